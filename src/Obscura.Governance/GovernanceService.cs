@@ -1,0 +1,362 @@
+using Obscura.Governance.Assessments;
+using Obscura.Governance.Consent;
+using Obscura.Governance.Internal;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Records;
+using Obscura.Governance.Storage;
+using Obscura.Governance.Subjects;
+
+namespace Obscura.Governance;
+
+/// <summary>
+/// Subjects, purposes, consent, objection, compatibility assessments and processing decisions. Every change to
+/// personal data, and every read of one subject's records, is written to the audit ledger in the same transaction
+/// as the change itself: if the ledger entry cannot be written, the change does not happen.
+/// </summary>
+public sealed class GovernanceService
+{
+    private readonly IGovernanceStore _store;
+    private readonly AuditLedger _ledger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the service over a store, the ledger that records its changes and a clock.</summary>
+    public GovernanceService(IGovernanceStore store, AuditLedger ledger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _store = store;
+        _ledger = ledger;
+        _time = timeProvider;
+    }
+
+    /// <summary>Registers a subject under <paramref name="requestedId"/>, or a fresh random id when null.</summary>
+    public Task<Outcome<SubjectRecord>> RegisterSubjectAsync(Actor actor, SubjectId? requestedId, CancellationToken cancellationToken) =>
+        _store.WriteAsync<Outcome<SubjectRecord>>(async (s, ct) =>
+        {
+            var id = requestedId ?? SubjectId.New();
+            if (await s.GetSubjectAsync(id, ct).ConfigureAwait(false) is not null)
+            {
+                return GovernanceError.Conflict("A subject with this id is already registered.");
+            }
+
+            var record = new SubjectRecord(id, Now());
+            await s.InsertSubjectAsync(record, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.SubjectRecord, id, to: GovernanceCategories.SubjectsTable), ct).ConfigureAwait(false);
+            return record;
+        }, cancellationToken);
+
+    /// <summary>Lists subjects in id order after <paramref name="afterId"/>; the read is recorded in the ledger.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not between 1 and 1000.</exception>
+    public Task<IReadOnlyList<SubjectRecord>> ListSubjectsAsync(Actor actor, SubjectId? afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
+        return _store.WriteAsync(async (s, ct) =>
+        {
+            var list = await s.ListSubjectsAsync(afterId, limit, ct).ConfigureAwait(false);
+            if (list.Count > 0)
+            {
+                await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.SubjectRecord, from: GovernanceCategories.SubjectsTable), ct).ConfigureAwait(false);
+            }
+
+            return list;
+        }, cancellationToken);
+    }
+
+    /// <summary>Registers a purpose after validating it; purposes with a prohibited practice are refused with the provision that prohibits them.</summary>
+    public Task<Outcome<Purpose>> RegisterPurposeAsync(Actor actor, PurposeDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (PurposeValidation.Validate(definition) is { } invalid)
+        {
+            return Task.FromResult<Outcome<Purpose>>(invalid);
+        }
+
+        foreach (var practice in definition.Practices)
+        {
+            if (ProhibitedPractices.CitationFor(practice) is { } citation)
+            {
+                return Task.FromResult<Outcome<Purpose>>(new GovernanceError(GovernanceErrorKind.Refused, $"Purpose refused: {practice} is a prohibited practice whatever the lawful basis.", "practices", citation));
+            }
+        }
+
+        return _store.WriteAsync<Outcome<Purpose>>(async (s, ct) =>
+        {
+            if (await s.GetPurposeAsync(definition.Id, ct).ConfigureAwait(false) is not null)
+            {
+                return GovernanceError.Conflict($"Purpose '{definition.Id}' is already registered; purposes are immutable, register a new id for a changed purpose.");
+            }
+
+            foreach (var source in definition.ReusesDataFrom)
+            {
+                if (await s.GetPurposeAsync(source, ct).ConfigureAwait(false) is null)
+                {
+                    return GovernanceError.Invalid("reusesDataFrom", $"Purpose '{source}' is not registered.");
+                }
+            }
+
+            var purpose = new Purpose(definition, Now());
+            await s.InsertPurposeAsync(purpose, ct).ConfigureAwait(false);
+            return purpose;
+        }, cancellationToken);
+    }
+
+    /// <summary>The purpose, or <see langword="null"/>.</summary>
+    public Task<Purpose?> GetPurposeAsync(PurposeId id, CancellationToken cancellationToken) =>
+        _store.ReadAsync((s, ct) => s.GetPurposeAsync(id, ct), cancellationToken);
+
+    /// <summary>All registered purposes.</summary>
+    public Task<IReadOnlyList<Purpose>> ListPurposesAsync(CancellationToken cancellationToken) =>
+        _store.ReadAsync((s, ct) => s.ListPurposesAsync(ct), cancellationToken);
+
+    /// <summary>Records that a subject gave consent for one purpose. A purpose that needs explicit consent (Art. 9(2)(a)) only accepts explicit consent.</summary>
+    public Task<Outcome<ConsentStatus>> GiveConsentAsync(Actor actor, ConsentGrant grant, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        if (!Token.IsIdentifier(grant.NoticeVersion, 64))
+        {
+            return Task.FromResult<Outcome<ConsentStatus>>(GovernanceError.Invalid("noticeVersion", "The notice version is 1-64 characters of letters, digits and ._:/@-, for example 'notice-2026-03'."));
+        }
+
+        if (!Token.IsIdentifier(grant.Channel, 64))
+        {
+            return Task.FromResult<Outcome<ConsentStatus>>(GovernanceError.Invalid("channel", "The channel is 1-64 characters of letters, digits and ._:/@-, for example 'mobile-app'."));
+        }
+
+        return _store.WriteAsync<Outcome<ConsentStatus>>(async (s, ct) =>
+        {
+            var (purpose, error) = await SubjectAndPurposeAsync(s, grant.Subject, grant.Purpose, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (!purpose!.RequiresConsent)
+            {
+                return GovernanceError.NotApplicable($"Purpose '{purpose.Id}' relies on {purpose.Definition.LawfulBasis}, not consent; recording consent would mislead the subject about their rights.");
+            }
+
+            if (purpose.RequiresExplicitConsent && !grant.Explicit)
+            {
+                return GovernanceError.Invalid("explicit", $"Purpose '{purpose.Id}' processes special-category data under Art. 9(2)(a) and needs explicit consent.");
+            }
+
+            var e = new ConsentEvent(RecordId.New("con"), grant.Subject, grant.Purpose, ConsentEventKind.Given, Now(), grant.NoticeVersion, grant.Explicit, grant.Channel, actor.Value);
+            await s.InsertConsentEventAsync(e, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ConsentRecord, e.Subject, e.Purpose, to: GovernanceCategories.ConsentTable, reference: e.Id), ct).ConfigureAwait(false);
+            return await StatusAsync(s, grant.Subject, grant.Purpose, ct).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>Records withdrawal of consent (Art. 7(3)); processing that relies on it stops at once.</summary>
+    public Task<Outcome<ConsentStatus>> WithdrawConsentAsync(Actor actor, SubjectId subject, PurposeId purposeId, CancellationToken cancellationToken) =>
+        _store.WriteAsync<Outcome<ConsentStatus>>(async (s, ct) =>
+        {
+            var (_, error) = await SubjectAndPurposeAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (!(await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false)).ConsentGiven)
+            {
+                return GovernanceError.NotApplicable("There is no live consent to withdraw for this purpose.");
+            }
+
+            var e = new ConsentEvent(RecordId.New("con"), subject, purposeId, ConsentEventKind.Withdrawn, Now(), string.Empty, false, "withdrawal", actor.Value);
+            await s.InsertConsentEventAsync(e, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ConsentRecord, subject, purposeId, to: GovernanceCategories.ConsentTable, reference: e.Id), ct).ConfigureAwait(false);
+            return await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Records an objection under Art. 21(1) to processing based on public task or legitimate interests; it takes
+    /// effect immediately. For consent-based purposes the subject withdraws consent instead; Art. 21 does not apply
+    /// to contract, legal obligation or vital interests.
+    /// </summary>
+    public Task<Outcome<ConsentStatus>> ObjectAsync(Actor actor, SubjectId subject, PurposeId purposeId, CancellationToken cancellationToken) =>
+        RecordObjectionAsync(actor, subject, purposeId, ObjectionEventKind.Objected, cancellationToken);
+
+    /// <summary>Records that the subject lifted an objection.</summary>
+    public Task<Outcome<ConsentStatus>> LiftObjectionAsync(Actor actor, SubjectId subject, PurposeId purposeId, CancellationToken cancellationToken) =>
+        RecordObjectionAsync(actor, subject, purposeId, ObjectionEventKind.Lifted, cancellationToken);
+
+    /// <summary>The subject's consent and objection state for every purpose they have a history with; the read is recorded in the ledger.</summary>
+    public Task<Outcome<IReadOnlyList<ConsentStatus>>> GetConsentStatusAsync(Actor actor, SubjectId subject, CancellationToken cancellationToken) =>
+        _store.WriteAsync<Outcome<IReadOnlyList<ConsentStatus>>>(async (s, ct) =>
+        {
+            if (await s.GetSubjectAsync(subject, ct).ConfigureAwait(false) is null)
+            {
+                return GovernanceError.NotFound("The subject is not registered.");
+            }
+
+            var consents = await s.GetConsentEventsAsync(subject, null, ct).ConfigureAwait(false);
+            var objections = await s.GetObjectionEventsAsync(subject, null, ct).ConfigureAwait(false);
+            var purposes = consents.Select(c => c.Purpose).Concat(objections.Select(o => o.Purpose)).Distinct().OrderBy(p => p.Value, StringComparer.Ordinal);
+            var result = purposes.Select(p => ConsentStatus.From(subject, p, consents, objections)).ToList();
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.ConsentRecord, subject, from: GovernanceCategories.ConsentTable), ct).ConfigureAwait(false);
+            return result;
+        }, cancellationToken);
+
+    /// <summary>Records an Art. 6(4) compatibility assessment after checking it is complete and defensible.</summary>
+    public Task<Outcome<CompatibilityAssessment>> RecordAssessmentAsync(Actor actor, CompatibilityAssessmentDraft draft, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        if (AssessmentValidation.Validate(draft) is { } invalid)
+        {
+            return Task.FromResult<Outcome<CompatibilityAssessment>>(invalid);
+        }
+
+        return _store.WriteAsync<Outcome<CompatibilityAssessment>>(async (s, ct) =>
+        {
+            if (await s.GetPurposeAsync(draft.FromPurpose, ct).ConfigureAwait(false) is null)
+            {
+                return GovernanceError.NotFound($"Purpose '{draft.FromPurpose}' is not registered.");
+            }
+
+            if (await s.GetPurposeAsync(draft.ToPurpose, ct).ConfigureAwait(false) is null)
+            {
+                return GovernanceError.NotFound($"Purpose '{draft.ToPurpose}' is not registered.");
+            }
+
+            var assessment = new CompatibilityAssessment(RecordId.New("asm"), draft, Now());
+            await s.InsertAssessmentAsync(assessment, ct).ConfigureAwait(false);
+            return assessment;
+        }, cancellationToken);
+    }
+
+    /// <summary>Assessments in the order recorded, optionally filtered.</summary>
+    public Task<IReadOnlyList<CompatibilityAssessment>> ListAssessmentsAsync(PurposeId? fromPurpose, PurposeId? toPurpose, CancellationToken cancellationToken) =>
+        _store.ReadAsync((s, ct) => s.GetAssessmentsAsync(fromPurpose, toPurpose, ct), cancellationToken);
+
+    /// <summary>
+    /// Decides whether <paramref name="subject"/>'s data may be processed for <paramref name="purposeId"/> now.
+    /// When the data was collected for another purpose (<paramref name="collectedFor"/>), the purpose must declare
+    /// the reuse and, unless it relies on consent (Art. 6(4) exempts consent), a passed compatibility assessment
+    /// must cover it.
+    /// </summary>
+    public Task<ProcessingDecision> AuthorizeAsync(SubjectId subject, PurposeId purposeId, PurposeId? collectedFor, CancellationToken cancellationToken) =>
+        _store.ReadAsync(async (s, ct) =>
+        {
+            var reasons = new List<DenialReason>();
+            var reuse = collectedFor is { } c && c != purposeId ? collectedFor : null;
+            if (await s.GetSubjectAsync(subject, ct).ConfigureAwait(false) is null)
+            {
+                reasons.Add(DenialReason.SubjectUnknown);
+            }
+
+            var purpose = await s.GetPurposeAsync(purposeId, ct).ConfigureAwait(false);
+            if (purpose is null)
+            {
+                reasons.Add(DenialReason.PurposeUnknown);
+            }
+
+            if (reasons.Count > 0)
+            {
+                return new ProcessingDecision(subject, purposeId, reuse, reasons);
+            }
+
+            var status = await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+            if (purpose!.RequiresConsent && !status.ConsentGiven)
+            {
+                reasons.Add(status.WithdrawnAt is null ? DenialReason.ConsentMissing : DenialReason.ConsentWithdrawn);
+            }
+            else if (purpose.RequiresExplicitConsent && !status.Explicit)
+            {
+                reasons.Add(DenialReason.ExplicitConsentMissing);
+            }
+
+            if (status.Objected)
+            {
+                reasons.Add(DenialReason.Objected);
+            }
+
+            if (reuse is { } source)
+            {
+                if (!purpose.Definition.ReusesDataFrom.Contains(source))
+                {
+                    reasons.Add(DenialReason.ReuseNotDeclared);
+                }
+                else if (purpose.Definition.LawfulBasis != LawfulBasis.Consent)
+                {
+                    var pair = await s.GetAssessmentsAsync(source, purposeId, ct).ConfigureAwait(false);
+                    var latest = pair.Count > 0 ? pair[^1] : null;
+                    if (latest is null)
+                    {
+                        reasons.Add(DenialReason.ReuseNotAssessed);
+                    }
+                    else if (latest.Draft.Outcome != CompatibilityOutcome.Compatible)
+                    {
+                        reasons.Add(DenialReason.ReuseIncompatible);
+                    }
+                }
+            }
+
+            return new ProcessingDecision(subject, purposeId, reuse, reasons);
+        }, cancellationToken);
+
+    /// <summary>The Art. 30 records of processing, generated from the registered purposes and assessments.</summary>
+    public Task<RecordsOfProcessing> GetRecordsOfProcessingAsync(CancellationToken cancellationToken) =>
+        _store.ReadAsync(async (s, ct) =>
+        {
+            var purposes = await s.ListPurposesAsync(ct).ConfigureAwait(false);
+            var assessments = await s.GetAssessmentsAsync(null, null, ct).ConfigureAwait(false);
+            return RecordsOfProcessing.Build(purposes, assessments, Now());
+        }, cancellationToken);
+
+    private Task<Outcome<ConsentStatus>> RecordObjectionAsync(Actor actor, SubjectId subject, PurposeId purposeId, ObjectionEventKind kind, CancellationToken cancellationToken) =>
+        _store.WriteAsync<Outcome<ConsentStatus>>(async (s, ct) =>
+        {
+            var (purpose, error) = await SubjectAndPurposeAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var basis = purpose!.Definition.LawfulBasis;
+            if (basis == LawfulBasis.Consent)
+            {
+                return GovernanceError.NotApplicable($"Purpose '{purposeId}' relies on consent: the subject withdraws consent rather than objecting.");
+            }
+
+            if (basis is not (LawfulBasis.PublicTask or LawfulBasis.LegitimateInterests))
+            {
+                return new GovernanceError(GovernanceErrorKind.NotApplicable, $"The right to object does not apply to processing based on {basis}.", Citation: "GDPR Art. 21(1)");
+            }
+
+            var status = await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+            if (status.Objected == (kind == ObjectionEventKind.Objected))
+            {
+                return GovernanceError.NotApplicable(status.Objected ? "An objection to this purpose is already in force." : "There is no objection in force to lift.");
+            }
+
+            var e = new ObjectionEvent(RecordId.New("obj"), subject, purposeId, kind, Now(), actor.Value);
+            await s.InsertObjectionEventAsync(e, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ObjectionRecord, subject, purposeId, to: GovernanceCategories.ObjectionTable, reference: e.Id), ct).ConfigureAwait(false);
+            return await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    private static async Task<(Purpose? Purpose, GovernanceError? Error)> SubjectAndPurposeAsync(IGovernanceSession s, SubjectId subject, PurposeId purposeId, CancellationToken ct)
+    {
+        if (await s.GetSubjectAsync(subject, ct).ConfigureAwait(false) is null)
+        {
+            return (null, GovernanceError.NotFound("The subject is not registered."));
+        }
+
+        var purpose = await s.GetPurposeAsync(purposeId, ct).ConfigureAwait(false);
+        return purpose is null ? (null, GovernanceError.NotFound($"Purpose '{purposeId}' is not registered.")) : (purpose, null);
+    }
+
+    private static async Task<ConsentStatus> StatusAsync(IGovernanceSession s, SubjectId subject, PurposeId purpose, CancellationToken ct)
+    {
+        var consents = await s.GetConsentEventsAsync(subject, purpose, ct).ConfigureAwait(false);
+        var objections = await s.GetObjectionEventsAsync(subject, purpose, ct).ConfigureAwait(false);
+        return ConsentStatus.From(subject, purpose, consents, objections);
+    }
+
+    private Task<SignedTreeHead> LogAsync(IGovernanceSession s, AuditEvent e, CancellationToken ct) => _ledger.AppendAsync(s, [e], ct);
+
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+}

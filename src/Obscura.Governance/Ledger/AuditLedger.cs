@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Obscura.Governance.Storage;
+
+namespace Obscura.Governance.Ledger;
+
+/// <summary>
+/// The append-only, tamper-evident audit ledger: a Merkle tree over <see cref="AuditEntry"/> leaves (RFC 9162) with a
+/// signed tree head written in the same transaction as every append. Reads (heads, proofs, verification) need no key.
+/// </summary>
+public sealed class AuditLedger
+{
+    private const int PageSize = 10_000;
+    private const int MaxProblems = 1_000;
+    private readonly LedgerSigningKey _signingKey;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a ledger that signs heads with <paramref name="signingKey"/> and stamps entries with <paramref name="timeProvider"/>.</summary>
+    public AuditLedger(LedgerSigningKey signingKey, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(signingKey);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _signingKey = signingKey;
+        _time = timeProvider;
+    }
+
+    /// <summary>The public key that verifies this ledger's heads.</summary>
+    public LedgerVerificationKey VerificationKey => _signingKey.VerificationKey;
+
+    /// <summary>
+    /// Appends <paramref name="events"/> inside the caller's write transaction and signs the new head. If this throws,
+    /// the caller's transaction must not commit: an operation whose ledger entry cannot be written does not happen.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="events"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">The store lacks a subtree hash it must have; run verification.</exception>
+    public async Task<SignedTreeHead> AppendAsync(ILedgerSession session, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("Append at least one event.", nameof(events));
+        }
+
+        var size = await session.GetLedgerSizeAsync(cancellationToken).ConfigureAwait(false);
+        var edge = await session.GetLedgerNodesAsync(MerkleFrontier.EdgeOf(size), cancellationToken).ConfigureAwait(false);
+        var frontier = new MerkleFrontier(size, c => edge.TryGetValue(c, out var h) ? h : throw MissingNode(c));
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        var entries = new List<AuditEntry>(events.Count);
+        var nodes = new List<KeyValuePair<NodeCoordinate, byte[]>>(events.Count * 2);
+        foreach (var e in events)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            var entry = new AuditEntry(frontier.Size, now, e);
+            entries.Add(entry);
+            frontier.Append(entry.LeafHash(), (c, h) => nodes.Add(new(c, h)));
+        }
+
+        var head = _signingKey.Sign(frontier.Size, frontier.Root(), now);
+        await session.AppendLedgerAsync(entries, nodes, head, cancellationToken).ConfigureAwait(false);
+        return head;
+    }
+
+    /// <summary>An inclusion proof for entry <paramref name="leafIndex"/> in the tree of <paramref name="treeSize"/> entries (the current size when null).</summary>
+    public static async Task<Outcome<InclusionProof>> GetInclusionProofAsync(ILedgerSession session, long leafIndex, long? treeSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var current = await session.GetLedgerSizeAsync(cancellationToken).ConfigureAwait(false);
+        var size = treeSize ?? current;
+        if (size < 1 || size > current)
+        {
+            return GovernanceError.Invalid("treeSize", string.Create(CultureInfo.InvariantCulture, $"The tree size must be between 1 and the ledger size ({current})."));
+        }
+
+        if (leafIndex < 0 || leafIndex >= size)
+        {
+            return GovernanceError.Invalid("leafIndex", "The leaf index must be below the tree size.");
+        }
+
+        var leaf = new NodeCoordinate(0, leafIndex);
+        var required = MerkleProofs.RequiredNodes(node => MerkleProofs.InclusionPath(leafIndex, size, node)).Append(leaf).ToList();
+        var nodes = await session.GetLedgerNodesAsync(required, cancellationToken).ConfigureAwait(false);
+        byte[] Node(NodeCoordinate c) => nodes.TryGetValue(c, out var h) ? h : throw MissingNode(c);
+        return new InclusionProof(leafIndex, size, Node(leaf), MerkleProofs.InclusionPath(leafIndex, size, Node));
+    }
+
+    /// <summary>A consistency proof between tree sizes <paramref name="firstSize"/> and <paramref name="secondSize"/> (the current size when null).</summary>
+    public static async Task<Outcome<ConsistencyProof>> GetConsistencyProofAsync(ILedgerSession session, long firstSize, long? secondSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var current = await session.GetLedgerSizeAsync(cancellationToken).ConfigureAwait(false);
+        var second = secondSize ?? current;
+        if (second < 0 || second > current)
+        {
+            return GovernanceError.Invalid("secondSize", string.Create(CultureInfo.InvariantCulture, $"The second tree size must be between 0 and the ledger size ({current})."));
+        }
+
+        if (firstSize < 0 || firstSize > second)
+        {
+            return GovernanceError.Invalid("firstSize", "The first tree size must be between 0 and the second.");
+        }
+
+        var nodes = await session.GetLedgerNodesAsync(MerkleProofs.RequiredNodes(node => MerkleProofs.ConsistencyPath(firstSize, second, node)), cancellationToken).ConfigureAwait(false);
+        return new ConsistencyProof(firstSize, second, MerkleProofs.ConsistencyPath(firstSize, second, c => nodes.TryGetValue(c, out var h) ? h : throw MissingNode(c)));
+    }
+
+    /// <summary>
+    /// Recomputes the whole tree from the stored entries and checks it against every signed head (roots and
+    /// signatures, with <paramref name="trustedKey"/>) and against the stored subtree hashes. Detects modified,
+    /// removed, reordered, inserted and unsigned entries. Memory use is logarithmic in the ledger size.
+    /// </summary>
+    /// <param name="session">A read session.</param>
+    /// <param name="trustedKey">The key heads must be signed with; obtain it from a source the store's writer cannot alter.</param>
+    /// <param name="progress">Receives the number of entries checked so far.</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    public static async Task<LedgerVerificationReport> VerifyAsync(ILedgerSession session, LedgerVerificationKey trustedKey, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(trustedKey);
+        var problems = new List<LedgerProblem>();
+        void Report(LedgerProblem p)
+        {
+            if (problems.Count < MaxProblems)
+            {
+                problems.Add(p);
+            }
+        }
+
+        var levelDigests = new List<IncrementalHash>();
+        var levelCounts = new List<long>();
+        var frontier = new MerkleFrontier(0, _ => throw new InvalidOperationException("An empty tree has no edge."));
+        var heads = new HeadCursor(session, cancellationToken);
+        SignedTreeHead? latest = null;
+        long headCount = 0, coveredUpTo = 0, expected = 0, next = 0;
+        try
+        {
+            while (true)
+            {
+                var page = await session.GetLedgerEntriesAsync(next, PageSize, cancellationToken).ConfigureAwait(false);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var entry in page)
+                {
+                    if (entry.Sequence != expected)
+                    {
+                        Report(new LedgerProblem(LedgerProblemKind.EntryMissing, Inv($"Entries {expected}..{entry.Sequence - 1} are missing."), expected, entry.Sequence - 1));
+                    }
+
+                    expected = entry.Sequence + 1;
+                    frontier.Append(entry.LeafHash(), (c, h) =>
+                    {
+                        while (levelDigests.Count <= c.Level)
+                        {
+                            levelDigests.Add(IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
+                            levelCounts.Add(0);
+                        }
+
+                        levelDigests[c.Level].AppendData(h);
+                        levelCounts[c.Level]++;
+                    });
+
+                    while (await heads.PeekAsync().ConfigureAwait(false) is { } head && head.TreeSize <= frontier.Size)
+                    {
+                        await heads.NextAsync().ConfigureAwait(false);
+                        headCount++;
+                        latest = head;
+                        CheckSignature(head, trustedKey, Report);
+                        if (head.TreeSize == frontier.Size && !CryptographicOperations.FixedTimeEquals(head.RootHash, frontier.Root()))
+                        {
+                            Report(new LedgerProblem(LedgerProblemKind.EntriesDoNotMatchSignedHead, Inv($"The signed head for {head.TreeSize} entries does not match the stored entries: an entry in {coveredUpTo}..{head.TreeSize - 1} was modified, reordered, inserted or removed."), coveredUpTo, head.TreeSize - 1));
+                        }
+
+                        coveredUpTo = head.TreeSize;
+                    }
+                }
+
+                next = page[^1].Sequence + 1;
+                progress?.Report(frontier.Size);
+            }
+
+            while (await heads.PeekAsync().ConfigureAwait(false) is { } head)
+            {
+                await heads.NextAsync().ConfigureAwait(false);
+                headCount++;
+                latest = head;
+                CheckSignature(head, trustedKey, Report);
+                if (head.TreeSize > frontier.Size && problems.All(p => p.Kind != LedgerProblemKind.EntriesTruncated))
+                {
+                    Report(new LedgerProblem(LedgerProblemKind.EntriesTruncated, Inv($"A signed head covers {head.TreeSize} entries but only {frontier.Size} are stored: entries were removed."), frontier.Size, head.TreeSize - 1));
+                }
+            }
+
+            if (latest is null && frontier.Size > 0)
+            {
+                Report(new LedgerProblem(LedgerProblemKind.NoSignedHead, Inv($"{frontier.Size} entries are stored but no signed head exists."), 0, frontier.Size - 1));
+            }
+            else if (latest is not null && frontier.Size > latest.TreeSize)
+            {
+                Report(new LedgerProblem(LedgerProblemKind.EntriesNotCoveredBySignedHead, Inv($"Entries {latest.TreeSize}..{frontier.Size - 1} are not covered by any signed head: they were inserted outside the ledger."), latest.TreeSize, frontier.Size - 1));
+            }
+
+            await CheckStoredSubtreesAsync(session, levelDigests, levelCounts, Report, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            levelDigests.ForEach(d => d.Dispose());
+        }
+
+        return new LedgerVerificationReport(frontier.Size, headCount, latest, problems);
+    }
+
+    private static async Task CheckStoredSubtreesAsync(ILedgerSession session, List<IncrementalHash> expectedDigests, List<long> expectedCounts, Action<LedgerProblem> report, CancellationToken cancellationToken)
+    {
+        // Each level of stored hashes must equal, in count and content, the level recomputed from the entries.
+        for (var level = 0; level <= expectedDigests.Count; level++)
+        {
+            using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long count = 0;
+            while (true)
+            {
+                var page = await session.GetLedgerLevelAsync(level, count, PageSize, cancellationToken).ConfigureAwait(false);
+                foreach (var h in page)
+                {
+                    digest.AppendData(h);
+                }
+
+                count += page.Count;
+                if (page.Count < PageSize)
+                {
+                    break;
+                }
+            }
+
+            var expectedCount = level < expectedCounts.Count ? expectedCounts[level] : 0;
+            var matches = count == expectedCount && (count == 0 || CryptographicOperations.FixedTimeEquals(digest.GetHashAndReset(), expectedDigests[level].GetHashAndReset()));
+            if (!matches)
+            {
+                report(new LedgerProblem(LedgerProblemKind.SubtreeHashMismatch, Inv($"Stored subtree hashes at level {level} ({count}) do not match the entries ({expectedCount}); proofs would be wrong.")));
+            }
+        }
+    }
+
+    private static void CheckSignature(SignedTreeHead head, LedgerVerificationKey key, Action<LedgerProblem> report)
+    {
+        if (!key.Verify(head))
+        {
+            var why = head.KeyId == key.KeyId ? "its signature does not verify" : $"it names key {head.KeyId}, not the trusted key {key.KeyId}";
+            report(new LedgerProblem(LedgerProblemKind.SignatureInvalid, Inv($"The head for {head.TreeSize} entries is not authentic: {why}."), null, head.TreeSize - 1));
+        }
+    }
+
+    private static InvalidOperationException MissingNode(NodeCoordinate c) =>
+        new(Inv($"The ledger store lacks the subtree hash at level {c.Level}, index {c.Index}. Run 'obscura ledger verify'."));
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Walks signed heads in size order, a page at a time.</summary>
+    private sealed class HeadCursor(ILedgerSession session, CancellationToken cancellationToken)
+    {
+        private IReadOnlyList<SignedTreeHead> _page = [];
+        private int _position;
+        private long _nextSize;
+        private bool _exhausted;
+
+        public async Task<SignedTreeHead?> PeekAsync()
+        {
+            if (_position < _page.Count)
+            {
+                return _page[_position];
+            }
+
+            if (_exhausted)
+            {
+                return null;
+            }
+
+            _page = await session.GetTreeHeadsAsync(_nextSize, PageSize, cancellationToken).ConfigureAwait(false);
+            _position = 0;
+            if (_page.Count == 0)
+            {
+                _exhausted = true;
+                return null;
+            }
+
+            _nextSize = _page[^1].TreeSize + 1;
+            return _page[0];
+        }
+
+        public async Task NextAsync()
+        {
+            _ = await PeekAsync().ConfigureAwait(false);
+            _position++;
+        }
+    }
+}

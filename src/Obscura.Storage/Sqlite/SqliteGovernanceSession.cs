@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Obscura.Governance.Assessments;
+using Obscura.Governance.Consent;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Serialization;
+using Obscura.Governance.Storage;
+using Obscura.Governance.Subjects;
+
+namespace Obscura.Storage.Sqlite;
+
+/// <summary>One transaction on the SQLite store. Times are stored as Unix milliseconds.</summary>
+internal sealed class SqliteGovernanceSession(SqliteConnection connection, SqliteTransaction transaction, bool writable) : IGovernanceSession
+{
+    public Task<SubjectRecord?> GetSubjectAsync(SubjectId id, CancellationToken cancellationToken) =>
+        FirstAsync("SELECT id, registered_at FROM subjects WHERE id = $id", ReadSubject, cancellationToken, ("$id", id.Value));
+
+    public Task<IReadOnlyList<SubjectRecord>> ListSubjectsAsync(SubjectId? afterId, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT id, registered_at FROM subjects WHERE id > $after ORDER BY id LIMIT $n", ReadSubject, cancellationToken, ("$after", afterId?.Value ?? string.Empty), ("$n", maxCount));
+
+    public Task InsertSubjectAsync(SubjectRecord subject, CancellationToken cancellationToken) =>
+        ExecuteAsync("INSERT INTO subjects (id, registered_at) VALUES ($id, $at)", cancellationToken, ("$id", subject.Id.Value), ("$at", Ms(subject.RegisteredAt)));
+
+    public Task<Purpose?> GetPurposeAsync(PurposeId id, CancellationToken cancellationToken) =>
+        FirstAsync("SELECT definition, registered_at FROM purposes WHERE id = $id", ReadPurpose, cancellationToken, ("$id", id.Value));
+
+    public Task<IReadOnlyList<Purpose>> ListPurposesAsync(CancellationToken cancellationToken) =>
+        QueryAsync("SELECT definition, registered_at FROM purposes ORDER BY id", ReadPurpose, cancellationToken);
+
+    public Task InsertPurposeAsync(Purpose purpose, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "INSERT INTO purposes (id, definition, registered_at) VALUES ($id, $def, $at)",
+            cancellationToken,
+            ("$id", purpose.Id.Value),
+            ("$def", JsonSerializer.Serialize(purpose.Definition, GovernanceJson.Options)),
+            ("$at", Ms(purpose.RegisteredAt)));
+
+    public Task InsertConsentEventAsync(ConsentEvent e, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) VALUES ($id, $s, $p, $k, $at, $nv, $ex, $ch, $actor)",
+            cancellationToken,
+            ("$id", e.Id),
+            ("$s", e.Subject.Value),
+            ("$p", e.Purpose.Value),
+            ("$k", (int)e.Kind),
+            ("$at", Ms(e.At)),
+            ("$nv", e.NoticeVersion),
+            ("$ex", e.Explicit ? 1 : 0),
+            ("$ch", e.Channel),
+            ("$actor", e.Actor));
+
+    public Task<IReadOnlyList<ConsentEvent>> GetConsentEventsAsync(SubjectId subject, PurposeId? purpose, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT id, subject, purpose, kind, at, notice_version, explicit, channel, actor FROM consent_events WHERE subject = $s AND ($p IS NULL OR purpose = $p) ORDER BY seq",
+            r => new ConsentEvent(r.GetString(0), SubjectId.Parse(r.GetString(1)), PurposeId.Parse(r.GetString(2)), (ConsentEventKind)r.GetInt32(3), FromMs(r.GetInt64(4)), r.GetString(5), r.GetInt32(6) == 1, r.GetString(7), r.GetString(8)),
+            cancellationToken,
+            ("$s", subject.Value),
+            ("$p", purpose?.Value));
+
+    public Task InsertObjectionEventAsync(ObjectionEvent e, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "INSERT INTO objection_events (id, subject, purpose, kind, at, actor) VALUES ($id, $s, $p, $k, $at, $actor)",
+            cancellationToken,
+            ("$id", e.Id),
+            ("$s", e.Subject.Value),
+            ("$p", e.Purpose.Value),
+            ("$k", (int)e.Kind),
+            ("$at", Ms(e.At)),
+            ("$actor", e.Actor));
+
+    public Task<IReadOnlyList<ObjectionEvent>> GetObjectionEventsAsync(SubjectId subject, PurposeId? purpose, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT id, subject, purpose, kind, at, actor FROM objection_events WHERE subject = $s AND ($p IS NULL OR purpose = $p) ORDER BY seq",
+            r => new ObjectionEvent(r.GetString(0), SubjectId.Parse(r.GetString(1)), PurposeId.Parse(r.GetString(2)), (ObjectionEventKind)r.GetInt32(3), FromMs(r.GetInt64(4)), r.GetString(5)),
+            cancellationToken,
+            ("$s", subject.Value),
+            ("$p", purpose?.Value));
+
+    public Task InsertAssessmentAsync(CompatibilityAssessment a, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "INSERT INTO assessments (id, from_purpose, to_purpose, draft, assessed_at) VALUES ($id, $f, $t, $d, $at)",
+            cancellationToken,
+            ("$id", a.Id),
+            ("$f", a.Draft.FromPurpose.Value),
+            ("$t", a.Draft.ToPurpose.Value),
+            ("$d", JsonSerializer.Serialize(a.Draft, GovernanceJson.Options)),
+            ("$at", Ms(a.AssessedAt)));
+
+    public Task<IReadOnlyList<CompatibilityAssessment>> GetAssessmentsAsync(PurposeId? fromPurpose, PurposeId? toPurpose, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT id, draft, assessed_at FROM assessments WHERE ($f IS NULL OR from_purpose = $f) AND ($t IS NULL OR to_purpose = $t) ORDER BY seq",
+            r => new CompatibilityAssessment(r.GetString(0), Deserialize<CompatibilityAssessmentDraft>(r.GetString(1)), FromMs(r.GetInt64(2))),
+            cancellationToken,
+            ("$f", fromPurpose?.Value),
+            ("$t", toPurpose?.Value));
+
+    public Task<long> GetLedgerSizeAsync(CancellationToken cancellationToken) =>
+        ScalarAsync<long>("SELECT COALESCE(MAX(tree_size), 0) FROM ledger_heads", cancellationToken);
+
+    public async Task<IReadOnlyDictionary<NodeCoordinate, byte[]>> GetLedgerNodesAsync(IReadOnlyCollection<NodeCoordinate> nodes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var result = new Dictionary<NodeCoordinate, byte[]>(nodes.Count);
+        await using var command = Command("SELECT hash FROM ledger_nodes WHERE level = $l AND idx = $i");
+        var level = command.Parameters.Add("$l", SqliteType.Integer);
+        var index = command.Parameters.Add("$i", SqliteType.Integer);
+        foreach (var c in nodes)
+        {
+            level.Value = c.Level;
+            index.Value = c.Index;
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is byte[] hash)
+            {
+                result[c] = hash;
+            }
+        }
+
+        return result;
+    }
+
+    public Task<IReadOnlyList<byte[]>> GetLedgerLevelAsync(int level, long fromIndex, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync("SELECT hash FROM ledger_nodes WHERE level = $l AND idx >= $i ORDER BY idx LIMIT $n", r => (byte[])r[0], cancellationToken, ("$l", level), ("$i", fromIndex), ("$n", maxCount));
+
+    public async Task AppendLedgerAsync(IReadOnlyList<AuditEntry> entries, IReadOnlyList<KeyValuePair<NodeCoordinate, byte[]>> nodes, SignedTreeHead head, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(head);
+        EnsureWritable();
+        await using (var insert = Command("INSERT INTO ledger_entries (seq, recorded_at, actor, action, category, subject, purpose, from_location, to_location, reference) VALUES ($seq, $at, $actor, $action, $cat, $s, $p, $from, $to, $ref)"))
+        {
+            var p = EntryParameters.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
+            foreach (var entry in entries)
+            {
+                var e = entry.Event;
+                object?[] values = [entry.Sequence, Ms(entry.RecordedAt), e.Actor, (int)e.Action, e.DataCategory.Value, e.Subject?.Value, e.Purpose?.Value, e.From, e.To, e.Reference];
+                for (var i = 0; i < p.Length; i++)
+                {
+                    p[i].SqliteType = values[i] is string or null ? SqliteType.Text : SqliteType.Integer;
+                    p[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await using (var insert = Command("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($l, $i, $h)"))
+        {
+            var level = insert.Parameters.Add("$l", SqliteType.Integer);
+            var index = insert.Parameters.Add("$i", SqliteType.Integer);
+            var hash = insert.Parameters.Add("$h", SqliteType.Blob);
+            foreach (var (c, h) in nodes)
+            {
+                level.Value = c.Level;
+                index.Value = c.Index;
+                hash.Value = h;
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await ExecuteAsync(
+            "INSERT INTO ledger_heads (tree_size, root, signed_at, key_id, signature) VALUES ($n, $root, $at, $key, $sig)",
+            cancellationToken,
+            ("$n", head.TreeSize),
+            ("$root", head.RootHash),
+            ("$at", Ms(head.Timestamp)),
+            ("$key", head.KeyId),
+            ("$sig", head.Signature)).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> GetLedgerEntriesAsync(long fromSequence, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync(EntryColumns + " WHERE seq >= $from ORDER BY seq LIMIT $n", ReadEntry, cancellationToken, ("$from", fromSequence), ("$n", maxCount));
+
+    public Task<IReadOnlyList<AuditEntry>> GetLedgerEntriesForSubjectAsync(SubjectId subject, long fromSequence, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync(EntryColumns + " WHERE subject = $s AND seq >= $from ORDER BY seq LIMIT $n", ReadEntry, cancellationToken, ("$s", subject.Value), ("$from", fromSequence), ("$n", maxCount));
+
+    public Task<SignedTreeHead?> GetLatestTreeHeadAsync(CancellationToken cancellationToken) =>
+        FirstAsync(HeadColumns + " ORDER BY tree_size DESC LIMIT 1", ReadHead, cancellationToken);
+
+    public Task<IReadOnlyList<SignedTreeHead>> GetTreeHeadsAsync(long fromSize, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync(HeadColumns + " WHERE tree_size >= $from ORDER BY tree_size LIMIT $n", ReadHead, cancellationToken, ("$from", fromSize), ("$n", maxCount));
+
+    internal async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        EnsureWritable();
+        await using var command = Command(sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    internal async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(read(reader));
+        }
+
+        return list;
+    }
+
+    internal async Task<T?> FirstAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+        where T : class
+    {
+        var list = await QueryAsync(sql, read, cancellationToken, parameters).ConfigureAwait(false);
+        return list.Count > 0 ? list[0] : null;
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private void EnsureWritable()
+    {
+        if (!writable)
+        {
+            throw new InvalidOperationException("This is a read session; writes need IGovernanceStore.WriteAsync.");
+        }
+    }
+
+    private static readonly string[] EntryParameters = ["$seq", "$at", "$actor", "$action", "$cat", "$s", "$p", "$from", "$to", "$ref"];
+
+    private const string EntryColumns = "SELECT seq, recorded_at, actor, action, category, subject, purpose, from_location, to_location, reference FROM ledger_entries";
+    private const string HeadColumns = "SELECT tree_size, root, signed_at, key_id, signature FROM ledger_heads";
+
+    private static AuditEntry ReadEntry(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        FromMs(r.GetInt64(1)),
+        new AuditEvent(
+            r.GetString(2),
+            (AuditAction)r.GetInt32(3),
+            DataCategory.Parse(r.GetString(4)),
+            r.IsDBNull(5) ? null : SubjectId.Parse(r.GetString(5)),
+            r.IsDBNull(6) ? null : PurposeId.Parse(r.GetString(6)),
+            r.IsDBNull(7) ? null : r.GetString(7),
+            r.IsDBNull(8) ? null : r.GetString(8),
+            r.IsDBNull(9) ? null : r.GetString(9)));
+
+    private static SignedTreeHead ReadHead(SqliteDataReader r) => new(r.GetInt64(0), (byte[])r[1], FromMs(r.GetInt64(2)), r.GetString(3), (byte[])r[4]);
+
+    private static SubjectRecord ReadSubject(SqliteDataReader r) => new(SubjectId.Parse(r.GetString(0)), FromMs(r.GetInt64(1)));
+
+    private static Purpose ReadPurpose(SqliteDataReader r) => new(Deserialize<PurposeDefinition>(r.GetString(0)), FromMs(r.GetInt64(1)));
+
+    private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, GovernanceJson.Options) ?? throw new InvalidDataException($"Stored {typeof(T).Name} is empty.");
+
+    private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

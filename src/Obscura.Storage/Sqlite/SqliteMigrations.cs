@@ -1,0 +1,144 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Obscura.Storage.Sqlite;
+
+/// <summary>
+/// Ordered schema migrations, applied on open, each in its own transaction together with its version row. A database
+/// written by a newer Obscura (a version this build does not know) is refused rather than guessed at.
+/// </summary>
+internal static class SqliteMigrations
+{
+    private static readonly (int Version, string Sql)[] All =
+    [
+        (1, """
+            CREATE TABLE subjects (
+                id TEXT PRIMARY KEY,
+                registered_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE purposes (
+                id TEXT PRIMARY KEY,
+                definition TEXT NOT NULL,
+                registered_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE consent_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                subject TEXT NOT NULL REFERENCES subjects(id),
+                purpose TEXT NOT NULL REFERENCES purposes(id),
+                kind INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                notice_version TEXT NOT NULL,
+                explicit INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                actor TEXT NOT NULL
+            );
+            CREATE INDEX consent_events_by_subject ON consent_events(subject, purpose, seq);
+
+            CREATE TABLE objection_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                subject TEXT NOT NULL REFERENCES subjects(id),
+                purpose TEXT NOT NULL REFERENCES purposes(id),
+                kind INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL
+            );
+            CREATE INDEX objection_events_by_subject ON objection_events(subject, purpose, seq);
+
+            CREATE TABLE assessments (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                from_purpose TEXT NOT NULL REFERENCES purposes(id),
+                to_purpose TEXT NOT NULL REFERENCES purposes(id),
+                draft TEXT NOT NULL,
+                assessed_at INTEGER NOT NULL
+            );
+            CREATE INDEX assessments_by_pair ON assessments(from_purpose, to_purpose, seq);
+
+            CREATE TABLE ledger_entries (
+                seq INTEGER PRIMARY KEY,
+                recorded_at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action INTEGER NOT NULL,
+                category TEXT NOT NULL,
+                subject TEXT,
+                purpose TEXT,
+                from_location TEXT,
+                to_location TEXT,
+                reference TEXT
+            );
+            CREATE INDEX ledger_entries_by_subject ON ledger_entries(subject, seq) WHERE subject IS NOT NULL;
+
+            CREATE TABLE ledger_nodes (
+                level INTEGER NOT NULL,
+                idx INTEGER NOT NULL,
+                hash BLOB NOT NULL,
+                PRIMARY KEY (level, idx)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE ledger_heads (
+                tree_size INTEGER PRIMARY KEY,
+                root BLOB NOT NULL,
+                signed_at INTEGER NOT NULL,
+                key_id TEXT NOT NULL,
+                signature BLOB NOT NULL
+            );
+
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                role INTEGER NOT NULL,
+                subject TEXT,
+                secret_hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            ) WITHOUT ROWID;
+            """ + AppendOnly("consent_events", "objection_events", "assessments", "ledger_entries", "ledger_nodes", "ledger_heads")),
+    ];
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int LatestVersion => All[^1].Version;
+
+    public static void Apply(SqliteConnection connection)
+    {
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+            create.ExecuteNonQuery();
+        }
+
+        using (var current = connection.CreateCommand())
+        {
+            current.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+            var version = Convert.ToInt32(current.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (version > LatestVersion)
+            {
+                throw new InvalidOperationException($"The database has schema version {version}, newer than this build of Obscura understands ({LatestVersion}). Upgrade Obscura.");
+            }
+
+            foreach (var (v, sql) in All.Where(m => m.Version > version))
+            {
+                using var tx = connection.BeginTransaction();
+                using var migrate = connection.CreateCommand();
+                migrate.Transaction = tx;
+                migrate.CommandText = sql;
+                migrate.ExecuteNonQuery();
+                migrate.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ($v, $at)";
+                migrate.Parameters.AddWithValue("$v", v);
+                migrate.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                migrate.ExecuteNonQuery();
+                tx.Commit();
+            }
+        }
+    }
+
+    /// <summary>Triggers that make history tables append-only from inside the database as well as in code.</summary>
+    private static string AppendOnly(params string[] tables) => string.Concat(tables.Select(t => $"""
+
+        CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;
+        CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;
+        """));
+}
