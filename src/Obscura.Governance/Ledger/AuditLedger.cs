@@ -132,6 +132,7 @@ public sealed class AuditLedger
         var heads = new HeadCursor(session, cancellationToken);
         SignedTreeHead? latest = null;
         long headCount = 0, coveredUpTo = 0, expected = 0, next = 0;
+        var rootMismatchFound = false;
         try
         {
             while (true)
@@ -168,9 +169,11 @@ public sealed class AuditLedger
                         headCount++;
                         latest = head;
                         CheckSignature(head, trustedKey, Report);
-                        if (head.TreeSize == frontier.Size && !CryptographicOperations.FixedTimeEquals(head.RootHash, frontier.Root()))
+                        // Once one head mismatches, every later head does too (it covers the same leaves); report the first, which locates the change.
+                        if (!rootMismatchFound && head.TreeSize == frontier.Size && !CryptographicOperations.FixedTimeEquals(head.RootHash, frontier.Root()))
                         {
-                            Report(new LedgerProblem(LedgerProblemKind.EntriesDoNotMatchSignedHead, Inv($"The signed head for {head.TreeSize} entries does not match the stored entries: an entry in {coveredUpTo}..{head.TreeSize - 1} was modified, reordered, inserted or removed."), coveredUpTo, head.TreeSize - 1));
+                            rootMismatchFound = true;
+                            Report(new LedgerProblem(LedgerProblemKind.EntriesDoNotMatchSignedHead, Inv($"The signed head for {head.TreeSize} entries does not match the stored entries: an entry in {coveredUpTo}..{head.TreeSize - 1} was modified, reordered, inserted or removed (later heads are affected too)."), coveredUpTo, head.TreeSize - 1));
                         }
 
                         coveredUpTo = head.TreeSize;
