@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Obscura.Governance;
+using Obscura.Governance.Consent;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
+using Obscura.Server.Security;
+
+namespace Obscura.Server.Endpoints;
+
+/// <summary>Data subjects, their consent and their objections.</summary>
+internal static class SubjectEndpoints
+{
+    /// <summary>Body of <c>POST /v1/subjects</c>.</summary>
+    /// <param name="Id">The pseudonymous id to use; a random one when omitted.</param>
+    public sealed record RegisterSubjectRequest(SubjectId? Id);
+
+    /// <summary>Body of <c>POST /v1/subjects/{id}/consents</c>.</summary>
+    public sealed record GiveConsentRequest(PurposeId Purpose, string NoticeVersion, bool Explicit, string Channel);
+
+    /// <summary>Body of <c>POST /v1/subjects/{id}/objections</c>.</summary>
+    public sealed record ObjectionRequest(PurposeId Purpose);
+
+    public static IEndpointRouteBuilder MapSubjects(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/subjects").WithTags("Subjects");
+        group.MapPost("/", RegisterAsync).RequireAuthorization(Policies.Controller);
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Controller);
+        group.MapGet("/{subjectId}/consents", StatusAsync).RequireAuthorization(Policies.ControllerAuditorOrSubject);
+        group.MapPost("/{subjectId}/consents", GiveAsync).RequireAuthorization(Policies.ControllerOrSubject);
+        group.MapDelete("/{subjectId}/consents/{purposeId}", WithdrawAsync).RequireAuthorization(Policies.ControllerOrSubject);
+        group.MapPost("/{subjectId}/objections", ObjectAsync).RequireAuthorization(Policies.ControllerOrSubject);
+        group.MapDelete("/{subjectId}/objections/{purposeId}", LiftAsync).RequireAuthorization(Policies.ControllerOrSubject);
+        return app;
+    }
+
+    private static async Task<Results<Created<SubjectRecord>, ProblemHttpResult>> RegisterAsync(RegisterSubjectRequest? request, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var outcome = await governance.RegisterSubjectAsync(Policies.ActorOf(user), request?.Id, ct);
+        return outcome.Succeeded ? TypedResults.Created($"/v1/subjects/{outcome.Value.Id}", outcome.Value) : Problems.From(outcome.Error);
+    }
+
+    private static async Task<Ok<IReadOnlyList<SubjectRecord>>> ListAsync(GovernanceService governance, ClaimsPrincipal user, SubjectId? after, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await governance.ListSubjectsAsync(Policies.ActorOf(user), after, Math.Clamp(limit ?? 100, 1, 1000), ct));
+
+    private static async Task<Results<Ok<IReadOnlyList<ConsentStatus>>, ProblemHttpResult>> StatusAsync(SubjectId subjectId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
+        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.GetConsentStatusAsync(Policies.ActorOf(user), subjectId, ct)) : Problems.NotYourSubject();
+
+    private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> GiveAsync(SubjectId subjectId, GiveConsentRequest request, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
+        Policies.MayActOn(user, subjectId)
+            ? Problems.OkOr(await governance.GiveConsentAsync(Policies.ActorOf(user), new ConsentGrant(subjectId, request.Purpose, request.NoticeVersion, request.Explicit, request.Channel), ct))
+            : Problems.NotYourSubject();
+
+    private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> WithdrawAsync(SubjectId subjectId, PurposeId purposeId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
+        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.WithdrawConsentAsync(Policies.ActorOf(user), subjectId, purposeId, ct)) : Problems.NotYourSubject();
+
+    private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> ObjectAsync(SubjectId subjectId, ObjectionRequest request, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
+        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.ObjectAsync(Policies.ActorOf(user), subjectId, request.Purpose, ct)) : Problems.NotYourSubject();
+
+    private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> LiftAsync(SubjectId subjectId, PurposeId purposeId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
+        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.LiftObjectionAsync(Policies.ActorOf(user), subjectId, purposeId, ct)) : Problems.NotYourSubject();
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using Obscura.Governance.Ledger;
+using Obscura.Storage.Sqlite;
+
+namespace Obscura.Storage;
+
+/// <summary>
+/// The embedded default deployment: one folder holding the SQLite database (<c>obscura.db</c>) and the ledger's
+/// signing key (<c>keys/ledger-signing.pem</c>, owner-only permissions) with its public half
+/// (<c>keys/ledger-signing.pub.pem</c>) for auditors. Created on first open.
+/// </summary>
+public sealed class DataFolder : IDisposable
+{
+    private DataFolder(string path, SqliteGovernanceStore store, LedgerSigningKey signingKey)
+    {
+        Path = path;
+        Store = store;
+        SigningKey = signingKey;
+    }
+
+    /// <summary>Full path of the folder.</summary>
+    public string Path { get; }
+
+    /// <summary>The database.</summary>
+    public SqliteGovernanceStore Store { get; }
+
+    /// <summary>The ledger's signing key.</summary>
+    public LedgerSigningKey SigningKey { get; }
+
+    /// <summary>Where the public key is published.</summary>
+    public string PublicKeyPath => PublicKeyFile(Path);
+
+    /// <summary>Opens the folder at <paramref name="path"/>, creating the folder, database and signing key if absent.</summary>
+    /// <exception cref="InvalidDataException">The key file exists but is not a P-256 private key.</exception>
+    public static DataFolder Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(full);
+        var keys = System.IO.Path.Combine(full, "keys");
+        Directory.CreateDirectory(keys);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var keyFile = System.IO.Path.Combine(keys, "ledger-signing.pem");
+        if (!File.Exists(keyFile) && File.Exists(System.IO.Path.Combine(full, "obscura.db")))
+        {
+            throw new InvalidDataException($"The database exists but its ledger signing key '{keyFile}' is missing. Restore the key from backup; a new key would not match the signed tree heads.");
+        }
+
+        var key = LoadOrCreateKey(keyFile);
+        try
+        {
+            var pub = PublicKeyFile(full);
+            var pem = key.VerificationKey.ExportPem();
+            if (!File.Exists(pub) || File.ReadAllText(pub) != pem)
+            {
+                WriteAtomically(pub, pem, ownerOnly: false);
+            }
+
+            return new DataFolder(full, SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db")), key);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename, so a crash leaves the old file or the new one, never a torn one.</summary>
+    public static void WriteAtomically(string path, string contents, bool ownerOnly)
+    {
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
+        if (ownerOnly && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temp, options))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(contents));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Store.Dispose();
+        SigningKey.Dispose();
+    }
+
+    private static string PublicKeyFile(string folder) => System.IO.Path.Combine(folder, "keys", "ledger-signing.pub.pem");
+
+    private static LedgerSigningKey LoadOrCreateKey(string file)
+    {
+        if (File.Exists(file))
+        {
+            try
+            {
+                return LedgerSigningKey.ImportPem(File.ReadAllText(file));
+            }
+            catch (ArgumentException)
+            {
+                throw new InvalidDataException($"The ledger signing key at '{file}' is not a PEM ECDSA P-256 private key. Restore it from backup; a new key would not match the signed tree heads.");
+            }
+        }
+
+        var key = LedgerSigningKey.Generate();
+        WriteAtomically(file, key.ExportPrivateKeyPem(), ownerOnly: true);
+        return key;
+    }
+}
