@@ -1,4 +1,5 @@
 using System.Text;
+using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
 using Obscura.Storage.Sqlite;
 
@@ -67,6 +68,33 @@ public sealed class DataFolder : IDisposable
             key.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Name of the file the first controller key is written to.</summary>
+    public const string BootstrapKeyFileName = "bootstrap-admin.key";
+
+    /// <summary>
+    /// When no API key exists yet, creates a controller key named <c>bootstrap-admin</c> and writes it to
+    /// <see cref="BootstrapKeyFileName"/> in this folder with owner-only permissions. Returns that file's path, or
+    /// <see langword="null"/> when keys already existed.
+    /// </summary>
+    public async Task<string?> EnsureBootstrapKeyAsync(ApiKeys keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if ((await Store.ListApiKeysAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            return null;
+        }
+
+        var created = await keys.CreateAsync("bootstrap-admin", Role.Controller, null, cancellationToken).ConfigureAwait(false);
+        if (!created.Succeeded)
+        {
+            throw new InvalidOperationException(created.Error.Message);
+        }
+
+        var path = System.IO.Path.Combine(Path, BootstrapKeyFileName);
+        WriteAtomically(path, created.Value.Key + "\n", ownerOnly: true);
+        return path;
     }
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename, so a crash leaves the old file or the new one, never a torn one.</summary>

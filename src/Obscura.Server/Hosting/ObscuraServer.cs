@@ -71,7 +71,7 @@ public static class ObscuraServer
         var folder = app.Services.GetRequiredService<DataFolder>();
         if (options.CreateBootstrapKey)
         {
-            await BootstrapKey.EnsureAsync(app.Services.GetRequiredService<ApiKeys>(), app.Services.GetRequiredService<IApiKeyStore>(), folder, app.Logger, cancellationToken);
+            await BootstrapKey.EnsureAsync(app.Services.GetRequiredService<ApiKeys>(), folder, app.Logger, cancellationToken);
         }
     }
 }

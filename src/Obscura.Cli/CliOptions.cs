@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Obscura.Governance.Access;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
+
+namespace Obscura.Cli;
+
+/// <summary>Options shared by commands, with parsing that rejects invalid ids before anything runs.</summary>
+internal static class CliOptions
+{
+    public static readonly Option<string> Data = new("--data")
+    {
+        Description = "Data folder (database and ledger key); created on first use. Default: ./data",
+        DefaultValueFactory = _ => "data",
+        Recursive = true,
+    };
+
+    public static readonly Option<Uri?> Server = new("--server")
+    {
+        Description = "Run against a running Obscura server at this URL instead of a data folder.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ApiKey = new("--api-key")
+    {
+        Description = "API key for --server (default: the OBSCURA_API_KEY environment variable).",
+        Recursive = true,
+    };
+
+    public static Option<SubjectId> Subject(bool required = true) => Token<SubjectId>("--subject", "Pseudonymous subject id.", SubjectId.TryParse, required);
+
+    public static Option<PurposeId> Purpose(string name = "--purpose", string description = "Purpose id, for example identity-verification.", bool required = true) =>
+        Token<PurposeId>(name, description, PurposeId.TryParse, required);
+
+    public static Option<Role> Role() => new("--role") { Description = "Controller, Processor, Auditor or Subject.", Required = true };
+
+    public static Option<FileInfo> File(string description) => new("--file") { Description = description + " ('-' reads standard input).", Required = true };
+
+    public static Option<T> Token<T>(string name, string description, TryParse<T> parse, bool required)
+        where T : struct
+    {
+        return new Option<T>(name)
+        {
+            Description = description,
+            Required = required,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+                if (parse(text, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError($"'{text}' is not a valid value for {name}.");
+                return default;
+            },
+        };
+    }
+
+    internal delegate bool TryParse<T>(string? text, out T value);
+
+    public static T? Optional<T>(ParseResult result, Option<T> option)
+        where T : struct => result.GetResult(option) is null ? null : result.GetValue(option);
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Obscura.Governance;
+using Obscura.Governance.Serialization;
+
+namespace Obscura.Cli;
+
+/// <summary>Runs an <see cref="Operation"/> locally or against a server and prints its result.</summary>
+internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler = null)
+{
+    public TextWriter Out => stdout;
+
+    public TextWriter Error => stderr;
+
+    public async Task<int> RunAsync(Operation operation, string dataDirectory, Uri? server, string? apiKey, CancellationToken ct)
+    {
+        if (server is null)
+        {
+            return await RunLocalAsync(operation, dataDirectory, ct);
+        }
+
+        if (operation.Remote is null)
+        {
+            await stderr.WriteLineAsync("This command works on a data folder only (--data), not through --server.");
+            return ExitCodes.Usage;
+        }
+
+        return await RunRemoteAsync(operation.Remote(), server, apiKey, ct);
+    }
+
+    private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, CancellationToken ct)
+    {
+        Reply reply;
+        try
+        {
+            using var services = new LocalServices(dataDirectory);
+            reply = await operation.Local(services, ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return ExitCodes.Refused;
+        }
+
+        if (reply.Error is { } error)
+        {
+            await stderr.WriteLineAsync(Describe(error));
+            return ExitCodes.Refused;
+        }
+
+        await stdout.WriteLineAsync(reply.Text ?? JsonSerializer.Serialize(reply.Value, GovernanceJson.Indented));
+        return reply.SuccessCode;
+    }
+
+    private async Task<int> RunRemoteAsync(HttpRequestMessage request, Uri server, string? apiKey, CancellationToken ct)
+    {
+        using var client = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
+        client.BaseAddress = server;
+        client.Timeout = TimeSpan.FromMinutes(10);
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            await stderr.WriteLineAsync($"Cannot reach {server}: {ex.Message}");
+            return ExitCodes.ServerUnavailable;
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            var json = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
+            if (!response.IsSuccessStatusCode)
+            {
+                await stderr.WriteLineAsync(json ? Indent(body) : $"{(int)response.StatusCode} {response.ReasonPhrase}");
+                return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)response.StatusCode >= 500
+                    ? ExitCodes.ServerUnavailable
+                    : ExitCodes.Refused;
+            }
+
+            await stdout.WriteLineAsync(json ? Indent(body) : body);
+            return json ? RemoteSuccessCode(body) : ExitCodes.Success;
+        }
+    }
+
+    /// <summary>Commands whose success value carries a verdict map it to an exit code the same way in both modes.</summary>
+    private static int RemoteSuccessCode(string body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return ExitCodes.Success;
+        }
+
+        if (doc.RootElement.TryGetProperty("intact", out var intact) && intact.ValueKind == JsonValueKind.False)
+        {
+            return ExitCodes.LedgerNotIntact;
+        }
+
+        return doc.RootElement.TryGetProperty("allowed", out var allowed) && allowed.ValueKind == JsonValueKind.False ? ExitCodes.Refused : ExitCodes.Success;
+    }
+
+    private static string Indent(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(doc.RootElement, GovernanceJson.Indented);
+    }
+
+    private static string Describe(GovernanceError e) =>
+        $"{e.Kind}: {e.Message}" + (e.Field is null ? string.Empty : $" (field: {e.Field})") + (e.Citation is null ? string.Empty : $" [{e.Citation}]");
+}

@@ -1,0 +1,34 @@
+using Obscura.Governance;
+using Obscura.Governance.Access;
+using Obscura.Governance.Ledger;
+using Obscura.Storage;
+
+namespace Obscura.Cli;
+
+/// <summary>The domain services over a data folder, for commands run without <c>--server</c>.</summary>
+internal sealed class LocalServices : IDisposable
+{
+    public LocalServices(string dataDirectory)
+    {
+        Folder = DataFolder.Open(dataDirectory);
+        var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
+        Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
+        Ledger = new LedgerService(Folder.Store, ledger);
+        Keys = new ApiKeys(Folder.Store, TimeProvider.System);
+        var user = new string(Environment.UserName.Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
+        Actor = Actor.Parse("cli:" + (user.Length == 0 ? "local" : user));
+    }
+
+    public DataFolder Folder { get; }
+
+    public GovernanceService Governance { get; }
+
+    public LedgerService Ledger { get; }
+
+    public ApiKeys Keys { get; }
+
+    /// <summary>Who local commands act as in the ledger: the operating-system user, since file access is the credential.</summary>
+    public Actor Actor { get; }
+
+    public void Dispose() => Folder.Dispose();
+}

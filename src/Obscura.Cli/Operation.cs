@@ -1,0 +1,8 @@
+namespace Obscura.Cli;
+
+/// <summary>
+/// One CLI operation, defined once for both back ends: <see cref="Local"/> runs the domain services over the data
+/// folder; <see cref="Remote"/> builds the HTTP request for the same operation on a running server (null when the
+/// operation only makes sense locally, such as creating API keys).
+/// </summary>
+internal sealed record Operation(Func<LocalServices, CancellationToken, Task<Reply>> Local, Func<HttpRequestMessage>? Remote);

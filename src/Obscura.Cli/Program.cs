@@ -1,0 +1,3 @@
+using Obscura.Cli;
+
+return await ObscuraCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
