@@ -19,6 +19,17 @@ internal static class CliOptions
     {
         Description = "Run against a running Obscura server at this URL instead of a data folder.",
         Recursive = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                return uri;
+            }
+
+            result.AddError($"'{text}' is not an http(s) URL for --server.");
+            return null;
+        },
     };
 
     public static readonly Option<string?> ApiKey = new("--api-key")

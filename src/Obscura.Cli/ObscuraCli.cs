@@ -18,7 +18,8 @@ public static class ObscuraCli
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
         RunAsync(args, stdout, stderr, null, cancellationToken);
 
-    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler, CancellationToken cancellationToken)
+    /// <summary>Runs the command line with <paramref name="httpHandler"/> carrying <c>--server</c> requests (for embedding and tests).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler, CancellationToken cancellationToken)
     {
         var runner = new CliRunner(stdout, stderr, httpHandler);
         var root = new RootCommand("Obscura: lawful, audited processing of personal data. Commands work on a data folder (--data) or a running server (--server).")

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Obscura.Cli;
+using Obscura.Governance.Access;
+using Obscura.Governance.Assessments;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Serialization;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+public sealed class CliFlowTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private string Data => Path.Combine(_dir.Path, "data");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Local_flow_from_init_to_a_verified_ledger()
+    {
+        var init = await Cli.RunAsync("--data", Data, "init");
+        Assert.Equal(ExitCodes.Success, init.Code);
+        Assert.True(File.Exists(Path.Combine(Data, "bootstrap-admin.key")));
+
+        foreach (var p in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining })
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", WriteJson(p))).Code);
+        }
+
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "alice")).Code);
+        var give = await Cli.RunAsync("--data", Data, "consent", "give", "--subject", "alice", "--purpose", "identity-verification", "--notice-version", "v3", "--channel", "app", "--explicit");
+        Assert.Equal(ExitCodes.Success, give.Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "decide", "--subject", "alice", "--purpose", "identity-verification")).Code);
+
+        var denied = await Cli.RunAsync("--data", Data, "decide", "--subject", "alice", "--purpose", "model-training", "--collected-for", "identity-verification");
+        Assert.Equal(ExitCodes.Refused, denied.Code);
+        Assert.Contains("ReuseNotAssessed", denied.Out, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "assessments", "record", "--file", WriteJson(Assessment()))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "decide", "--subject", "alice", "--purpose", "model-training", "--collected-for", "identity-verification")).Code);
+
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "withdraw", "--subject", "alice", "--purpose", "identity-verification")).Code);
+        var afterWithdrawal = await Cli.RunAsync("--data", Data, "decide", "--subject", "alice", "--purpose", "identity-verification");
+        Assert.Equal(ExitCodes.Refused, afterWithdrawal.Code);
+        Assert.Contains("ConsentWithdrawn", afterWithdrawal.Out, StringComparison.Ordinal);
+
+        var markdown = await Cli.RunAsync("--data", Data, "records", "export", "--format", "markdown");
+        Assert.Contains("# Records of processing activities (GDPR Art. 30)", markdown.Out, StringComparison.Ordinal);
+        Assert.Contains("from `identity-verification`: Compatible", markdown.Out, StringComparison.Ordinal);
+
+        var verify = await Cli.RunAsync("--data", Data, "ledger", "verify");
+        Assert.Equal(ExitCodes.Success, verify.Code);
+        Assert.Equal(3, JsonDocument.Parse(verify.Out).RootElement.GetProperty("entryCount").GetInt64());
+
+        var proof = await Cli.RunAsync("--data", Data, "ledger", "prove-inclusion", "--leaf-index", "1");
+        Assert.Equal(ExitCodes.Success, proof.Code);
+        Assert.Equal(2, JsonDocument.Parse(proof.Out).RootElement.GetProperty("path").GetArrayLength());
+
+        // Registration, consent, withdrawal; the read of the history is recorded after it is taken.
+        var history = await Cli.RunAsync("--data", Data, "ledger", "subject", "--subject", "alice");
+        Assert.Equal(3, JsonDocument.Parse(history.Out).RootElement.GetArrayLength());
+        Assert.Equal(4, JsonDocument.Parse((await Cli.RunAsync("--data", Data, "ledger", "head")).Out).RootElement.GetProperty("treeSize").GetInt64());
+    }
+
+    [Fact]
+    public async Task Verify_exits_3_after_tampering_and_with_a_foreign_key()
+    {
+        await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "bob");
+        await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "carol");
+        var pem = Path.Combine(_dir.Path, "foreign.pub.pem");
+        using (var foreign = Governance.Ledger.LedgerSigningKey.Generate())
+        {
+            await File.WriteAllTextAsync(pem, foreign.VerificationKey.ExportPem());
+        }
+
+        Assert.Equal(ExitCodes.LedgerNotIntact, (await Cli.RunAsync("--data", Data, "ledger", "verify", "--public-key", pem)).Code);
+
+        var ownKey = Path.Combine(_dir.Path, "own.pub.pem");
+        File.Copy(Path.Combine(Data, "keys", "ledger-signing.pub.pem"), ownKey);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify", "--public-key", ownKey)).Code);
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Data, "obscura.db")};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "DROP TRIGGER ledger_entries_no_update; UPDATE ledger_entries SET subject = 'mallory' WHERE seq = 0;";
+            cmd.ExecuteNonQuery();
+        }
+
+        var tampered = await Cli.RunAsync("--data", Data, "ledger", "verify");
+        Assert.Equal(ExitCodes.LedgerNotIntact, tampered.Code);
+        Assert.Contains("EntriesDoNotMatchSignedHead", tampered.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_reported_with_the_field_and_a_nonzero_exit()
+    {
+        var badId = await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "not valid");
+        Assert.Equal(ExitCodes.Usage, badId.Code);
+        Assert.Contains("not a valid value for --id", badId.Err, StringComparison.Ordinal);
+
+        var file = Path.Combine(_dir.Path, "bad.json");
+        await File.WriteAllTextAsync(file, """{"id":"x-purpose","lawfulBasis":"Whim"}""");
+        var badJson = await Cli.RunAsync("--data", Data, "purposes", "register", "--file", file);
+        Assert.Equal(ExitCodes.Refused, badJson.Code);
+        Assert.Contains("lawfulBasis", badJson.Err, StringComparison.Ordinal);
+
+        var prohibited = await Cli.RunAsync("--data", Data, "purposes", "register", "--file", WriteJson(SamplePurposes.StoreAnalytics with { Practices = [ProcessingPractice.SocialScoring] }));
+        Assert.Equal(ExitCodes.Refused, prohibited.Code);
+        Assert.Contains("Art. 5(1)(c)", prohibited.Err, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", Data, "--server", "http://127.0.0.1:1", "apikey", "list")).Code);
+    }
+
+    [Fact]
+    public async Task Remote_flow_through_the_server_gives_the_same_results_and_enforces_roles()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Obscura:DataDirectory", Data));
+        var keys = factory.Services.GetRequiredService<ApiKeys>();
+        var controller = (await keys.CreateAsync("ops", Role.Controller, null, CancellationToken.None)).Value.Key;
+        var processor = (await keys.CreateAsync("vendor", Role.Processor, null, CancellationToken.None)).Value.Key;
+        var handler = factory.Server.CreateHandler();
+        string[] As(string key, params string[] args) => ["--server", "http://localhost", "--api-key", key, .. args];
+
+        var register = await Cli.RunAsync(handler, As(controller, "purposes", "register", "--file", WriteJson(SamplePurposes.StoreAnalytics)));
+        Assert.True(register.Code == ExitCodes.Success, register.Err);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "subjects", "register", "--id", "dave"))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(processor, "decide", "--subject", "dave", "--purpose", "store-analytics"))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "consent", "object", "--subject", "dave", "--purpose", "store-analytics"))).Code);
+        var denied = await Cli.RunAsync(handler, As(processor, "decide", "--subject", "dave", "--purpose", "store-analytics"));
+        Assert.Equal(ExitCodes.Refused, denied.Code);
+        Assert.Contains("Objected", denied.Out, StringComparison.Ordinal);
+
+        var forbidden = await Cli.RunAsync(handler, As(processor, "ledger", "subject", "--subject", "dave"));
+        Assert.Equal(ExitCodes.ServerUnavailable, forbidden.Code);
+
+        var verify = await Cli.RunAsync(handler, As(controller, "ledger", "verify"));
+        Assert.Equal(ExitCodes.Success, verify.Code);
+        Assert.True(JsonDocument.Parse(verify.Out).RootElement.GetProperty("intact").GetBoolean());
+
+        var records = await Cli.RunAsync(handler, As(controller, "records", "export", "--format", "markdown"));
+        Assert.Contains("Insight Labs Inc. (US)", records.Out, StringComparison.Ordinal);
+    }
+
+    private string WriteJson<T>(T value)
+    {
+        var path = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, JsonSerializer.Serialize(value, GovernanceJson.Indented));
+        return path;
+    }
+
+    private static CompatibilityAssessmentDraft Assessment() => new(
+        SamplePurposes.IdentityVerification.Id,
+        SamplePurposes.ModelTraining.Id,
+        new AssessmentFactor(AssessmentFinding.Supports, "Same service."),
+        new AssessmentFactor(AssessmentFinding.Neutral, "Customers expect maintenance."),
+        new AssessmentFactor(AssessmentFinding.Against, "Facial images."),
+        new AssessmentFactor(AssessmentFinding.Neutral, "No individual decisions."),
+        new AssessmentFactor(AssessmentFinding.Supports, "Encryption, 10% subset, 12-month retention."),
+        CompatibilityOutcome.Compatible,
+        "dpo");
+}

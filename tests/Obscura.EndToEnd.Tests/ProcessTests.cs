@@ -1,0 +1,88 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Obscura.Cli;
+using Obscura.Governance.Ledger;
+using Obscura.Storage;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+/// <summary>The server and CLI as the real processes a user runs.</summary>
+public sealed class ProcessTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private string Data => Path.Combine(_dir.Path, "data");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Server_process_serves_the_cli_process_and_the_data_folder_verifies_afterwards()
+    {
+        string key;
+        await using (var server = await RunningServer.StartAsync(Data))
+        {
+            key = (await File.ReadAllTextAsync(Path.Combine(Data, DataFolder.BootstrapKeyFileName))).Trim();
+            var register = await Built.RunCliAsync("--server", server.Url.ToString(), "--api-key", key, "subjects", "register", "--id", "erin");
+            Assert.True(register.Code == ExitCodes.Success, register.Err);
+            var head = await Built.RunCliAsync("--server", server.Url.ToString(), "--api-key", key, "ledger", "head");
+            Assert.Equal(1, JsonDocument.Parse(head.Out).RootElement.GetProperty("treeSize").GetInt64());
+            var unauthorised = await Built.RunCliAsync("--server", server.Url.ToString(), "--api-key", "obk_x_y", "subjects", "list");
+            Assert.Equal(ExitCodes.ServerUnavailable, unauthorised.Code);
+        }
+
+        var verify = await Built.RunCliAsync("--data", Data, "ledger", "verify");
+        Assert.True(verify.Code == ExitCodes.Success, verify.Out + verify.Err);
+    }
+
+    [Fact]
+    public async Task Killing_the_server_under_load_leaves_no_record_without_its_ledger_entry()
+    {
+        var server = await RunningServer.StartAsync(Data);
+        var key = (await File.ReadAllTextAsync(Path.Combine(Data, DataFolder.BootstrapKeyFileName))).Trim();
+        using var client = new HttpClient { BaseAddress = server.Url };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5_000 && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    await client.PostAsJsonAsync("/v1/subjects", new { id = $"w{w}-{i}" }, stop.Token);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        server.Crash();
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        await server.DisposeAsync();
+
+        using var folder = DataFolder.Open(Data);
+        var ledger = new LedgerService(folder.Store, new AuditLedger(folder.SigningKey, TimeProvider.System));
+        var report = await ledger.VerifyAsync(null, null, CancellationToken.None);
+        Assert.True(report.Intact, string.Join("; ", report.Problems.Select(p => p.Message)));
+        Assert.True(report.EntryCount > 0, "no write happened before the crash");
+
+        var subjects = await folder.Store.ReadAsync((s, ct) => s.ListSubjectsAsync(null, 1_000_000, ct), CancellationToken.None);
+        var logged = new HashSet<string>();
+        for (long from = 0; ; from += 1000)
+        {
+            var page = (await ledger.GetEntriesAsync(from, 1000, CancellationToken.None)).Value!;
+            logged.UnionWith(page.Where(e => e.Event.DataCategory.Value == "subject-record").Select(e => e.Event.Subject!.Value.Value));
+            if (page.Count < 1000)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(subjects.Select(s => s.Id.Value).Order(), logged.Order());
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace Obscura.EndToEnd.Tests;
+
+/// <summary>The real server as a child process on a free loopback port; killed on dispose.</summary>
+internal sealed class RunningServer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private RunningServer(Process process, Uri url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public Process Process => _process;
+
+    public static async Task<RunningServer> StartAsync(string dataDirectory)
+    {
+        var url = new Uri($"http://127.0.0.1:{Built.FreePort()}");
+        var process = Built.Start(Built.ServerDll, "--data", dataDirectory, "--urls", url.ToString());
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var client = new HttpClient { BaseAddress = url };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
+            }
+
+            try
+            {
+                if ((await client.GetAsync("/health")).IsSuccessStatusCode)
+                {
+                    return new RunningServer(process, url);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("The server did not answer /health within 60 s.");
+    }
+
+    public void Crash() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
