@@ -29,13 +29,15 @@ internal static class ReferenceMerkleTree
     public static Func<NodeCoordinate, byte[]> Nodes(IReadOnlyList<byte[]> leafData) =>
         c => Mth(leafData, checked((int)(c.Index << c.Level)), 1 << c.Level);
 
+    /// <summary>Distinct leaves of varied length: each starts with its index, so no two leaf hashes coincide (a proof for one equal leaf would honestly verify for the other).</summary>
     public static List<byte[]> RandomLeaves(int n, int seed)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ =>
+        return Enumerable.Range(0, n).Select(i =>
         {
-            var b = new byte[random.Next(0, 40)];
+            var b = new byte[4 + random.Next(0, 40)];
             random.NextBytes(b);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(b, i);
             return b;
         }).ToList();
     }

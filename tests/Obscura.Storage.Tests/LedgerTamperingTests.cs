@@ -135,7 +135,8 @@ public sealed class LedgerTamperingTests
     public async Task Tampering_with_any_column_of_any_stored_ledger_row_is_detected()
     {
         // Property: for random ledgers, every single-row, single-column change to entries, subtree hashes or heads
-        // makes verification fail. Deterministic seed; no false failures are possible (detection is exact).
+        // makes verification fail. Each generated change really alters the row, and detection is exact (up to a
+        // SHA-256 collision), so a failure is a defect; CsCheck prints the seed to reproduce it.
         var gen = Gen.Select(Gen.Int[1, 40], Gen.Int[1, 6], Gen.Int[0, 2], Gen.Int[0, 1000], Gen.Int[0, 9]);
         await gen.SampleAsync(async t =>
         {
@@ -161,7 +162,7 @@ public sealed class LedgerTamperingTests
 
             var report = await f.LedgerService.VerifyAsync(null, null, Ct);
             Assert.False(report.Intact, $"undetected: table {table}, {count} entries");
-        }, iter: 60, seed: "0N0XIzNsQ0O2", threads: 1);
+        }, iter: 60, threads: 1);
     }
 
     [Fact]

@@ -1,0 +1,35 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Obscura.Benchmarks;
+
+// Usage: dotnet run -c Release --project bench/Obscura.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Ledger*]
+// After the timings, prints the proof sizes measured on the same 10^6-entry ledger.
+var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess"));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(LedgerBenchmarks).Assembly).Run(args, config);
+
+if (summaries.Any(s => s.Title.Contains(nameof(LedgerBenchmarks), StringComparison.Ordinal)))
+{
+    using var fixture = await LedgerFixture.OpenCopyAsync(1_000_000);
+    var inclusion = (await fixture.Service.GetInclusionProofAsync(123_456, 1_000_000, CancellationToken.None)).Value!;
+    var consistency = (await fixture.Service.GetConsistencyProofAsync(330_000, 1_000_000, CancellationToken.None)).Value!;
+    var oldHead = (await fixture.Store.ReadAsync((s, ct) => s.GetTreeHeadsAsync(330_000, 1, ct), CancellationToken.None))[0];
+    var head = (await fixture.Service.GetLatestHeadAsync(CancellationToken.None))!;
+    Console.WriteLine();
+    Console.WriteLine("| Proof at 10^6 entries | hashes | bytes | verifies |");
+    Console.WriteLine("| --- | --- | --- | --- |");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| inclusion (leaf 123,456) | {inclusion.Path.Count} | {inclusion.SizeInBytes} | {inclusion.Verify(head.RootHash)} |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| consistency (330,000 -> 1,000,000) | {consistency.Path.Count} | {consistency.SizeInBytes} | {consistency.Verify(oldHead.RootHash, head.RootHash)} |"));
+    foreach (var report in summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is not null && r.BenchmarkCase.Descriptor.WorkloadMethod.Name.StartsWith("Append", StringComparison.Ordinal)))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo}: {1e9 / report.ResultStatistics!.Mean:N0} entries/s"));
+    }
+
+    // One timed pass of full verification: every leaf recomputed, every head's signature and root checked.
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var verification = await fixture.Service.VerifyAsync(null, null, CancellationToken.None);
+    clock.Stop();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verify {verification.EntryCount:N0} entries, {verification.SignedHeadCount:N0} signed heads: {clock.Elapsed.TotalSeconds:F1} s ({verification.EntryCount / clock.Elapsed.TotalSeconds:N0} entries/s), intact={verification.Intact}"));
+}
