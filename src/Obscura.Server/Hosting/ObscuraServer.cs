@@ -20,7 +20,8 @@ public static class ObscuraServer
     /// <summary>Builds the application from command-line <paramref name="args"/> (<c>--data DIR</c>, <c>--urls URL</c>, any configuration key).</summary>
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings ship beside the binary; the working directory only anchors relative paths such as --data.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data"] = $"{ObscuraOptions.Section}:{nameof(ObscuraOptions.DataDirectory)}" });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
