@@ -40,12 +40,27 @@ public static class ObscuraCli
             command.Options.Add(o);
         }
 
-        command.SetAction((result, ct) => runner.RunAsync(
-            operation(result),
-            result.GetValue(CliOptions.Data)!,
-            result.GetValue(CliOptions.Server),
-            result.GetValue(CliOptions.ApiKey) ?? Environment.GetEnvironmentVariable("OBSCURA_API_KEY"),
-            ct));
+        command.SetAction(async (result, ct) =>
+        {
+            Operation op;
+            try
+            {
+                op = operation(result);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // An input file that cannot be read is a command-line mistake, not a crash.
+                await runner.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.Usage;
+            }
+
+            return await runner.RunAsync(
+                op,
+                result.GetValue(CliOptions.Data)!,
+                result.GetValue(CliOptions.Server),
+                result.GetValue(CliOptions.ApiKey) ?? Environment.GetEnvironmentVariable("OBSCURA_API_KEY"),
+                ct);
+        });
         return command;
     }
 

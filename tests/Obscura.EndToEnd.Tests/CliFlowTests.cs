@@ -114,6 +114,13 @@ public sealed class CliFlowTests : IDisposable
         Assert.Contains("Art. 5(1)(c)", prohibited.Err, StringComparison.Ordinal);
 
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", Data, "--server", "http://127.0.0.1:1", "apikey", "list")).Code);
+
+        var missing = await Cli.RunAsync("--data", Data, "purposes", "register", "--file", Path.Combine(_dir.Path, "absent.json"));
+        Assert.Equal(ExitCodes.Usage, missing.Code);
+        Assert.Contains("absent.json", missing.Err, StringComparison.Ordinal);
+
+        var unreachable = await Cli.RunAsync("--server", $"http://127.0.0.1:{Built.FreePort()}", "--api-key", "obk_x_y", "ledger", "head");
+        Assert.Equal(ExitCodes.ServerUnavailable, unreachable.Code);
     }
 
     [Fact]

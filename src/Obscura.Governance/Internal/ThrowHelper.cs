@@ -13,7 +13,4 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static T Argument<T>(string paramName, string message) => throw new ArgumentException(message, paramName);
-
-    [DoesNotReturn]
-    public static void ObjectDisposed(object instance) => throw new ObjectDisposedException(instance.GetType().FullName);
 }

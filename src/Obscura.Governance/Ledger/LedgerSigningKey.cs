@@ -34,7 +34,7 @@ public sealed class LedgerSigningKey : IDisposable
         try
         {
             ecdsa.ImportFromPem(pem);
-            if (ecdsa.KeySize != 256)
+            if (!LedgerVerificationKey.IsP256(ecdsa))
             {
                 throw new ArgumentException("The ledger uses ECDSA P-256 keys.", nameof(pem));
             }

@@ -49,12 +49,7 @@ public sealed class LedgerVerificationKey : IDisposable
         {
             ecdsa.ImportFromPem(pem);
         }
-        catch (ArgumentException)
-        {
-            ecdsa.Dispose();
-            return ThrowHelper.Argument<LedgerVerificationKey>(nameof(pem), "Not a PEM-encoded ECDSA public key.");
-        }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             ecdsa.Dispose();
             return ThrowHelper.Argument<LedgerVerificationKey>(nameof(pem), "Not a PEM-encoded ECDSA public key.");
@@ -91,11 +86,14 @@ public sealed class LedgerVerificationKey : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"LedgerVerificationKey({KeyId})";
 
+    /// <summary>Whether the key is on NIST P-256 (checked by curve OID: other 256-bit curves are refused).</summary>
+    internal static bool IsP256(ECDsa ecdsa) => ecdsa.ExportParameters(includePrivateParameters: false).Curve.Oid?.Value == ECCurve.NamedCurves.nistP256.Oid.Value;
+
     internal static string ComputeKeyId(byte[] spki) => Convert.ToHexStringLower(SHA256.HashData(spki).AsSpan(0, 8));
 
     private static LedgerVerificationKey Wrap(ECDsa ecdsa, string paramName)
     {
-        if (ecdsa.KeySize != 256)
+        if (!IsP256(ecdsa))
         {
             ecdsa.Dispose();
             return ThrowHelper.Argument<LedgerVerificationKey>(paramName, "The ledger uses ECDSA P-256 keys.");
