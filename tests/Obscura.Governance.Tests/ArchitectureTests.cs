@@ -1,0 +1,32 @@
+using System.Reflection;
+
+namespace Obscura.Governance.Tests;
+
+public sealed class ArchitectureTests
+{
+    [Fact]
+    public void The_domain_references_no_storage_http_or_other_obscura_assembly()
+    {
+        var references = typeof(GovernanceService).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, n => n.StartsWith("Obscura.", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.Data", StringComparison.Ordinal) || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Storage_depends_on_the_domain_and_never_on_a_host()
+    {
+        var references = Assembly.Load("Obscura.Storage").GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.Contains("Obscura.Governance", references);
+        Assert.DoesNotContain(references, n => n is "Obscura.Server" or "obscura" || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Public_domain_records_expose_no_setters()
+    {
+        var mutable = typeof(GovernanceService).Assembly.GetExportedTypes()
+            .Where(t => !t.IsInterface && !t.IsEnum && !t.IsAbstract)
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true } setter && !setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit))).Select(p => $"{t.Name}.{p.Name}"))
+            .ToList();
+        Assert.Empty(mutable);
+    }
+}
