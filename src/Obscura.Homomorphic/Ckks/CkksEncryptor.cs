@@ -1,0 +1,127 @@
+using System.Numerics;
+using Obscura.Homomorphic.Internal;
+
+namespace Obscura.Homomorphic.Ckks;
+
+/// <summary>Encoding, encryption, decryption and decoding for one parameter set. Stateless apart from tables; thread-safe.</summary>
+public sealed class CkksEncryptor
+{
+    private readonly CkksEncoder _encoder;
+
+    /// <summary>Creates an encryptor for <paramref name="parameters"/>.</summary>
+    public CkksEncryptor(CkksParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Parameters = parameters;
+        _encoder = new CkksEncoder(parameters.PolyDegree);
+    }
+
+    /// <summary>The parameter set.</summary>
+    public CkksParameters Parameters { get; }
+
+    /// <summary>Encodes up to N/2 slot values at <paramref name="level"/> (default: the top) and <paramref name="scale"/> (default Δ).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The level is outside 0…L, or scale × values overflow 62-bit coefficients.</exception>
+    public CkksPlaintext Encode(ReadOnlySpan<Complex> values, int? level = null, double? scale = null)
+    {
+        var l = level ?? Parameters.MaxLevel;
+        if (l < 0 || l > Parameters.MaxLevel)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(level), $"The level is between 0 and {Parameters.MaxLevel}.");
+        }
+
+        var s = scale ?? Parameters.DefaultScale;
+        var coefficients = new long[Parameters.PolyDegree];
+        _encoder.Encode(values, s, coefficients);
+        return new CkksPlaintext(Parameters, PolyMath.FromSigned(coefficients, Parameters, l + 1), l, s);
+    }
+
+    /// <summary>Encodes real values (imaginary parts zero).</summary>
+    public CkksPlaintext Encode(ReadOnlySpan<double> values, int? level = null, double? scale = null)
+    {
+        var complex = new Complex[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            complex[i] = values[i];
+        }
+
+        return Encode(complex, level, scale);
+    }
+
+    /// <summary>Decodes a plaintext into its N/2 slot values (coefficients centred modulo q_0 … q_ℓ, divided by the scale).</summary>
+    public Complex[] Decode(CkksPlaintext plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
+        Parameters.EnsureSame(plaintext.Parameters, nameof(plaintext));
+        var poly = plaintext.Polynomial.Clone();
+        PolyMath.FromNtt(poly, Parameters);
+        var @base = Parameters.LevelBase(plaintext.Level);
+        var half = @base.Product / 2;
+        var coefficients = new double[Parameters.PolyDegree];
+        Span<ulong> residues = stackalloc ulong[poly.Limbs];
+        for (var j = 0; j < coefficients.Length; j++)
+        {
+            for (var i = 0; i < poly.Limbs; i++)
+            {
+                residues[i] = poly.Limb(i)[j];
+            }
+
+            var value = @base.Compose(residues);
+            coefficients[j] = (double)(value > half ? value - @base.Product : value);
+        }
+
+        var slots = new Complex[Parameters.SlotCount];
+        _encoder.Decode(coefficients, plaintext.Scale, slots);
+        return slots;
+    }
+
+    /// <summary>Public-key encryption: (b·u + e0 + m, a·u + e1) with u ternary and e0, e1 Gaussian.</summary>
+    public CkksCiphertext Encrypt(CkksPublicKey publicKey, CkksPlaintext plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        ArgumentNullException.ThrowIfNull(plaintext);
+        Parameters.EnsureSame(publicKey.Parameters, nameof(publicKey));
+        Parameters.EnsureSame(plaintext.Parameters, nameof(plaintext));
+        var limbs = plaintext.Level + 1;
+        var small = new long[Parameters.PolyDegree];
+        Sampler.Ternary(small);
+        var u = PolyMath.FromSigned(small, Parameters, limbs);
+        Sampler.Gaussian(small);
+        var c0 = PolyMath.FromSigned(small, Parameters, limbs);
+        Sampler.Gaussian(small);
+        var c1 = PolyMath.FromSigned(small, Parameters, limbs);
+        Array.Clear(small);
+        var bu = PolyMath.Multiply(publicKey.B, u, Parameters, limbs);
+        var au = PolyMath.Multiply(publicKey.A, u, Parameters, limbs);
+        u.Clear();
+        PolyMath.AddInPlace(c0, bu, Parameters, limbs);
+        PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters, limbs);
+        PolyMath.AddInPlace(c1, au, Parameters, limbs);
+        return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale);
+    }
+
+    /// <summary>Symmetric encryption with the secret key: (−a·s + e + m, a), a uniform. Less noise than public-key encryption.</summary>
+    public CkksCiphertext EncryptSymmetric(CkksSecretKey secretKey, CkksPlaintext plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        ArgumentNullException.ThrowIfNull(plaintext);
+        Parameters.EnsureSame(secretKey.Parameters, nameof(secretKey));
+        Parameters.EnsureSame(plaintext.Parameters, nameof(plaintext));
+        var limbs = plaintext.Level + 1;
+        var (c0, c1) = CkksKeyGenerator.EncryptZero(secretKey, limbs);
+        PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters, limbs);
+        return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale);
+    }
+
+    /// <summary>Decrypts to a plaintext: c0 + c1·s. The result carries the encryption noise; decode it for values.</summary>
+    public CkksPlaintext Decrypt(CkksSecretKey secretKey, CkksCiphertext ciphertext)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        ArgumentNullException.ThrowIfNull(ciphertext);
+        Parameters.EnsureSame(secretKey.Parameters, nameof(secretKey));
+        Parameters.EnsureSame(ciphertext.Parameters, nameof(ciphertext));
+        var limbs = ciphertext.Level + 1;
+        var m = PolyMath.Multiply(ciphertext.C1, secretKey.S, Parameters, limbs);
+        PolyMath.AddInPlace(m, ciphertext.C0, Parameters, limbs);
+        return new CkksPlaintext(Parameters, m, ciphertext.Level, ciphertext.Scale);
+    }
+}

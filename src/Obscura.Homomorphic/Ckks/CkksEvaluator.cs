@@ -1,0 +1,144 @@
+using Obscura.Homomorphic.Internal;
+using Obscura.Homomorphic.Ring;
+
+namespace Obscura.Homomorphic.Ckks;
+
+/// <summary>
+/// Homomorphic operations on ciphertexts of one parameter set, needing no key: addition, subtraction, multiplication
+/// by a plaintext, and rescaling. Inputs are never modified; every operation returns a new ciphertext. Thread-safe.
+/// </summary>
+public sealed class CkksEvaluator
+{
+    private const double ScaleTolerance = 1e-9;
+    private readonly ulong[][] _inverseLast; // [ℓ][i] = q_ℓ^-1 mod q_i, i < ℓ
+
+    /// <summary>Creates an evaluator for <paramref name="parameters"/>.</summary>
+    public CkksEvaluator(CkksParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Parameters = parameters;
+        var moduli = parameters.CiphertextModuli.Moduli;
+        _inverseLast = [.. Enumerable.Range(0, moduli.Count).Select(l => Enumerable.Range(0, l).Select(i => moduli[i].InversePrime(moduli[i].Reduce(moduli[l].Value))).ToArray())];
+    }
+
+    /// <summary>The parameter set.</summary>
+    public CkksParameters Parameters { get; }
+
+    /// <summary>Slot-wise a + b. Levels and scales must match.</summary>
+    public CkksCiphertext Add(CkksCiphertext a, CkksCiphertext b) => Combine(a, b, PolyMath.AddInPlace);
+
+    /// <summary>Slot-wise a − b. Levels and scales must match.</summary>
+    public CkksCiphertext Subtract(CkksCiphertext a, CkksCiphertext b) => Combine(a, b, PolyMath.SubtractInPlace);
+
+    /// <summary>Slot-wise a + p for a plaintext at the same level and scale.</summary>
+    public CkksCiphertext AddPlain(CkksCiphertext a, CkksPlaintext p)
+    {
+        CheckPlain(a, p);
+        if (Math.Abs(a.Scale - p.Scale) > ScaleTolerance * a.Scale)
+        {
+            ThrowHelper.Argument(nameof(p), "The plaintext's scale differs from the ciphertext's; encode it at the ciphertext's scale.");
+        }
+
+        var c0 = a.C0.Clone();
+        PolyMath.AddInPlace(c0, p.Polynomial, Parameters, a.Level + 1);
+        return new CkksCiphertext(Parameters, c0, a.C1.Clone(), a.Level, a.Scale);
+    }
+
+    /// <summary>Slot-wise a · p; the result's scale is the product of the scales (rescale afterwards).</summary>
+    public CkksCiphertext MultiplyPlain(CkksCiphertext a, CkksPlaintext p)
+    {
+        CheckPlain(a, p);
+        var limbs = a.Level + 1;
+        return new CkksCiphertext(Parameters, PolyMath.Multiply(a.C0, p.Polynomial, Parameters, limbs), PolyMath.Multiply(a.C1, p.Polynomial, Parameters, limbs), a.Level, a.Scale * p.Scale);
+    }
+
+    /// <summary>
+    /// Divides by the last prime q_ℓ with rounding and drops it: level ℓ → ℓ − 1, scale Δ → Δ / q_ℓ. Each remaining
+    /// limb becomes (c_i − [c_ℓ]_centred) · q_ℓ^-1 mod q_i.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The ciphertext is at level 0.</exception>
+    public CkksCiphertext Rescale(CkksCiphertext a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        if (a.Level == 0)
+        {
+            throw new InvalidOperationException("A level-0 ciphertext has no prime left to rescale by.");
+        }
+
+        var last = Parameters.CiphertextModuli.Moduli[a.Level];
+        return new CkksCiphertext(Parameters, RescalePolynomial(a.C0, a.Level), RescalePolynomial(a.C1, a.Level), a.Level - 1, a.Scale / last.Value);
+    }
+
+    private RnsPolynomial RescalePolynomial(RnsPolynomial source, int level)
+    {
+        var p = Parameters;
+        var n = p.PolyDegree;
+        var result = source.Clone();
+        var last = p.CiphertextModuli.Moduli[level];
+        var lastLimb = result.Limb(level).ToArray();
+        Ntt.Inverse(lastLimb, p.Tables(level));
+        var halfLast = last.Value >> 1;
+        var lifted = new ulong[n];
+        for (var i = 0; i < level; i++)
+        {
+            var q = p.CiphertextModuli.Moduli[i];
+            for (var j = 0; j < n; j++)
+            {
+                // Centred lift of c_ℓ into q_i, so the division rounds instead of flooring.
+                var v = lastLimb[j];
+                lifted[j] = v > halfLast ? q.Negate(q.Reduce(last.Value - v)) : q.Reduce(v);
+            }
+
+            Ntt.Forward(lifted, p.Tables(i));
+            var limb = result.Limb(i);
+            var inverse = _inverseLast[level][i];
+            for (var j = 0; j < n; j++)
+            {
+                limb[j] = q.Multiply(q.Subtract(limb[j], lifted[j]), inverse);
+            }
+        }
+
+        result.DropLastLimb();
+        return result;
+    }
+
+    private CkksCiphertext Combine(CkksCiphertext a, CkksCiphertext b, Action<RnsPolynomial, RnsPolynomial, CkksParameters, int> combine)
+    {
+        CheckPair(a, b);
+        var c0 = a.C0.Clone();
+        var c1 = a.C1.Clone();
+        combine(c0, b.C0, Parameters, a.Level + 1);
+        combine(c1, b.C1, Parameters, a.Level + 1);
+        return new CkksCiphertext(Parameters, c0, c1, a.Level, a.Scale);
+    }
+
+    private void CheckPair(CkksCiphertext a, CkksCiphertext b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        Parameters.EnsureSame(b.Parameters, nameof(b));
+        if (a.Level != b.Level)
+        {
+            ThrowHelper.Argument(nameof(b), $"Levels differ ({a.Level} and {b.Level}); rescale or mod-switch first.");
+        }
+
+        if (Math.Abs(a.Scale - b.Scale) > ScaleTolerance * a.Scale)
+        {
+            ThrowHelper.Argument(nameof(b), "Scales differ; rescale so both operands have the same scale.");
+        }
+    }
+
+    private void CheckPlain(CkksCiphertext a, CkksPlaintext p)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(p);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        Parameters.EnsureSame(p.Parameters, nameof(p));
+        if (a.Level != p.Level)
+        {
+            ThrowHelper.Argument(nameof(p), $"The plaintext is at level {p.Level}, the ciphertext at {a.Level}; encode at the ciphertext's level.");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using Obscura.Homomorphic.Ring;
+
+namespace Obscura.Homomorphic.Ckks;
+
+/// <summary>Limb-wise arithmetic on <see cref="RnsPolynomial"/>s of one parameter set.</summary>
+internal static class PolyMath
+{
+    /// <summary>A small signed polynomial lifted into every limb (negative values as q − |v|), in NTT form.</summary>
+    public static RnsPolynomial FromSigned(ReadOnlySpan<long> values, CkksParameters p, int limbs)
+    {
+        var poly = new RnsPolynomial(p.PolyDegree, limbs, isNtt: false);
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var limb = poly.Limb(i);
+            for (var j = 0; j < values.Length; j++)
+            {
+                var v = values[j];
+                limb[j] = v >= 0 ? q.Reduce((ulong)v) : q.Negate(q.Reduce((ulong)(-v)));
+            }
+        }
+
+        ToNtt(poly, p);
+        return poly;
+    }
+
+    public static void ToNtt(RnsPolynomial poly, CkksParameters p)
+    {
+        if (!poly.IsNtt)
+        {
+            for (var i = 0; i < poly.Limbs; i++)
+            {
+                Ntt.Forward(poly.Limb(i), p.Tables(i));
+            }
+
+            poly.IsNtt = true;
+        }
+    }
+
+    public static void FromNtt(RnsPolynomial poly, CkksParameters p)
+    {
+        if (poly.IsNtt)
+        {
+            for (var i = 0; i < poly.Limbs; i++)
+            {
+                Ntt.Inverse(poly.Limb(i), p.Tables(i));
+            }
+
+            poly.IsNtt = false;
+        }
+    }
+
+    /// <summary>a ← a + b on the first <paramref name="limbs"/> limbs.</summary>
+    public static void AddInPlace(RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    {
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var x = a.Limb(i);
+            var y = b.Limb(i);
+            for (var j = 0; j < x.Length; j++)
+            {
+                x[j] = q.Add(x[j], y[j]);
+            }
+        }
+    }
+
+    /// <summary>a ← a − b on the first <paramref name="limbs"/> limbs.</summary>
+    public static void SubtractInPlace(RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    {
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var x = a.Limb(i);
+            var y = b.Limb(i);
+            for (var j = 0; j < x.Length; j++)
+            {
+                x[j] = q.Subtract(x[j], y[j]);
+            }
+        }
+    }
+
+    /// <summary>A new polynomial a ⊙ b (NTT form) on the first <paramref name="limbs"/> limbs.</summary>
+    public static RnsPolynomial Multiply(RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    {
+        var result = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var x = a.Limb(i);
+            var y = b.Limb(i);
+            var r = result.Limb(i);
+            for (var j = 0; j < r.Length; j++)
+            {
+                r[j] = q.Multiply(x[j], y[j]);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A new polynomial −a on the first <paramref name="limbs"/> limbs.</summary>
+    public static RnsPolynomial Negate(RnsPolynomial a, CkksParameters p, int limbs)
+    {
+        var result = new RnsPolynomial(p.PolyDegree, limbs, a.IsNtt);
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var x = a.Limb(i);
+            var r = result.Limb(i);
+            for (var j = 0; j < r.Length; j++)
+            {
+                r[j] = q.Negate(x[j]);
+            }
+        }
+
+        return result;
+    }
+}
