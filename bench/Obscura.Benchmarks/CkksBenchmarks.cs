@@ -13,6 +13,8 @@ public class CkksBenchmarks
     private CkksPlaintext _plaintext = null!;
     private CkksCiphertext _ciphertext = null!;
     private CkksCiphertext _product = null!;
+    private CkksRelinearizationKey _relinearizationKey = null!;
+    private CkksGaloisKeys _galoisKeys = null!;
 
     [Params(4096, 8192, 16384)]
     public int N { get; set; }
@@ -34,6 +36,10 @@ public class CkksBenchmarks
         _plaintext = _encryptor.Encode(Enumerable.Range(0, parameters.SlotCount).Select(_ => random.NextDouble()).ToArray());
         _ciphertext = _encryptor.Encrypt(_publicKey, _plaintext);
         _product = _evaluator.MultiplyPlain(_ciphertext, _plaintext);
+        _relinearizationKey = CkksKeyGenerator.CreateRelinearizationKey(_secretKey);
+
+        // Rotations 1, 2, 4, … cover both single rotations and the inner product's sum over 512 slots.
+        _galoisKeys = CkksKeyGenerator.CreateGaloisKeys(_secretKey, Enumerable.Range(0, 9).Select(i => 1 << i));
     }
 
     [GlobalCleanup]
@@ -47,4 +53,23 @@ public class CkksBenchmarks
 
     [Benchmark(Description = "rescale")]
     public CkksCiphertext Rescale() => _evaluator.Rescale(_product);
+
+    [Benchmark(Description = "multiply + relinearise")]
+    public CkksCiphertext MultiplyRelinearize() => _evaluator.Multiply(_ciphertext, _ciphertext, _relinearizationKey);
+
+    [Benchmark(Description = "rotate by 1")]
+    public CkksCiphertext Rotate() => _evaluator.Rotate(_ciphertext, 1, _galoisKeys);
+
+    /// <summary>Multiply, relinearise, rescale, then 9 rotate-and-add steps: the sum of 512 slot products lands in slot 0.</summary>
+    [Benchmark(Description = "inner product, 512 slots")]
+    public CkksCiphertext InnerProduct512()
+    {
+        var result = _evaluator.Rescale(_evaluator.Multiply(_ciphertext, _ciphertext, _relinearizationKey));
+        for (var step = 1; step < 512; step <<= 1)
+        {
+            result = _evaluator.Add(result, _evaluator.Rotate(result, step, _galoisKeys));
+        }
+
+        return result;
+    }
 }

@@ -53,6 +53,51 @@ public sealed class CkksEvaluator
     }
 
     /// <summary>
+    /// Slot-wise a · b with relinearisation: the degree-2 product (a0·b0, a0·b1 + a1·b0, a1·b1) is switched back to
+    /// two components with <paramref name="relinearizationKey"/>. The scale is the product of the scales (rescale after).
+    /// </summary>
+    public CkksCiphertext Multiply(CkksCiphertext a, CkksCiphertext b, CkksRelinearizationKey relinearizationKey)
+    {
+        ArgumentNullException.ThrowIfNull(relinearizationKey);
+        Parameters.EnsureSame(relinearizationKey.Parameters, nameof(relinearizationKey));
+        CheckLevels(a, b);
+        var limbs = a.Level + 1;
+        var d0 = PolyMath.Multiply(a.C0, b.C0, Parameters, limbs);
+        var d1 = PolyMath.Multiply(a.C0, b.C1, Parameters, limbs);
+        var cross = PolyMath.Multiply(a.C1, b.C0, Parameters, limbs);
+        PolyMath.AddInPlace(d1, cross, Parameters, limbs);
+        var d2 = PolyMath.Multiply(a.C1, b.C1, Parameters, limbs);
+        var (r0, r1) = KeySwitching.Switch(d2, a.Level, relinearizationKey.Key, Parameters);
+        PolyMath.AddInPlace(d0, r0, Parameters, limbs);
+        PolyMath.AddInPlace(d1, r1, Parameters, limbs);
+        return new CkksCiphertext(Parameters, d0, d1, a.Level, a.Scale * b.Scale);
+    }
+
+    /// <summary>Rotates slots left by <paramref name="steps"/> (negative: right); needs the Galois key for that rotation.</summary>
+    /// <exception cref="ArgumentException">The keys lack this rotation.</exception>
+    public CkksCiphertext Rotate(CkksCiphertext a, int steps, CkksGaloisKeys galoisKeys) =>
+        steps % Parameters.SlotCount == 0 ? Copy(a) : ApplyGalois(a, CkksGaloisKeys.RotationElement(Parameters.PolyDegree, steps), galoisKeys);
+
+    /// <summary>Conjugates every slot; needs Galois keys created with conjugation.</summary>
+    public CkksCiphertext Conjugate(CkksCiphertext a, CkksGaloisKeys galoisKeys) =>
+        ApplyGalois(a, CkksGaloisKeys.ConjugationElement(Parameters.PolyDegree), galoisKeys);
+
+    /// <summary>
+    /// Every slot becomes the sum of all N/2 slots, by log2(N/2) rotate-and-add steps; needs Galois keys for the
+    /// rotations 1, 2, 4, …, N/4. With <see cref="Multiply"/> and <see cref="Rescale"/> this gives encrypted inner products.
+    /// </summary>
+    public CkksCiphertext SumSlots(CkksCiphertext a, CkksGaloisKeys galoisKeys)
+    {
+        var result = a;
+        for (var step = 1; step < Parameters.SlotCount; step <<= 1)
+        {
+            result = Add(result, Rotate(result, step, galoisKeys));
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Divides by the last prime q_ℓ with rounding and drops it: level ℓ → ℓ − 1, scale Δ → Δ / q_ℓ. Each remaining
     /// limb becomes (c_i − [c_ℓ]_centred) · q_ℓ^-1 mod q_i.
     /// </summary>
@@ -103,6 +148,44 @@ public sealed class CkksEvaluator
         return result;
     }
 
+    private CkksCiphertext ApplyGalois(CkksCiphertext a, int galoisElement, CkksGaloisKeys galoisKeys)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(galoisKeys);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        Parameters.EnsureSame(galoisKeys.Parameters, nameof(galoisKeys));
+        var key = galoisKeys.Find(galoisElement);
+        if (key is null)
+        {
+            ThrowHelper.Argument(nameof(galoisKeys), $"No Galois key for element {galoisElement}; create the keys with this rotation.");
+        }
+
+        var c0 = KeySwitching.Automorphism(a.C0, galoisElement, Parameters);
+        var c1 = KeySwitching.Automorphism(a.C1, galoisElement, Parameters);
+        var (r0, r1) = KeySwitching.Switch(c1, a.Level, key, Parameters);
+        PolyMath.AddInPlace(c0, r0, Parameters, a.Level + 1);
+        return new CkksCiphertext(Parameters, c0, r1, a.Level, a.Scale);
+    }
+
+    private CkksCiphertext Copy(CkksCiphertext a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        return new CkksCiphertext(Parameters, a.C0.Clone(), a.C1.Clone(), a.Level, a.Scale);
+    }
+
+    private void CheckLevels(CkksCiphertext a, CkksCiphertext b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        Parameters.EnsureSame(b.Parameters, nameof(b));
+        if (a.Level != b.Level)
+        {
+            ThrowHelper.Argument(nameof(b), $"Levels differ ({a.Level} and {b.Level}); rescale or mod-switch first.");
+        }
+    }
+
     private CkksCiphertext Combine(CkksCiphertext a, CkksCiphertext b, Action<RnsPolynomial, RnsPolynomial, CkksParameters, int> combine)
     {
         CheckPair(a, b);
@@ -115,15 +198,7 @@ public sealed class CkksEvaluator
 
     private void CheckPair(CkksCiphertext a, CkksCiphertext b)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        Parameters.EnsureSame(a.Parameters, nameof(a));
-        Parameters.EnsureSame(b.Parameters, nameof(b));
-        if (a.Level != b.Level)
-        {
-            ThrowHelper.Argument(nameof(b), $"Levels differ ({a.Level} and {b.Level}); rescale or mod-switch first.");
-        }
-
+        CheckLevels(a, b);
         if (Math.Abs(a.Scale - b.Scale) > ScaleTolerance * a.Scale)
         {
             ThrowHelper.Argument(nameof(b), "Scales differ; rescale so both operands have the same scale.");

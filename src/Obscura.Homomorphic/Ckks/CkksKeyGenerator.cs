@@ -26,6 +26,51 @@ public static class CkksKeyGenerator
         return new CkksPublicKey(p, b, a);
     }
 
+    /// <summary>The relinearisation key: switches s² to s, so ciphertext products decrypt under s.</summary>
+    public static CkksRelinearizationKey CreateRelinearizationKey(CkksSecretKey secretKey)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        var p = secretKey.Parameters;
+        var square = PolyMath.Multiply(secretKey.S, secretKey.S, p, p.MaxLevel + 2);
+        var key = KeySwitchingKey.Create(secretKey, square);
+        square.Clear();
+        return new CkksRelinearizationKey(p, key);
+    }
+
+    /// <summary>Galois keys for rotations by each of <paramref name="steps"/> slots (positive: left) and, if asked, conjugation.</summary>
+    /// <exception cref="ArgumentException">A step is a multiple of N/2 (the identity).</exception>
+    public static CkksGaloisKeys CreateGaloisKeys(CkksSecretKey secretKey, IEnumerable<int> steps, bool conjugation = false)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        ArgumentNullException.ThrowIfNull(steps);
+        var p = secretKey.Parameters;
+        var elements = new HashSet<int>();
+        foreach (var step in steps)
+        {
+            if (step % p.SlotCount == 0)
+            {
+                throw new ArgumentException("A rotation by a multiple of N/2 slots is the identity; it needs no key.", nameof(steps));
+            }
+
+            elements.Add(CkksGaloisKeys.RotationElement(p.PolyDegree, step));
+        }
+
+        if (conjugation)
+        {
+            elements.Add(CkksGaloisKeys.ConjugationElement(p.PolyDegree));
+        }
+
+        var keys = new Dictionary<int, KeySwitchingKey>();
+        foreach (var g in elements)
+        {
+            var rotated = KeySwitching.Automorphism(secretKey.S, g, p);
+            keys[g] = KeySwitchingKey.Create(secretKey, rotated);
+            rotated.Clear();
+        }
+
+        return new CkksGaloisKeys(p, keys);
+    }
+
     /// <summary>(−a·s + e, a) on the first <paramref name="limbs"/> limbs, a sampled uniformly in the NTT domain.</summary>
     internal static (RnsPolynomial B, RnsPolynomial A) EncryptZero(CkksSecretKey secretKey, int limbs)
     {

@@ -1,0 +1,45 @@
+using Obscura.Homomorphic.Ring;
+
+namespace Obscura.Homomorphic.Ckks;
+
+/// <summary>
+/// Encryptions, modulo q_0 … q_L and P, of P·g_j·s′ under s for each RNS gadget element g_j (g_j ≡ 1 mod q_j,
+/// ≡ 0 mod the other q_i): key_j = (−a_j·s + e_j + P·g_j·s′, a_j). With them a ciphertext component d under s′
+/// becomes one under s (see <see cref="KeySwitching"/>). Public: it reveals nothing about s or s′ under RLWE.
+/// </summary>
+internal sealed class KeySwitchingKey
+{
+    public KeySwitchingKey(RnsPolynomial[] b, RnsPolynomial[] a)
+    {
+        B = b;
+        A = a;
+    }
+
+    public RnsPolynomial[] B { get; }
+
+    public RnsPolynomial[] A { get; }
+
+    /// <summary>Builds the key that switches from <paramref name="target"/> (NTT form, L + 2 limbs) to the secret key.</summary>
+    public static KeySwitchingKey Create(CkksSecretKey secretKey, RnsPolynomial target)
+    {
+        var p = secretKey.Parameters;
+        var limbs = p.MaxLevel + 2;
+        var special = p.SpecialModulus.Value;
+        var b = new RnsPolynomial[p.MaxLevel + 1];
+        var a = new RnsPolynomial[p.MaxLevel + 1];
+        for (var j = 0; j <= p.MaxLevel; j++)
+        {
+            (b[j], a[j]) = CkksKeyGenerator.EncryptZero(secretKey, limbs);
+            var q = p.ModulusAt(j);
+            var factor = q.Reduce(special);
+            var limb = b[j].Limb(j);
+            var s = target.Limb(j);
+            for (var k = 0; k < limb.Length; k++)
+            {
+                limb[k] = q.Add(limb[k], q.Multiply(factor, s[k]));
+            }
+        }
+
+        return new KeySwitchingKey(b, a);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Numerics;
+using Obscura.Homomorphic.Ckks;
+
+namespace Obscura.Homomorphic.Tests;
+
+/// <summary>
+/// Operations that need key switching. As in <see cref="CkksTests"/>, thresholds are far above the bounded noise and
+/// far below a wrong answer, so no test can fail by chance; achieved precision goes to the test output.
+/// </summary>
+public sealed class CkksKeySwitchingTests : IDisposable
+{
+    private static readonly CkksParameters P = CkksParameters.N8192Security128;
+    private readonly CkksEncryptor _encryptor = new(P);
+    private readonly CkksEvaluator _evaluator = new(P);
+    private readonly CkksSecretKey _secretKey = CkksKeyGenerator.GenerateSecretKey(P);
+
+    public void Dispose() => _secretKey.Dispose();
+
+    [Fact]
+    public void Multiplication_with_relinearisation_and_rescale_reaches_the_maximum_depth()
+    {
+        var relin = CkksKeyGenerator.CreateRelinearizationKey(_secretKey);
+        var pk = CkksKeyGenerator.CreatePublicKey(_secretKey);
+        var expected = Slots(1);
+        var ciphertext = _encryptor.Encrypt(pk, _encryptor.Encode(expected));
+        for (var depth = 1; depth <= P.MaxLevel; depth++)
+        {
+            var factor = Slots(10 + depth);
+            var other = _encryptor.Encrypt(pk, _encryptor.Encode(factor, ciphertext.Level, ciphertext.Scale));
+            ciphertext = _evaluator.Rescale(_evaluator.Multiply(ciphertext, other, relin));
+            expected = [.. expected.Zip(factor, (a, b) => a * b)];
+            var error = MaxError(Decrypt(ciphertext), expected);
+            Report($"multiply + relinearise + rescale, depth {depth}", error);
+            Assert.True(error < 1e-4, $"depth {depth}: {error}");
+        }
+
+        Assert.Equal(0, ciphertext.Level);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(-2)]
+    [InlineData(4095)]
+    public void Rotation_moves_every_slot_left_by_the_step(int steps)
+    {
+        var keys = CkksKeyGenerator.CreateGaloisKeys(_secretKey, [steps]);
+        var z = Slots(2);
+        var rotated = _evaluator.Rotate(_encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(z)), steps, keys);
+        var slots = P.SlotCount;
+        var expected = Enumerable.Range(0, slots).Select(j => z[(((j + steps) % slots) + slots) % slots]).ToArray();
+        var error = MaxError(Decrypt(rotated), expected);
+        Report($"rotate by {steps}", error);
+        Assert.True(error < 1e-5);
+    }
+
+    [Fact]
+    public void Conjugation_conjugates_every_slot()
+    {
+        var keys = CkksKeyGenerator.CreateGaloisKeys(_secretKey, [], conjugation: true);
+        var z = Slots(3);
+        var conjugated = _evaluator.Conjugate(_encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(z)), keys);
+        Assert.True(MaxError(Decrypt(conjugated), [.. z.Select(Complex.Conjugate)]) < 1e-5);
+    }
+
+    [Fact]
+    public void An_encrypted_512_element_inner_product_matches_the_plaintext_one()
+    {
+        var relin = CkksKeyGenerator.CreateRelinearizationKey(_secretKey);
+        var steps = Enumerable.Range(0, 12).Select(i => 1 << i).ToArray(); // 1 … N/4 for N/2 = 4096 slots
+        var galois = CkksKeyGenerator.CreateGaloisKeys(_secretKey, steps);
+        var random = new Random(7);
+        var x = Enumerable.Range(0, 512).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
+        var y = Enumerable.Range(0, 512).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
+        var cx = _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(x));
+        var cy = _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(y));
+        var product = _evaluator.SumSlots(_evaluator.Rescale(_evaluator.Multiply(cx, cy, relin)), galois);
+        var expected = x.Zip(y, (a, b) => a * b).Sum();
+        var slots = Decrypt(product);
+        var error = Math.Abs(slots[0].Real - expected);
+        Report("512-element inner product", error);
+        Assert.True(error < 1e-3, $"{slots[0].Real} vs {expected}");
+        Assert.True(Math.Abs(slots[100].Real - expected) < 1e-3);
+    }
+
+    [Fact]
+    public void Rotating_without_the_key_is_refused()
+    {
+        var keys = CkksKeyGenerator.CreateGaloisKeys(_secretKey, [1]);
+        var ciphertext = _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(Slots(4)));
+        Assert.Throws<ArgumentException>(() => _evaluator.Rotate(ciphertext, 2, keys));
+        Assert.Throws<ArgumentException>(() => _evaluator.Conjugate(ciphertext, keys));
+        Assert.Throws<ArgumentException>(() => CkksKeyGenerator.CreateGaloisKeys(_secretKey, [P.SlotCount]));
+        Assert.True(MaxError(Decrypt(_evaluator.Rotate(ciphertext, P.SlotCount, keys)), Slots(4)) < 1e-5);
+    }
+
+    private Complex[] Decrypt(CkksCiphertext c) => _encryptor.Decode(_encryptor.Decrypt(_secretKey, c));
+
+    private static Complex[] Slots(int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, P.SlotCount).Select(_ => new Complex((random.NextDouble() * 2) - 1, (random.NextDouble() * 2) - 1))];
+    }
+
+    private static double MaxError(Complex[] actual, Complex[] expected) => expected.Select((e, i) => Complex.Abs(actual[i] - e)).Max();
+
+    private static void Report(string operation, double error) =>
+        TestContext.Current.TestOutputHelper?.WriteLine($"{operation}: max slot error {error:E2} ({-Math.Log2(error):F1} bits of precision)");
+}
