@@ -79,13 +79,20 @@ public sealed class Modulus : IEquatable<Modulus>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Reduce128(ulong hi, ulong lo)
     {
-        // Estimate floor(x / q) with the precomputed floor(2^128 / q); the estimate is at most 2 too small
-        // (one correction suffices when x < q·2^64 and q < 2^61).
-        var x = ((UInt128)hi << 64) | lo;
-        var quotient = (ulong)MultiplyHigh128(x, ((UInt128)_barrettHi << 64) | _barrettLo); // below 2^64 since x < q·2^64
-        var r = unchecked(lo - (quotient * Value)); // exact modulo 2^64: the true remainder is below 2q
-        r = ReduceOnce(r, Value);
-        return ReduceOnce(r, Value);
+        // Barrett: estimate floor(x / q) as the bits 128…191 of x · floor(2^128 / q), summing only the partial
+        // products that reach them; the estimate is at most one too small, so one conditional subtraction follows.
+        unchecked
+        {
+            var carry = Math.BigMul(lo, _barrettLo, out _);
+            var midHi = Math.BigMul(lo, _barrettHi, out var midLo);
+            var sum = midLo + carry;
+            var upper = midHi + (sum < carry ? 1UL : 0UL);
+            var crossHi = Math.BigMul(hi, _barrettLo, out var crossLo);
+            sum += crossLo;
+            var carry2 = crossHi + (sum < crossLo ? 1UL : 0UL);
+            var quotient = (hi * _barrettHi) + upper + carry2;
+            return ReduceOnce(lo - (quotient * Value), Value);
+        }
     }
 
     /// <summary>a^e mod q by square-and-multiply over all 64 exponent bits (time independent of e's value).</summary>
@@ -150,24 +157,6 @@ public sealed class Modulus : IEquatable<Modulus>
         {
             var d = x - q;
             return d + (q & (0UL - (d >> 63)));
-        }
-    }
-
-    private static UInt128 MultiplyHigh128(UInt128 a, UInt128 b)
-    {
-        // The upper 128 bits of the 256-bit product a·b; the (ulong) casts take low words on purpose.
-        unchecked
-        {
-            var aHi = (ulong)(a >> 64);
-            var aLo = (ulong)a;
-            var bHi = (ulong)(b >> 64);
-            var bLo = (ulong)b;
-            var loLoHi = Math.BigMul(aLo, bLo, out _);
-            var loHi = ((UInt128)Math.BigMul(aLo, bHi, out var loHiLo) << 64) | loHiLo;
-            var hiLo = ((UInt128)Math.BigMul(aHi, bLo, out var hiLoLo) << 64) | hiLoLo;
-            var hiHi = ((UInt128)Math.BigMul(aHi, bHi, out var hiHiLo) << 64) | hiHiLo;
-            var middle = (UInt128)loLoHi + (ulong)loHi + (ulong)hiLo;
-            return hiHi + (loHi >> 64) + (hiLo >> 64) + (middle >> 64);
         }
     }
 }

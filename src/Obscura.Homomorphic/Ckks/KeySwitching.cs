@@ -43,12 +43,14 @@ internal static class KeySwitching
                 Ntt.Forward(lifted, p.Tables(index));
                 var kb = key.B[j].Limb(index);
                 var ka = key.A[j].Limb(index);
+                var kbShoup = key.BShoup[j].AsSpan(index * n, n);
+                var kaShoup = key.AShoup[j].AsSpan(index * n, n);
                 var r0 = acc0.Limb(t);
                 var r1 = acc1.Limb(t);
                 for (var k = 0; k < n; k++)
                 {
-                    r0[k] = q.Add(r0[k], q.Multiply(lifted[k], kb[k]));
-                    r1[k] = q.Add(r1[k], q.Multiply(lifted[k], ka[k]));
+                    r0[k] = q.Add(r0[k], q.MultiplyShoup(lifted[k], kb[k], kbShoup[k]));
+                    r1[k] = q.Add(r1[k], q.MultiplyShoup(lifted[k], ka[k], kaShoup[k]));
                 }
             }
         }

@@ -9,15 +9,39 @@ namespace Obscura.Homomorphic.Ckks;
 /// </summary>
 internal sealed class KeySwitchingKey
 {
-    public KeySwitchingKey(RnsPolynomial[] b, RnsPolynomial[] a)
+    public KeySwitchingKey(RnsPolynomial[] b, RnsPolynomial[] a, CkksParameters p)
     {
         B = b;
         A = a;
+        BShoup = [.. b.Select(x => ShoupQuotients(x, p))];
+        AShoup = [.. a.Select(x => ShoupQuotients(x, p))];
     }
 
     public RnsPolynomial[] B { get; }
 
     public RnsPolynomial[] A { get; }
+
+    /// <summary>Shoup quotients of <see cref="B"/>, limb-major like the key: the key is fixed, so products with it need no Barrett reduction.</summary>
+    public ulong[][] BShoup { get; }
+
+    /// <summary>Shoup quotients of <see cref="A"/>.</summary>
+    public ulong[][] AShoup { get; }
+
+    private static ulong[] ShoupQuotients(RnsPolynomial x, CkksParameters p)
+    {
+        var quotients = new ulong[x.Data.Length];
+        for (var l = 0; l < x.Limbs; l++)
+        {
+            var q = p.ModulusAt(l);
+            var limb = x.Limb(l);
+            for (var k = 0; k < limb.Length; k++)
+            {
+                quotients[(l * x.Degree) + k] = q.ShoupPrecompute(limb[k]);
+            }
+        }
+
+        return quotients;
+    }
 
     /// <summary>Builds the key that switches from <paramref name="target"/> (NTT form, L + 2 limbs) to the secret key.</summary>
     public static KeySwitchingKey Create(CkksSecretKey secretKey, RnsPolynomial target)
@@ -40,6 +64,6 @@ internal sealed class KeySwitchingKey
             }
         }
 
-        return new KeySwitchingKey(b, a);
+        return new KeySwitchingKey(b, a, p);
     }
 }
