@@ -30,6 +30,8 @@ public sealed class CkksParameters
         MeetsSecurityStandard = secure;
         _tables = [.. ciphertextModuli.Moduli.Append(specialModulus).Select(q => new NttTables(polyDegree, q))];
         _levelBases = [.. Enumerable.Range(1, ciphertextModuli.Count).Select(k => new RnsBase(ciphertextModuli.Moduli.Take(k).ToList()))];
+        CanonicalEncoding = Encode(polyDegree, ciphertextModuli, specialModulus, scale);
+        Fingerprint = System.Security.Cryptography.SHA256.HashData(CanonicalEncoding).AsSpan(0, 16).ToArray();
     }
 
     /// <summary>N = 4096, Q = 40 + 29 bits, P = 40 bits (at most 109 bits ≤ 109), Δ = 2^29: one multiplication.</summary>
@@ -64,6 +66,9 @@ public sealed class CkksParameters
 
     /// <summary>log2(Q·P), the size checked against the security standard.</summary>
     public int TotalModulusBits => (int)(CiphertextModuli.Product * SpecialModulus.Value).GetBitLength();
+
+    /// <summary>First 16 bytes of SHA-256 over the canonical encoding: equal exactly when two sets are the same. Serialised objects carry it.</summary>
+    public ReadOnlySpan<byte> FingerprintBytes => Fingerprint;
 
     /// <summary>Whether the set respects the 128-bit bound; false only for sets built in insecure test mode.</summary>
     public bool MeetsSecurityStandard { get; }
@@ -117,13 +122,70 @@ public sealed class CkksParameters
         return new CkksParameters(polyDegree, chain, special, Math.Pow(2, scaleBits), secure);
     }
 
+    /// <summary>Rebuilds a set from explicit primes (deserialisation): validates primality, NTT-friendliness, ordering rules and the security bound.</summary>
+    internal static CkksParameters FromPrimes(int polyDegree, IReadOnlyList<ulong> ciphertextPrimes, ulong specialPrime, double scale, bool allowInsecure)
+    {
+        var minDegree = allowInsecure ? 8 : 4096;
+        if (polyDegree < minDegree || polyDegree > 32768 || !BitOperations.IsPow2(polyDegree))
+        {
+            throw new CkksFormatException($"N must be a power of two between {minDegree} and 32768.");
+        }
+
+        var all = ciphertextPrimes.Append(specialPrime).ToList();
+        if (all.Any(q => q < (1UL << 19) || q >= (1UL << 60) || q % (2UL * (ulong)polyDegree) != 1 || !Primes.IsPrime(q)) || all.Distinct().Count() != all.Count)
+        {
+            throw new CkksFormatException("The moduli must be distinct 20-60-bit primes congruent to 1 modulo 2N.");
+        }
+
+        static int Bits(ulong q) => 64 - BitOperations.LeadingZeroCount(q);
+        if (Bits(specialPrime) < ciphertextPrimes.Max(Bits) || !(scale >= 1024) || !double.IsFinite(scale) || scale >= ciphertextPrimes[0])
+        {
+            throw new CkksFormatException("P must be at least as many bits as every ciphertext prime, and the scale between 2^10 and q_0.");
+        }
+
+        var chain = new RnsBase(ciphertextPrimes.Select(q => new Modulus(q)).ToList());
+        var special = new Modulus(specialPrime);
+        var totalBits = (int)(chain.Product * specialPrime).GetBitLength();
+        var secure = polyDegree >= 4096 && totalBits <= SecurityStandard.MaxModulusBits(polyDegree, 128);
+        if (!secure && !allowInsecure)
+        {
+            throw new CkksFormatException("The parameter set breaks the 128-bit security bound; it is only accepted in insecure test mode.");
+        }
+
+        return new CkksParameters(polyDegree, chain, special, scale, secure);
+    }
+
+    private static byte[] Encode(int polyDegree, RnsBase chain, Modulus special, double scale)
+    {
+        var bytes = new byte[4 + 1 + (8 * (chain.Count + 1)) + 8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, polyDegree);
+        bytes[4] = (byte)chain.Count;
+        var o = 5;
+        foreach (var q in chain.Moduli.Append(special))
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(o), q.Value);
+            o += 8;
+        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(o), scale);
+        return bytes;
+    }
+
     /// <summary>NTT tables for q_i (i ≤ L) or, at index L + 1, for P.</summary>
     internal NttTables Tables(int index) => _tables[index];
+
+    internal byte[] Fingerprint { get; }
+
+    /// <summary>N, the moduli, P and log2 Δ in a fixed little-endian layout (see <see cref="CkksSerializer"/>).</summary>
+    internal byte[] CanonicalEncoding { get; }
+
+    /// <summary>Whether <paramref name="other"/> is the same parameter set (same N, moduli, P and scale).</summary>
+    public bool IsSameAs(CkksParameters other) => other is not null && (ReferenceEquals(other, this) || Fingerprint.AsSpan().SequenceEqual(other.Fingerprint));
 
     /// <summary>Throws when an object of another parameter set is passed where this one's is expected.</summary>
     internal void EnsureSame(CkksParameters other, string paramName)
     {
-        if (!ReferenceEquals(other, this))
+        if (!IsSameAs(other))
         {
             ThrowHelper.Argument(paramName, "The object belongs to another parameter set.");
         }

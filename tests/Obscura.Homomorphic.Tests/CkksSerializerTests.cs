@@ -1,0 +1,123 @@
+using System.Numerics;
+using CsCheck;
+using Obscura.Homomorphic.Ckks;
+
+namespace Obscura.Homomorphic.Tests;
+
+public sealed class CkksSerializerTests : IDisposable
+{
+    private static readonly CkksParameters P = CkksParameters.N4096Security128;
+    private readonly CkksEncryptor _encryptor = new(P);
+    private readonly CkksEvaluator _evaluator = new(P);
+    private readonly CkksSecretKey _secretKey = CkksKeyGenerator.GenerateSecretKey(P);
+
+    public void Dispose() => _secretKey.Dispose();
+
+    [Fact]
+    public void Parameters_round_trip_to_the_same_set()
+    {
+        var restored = CkksSerializer.DeserializeParameters(CkksSerializer.Serialize(P));
+        Assert.True(restored.IsSameAs(P));
+        Assert.False(restored.IsSameAs(CkksParameters.N8192Security128));
+        Assert.Equal(CkksSerializer.Serialize(P), CkksSerializer.Serialize(restored));
+    }
+
+    [Fact]
+    public void Insecure_parameter_sets_are_only_read_in_test_mode()
+    {
+        var insecure = CkksParameters.Create(1024, [40, 30], 40, 25, allowInsecure: true);
+        var bytes = CkksSerializer.Serialize(insecure);
+        Assert.Throws<CkksFormatException>(() => CkksSerializer.DeserializeParameters(bytes));
+        Assert.True(CkksSerializer.DeserializeParameters(bytes, allowInsecure: true).IsSameAs(insecure));
+    }
+
+    [Fact]
+    public void Every_object_round_trips_and_still_works()
+    {
+        var z = Slots(1);
+        var pk = CkksSerializer.DeserializePublicKey(CkksSerializer.Serialize(CkksKeyGenerator.CreatePublicKey(_secretKey)), P);
+        var relin = CkksSerializer.DeserializeRelinearizationKey(CkksSerializer.Serialize(CkksKeyGenerator.CreateRelinearizationKey(_secretKey)), P);
+        var galois = CkksSerializer.DeserializeGaloisKeys(CkksSerializer.Serialize(CkksKeyGenerator.CreateGaloisKeys(_secretKey, [1, -1], conjugation: true)), P);
+        var plaintext = CkksSerializer.DeserializePlaintext(CkksSerializer.Serialize(_encryptor.Encode(z)), P);
+        var ciphertextBytes = CkksSerializer.Serialize(_encryptor.Encrypt(pk, plaintext));
+        var ciphertext = CkksSerializer.DeserializeCiphertext(ciphertextBytes, CkksSerializer.DeserializeParameters(CkksSerializer.Serialize(P)));
+        Assert.Equal(ciphertextBytes, CkksSerializer.Serialize(ciphertext));
+
+        using var importedKey = CkksSerializer.ImportSecretKey(CkksSerializer.ExportSecretKey(_secretKey), P);
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(importedKey, ciphertext)), z) < 1e-3);
+
+        var squared = _evaluator.Rescale(_evaluator.Multiply(ciphertext, ciphertext, relin));
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, squared)), [.. z.Select(v => v * v)]) < 1e-2);
+        var rotated = _evaluator.Rotate(ciphertext, -1, galois);
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, rotated)), [.. Enumerable.Range(0, P.SlotCount).Select(j => z[(j - 1 + P.SlotCount) % P.SlotCount])]) < 1e-3);
+    }
+
+    [Fact]
+    public void Mismatched_or_malformed_data_is_rejected_with_a_clear_error()
+    {
+        var bytes = CkksSerializer.Serialize(_encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(Slots(2))));
+        AssertRejected(bytes, b => b[0] = (byte)'X', "magic");
+        AssertRejected(bytes, b => b[4] = 2, "version");
+        AssertRejected(bytes, b => b[5] = 2, "Plaintext");
+        AssertRejected(bytes, b => b[6] ^= 1, "another parameter set");
+        AssertRejected(bytes, b => b[22] = 9, "level");
+        AssertRejected(bytes, b => BitConverter.GetBytes(double.NaN).CopyTo(b, 23), "scale");
+        AssertRejected(bytes, b => BitConverter.GetBytes(ulong.MaxValue).CopyTo(b, 31), "residue");
+        Assert.Contains("truncated", Assert.Throws<CkksFormatException>(() => CkksSerializer.DeserializeCiphertext(bytes.AsSpan(0, bytes.Length - 1), P)).Message, StringComparison.Ordinal);
+        Assert.Contains("Trailing", Assert.Throws<CkksFormatException>(() => CkksSerializer.DeserializeCiphertext([.. bytes, 0], P)).Message, StringComparison.Ordinal);
+        Assert.Throws<CkksFormatException>(() => CkksSerializer.DeserializeCiphertext(bytes, CkksParameters.N8192Security128));
+    }
+
+    [Fact]
+    public void Random_bytes_and_mutations_never_cause_anything_but_a_format_error()
+    {
+        // Fuzz property: any input either parses or throws CkksFormatException — no other exception, no hang.
+        var valid = CkksSerializer.Serialize(_encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(Slots(3))));
+        var parameters = CkksSerializer.Serialize(P);
+        var random = Gen.Byte.Array[0, 300].Select(b => (byte[])[.. "OBCK"u8, 1, .. b]);
+        var mutated = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 3]).Select(t =>
+        {
+            var (at, value, how) = t;
+            return how switch
+            {
+                0 => valid[..at],
+                1 => [.. valid[..at], value, .. valid[at..]],
+                _ => valid.Select((b, i) => i == at ? value : b).ToArray(),
+            };
+        });
+        Gen.OneOf(random, mutated, Gen.Byte.Array[0, 64]).Sample(data =>
+        {
+            Parse(() => CkksSerializer.DeserializeCiphertext(data, P));
+            Parse(() => CkksSerializer.DeserializePlaintext(data, P));
+            Parse(() => CkksSerializer.DeserializeGaloisKeys(data, P));
+            Parse(() => CkksSerializer.DeserializeParameters(data.Length > 6 ? [.. parameters[..6], .. data[6..]] : data));
+        }, iter: 400, threads: 1);
+    }
+
+    private static void Parse(Func<object> read)
+    {
+        try
+        {
+            read();
+        }
+        catch (CkksFormatException)
+        {
+        }
+    }
+
+    private static void AssertRejected(byte[] valid, Action<byte[]> corrupt, string expected)
+    {
+        var bytes = (byte[])valid.Clone();
+        corrupt(bytes);
+        var ex = Assert.Throws<CkksFormatException>(() => CkksSerializer.DeserializeCiphertext(bytes, P));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    private static Complex[] Slots(int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, P.SlotCount).Select(_ => new Complex((random.NextDouble() * 2) - 1, (random.NextDouble() * 2) - 1))];
+    }
+
+    private static double MaxError(Complex[] actual, Complex[] expected) => expected.Select((e, i) => Complex.Abs(actual[i] - e)).Max();
+}
