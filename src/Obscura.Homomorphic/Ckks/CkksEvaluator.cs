@@ -53,6 +53,68 @@ public sealed class CkksEvaluator
     }
 
     /// <summary>
+    /// Multiplies every slot by the real <paramref name="value"/>, encoded as the integer round(value · <paramref name="scale"/>)
+    /// (default Δ); the result's scale is a.Scale · scale, so rescale afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not finite, or value · scale does not fit in 62 bits.</exception>
+    public CkksCiphertext MultiplyByConstant(CkksCiphertext a, double value, double? scale = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        var s = scale ?? Parameters.DefaultScale;
+        var scaled = Math.Round(value * s, MidpointRounding.ToEven);
+        if (!double.IsFinite(scaled) || !(s >= 1) || Math.Abs(scaled) >= 4.6e18)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(value), "value × scale must be finite and below 2^62 in magnitude.");
+        }
+
+        var integer = (long)scaled;
+        var c0 = a.C0.Clone();
+        var c1 = a.C1.Clone();
+        for (var i = 0; i <= a.Level; i++)
+        {
+            var q = Parameters.ModulusAt(i);
+            var k = integer >= 0 ? q.Reduce((ulong)integer) : q.Negate(q.Reduce((ulong)(-integer)));
+            var kShoup = q.ShoupPrecompute(k);
+            foreach (var poly in new[] { c0, c1 })
+            {
+                var limb = poly.Limb(i);
+                for (var j = 0; j < limb.Length; j++)
+                {
+                    limb[j] = q.MultiplyShoup(limb[j], k, kShoup);
+                }
+            }
+        }
+
+        return new CkksCiphertext(Parameters, c0, c1, a.Level, a.Scale * s);
+    }
+
+    /// <summary>
+    /// Moves a ciphertext down to <paramref name="level"/> by dropping primes, without dividing: values and scale are
+    /// unchanged. Used to bring operands to a common level.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The level is above the ciphertext's or below 0.</exception>
+    public CkksCiphertext ModSwitchTo(CkksCiphertext a, int level)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        if (level < 0 || level > a.Level)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(level), $"The target level is between 0 and the ciphertext's level {a.Level}.");
+        }
+
+        var c0 = a.C0.Clone();
+        var c1 = a.C1.Clone();
+        while (c0.Limbs > level + 1)
+        {
+            c0.DropLastLimb();
+            c1.DropLastLimb();
+        }
+
+        return new CkksCiphertext(Parameters, c0, c1, level, a.Scale);
+    }
+
+    /// <summary>
     /// Slot-wise a · b with relinearisation: the degree-2 product (a0·b0, a0·b1 + a1·b0, a1·b1) is switched back to
     /// two components with <paramref name="relinearizationKey"/>. The scale is the product of the scales (rescale after).
     /// </summary>
