@@ -4,7 +4,7 @@ using Obscura.Homomorphic.Ring;
 
 namespace Obscura.Benchmarks;
 
-/// <summary>Negacyclic NTT of one RNS limb (a 60-bit prime), scalar path, per ring degree.</summary>
+/// <summary>Negacyclic NTT of one RNS limb (a 60-bit prime) per ring degree, scalar and AVX-512 paths side by side.</summary>
 public class NttBenchmarks
 {
     private NttTables _tables = null!;
@@ -12,6 +12,10 @@ public class NttBenchmarks
 
     [Params(4096, 8192, 16384)]
     public int N { get; set; }
+
+    /// <summary>Whether the AVX-512 butterflies are used (only where the CPU has them; otherwise both rows are scalar).</summary>
+    [Params(false, true)]
+    public bool Vector { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -26,8 +30,8 @@ public class NttBenchmarks
     }
 
     [Benchmark(Description = "NTT forward")]
-    public void Forward() => Ntt.Forward(_data, _tables);
+    public void Forward() => Ntt.ForwardCore(_data, _tables, Vector && NttVector.IsSupported);
 
     [Benchmark(Description = "NTT inverse")]
-    public void Inverse() => Ntt.Inverse(_data, _tables);
+    public void Inverse() => Ntt.InverseCore(_data, _tables, Vector && NttVector.IsSupported);
 }

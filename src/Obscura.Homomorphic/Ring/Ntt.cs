@@ -13,7 +13,10 @@ public static class Ntt
 {
     /// <summary>In place: coefficients (each below q) to NTT form (each below q).</summary>
     /// <exception cref="ArgumentException">The span's length is not N.</exception>
-    public static void Forward(Span<ulong> values, NttTables tables)
+    public static void Forward(Span<ulong> values, NttTables tables) => ForwardCore(values, tables, NttVector.IsSupported);
+
+    /// <summary>Forward transform with the vector path on or off (tests compare the two).</summary>
+    internal static void ForwardCore(Span<ulong> values, NttTables tables, bool vectorize)
     {
         ArgumentNullException.ThrowIfNull(tables);
         CheckLength(values, tables);
@@ -30,6 +33,12 @@ public static class Ntt
                 var wShoup = psiShoup[m + i];
                 var top = values.Slice(2 * i * t, t);
                 var bottom = values.Slice((2 * i * t) + t, t);
+                if (vectorize && t >= 8)
+                {
+                    NttVector.Forward(top, bottom, w, wShoup, q.Value);
+                    continue;
+                }
+
                 for (var j = 0; j < t; j++)
                 {
                     var x = Modulus.ReduceOnce(top[j], twoQ);
@@ -48,7 +57,10 @@ public static class Ntt
 
     /// <summary>In place: NTT form (each below q) back to coefficients (each below q).</summary>
     /// <exception cref="ArgumentException">The span's length is not N.</exception>
-    public static void Inverse(Span<ulong> values, NttTables tables)
+    public static void Inverse(Span<ulong> values, NttTables tables) => InverseCore(values, tables, NttVector.IsSupported);
+
+    /// <summary>Inverse transform with the vector path on or off (tests compare the two).</summary>
+    internal static void InverseCore(Span<ulong> values, NttTables tables, bool vectorize)
     {
         ArgumentNullException.ThrowIfNull(tables);
         CheckLength(values, tables);
@@ -66,6 +78,12 @@ public static class Ntt
                 var wShoup = psiShoup[h + i];
                 var top = values.Slice(2 * i * t, t);
                 var bottom = values.Slice((2 * i * t) + t, t);
+                if (vectorize && t >= 8)
+                {
+                    NttVector.Inverse(top, bottom, w, wShoup, q.Value);
+                    continue;
+                }
+
                 for (var j = 0; j < t; j++)
                 {
                     var u = top[j];
