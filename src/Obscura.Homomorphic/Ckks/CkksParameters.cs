@@ -67,9 +67,6 @@ public sealed class CkksParameters
     /// <summary>log2(Q·P), the size checked against the security standard.</summary>
     public int TotalModulusBits => (int)(CiphertextModuli.Product * SpecialModulus.Value).GetBitLength();
 
-    /// <summary>First 16 bytes of SHA-256 over the canonical encoding: equal exactly when two sets are the same. Serialised objects carry it.</summary>
-    public ReadOnlySpan<byte> FingerprintBytes => Fingerprint;
-
     /// <summary>Whether the set respects the 128-bit bound; false only for sets built in insecure test mode.</summary>
     public bool MeetsSecurityStandard { get; }
 
@@ -174,6 +171,7 @@ public sealed class CkksParameters
     /// <summary>NTT tables for q_i (i ≤ L) or, at index L + 1, for P.</summary>
     internal NttTables Tables(int index) => _tables[index];
 
+    /// <summary>First 16 bytes of SHA-256 over <see cref="CanonicalEncoding"/>; serialised objects carry it.</summary>
     internal byte[] Fingerprint { get; }
 
     /// <summary>N, the moduli, P and log2 Δ in a fixed little-endian layout (see <see cref="CkksSerializer"/>).</summary>

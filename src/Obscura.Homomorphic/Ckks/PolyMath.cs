@@ -98,22 +98,4 @@ internal static class PolyMath
 
         return result;
     }
-
-    /// <summary>A new polynomial −a on the first <paramref name="limbs"/> limbs.</summary>
-    public static RnsPolynomial Negate(RnsPolynomial a, CkksParameters p, int limbs)
-    {
-        var result = new RnsPolynomial(p.PolyDegree, limbs, a.IsNtt);
-        for (var i = 0; i < limbs; i++)
-        {
-            var q = p.ModulusAt(i);
-            var x = a.Limb(i);
-            var r = result.Limb(i);
-            for (var j = 0; j < r.Length; j++)
-            {
-                r[j] = q.Negate(x[j]);
-            }
-        }
-
-        return result;
-    }
 }
