@@ -10,15 +10,12 @@ namespace Obscura.Homomorphic.Ckks;
 public sealed class CkksEvaluator
 {
     private const double ScaleTolerance = 1e-9;
-    private readonly ulong[][] _inverseLast; // [ℓ][i] = q_ℓ^-1 mod q_i, i < ℓ
 
     /// <summary>Creates an evaluator for <paramref name="parameters"/>.</summary>
     public CkksEvaluator(CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Parameters = parameters;
-        var moduli = parameters.CiphertextModuli.Moduli;
-        _inverseLast = [.. Enumerable.Range(0, moduli.Count).Select(l => Enumerable.Range(0, l).Select(i => moduli[i].InversePrime(moduli[i].Reduce(moduli[l].Value))).ToArray())];
     }
 
     /// <summary>The parameter set.</summary>
@@ -174,40 +171,7 @@ public sealed class CkksEvaluator
         }
 
         var last = Parameters.CiphertextModuli.Moduli[a.Level];
-        return new CkksCiphertext(Parameters, RescalePolynomial(a.C0, a.Level), RescalePolynomial(a.C1, a.Level), a.Level - 1, a.Scale / last.Value);
-    }
-
-    private RnsPolynomial RescalePolynomial(RnsPolynomial source, int level)
-    {
-        var p = Parameters;
-        var n = p.PolyDegree;
-        var result = source.Clone();
-        var last = p.CiphertextModuli.Moduli[level];
-        var lastLimb = result.Limb(level).ToArray();
-        Ntt.Inverse(lastLimb, p.Tables(level));
-        var halfLast = last.Value >> 1;
-        var lifted = new ulong[n];
-        for (var i = 0; i < level; i++)
-        {
-            var q = p.CiphertextModuli.Moduli[i];
-            for (var j = 0; j < n; j++)
-            {
-                // Centred lift of c_ℓ into q_i, so the division rounds instead of flooring.
-                var v = lastLimb[j];
-                lifted[j] = v > halfLast ? q.Negate(q.Reduce(last.Value - v)) : q.Reduce(v);
-            }
-
-            Ntt.Forward(lifted, p.Tables(i));
-            var limb = result.Limb(i);
-            var inverse = _inverseLast[level][i];
-            for (var j = 0; j < n; j++)
-            {
-                limb[j] = q.Multiply(q.Subtract(limb[j], lifted[j]), inverse);
-            }
-        }
-
-        result.DropLastLimb();
-        return result;
+        return new CkksCiphertext(Parameters, PolyMath.DivideRoundByLimb(a.C0, a.Level, a.Level, a.Level, Parameters), PolyMath.DivideRoundByLimb(a.C1, a.Level, a.Level, a.Level, Parameters), a.Level - 1, a.Scale / last.Value);
     }
 
     private CkksCiphertext ApplyGalois(CkksCiphertext a, int galoisElement, CkksGaloisKeys galoisKeys)

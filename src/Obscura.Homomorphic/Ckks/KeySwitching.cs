@@ -55,39 +55,7 @@ internal static class KeySwitching
             }
         }
 
-        return (DivideBySpecial(acc0, level, p), DivideBySpecial(acc1, level, p));
-    }
-
-    /// <summary>Rounded division by P: (x_i − [x_P]_centred) · P^-1 mod q_i, dropping the P limb.</summary>
-    private static RnsPolynomial DivideBySpecial(RnsPolynomial x, int level, CkksParameters p)
-    {
-        var n = p.PolyDegree;
-        var special = p.SpecialModulus;
-        var top = x.Limb(level + 1).ToArray();
-        Ntt.Inverse(top, p.Tables(p.MaxLevel + 1));
-        var half = special.Value >> 1;
-        var result = new RnsPolynomial(n, level + 1, isNtt: true);
-        var lifted = new ulong[n];
-        for (var i = 0; i <= level; i++)
-        {
-            var q = p.ModulusAt(i);
-            for (var k = 0; k < n; k++)
-            {
-                var v = top[k];
-                lifted[k] = v > half ? q.Negate(q.Reduce(special.Value - v)) : q.Reduce(v);
-            }
-
-            Ntt.Forward(lifted, p.Tables(i));
-            var inverse = q.InversePrime(q.Reduce(special.Value));
-            var source = x.Limb(i);
-            var target = result.Limb(i);
-            for (var k = 0; k < n; k++)
-            {
-                target[k] = q.Multiply(q.Subtract(source[k], lifted[k]), inverse);
-            }
-        }
-
-        return result;
+        return (PolyMath.DivideRoundByLimb(acc0, level + 1, specialIndex, level + 1, p), PolyMath.DivideRoundByLimb(acc1, level + 1, specialIndex, level + 1, p));
     }
 
     /// <summary>m(X) → m(X^g) on every limb, in coefficient form; g odd. Returns a new polynomial in NTT form.</summary>

@@ -98,4 +98,41 @@ internal static class PolyMath
 
         return result;
     }
+
+    /// <summary>
+    /// x divided by one of its moduli with rounding, in NTT form: for each of the first <paramref name="keep"/> limbs,
+    /// (x_i − [x_d]_centred) · m_d^-1 mod q_i, where limb <paramref name="divisorLimb"/> of x is modulo the parameter
+    /// set's modulus at <paramref name="divisorIndex"/>. Rescaling divides by q_ℓ; key switching divides by P.
+    /// </summary>
+    public static RnsPolynomial DivideRoundByLimb(RnsPolynomial x, int divisorLimb, int divisorIndex, int keep, CkksParameters p)
+    {
+        var n = p.PolyDegree;
+        var divisor = p.ModulusAt(divisorIndex);
+        var top = x.Limb(divisorLimb).ToArray();
+        Ntt.Inverse(top, p.Tables(divisorIndex));
+        var half = divisor.Value >> 1;
+        var result = new RnsPolynomial(n, keep, isNtt: true);
+        var lifted = new ulong[n];
+        for (var i = 0; i < keep; i++)
+        {
+            var q = p.ModulusAt(i);
+            for (var k = 0; k < n; k++)
+            {
+                // The centred lift makes the division round rather than floor.
+                var v = top[k];
+                lifted[k] = v > half ? q.Negate(q.Reduce(divisor.Value - v)) : q.Reduce(v);
+            }
+
+            Ntt.Forward(lifted, p.Tables(i));
+            var inverse = q.InversePrime(q.Reduce(divisor.Value));
+            var source = x.Limb(i);
+            var target = result.Limb(i);
+            for (var k = 0; k < n; k++)
+            {
+                target[k] = q.Multiply(q.Subtract(source[k], lifted[k]), inverse);
+            }
+        }
+
+        return result;
+    }
 }
