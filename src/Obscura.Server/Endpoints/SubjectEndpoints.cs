@@ -23,7 +23,7 @@ internal static class SubjectEndpoints
 
     public static IEndpointRouteBuilder MapSubjects(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/subjects").WithTags("Subjects");
+        var group = app.MapGroup("/v1/subjects").WithTags("Subjects").AddEndpointFilter<SubjectScopeFilter>();
         group.MapPost("/", RegisterAsync).RequireAuthorization(Policies.Controller);
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Controller);
         group.MapGet("/{subjectId}/consents", StatusAsync).RequireAuthorization(Policies.ControllerAuditorOrSubject);
@@ -44,19 +44,17 @@ internal static class SubjectEndpoints
         TypedResults.Ok(await governance.ListSubjectsAsync(Policies.ActorOf(user), after, Math.Clamp(limit ?? 100, 1, 1000), ct));
 
     private static async Task<Results<Ok<IReadOnlyList<ConsentStatus>>, ProblemHttpResult>> StatusAsync(SubjectId subjectId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
-        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.GetConsentStatusAsync(Policies.ActorOf(user), subjectId, ct)) : Problems.NotYourSubject();
+        Problems.OkOr(await governance.GetConsentStatusAsync(Policies.ActorOf(user), subjectId, ct));
 
     private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> GiveAsync(SubjectId subjectId, GiveConsentRequest request, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
-        Policies.MayActOn(user, subjectId)
-            ? Problems.OkOr(await governance.GiveConsentAsync(Policies.ActorOf(user), new ConsentGrant(subjectId, request.Purpose, request.NoticeVersion, request.Explicit, request.Channel), ct))
-            : Problems.NotYourSubject();
+        Problems.OkOr(await governance.GiveConsentAsync(Policies.ActorOf(user), new ConsentGrant(subjectId, request.Purpose, request.NoticeVersion, request.Explicit, request.Channel), ct));
 
     private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> WithdrawAsync(SubjectId subjectId, PurposeId purposeId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
-        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.WithdrawConsentAsync(Policies.ActorOf(user), subjectId, purposeId, ct)) : Problems.NotYourSubject();
+        Problems.OkOr(await governance.WithdrawConsentAsync(Policies.ActorOf(user), subjectId, purposeId, ct));
 
     private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> ObjectAsync(SubjectId subjectId, ObjectionRequest request, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
-        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.ObjectAsync(Policies.ActorOf(user), subjectId, request.Purpose, ct)) : Problems.NotYourSubject();
+        Problems.OkOr(await governance.ObjectAsync(Policies.ActorOf(user), subjectId, request.Purpose, ct));
 
     private static async Task<Results<Ok<ConsentStatus>, ProblemHttpResult>> LiftAsync(SubjectId subjectId, PurposeId purposeId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
-        Policies.MayActOn(user, subjectId) ? Problems.OkOr(await governance.LiftObjectionAsync(Policies.ActorOf(user), subjectId, purposeId, ct)) : Problems.NotYourSubject();
+        Problems.OkOr(await governance.LiftObjectionAsync(Policies.ActorOf(user), subjectId, purposeId, ct));
 }
