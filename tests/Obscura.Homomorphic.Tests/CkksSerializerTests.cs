@@ -57,7 +57,7 @@ public sealed class CkksSerializerTests : IDisposable
     {
         var bytes = CkksSerializer.Serialize(_encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(Slots(2))));
         AssertRejected(bytes, b => b[0] = (byte)'X', "magic");
-        AssertRejected(bytes, b => b[4] = 2, "version");
+        AssertRejected(bytes, b => b[4] = 1, "version");
         AssertRejected(bytes, b => b[5] = 2, "Plaintext");
         AssertRejected(bytes, b => b[6] ^= 1, "another parameter set");
         AssertRejected(bytes, b => b[22] = 9, "level");
@@ -69,15 +69,63 @@ public sealed class CkksSerializerTests : IDisposable
     }
 
     [Fact]
+    public void Fresh_symmetric_ciphertexts_travel_as_a_seed_at_about_half_the_size()
+    {
+        var z = Slots(5);
+        var seeded = _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(z));
+        Assert.True(seeded.IsSeeded);
+        var compact = CkksSerializer.Serialize(seeded);
+        var sum = _evaluator.Add(seeded, seeded);
+        Assert.False(sum.IsSeeded);
+        var full = CkksSerializer.Serialize(sum);
+
+        // N = 4096 with a 40- and a 29-bit prime: (40 + 29) × 4096 / 8 bytes per polynomial, plus a 32-byte seed.
+        Assert.Equal(31 + (69 * 4096 / 8) + 32, compact.Length);
+        Assert.Equal(31 + (2 * 69 * 4096 / 8), full.Length);
+
+        var restored = CkksSerializer.DeserializeCiphertext(compact, P);
+        Assert.True(restored.IsSeeded);
+        Assert.Equal(compact, CkksSerializer.Serialize(restored));
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, restored)), z) < 1e-5);
+
+        // Another seed in the same bytes expands to another c1: the ciphertext no longer decrypts to z.
+        compact[^1] ^= 1;
+        var wrongSeed = CkksSerializer.DeserializeCiphertext(compact, P);
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, wrongSeed)), z) > 1);
+    }
+
+    [Fact]
+    public void Seed_expansion_is_deterministic_and_independent_per_limb()
+    {
+        var seed = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var a = CkksKeyGenerator.SeededPolynomial(P, 2, seed);
+        var b = CkksKeyGenerator.SeededPolynomial(P, 2, seed);
+        Assert.True(a.Limb(0).SequenceEqual(b.Limb(0)) && a.Limb(1).SequenceEqual(b.Limb(1)));
+        Assert.False(a.Limb(0).SequenceEqual(CkksKeyGenerator.SeededPolynomial(P, 1, [.. seed[..31], 99]).Limb(0)));
+
+        // Every residue is below its modulus, and the top bit is set about half the time (6 standard errors).
+        for (var l = 0; l < 2; l++)
+        {
+            var q = P.CiphertextModuli.Moduli[l];
+            Assert.All(a.Limb(l).ToArray(), v => Assert.True(v < q.Value));
+            var high = a.Limb(l).ToArray().Count(v => v >= q.Value / 2);
+            Assert.InRange(high, 2048 - (6 * 32), 2048 + (6 * 32));
+        }
+    }
+
+    [Fact]
     public void Random_bytes_and_mutations_never_cause_anything_but_a_format_error()
     {
         // Fuzz property: any input either parses or throws CkksFormatException — no other exception, no hang.
-        var valid = CkksSerializer.Serialize(_encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(Slots(3))));
+        var seeded = _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(Slots(3)));
+        byte[][] valids = [CkksSerializer.Serialize(seeded), CkksSerializer.Serialize(_evaluator.Add(seeded, seeded))];
         var parameters = CkksSerializer.Serialize(P);
-        var random = Gen.Byte.Array[0, 300].Select(b => (byte[])[.. "OBCK"u8, 1, .. b]);
-        var mutated = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 3]).Select(t =>
+        var random = Gen.Byte.Array[0, 300].Select(b => (byte[])[.. "OBCK"u8, 2, .. b]);
+        var mutated = Gen.Select(Gen.Int[0, 1], Gen.Double[0, 1], Gen.Byte, Gen.Int[0, 3]).Select(t =>
         {
-            var (at, value, how) = t;
+            var (which, where, value, how) = t;
+            var valid = valids[which];
+            var at = Math.Min(valid.Length - 1, (int)(where * valid.Length));
             return how switch
             {
                 0 => valid[..at],

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Security.Cryptography;
 using Obscura.Homomorphic.Internal;
 
 namespace Obscura.Homomorphic.Ckks;
@@ -50,6 +51,15 @@ public sealed class CkksEncryptor
     /// <summary>Decodes a plaintext into its N/2 slot values (coefficients centred modulo q_0 … q_ℓ, divided by the scale).</summary>
     public Complex[] Decode(CkksPlaintext plaintext)
     {
+        var coefficients = CentredCoefficients(plaintext);
+        var slots = new Complex[Parameters.SlotCount];
+        _encoder.Decode(coefficients, plaintext.Scale, slots);
+        return slots;
+    }
+
+    /// <summary>The plaintext's coefficients, centred modulo q_0 … q_ℓ (not divided by the scale).</summary>
+    internal double[] CentredCoefficients(CkksPlaintext plaintext)
+    {
         ArgumentNullException.ThrowIfNull(plaintext);
         Parameters.EnsureSame(plaintext.Parameters, nameof(plaintext));
         var poly = plaintext.Polynomial.Clone();
@@ -69,9 +79,8 @@ public sealed class CkksEncryptor
             coefficients[j] = (double)(value > half ? value - @base.Product : value);
         }
 
-        var slots = new Complex[Parameters.SlotCount];
-        _encoder.Decode(coefficients, plaintext.Scale, slots);
-        return slots;
+        poly.Clear();
+        return coefficients;
     }
 
     /// <summary>Public-key encryption: (b·u + e0 + m, a·u + e1) with u ternary and e0, e1 Gaussian.</summary>
@@ -99,7 +108,10 @@ public sealed class CkksEncryptor
         return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale);
     }
 
-    /// <summary>Symmetric encryption with the secret key: (−a·s + e + m, a), a uniform. Less noise than public-key encryption.</summary>
+    /// <summary>
+    /// Symmetric encryption with the secret key: (−a·s + e + m, a), a uniform. Less noise than public-key encryption;
+    /// a is expanded from a fresh 32-byte CSPRNG seed, so the ciphertext serialises as (c0, seed): see <see cref="CkksCiphertext.IsSeeded"/>.
+    /// </summary>
     public CkksCiphertext EncryptSymmetric(CkksSecretKey secretKey, CkksPlaintext plaintext)
     {
         ArgumentNullException.ThrowIfNull(secretKey);
@@ -107,9 +119,10 @@ public sealed class CkksEncryptor
         Parameters.EnsureSame(secretKey.Parameters, nameof(secretKey));
         Parameters.EnsureSame(plaintext.Parameters, nameof(plaintext));
         var limbs = plaintext.Level + 1;
-        var (c0, c1) = CkksKeyGenerator.EncryptZero(secretKey, limbs);
+        var seed = RandomNumberGenerator.GetBytes(Sampler.SeedLength);
+        var (c0, c1) = CkksKeyGenerator.EncryptZero(secretKey, limbs, seed);
         PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters, limbs);
-        return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale);
+        return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale, seed);
     }
 
     /// <summary>Decrypts to a plaintext: c0 + c1·s. The result carries the encryption noise; decode it for values.</summary>

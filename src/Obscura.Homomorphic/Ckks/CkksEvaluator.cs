@@ -1,3 +1,4 @@
+using System.Numerics;
 using Obscura.Homomorphic.Internal;
 using Obscura.Homomorphic.Ring;
 
@@ -145,10 +146,23 @@ public sealed class CkksEvaluator
     /// Every slot becomes the sum of all N/2 slots, by log2(N/2) rotate-and-add steps; needs Galois keys for the
     /// rotations 1, 2, 4, …, N/4. With <see cref="Multiply"/> and <see cref="Rescale"/> this gives encrypted inner products.
     /// </summary>
-    public CkksCiphertext SumSlots(CkksCiphertext a, CkksGaloisKeys galoisKeys)
+    public CkksCiphertext SumSlots(CkksCiphertext a, CkksGaloisKeys galoisKeys) => SumSlots(a, Parameters.SlotCount, galoisKeys);
+
+    /// <summary>
+    /// Slot 0 becomes the sum of slots 0 … <paramref name="count"/> − 1 (slot i the sum of the <paramref name="count"/>
+    /// slots from i, cyclically), by log2(count) rotate-and-add steps with the rotations 1, 2, …, count/2. Summing only
+    /// the slots in use keeps the noise lower than summing all N/2: each step doubles the noise already there.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not a power of two between 1 and N/2.</exception>
+    public CkksCiphertext SumSlots(CkksCiphertext a, int count, CkksGaloisKeys galoisKeys)
     {
+        if (count < 1 || count > Parameters.SlotCount || !BitOperations.IsPow2(count))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(count), $"The count is a power of two between 1 and {Parameters.SlotCount}.");
+        }
+
         var result = a;
-        for (var step = 1; step < Parameters.SlotCount; step <<= 1)
+        for (var step = 1; step < count; step <<= 1)
         {
             result = Add(result, Rotate(result, step, galoisKeys));
         }

@@ -72,14 +72,10 @@ public static class CkksKeyGenerator
     }
 
     /// <summary>(−a·s + e, a) on the first <paramref name="limbs"/> limbs, a sampled uniformly in the NTT domain.</summary>
-    internal static (RnsPolynomial B, RnsPolynomial A) EncryptZero(CkksSecretKey secretKey, int limbs)
+    internal static (RnsPolynomial B, RnsPolynomial A) EncryptZero(CkksSecretKey secretKey, int limbs, ReadOnlySpan<byte> seed = default)
     {
         var p = secretKey.Parameters;
-        var a = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
-        for (var i = 0; i < limbs; i++)
-        {
-            Sampler.Uniform(a.Limb(i), p.ModulusAt(i));
-        }
+        var a = seed.IsEmpty ? UniformPolynomial(p, limbs) : SeededPolynomial(p, limbs, seed);
 
         var error = new long[p.PolyDegree];
         Sampler.Gaussian(error);
@@ -89,5 +85,29 @@ public static class CkksKeyGenerator
         PolyMath.SubtractInPlace(b, product, p, limbs);
         product.Clear();
         return (b, a);
+    }
+
+    /// <summary>A uniform polynomial (NTT form) from the CSPRNG.</summary>
+    internal static RnsPolynomial UniformPolynomial(CkksParameters p, int limbs)
+    {
+        var a = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
+        for (var i = 0; i < limbs; i++)
+        {
+            Sampler.Uniform(a.Limb(i), p.ModulusAt(i));
+        }
+
+        return a;
+    }
+
+    /// <summary>The uniform polynomial (NTT form) a seed expands to; limb i depends only on the seed and i.</summary>
+    internal static RnsPolynomial SeededPolynomial(CkksParameters p, int limbs, ReadOnlySpan<byte> seed)
+    {
+        var a = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
+        for (var i = 0; i < limbs; i++)
+        {
+            Sampler.UniformFromSeed(seed, i, a.Limb(i), p.ModulusAt(i));
+        }
+
+        return a;
     }
 }

@@ -14,7 +14,7 @@ namespace Obscura.Homomorphic.Ckks;
 /// </summary>
 public static class CkksSerializer
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
     private static readonly byte[] Magic = "OBCK"u8.ToArray();
 
     private enum Kind : byte
@@ -26,6 +26,7 @@ public static class CkksSerializer
         RelinearizationKey = 5,
         GaloisKeys = 6,
         SecretKey = 7,
+        SeededCiphertext = 8,
     }
 
     /// <summary>Serialises a parameter set.</summary>
@@ -61,27 +62,42 @@ public static class CkksSerializer
         return CkksParameters.FromPrimes(n, primes, special, scale, allowInsecure);
     }
 
-    /// <summary>Serialises a ciphertext.</summary>
+    /// <summary>Serialises a ciphertext; a seeded one (fresh from symmetric encryption) as (c0, seed), about half the size.</summary>
     public static byte[] Serialize(CkksCiphertext ciphertext)
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
-        var w = new Writer(Kind.Ciphertext, ciphertext.Parameters);
+        var w = new Writer(ciphertext.IsSeeded ? Kind.SeededCiphertext : Kind.Ciphertext, ciphertext.Parameters);
         w.Byte((byte)ciphertext.Level);
         w.Double(ciphertext.Scale);
-        w.Polynomial(ciphertext.C0);
-        w.Polynomial(ciphertext.C1);
+        w.Polynomial(ciphertext.C0, ciphertext.Parameters);
+        if (ciphertext.Seed is { } seed)
+        {
+            w.Bytes(seed);
+        }
+        else
+        {
+            w.Polynomial(ciphertext.C1, ciphertext.Parameters);
+        }
+
         return w.ToArray();
     }
 
-    /// <summary>Reads a ciphertext of <paramref name="parameters"/>.</summary>
+    /// <summary>Reads a ciphertext (seeded or not) of <paramref name="parameters"/>.</summary>
     /// <exception cref="CkksFormatException">Malformed, or of another parameter set.</exception>
     public static CkksCiphertext DeserializeCiphertext(ReadOnlySpan<byte> data, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = new Reader(data, Kind.Ciphertext, parameters);
+        var r = new Reader(data, Kind.Ciphertext, parameters, Kind.SeededCiphertext);
         var level = r.Level(parameters);
         var scale = r.Scale();
         var c0 = r.Polynomial(parameters, level + 1);
+        if (r.Found == Kind.SeededCiphertext)
+        {
+            var seed = r.Bytes(Sampler.SeedLength).ToArray();
+            r.End();
+            return new CkksCiphertext(parameters, c0, CkksKeyGenerator.SeededPolynomial(parameters, level + 1, seed), level, scale, seed);
+        }
+
         var c1 = r.Polynomial(parameters, level + 1);
         r.End();
         return new CkksCiphertext(parameters, c0, c1, level, scale);
@@ -94,7 +110,7 @@ public static class CkksSerializer
         var w = new Writer(Kind.Plaintext, plaintext.Parameters);
         w.Byte((byte)plaintext.Level);
         w.Double(plaintext.Scale);
-        w.Polynomial(plaintext.Polynomial);
+        w.Polynomial(plaintext.Polynomial, plaintext.Parameters);
         return w.ToArray();
     }
 
@@ -116,8 +132,8 @@ public static class CkksSerializer
     {
         ArgumentNullException.ThrowIfNull(publicKey);
         var w = new Writer(Kind.PublicKey, publicKey.Parameters);
-        w.Polynomial(publicKey.B);
-        w.Polynomial(publicKey.A);
+        w.Polynomial(publicKey.B, publicKey.Parameters);
+        w.Polynomial(publicKey.A, publicKey.Parameters);
         return w.ToArray();
     }
 
@@ -138,7 +154,7 @@ public static class CkksSerializer
     {
         ArgumentNullException.ThrowIfNull(key);
         var w = new Writer(Kind.RelinearizationKey, key.Parameters);
-        w.SwitchingKey(key.Key);
+        w.SwitchingKey(key.Key, key.Parameters);
         return w.ToArray();
     }
 
@@ -163,7 +179,7 @@ public static class CkksSerializer
         foreach (var g in elements)
         {
             w.Int32(g);
-            w.SwitchingKey(keys.Find(g)!);
+            w.SwitchingKey(keys.Find(g)!, keys.Parameters);
         }
 
         return w.ToArray();
@@ -205,7 +221,7 @@ public static class CkksSerializer
     {
         ArgumentNullException.ThrowIfNull(secretKey);
         var w = new Writer(Kind.SecretKey, secretKey.Parameters);
-        w.Polynomial(secretKey.S);
+        w.Polynomial(secretKey.S, secretKey.Parameters);
         var bytes = w.ToArray();
         w.Clear();
         return bytes;
@@ -221,6 +237,8 @@ public static class CkksSerializer
         r.End();
         return new CkksSecretKey(parameters, s);
     }
+
+    private static int PackedLength(int degree, int bits) => (int)(((long)degree * bits + 7) / 8);
 
     private sealed class Writer
     {
@@ -254,29 +272,44 @@ public static class CkksSerializer
             _stream.Write(b);
         }
 
-        public void Polynomial(RnsPolynomial poly)
+        /// <summary>Each limb as its residues packed little-endian at the modulus's bit width (40-bit primes take 5 bytes).</summary>
+        public void Polynomial(RnsPolynomial poly, CkksParameters p)
         {
-            var b = new byte[poly.Degree * 8];
             for (var l = 0; l < poly.Limbs; l++)
             {
-                var limb = poly.Limb(l);
-                for (var k = 0; k < limb.Length; k++)
+                var bits = p.ModulusAt(l).BitCount;
+                var b = new byte[PackedLength(poly.Degree, bits)];
+                UInt128 accumulator = 0;
+                var held = 0;
+                var position = 0;
+                foreach (var value in poly.Limb(l))
                 {
-                    BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(k * 8), limb[k]);
+                    accumulator |= (UInt128)value << held;
+                    held += bits;
+                    while (held >= 8)
+                    {
+                        b[position++] = unchecked((byte)accumulator);
+                        accumulator >>= 8;
+                        held -= 8;
+                    }
+                }
+
+                if (held > 0)
+                {
+                    b[position] = unchecked((byte)accumulator);
                 }
 
                 _stream.Write(b);
+                Array.Clear(b);
             }
-
-            Array.Clear(b);
         }
 
-        public void SwitchingKey(KeySwitchingKey key)
+        public void SwitchingKey(KeySwitchingKey key, CkksParameters p)
         {
             for (var j = 0; j < key.B.Length; j++)
             {
-                Polynomial(key.B[j]);
-                Polynomial(key.A[j]);
+                Polynomial(key.B[j], p);
+                Polynomial(key.A[j], p);
             }
         }
 
@@ -291,7 +324,7 @@ public static class CkksSerializer
         private readonly ReadOnlySpan<byte> _data;
         private int _position;
 
-        public Reader(ReadOnlySpan<byte> data, Kind kind, CkksParameters? parameters)
+        public Reader(ReadOnlySpan<byte> data, Kind kind, CkksParameters? parameters, Kind? alternative = null)
         {
             _data = data;
             _position = 0;
@@ -306,7 +339,8 @@ public static class CkksSerializer
             }
 
             var found = (Kind)Byte();
-            if (found != kind)
+            Found = found;
+            if (found != kind && found != alternative)
             {
                 var what = Enum.IsDefined(found) ? $"a {found}" : "an unknown kind of object";
                 throw new CkksFormatException($"The data holds {what}, not a {kind}.");
@@ -318,7 +352,11 @@ public static class CkksSerializer
             }
         }
 
+        public Kind Found { get; }
+
         public byte Byte() => Take(1)[0];
+
+        public ReadOnlySpan<byte> Bytes(int count) => Take(count);
 
         public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
 
@@ -343,13 +381,31 @@ public static class CkksSerializer
             var poly = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
             for (var l = 0; l < limbs; l++)
             {
-                var q = p.ModulusAt(l).Value;
-                var bytes = Take(p.PolyDegree * 8);
+                var q = p.ModulusAt(l);
+                var bits = q.BitCount;
+                var mask = (1UL << bits) - 1;
+                var bytes = Take(PackedLength(p.PolyDegree, bits));
                 var limb = poly.Limb(l);
+                UInt128 accumulator = 0;
+                var held = 0;
+                var position = 0;
                 for (var k = 0; k < limb.Length; k++)
                 {
-                    var v = BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(k * 8));
-                    limb[k] = v < q ? v : throw new CkksFormatException("A residue is not below its modulus.");
+                    while (held < bits)
+                    {
+                        accumulator |= (UInt128)bytes[position++] << held;
+                        held += 8;
+                    }
+
+                    var v = unchecked((ulong)accumulator) & mask;
+                    accumulator >>= bits;
+                    held -= bits;
+                    limb[k] = v < q.Value ? v : throw new CkksFormatException("A residue is not below its modulus.");
+                }
+
+                if (accumulator != 0 || position != bytes.Length)
+                {
+                    throw new CkksFormatException("The padding bits of a packed limb are not zero.");
                 }
             }
 

@@ -37,7 +37,16 @@ internal static class Sampler
     }
 
     /// <summary>Rounded Gaussian of standard deviation σ (Box–Muller on 53-bit CSPRNG uniforms), rejecting |e| &gt; 6σ.</summary>
-    public static void Gaussian(Span<long> destination)
+    public static void Gaussian(Span<long> destination) => RoundedNormal(Sigma, ErrorBound, destination);
+
+    /// <summary>
+    /// Rounded Gaussian of a large standard deviation (noise flooding), not truncated: Box–Muller on 53-bit uniforms
+    /// already keeps |value| ≤ 8.6σ (the smallest uniform is 2^-53). <paramref name="sigma"/> is at most 2^50, which
+    /// keeps every sample inside a <see cref="long"/> and the rounding granularity of the doubles below one unit.
+    /// </summary>
+    public static void WideGaussian(double sigma, Span<long> destination) => RoundedNormal(sigma, long.MaxValue, destination);
+
+    private static void RoundedNormal(double sigma, long bound, Span<long> destination)
     {
         Span<ulong> words = stackalloc ulong[128];
         var filled = 0;
@@ -53,24 +62,69 @@ internal static class Sampler
             var u1 = ((words[position] >> 11) + 1) * (1.0 / (1UL << 53)); // (0, 1]
             var u2 = (words[position + 1] >> 11) * (1.0 / (1UL << 53));   // [0, 1)
             position += 2;
-            var radius = Math.Sqrt(-2 * Math.Log(u1)) * Sigma;
+            var radius = Math.Sqrt(-2 * Math.Log(u1)) * sigma;
             var (sin, cos) = Math.SinCos(2 * Math.PI * u2);
-            filled = Take(destination, filled, radius * cos);
-            filled = Take(destination, filled, radius * sin);
+            filled = Take(destination, filled, radius * cos, bound);
+            filled = Take(destination, filled, radius * sin, bound);
         }
 
         words.Clear();
     }
 
-    private static int Take(Span<long> destination, int filled, double z)
+    private static int Take(Span<long> destination, int filled, double z, long bound)
     {
         var e = (long)Math.Round(z, MidpointRounding.ToEven);
-        if (Math.Abs(e) <= ErrorBound && filled < destination.Length)
+        if (Math.Abs(e) <= bound && filled < destination.Length)
         {
             destination[filled++] = e;
         }
 
         return filled;
+    }
+
+    /// <summary>Length of the seed that expands into the uniform half of a seeded ciphertext.</summary>
+    public const int SeedLength = 32;
+
+    /// <summary>
+    /// Uniform residues modulo q expanded from a 32-byte seed: AES-256 in counter mode (the seed is the key; each block
+    /// is limb index ‖ block counter), 64-bit words masked to q's width and rejected when not below q. Deterministic,
+    /// so a ciphertext's uniform polynomial travels as its seed.
+    /// </summary>
+    public static void UniformFromSeed(ReadOnlySpan<byte> seed, int limbIndex, Span<ulong> destination, Modulus q)
+    {
+        if (seed.Length != SeedLength)
+        {
+            throw new ArgumentException($"A seed has {SeedLength} bytes.", nameof(seed));
+        }
+
+        using var aes = Aes.Create();
+        aes.Key = seed.ToArray();
+        var mask = q.BitCount == 64 ? ulong.MaxValue : (1UL << q.BitCount) - 1;
+        const int Blocks = 256;
+        var counters = new byte[Blocks * 16];
+        var stream = new byte[Blocks * 16];
+        ulong block = 0;
+        var filled = 0;
+        while (filled < destination.Length)
+        {
+            for (var b = 0; b < Blocks; b++)
+            {
+                var counter = counters.AsSpan(b * 16, 16);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(counter, limbIndex);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(counter[4..], block++);
+            }
+
+            aes.EncryptEcb(counters, stream, PaddingMode.None);
+            var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(stream.AsSpan());
+            for (var k = 0; k < words.Length && filled < destination.Length; k++)
+            {
+                var candidate = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(stream.AsSpan(k * 8)) & mask;
+                if (candidate < q.Value)
+                {
+                    destination[filled++] = candidate;
+                }
+            }
+        }
     }
 
     /// <summary>Uniform residues modulo q by rejection of masked 64-bit words.</summary>
