@@ -4,7 +4,7 @@ using Obscura.Homomorphic.Ring;
 
 namespace Obscura.Benchmarks;
 
-/// <summary>Negacyclic NTT of one RNS limb (a 60-bit prime) per ring degree, scalar and AVX-512 paths side by side.</summary>
+/// <summary>Negacyclic NTT of one RNS limb (a 60-bit prime) per ring degree, scalar, AVX2 and AVX-512 paths side by side.</summary>
 public class NttBenchmarks
 {
     private NttTables _tables = null!;
@@ -13,9 +13,18 @@ public class NttBenchmarks
     [Params(4096, 8192, 16384)]
     public int N { get; set; }
 
-    /// <summary>Whether the AVX-512 butterflies are used (only where the CPU has them; otherwise both rows are scalar).</summary>
-    [Params(false, true)]
-    public bool Vector { get; set; }
+    /// <summary>Which butterflies run: "scalar", "avx2" or "avx512" (a path the CPU lacks falls back to scalar).</summary>
+    [Params("scalar", "avx2", "avx512")]
+    public string Path { get; set; } = "scalar";
+
+    private NttPath Chosen
+    {
+        get
+        {
+            var path = Path switch { "avx2" => NttPath.Avx2, "avx512" => NttPath.Avx512, _ => NttPath.Scalar };
+            return NttVector.Supports(path) ? path : NttPath.Scalar;
+        }
+    }
 
     [GlobalSetup]
     public void Setup()
@@ -30,8 +39,8 @@ public class NttBenchmarks
     }
 
     [Benchmark(Description = "NTT forward")]
-    public void Forward() => Ntt.ForwardCore(_data, _tables, Vector && NttVector.IsSupported);
+    public void Forward() => Ntt.ForwardCore(_data, _tables, Chosen);
 
     [Benchmark(Description = "NTT inverse")]
-    public void Inverse() => Ntt.InverseCore(_data, _tables, Vector && NttVector.IsSupported);
+    public void Inverse() => Ntt.InverseCore(_data, _tables, Chosen);
 }

@@ -61,6 +61,37 @@ public sealed class CkksEvaluatorTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_dot_product_with_one_relinearisation_matches_the_slot_wise_sum_of_products_on_any_number_of_cores()
+    {
+        var relin = CkksKeyGenerator.CreateRelinearizationKey(_secretKey);
+        var xs = Enumerable.Range(0, 20).Select(i => Slots(100 + i)).ToArray();
+        var ys = Enumerable.Range(0, 20).Select(i => Slots(200 + i)).ToArray();
+        var a = CkksEvaluator.Batch(xs, Encrypt);
+        var b = CkksEvaluator.Batch(ys, Encrypt);
+        var oneCore = _evaluator.DotProduct(a, b, relin, maxDegreeOfParallelism: 1);
+        var allCores = _evaluator.DotProduct(a, b, relin, maxDegreeOfParallelism: 3);
+
+        // Addition modulo q is order-free, so the split across cores cannot change a single residue.
+        Assert.Equal(CkksSerializer.Serialize(oneCore), CkksSerializer.Serialize(allCores));
+
+        var expected = Enumerable.Range(0, P.SlotCount).Select(j => xs.Zip(ys, (x, y) => x[j] * y[j]).Aggregate(Complex.Zero, (s, v) => s + v)).ToArray();
+        Assert.True(MaxError(Decrypt(_evaluator.Rescale(oneCore)), expected) < 1e-3);
+
+        Assert.Throws<ArgumentException>(() => _evaluator.DotProduct(a, b[..3], relin));
+        Assert.Throws<ArgumentException>(() => _evaluator.DotProduct([], [], relin));
+        Assert.Throws<ArgumentException>(() => _evaluator.DotProduct([a[0], _evaluator.ModSwitchTo(a[1], 1)], [b[0], _evaluator.ModSwitchTo(b[1], 1)], relin));
+    }
+
+    [Fact]
+    public void Batch_keeps_input_order_and_surfaces_failures()
+    {
+        var squares = CkksEvaluator.Batch(Enumerable.Range(0, 100).ToArray(), i => i * i);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i * i), squares);
+        var failure = Assert.Throws<AggregateException>(() => CkksEvaluator.Batch(new[] { 1, 0 }, i => 1 / i));
+        Assert.IsType<DivideByZeroException>(failure.InnerExceptions.Single());
+    }
+
     private CkksCiphertext Encrypt(Complex[] z) => _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(z));
 
     private Complex[] Decrypt(CkksCiphertext c) => _encryptor.Decode(_encryptor.Decrypt(_secretKey, c));

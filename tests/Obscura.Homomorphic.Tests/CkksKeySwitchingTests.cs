@@ -83,6 +83,32 @@ public sealed class CkksKeySwitchingTests : IDisposable
         Assert.True(Math.Abs(slots[100].Real - expected) < 1e-3);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(25)]
+    [InlineData(16383)] // 2N − 1: conjugation
+    public void The_ntt_domain_automorphism_equals_substituting_x_to_the_g_in_coefficients(int g)
+    {
+        var n = P.PolyDegree;
+        var q = P.CiphertextModuli.Moduli[0];
+        var random = new Random(g);
+        var coefficients = Enumerable.Range(0, n).Select(_ => (ulong)random.NextInt64() % q.Value).ToArray();
+
+        // Reference: X^i → X^(g·i mod 2N), with X^N = −1.
+        var expected = new ulong[n];
+        for (var i = 0; i < n; i++)
+        {
+            var target = (int)((long)g * i % (2 * n));
+            expected[target % n] = target < n ? coefficients[i] : q.Negate(coefficients[i]);
+        }
+
+        var poly = new Ring.RnsPolynomial(n, 1, isNtt: true);
+        coefficients.CopyTo(poly.Limb(0));
+        Ring.Ntt.Forward(poly.Limb(0), P.Tables(0));
+        Ring.Ntt.Forward(expected, P.Tables(0));
+        Assert.Equal(expected, KeySwitching.Automorphism(poly, g, P).Limb(0).ToArray());
+    }
+
     [Fact]
     public void Rotating_without_the_key_is_refused()
     {

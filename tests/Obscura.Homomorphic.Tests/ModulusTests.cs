@@ -44,6 +44,20 @@ public sealed class ModulusTests
         }, iter: 20_000);
     }
 
+    [Theory]
+    [InlineData(3UL)]
+    [InlineData(5UL)]
+    [InlineData((1UL << 61) - 1)]
+    [InlineData((1UL << 60) + 1)]
+    public void One_word_reduction_is_exact_at_the_edges(ulong q)
+    {
+        var m = new Modulus(q);
+        foreach (var x in new[] { 0UL, q - 1, q, (2 * q) - 1, 3 * q, ulong.MaxValue, ulong.MaxValue - 1, 1UL << 63 })
+        {
+            Assert.Equal(x % q, m.Reduce(x));
+        }
+    }
+
     [Fact]
     public void Shoup_multiplication_matches_for_any_64_bit_left_operand()
     {

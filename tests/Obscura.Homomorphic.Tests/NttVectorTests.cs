@@ -4,13 +4,15 @@ using Obscura.Homomorphic.Ring;
 
 namespace Obscura.Homomorphic.Tests;
 
-/// <summary>The AVX-512 butterflies must equal the scalar ones bit for bit, for every degree, prime size and input.</summary>
+/// <summary>The AVX2 and AVX-512 butterflies must equal the scalar ones bit for bit, for every degree, prime size and input.</summary>
 public sealed class NttVectorTests
 {
-    [Fact]
-    public void Vector_and_scalar_transforms_agree_exactly()
+    [Theory]
+    [InlineData(NttPath.Avx2)]
+    [InlineData(NttPath.Avx512)]
+    internal void Vector_and_scalar_transforms_agree_exactly(NttPath path)
     {
-        Assert.SkipUnless(NttVector.IsSupported, "This CPU has no AVX-512F/DQ; only the scalar path runs here.");
+        Assert.SkipUnless(NttVector.Supports(path), $"This CPU cannot run the {path} path; only the others run here.");
         Gen.Select(Gen.Int[3, 15], Gen.Int[20, 60]).SelectMany(t =>
         {
             var n = 1 << t.Item1;
@@ -21,26 +23,28 @@ public sealed class NttVectorTests
             var (tables, a) = x;
             var scalar = (ulong[])a.Clone();
             var vector = (ulong[])a.Clone();
-            Ntt.ForwardCore(scalar, tables, vectorize: false);
-            Ntt.ForwardCore(vector, tables, vectorize: true);
+            Ntt.ForwardCore(scalar, tables, NttPath.Scalar);
+            Ntt.ForwardCore(vector, tables, path);
             Assert.Equal(scalar, vector);
-            Ntt.InverseCore(scalar, tables, vectorize: false);
-            Ntt.InverseCore(vector, tables, vectorize: true);
+            Ntt.InverseCore(scalar, tables, NttPath.Scalar);
+            Ntt.InverseCore(vector, tables, path);
             Assert.Equal(scalar, vector);
             Assert.Equal(a, vector);
         }, iter: 60);
     }
 
-    [Fact]
-    public void Extreme_residues_agree_at_the_largest_modulus()
+    [Theory]
+    [InlineData(NttPath.Avx2)]
+    [InlineData(NttPath.Avx512)]
+    internal void Extreme_residues_agree_at_the_largest_modulus(NttPath path)
     {
-        Assert.SkipUnless(NttVector.IsSupported, "This CPU has no AVX-512F/DQ; only the scalar path runs here.");
+        Assert.SkipUnless(NttVector.Supports(path), $"This CPU cannot run the {path} path; only the others run here.");
         var tables = new NttTables(8192, new Modulus(Primes.NttFriendly(60, 8192, 1)[0]));
         var a = Enumerable.Range(0, 8192).Select(i => i % 2 == 0 ? tables.Modulus.Value - 1 : 0UL).ToArray();
         var scalar = (ulong[])a.Clone();
         var vector = (ulong[])a.Clone();
-        Ntt.ForwardCore(scalar, tables, vectorize: false);
-        Ntt.ForwardCore(vector, tables, vectorize: true);
+        Ntt.ForwardCore(scalar, tables, NttPath.Scalar);
+        Ntt.ForwardCore(vector, tables, path);
         Assert.Equal(scalar, vector);
     }
 }

@@ -73,7 +73,18 @@ public sealed class Modulus : IEquatable<Modulus>
 
     /// <summary>x mod q for any 64-bit x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Reduce(ulong x) => Reduce128(0, x);
+    public ulong Reduce(ulong x)
+    {
+        // One-word Barrett with m = floor(2^64 / q) (the high word of the two-word constant): the estimate
+        // floor(x·m / 2^64) is at most two below floor(x / q), so the remainder is below 3q < 2^63.
+        unchecked
+        {
+            var estimate = Math.BigMul(x, _barrettHi, out _);
+            var r = x - (estimate * Value);
+            r = ReduceOnce(r, Value);
+            return ReduceOnce(r, Value);
+        }
+    }
 
     /// <summary>(hi·2^64 + lo) mod q, for any value below q·2^64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

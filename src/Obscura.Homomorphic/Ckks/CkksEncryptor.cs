@@ -125,7 +125,11 @@ public sealed class CkksEncryptor
         return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale, seed);
     }
 
-    /// <summary>Decrypts to a plaintext: c0 + c1·s. The result carries the encryption noise; decode it for values.</summary>
+    /// <summary>
+    /// Decrypts to a plaintext: c0 + c1·s. The result carries the encryption noise; decode it for values. For the key
+    /// holder's own eyes only: a result anyone else will see goes through <see cref="NoiseFloodingDecryptor"/>, because
+    /// a plain CKKS decryption together with its ciphertext reveals the secret key (Li–Micciancio).
+    /// </summary>
     public CkksPlaintext Decrypt(CkksSecretKey secretKey, CkksCiphertext ciphertext)
     {
         ArgumentNullException.ThrowIfNull(secretKey);

@@ -133,6 +133,82 @@ public sealed class CkksEvaluator
         return new CkksCiphertext(Parameters, d0, d1, a.Level, a.Scale * b.Scale);
     }
 
+    /// <summary>
+    /// Σ a_i·b_i over ciphertext pairs with a single relinearisation: the degree-2 tensor products are summed first and
+    /// key-switched once, so n products cost n tensor products and one key switch instead of n key switches. The pairs
+    /// are split across cores. The result is at the operands' level with scale a_0.Scale × b_0.Scale.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists are empty or of different lengths, or operands differ in level or product scale.</exception>
+    public CkksCiphertext DotProduct(IReadOnlyList<CkksCiphertext> a, IReadOnlyList<CkksCiphertext> b, CkksRelinearizationKey relinearizationKey, int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(relinearizationKey);
+        Parameters.EnsureSame(relinearizationKey.Parameters, nameof(relinearizationKey));
+        if (a.Count == 0 || a.Count != b.Count)
+        {
+            ThrowHelper.Argument(nameof(b), "The two lists hold the same, non-zero number of ciphertexts.");
+        }
+
+        var level = a[0]?.Level ?? throw new ArgumentNullException(nameof(a));
+        var scale = a[0].Scale * (b[0]?.Scale ?? throw new ArgumentNullException(nameof(b)));
+        for (var i = 0; i < a.Count; i++)
+        {
+            CheckLevels(a[i], b[i]);
+            if (a[i].Level != level || Math.Abs((a[i].Scale * b[i].Scale) - scale) > ScaleTolerance * scale)
+            {
+                ThrowHelper.Argument(nameof(a), $"Pair {i} differs from pair 0 in level or product scale.");
+            }
+        }
+
+        var limbs = level + 1;
+        var workers = Math.Max(1, Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, a.Count / 8));
+        var partials = new (RnsPolynomial D0, RnsPolynomial D1, RnsPolynomial D2)[workers];
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            var d0 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
+            var d1 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
+            var d2 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
+            for (var i = w; i < a.Count; i += workers)
+            {
+                PolyMath.MultiplyAccumulate(d0, a[i].C0, b[i].C0, Parameters, limbs);
+                PolyMath.MultiplyAccumulate(d1, a[i].C0, b[i].C1, Parameters, limbs);
+                PolyMath.MultiplyAccumulate(d1, a[i].C1, b[i].C0, Parameters, limbs);
+                PolyMath.MultiplyAccumulate(d2, a[i].C1, b[i].C1, Parameters, limbs);
+            }
+
+            partials[w] = (d0, d1, d2);
+        });
+
+        var (r0, r1, r2) = partials[0];
+        for (var w = 1; w < workers; w++)
+        {
+            PolyMath.AddInPlace(r0, partials[w].D0, Parameters, limbs);
+            PolyMath.AddInPlace(r1, partials[w].D1, Parameters, limbs);
+            PolyMath.AddInPlace(r2, partials[w].D2, Parameters, limbs);
+        }
+
+        var (s0, s1) = KeySwitching.Switch(r2, level, relinearizationKey.Key, Parameters);
+        PolyMath.AddInPlace(r0, s0, Parameters, limbs);
+        PolyMath.AddInPlace(r1, s1, Parameters, limbs);
+        return new CkksCiphertext(Parameters, r0, r1, level, scale);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on every input across all cores (or <paramref name="maxDegreeOfParallelism"/>)
+    /// and returns the results in input order. The evaluator, encryptor and keys are safe to share, so the operation may
+    /// use them freely.
+    /// </summary>
+    public static TOut[] Batch<TIn, TOut>(IReadOnlyList<TIn> inputs, Func<TIn, TOut> operation, int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(operation);
+        var results = new TOut[inputs.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount, CancellationToken = cancellationToken };
+        Parallel.For(0, inputs.Count, options, i => results[i] = operation(inputs[i]));
+        return results;
+    }
+
     /// <summary>Rotates slots left by <paramref name="steps"/> (negative: right); needs the Galois key for that rotation.</summary>
     /// <exception cref="ArgumentException">The keys lack this rotation.</exception>
     public CkksCiphertext Rotate(CkksCiphertext a, int steps, CkksGaloisKeys galoisKeys) =>

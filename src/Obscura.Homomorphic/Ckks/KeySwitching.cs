@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Numerics;
 using Obscura.Homomorphic.Ring;
 
 namespace Obscura.Homomorphic.Ckks;
@@ -58,35 +60,43 @@ internal static class KeySwitching
         return (PolyMath.DivideRoundByLimb(acc0, level + 1, specialIndex, level + 1, p), PolyMath.DivideRoundByLimb(acc1, level + 1, specialIndex, level + 1, p));
     }
 
-    /// <summary>m(X) → m(X^g) on every limb, in coefficient form; g odd. Returns a new polynomial in NTT form.</summary>
+    private static readonly ConcurrentDictionary<(int N, int G), int[]> Permutations = new();
+
+    /// <summary>
+    /// m(X) → m(X^g) for odd g, in the NTT domain, where it is a permutation: output slot i holds m at ψ^e with
+    /// e = 2·rev(i) + 1, and (m∘X^g)(ψ^e) = m(ψ^(g·e)), the input slot rev((g·e mod 2N − 1)/2). No transforms needed.
+    /// </summary>
     public static RnsPolynomial Automorphism(RnsPolynomial source, int galoisElement, CkksParameters p)
     {
         var n = p.PolyDegree;
-        var coefficients = source.Clone();
-        PolyMath.FromNtt(coefficients, p);
-        var result = new RnsPolynomial(n, source.Limbs, isNtt: false);
-        var twoN = 2 * n;
+        var permutation = Permutations.GetOrAdd((n, galoisElement), static key => GaloisPermutation(key.N, key.G));
+        var result = new RnsPolynomial(n, source.Limbs, isNtt: true);
         for (var l = 0; l < source.Limbs; l++)
         {
-            var q = p.ModulusAt(l); // limbs are contiguous from q_0 (ciphertexts) or run q_0 … q_L, P (keys)
-            var from = coefficients.Limb(l);
+            var from = source.Limb(l);
             var to = result.Limb(l);
             for (var i = 0; i < n; i++)
             {
-                var target = (int)((long)galoisElement * i % twoN);
-                if (target < n)
-                {
-                    to[target] = from[i];
-                }
-                else
-                {
-                    to[target - n] = q.Negate(from[i]);
-                }
+                to[i] = from[permutation[i]];
             }
         }
 
-        PolyMath.ToNtt(result, p);
-        coefficients.Clear();
         return result;
     }
+
+    internal static int[] GaloisPermutation(int n, int galoisElement)
+    {
+        var bits = BitOperations.Log2((uint)n);
+        var twoN = 2L * n;
+        var permutation = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            var exponent = (2L * NttTables.Reverse(i, bits)) + 1;
+            var image = galoisElement * exponent % twoN;
+            permutation[i] = NttTables.Reverse((int)((image - 1) / 2), bits);
+        }
+
+        return permutation;
+    }
+
 }

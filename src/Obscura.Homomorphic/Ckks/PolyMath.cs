@@ -99,6 +99,22 @@ internal static class PolyMath
         return result;
     }
 
+    /// <summary>acc += a·b coefficient-wise (NTT form) on the first <paramref name="limbs"/> limbs.</summary>
+    public static void MultiplyAccumulate(RnsPolynomial acc, RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    {
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var x = a.Limb(i);
+            var y = b.Limb(i);
+            var r = acc.Limb(i);
+            for (var j = 0; j < r.Length; j++)
+            {
+                r[j] = q.Add(r[j], q.Multiply(x[j], y[j]));
+            }
+        }
+    }
+
     /// <summary>
     /// x divided by one of its moduli with rounding, in NTT form: for each of the first <paramref name="keep"/> limbs,
     /// (x_i − [x_d]_centred) · m_d^-1 mod q_i, where limb <paramref name="divisorLimb"/> of x is modulo the parameter

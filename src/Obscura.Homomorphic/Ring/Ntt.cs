@@ -13,10 +13,10 @@ public static class Ntt
 {
     /// <summary>In place: coefficients (each below q) to NTT form (each below q).</summary>
     /// <exception cref="ArgumentException">The span's length is not N.</exception>
-    public static void Forward(Span<ulong> values, NttTables tables) => ForwardCore(values, tables, NttVector.IsSupported);
+    public static void Forward(Span<ulong> values, NttTables tables) => ForwardCore(values, tables, NttVector.Best);
 
-    /// <summary>Forward transform with the vector path on or off (tests compare the two).</summary>
-    internal static void ForwardCore(Span<ulong> values, NttTables tables, bool vectorize)
+    /// <summary>Forward transform on a chosen path (tests compare the paths).</summary>
+    internal static void ForwardCore(Span<ulong> values, NttTables tables, NttPath path)
     {
         ArgumentNullException.ThrowIfNull(tables);
         CheckLength(values, tables);
@@ -33,9 +33,15 @@ public static class Ntt
                 var wShoup = psiShoup[m + i];
                 var top = values.Slice(2 * i * t, t);
                 var bottom = values.Slice((2 * i * t) + t, t);
-                if (vectorize && t >= 8)
+                if (path == NttPath.Avx512 && t >= 8)
                 {
                     NttVector.Forward(top, bottom, w, wShoup, q.Value);
+                    continue;
+                }
+
+                if (path == NttPath.Avx2 && t >= 4)
+                {
+                    NttVector.Forward256(top, bottom, w, wShoup, q.Value);
                     continue;
                 }
 
@@ -57,10 +63,10 @@ public static class Ntt
 
     /// <summary>In place: NTT form (each below q) back to coefficients (each below q).</summary>
     /// <exception cref="ArgumentException">The span's length is not N.</exception>
-    public static void Inverse(Span<ulong> values, NttTables tables) => InverseCore(values, tables, NttVector.IsSupported);
+    public static void Inverse(Span<ulong> values, NttTables tables) => InverseCore(values, tables, NttVector.Best);
 
     /// <summary>Inverse transform with the vector path on or off (tests compare the two).</summary>
-    internal static void InverseCore(Span<ulong> values, NttTables tables, bool vectorize)
+    internal static void InverseCore(Span<ulong> values, NttTables tables, NttPath path)
     {
         ArgumentNullException.ThrowIfNull(tables);
         CheckLength(values, tables);
@@ -78,9 +84,15 @@ public static class Ntt
                 var wShoup = psiShoup[h + i];
                 var top = values.Slice(2 * i * t, t);
                 var bottom = values.Slice((2 * i * t) + t, t);
-                if (vectorize && t >= 8)
+                if (path == NttPath.Avx512 && t >= 8)
                 {
                     NttVector.Inverse(top, bottom, w, wShoup, q.Value);
+                    continue;
+                }
+
+                if (path == NttPath.Avx2 && t >= 4)
+                {
+                    NttVector.Inverse256(top, bottom, w, wShoup, q.Value);
                     continue;
                 }
 

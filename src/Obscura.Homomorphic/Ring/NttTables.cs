@@ -73,6 +73,9 @@ public sealed class NttTables
 
     internal ReadOnlySpan<ulong> PsiInvRevShoup => _psiInvRevShoup;
 
+    /// <summary>The low <paramref name="bits"/> bits of <paramref name="value"/> in reverse order.</summary>
+    internal static int Reverse(int value, int bits) => (int)(ReverseBits((uint)value) >> (32 - bits));
+
     private static uint ReverseBits(uint x)
     {
         x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
