@@ -38,6 +38,45 @@ public sealed class CkksKeySwitchingTests : IDisposable
     }
 
     [Theory]
+    [InlineData(4096, 1e-2)]
+    [InlineData(8192, 1e-4)]
+    [InlineData(16384, 1e-4)]
+    [InlineData(32768, 1e-4)]
+    public void Every_named_set_multiplies_and_rescales_to_its_maximum_depth(int n, double tolerance)
+    {
+        var p = n switch
+        {
+            4096 => CkksParameters.N4096Security128,
+            8192 => CkksParameters.N8192Security128,
+            16384 => CkksParameters.N16384Security128,
+            _ => CkksParameters.N32768Security128,
+        };
+        var encryptor = new CkksEncryptor(p);
+        var evaluator = new CkksEvaluator(p);
+        using var key = CkksKeyGenerator.GenerateSecretKey(p);
+        var relin = CkksKeyGenerator.CreateRelinearizationKey(key);
+        var random = new Random(n);
+
+        // Factors near ±1 keep the product's magnitude, so the last level is as hard as the first.
+        double[] Factors() => [.. Enumerable.Range(0, 64).Select(_ => random.Next(2) == 0 ? 0.9 + (random.NextDouble() * 0.2) : -(0.9 + (random.NextDouble() * 0.2)))];
+        var expected = Factors();
+        var ciphertext = encryptor.EncryptSymmetric(key, encryptor.Encode(expected));
+        for (var depth = 1; depth <= p.MaxLevel; depth++)
+        {
+            var factor = Factors();
+            var other = encryptor.EncryptSymmetric(key, encryptor.Encode(factor, ciphertext.Level, ciphertext.Scale));
+            ciphertext = evaluator.Rescale(evaluator.Multiply(ciphertext, other, relin));
+            expected = [.. expected.Zip(factor, (a, b) => a * b)];
+        }
+
+        var slots = encryptor.Decode(encryptor.Decrypt(key, ciphertext));
+        var error = expected.Select((e, i) => Math.Abs(slots[i].Real - e)).Max();
+        Report($"N = {n}: multiply + relinearise + rescale to depth {p.MaxLevel}", error);
+        Assert.Equal(0, ciphertext.Level);
+        Assert.True(error < tolerance, $"N = {n}, depth {p.MaxLevel}: {error}");
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(-2)]
