@@ -42,7 +42,7 @@ public sealed class CkksEncoderTests
         Gen.Select(Gen.Int[2, 13], Gen.Int[20, 40]).SelectMany(t => Slot.Array[1 << (t.Item1 - 1)].Select(z => (n: 1 << t.Item1, scale: Math.Pow(2, t.Item2), z))).Sample(x =>
         {
             var encoder = new CkksEncoder(x.n);
-            var coefficients = new long[x.n];
+            var coefficients = new Int128[x.n];
             encoder.Encode(x.z, x.scale, coefficients);
             var decoded = new Complex[x.n / 2];
             encoder.Decode(coefficients.Select(c => (double)c).ToArray(), x.scale, decoded);
@@ -63,8 +63,8 @@ public sealed class CkksEncoderTests
         Gen.Select(Slot.Array[n / 2], Slot.Array[n / 2]).Sample(t =>
         {
             var (z1, z2) = t;
-            var a = new long[n];
-            var b = new long[n];
+            var a = new Int128[n];
+            var b = new Int128[n];
             encoder.Encode(z1, scale, a);
             encoder.Encode(z2, scale, b);
             var product = new double[n];
@@ -106,7 +106,7 @@ public sealed class CkksEncoderTests
         var encoder = new CkksEncoder(n);
         var random = new Random(11);
         var z = Enumerable.Range(0, n / 2).Select(_ => new Complex(random.NextDouble(), random.NextDouble())).ToArray();
-        var m = new long[n];
+        var m = new Int128[n];
         encoder.Encode(z, Math.Pow(2, 30), m);
 
         var rotated = new Complex[n / 2];
@@ -124,18 +124,18 @@ public sealed class CkksEncoderTests
     public void Bad_input_is_refused()
     {
         var encoder = new CkksEncoder(16);
-        Assert.Throws<ArgumentException>(() => encoder.Encode(new Complex[9], 1024, new long[16]));
-        Assert.Throws<ArgumentException>(() => encoder.Encode(new Complex[8], 1024, new long[8]));
-        Assert.Throws<ArgumentException>(() => encoder.Encode([new Complex(double.NaN, 0)], 1024, new long[16]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => encoder.Encode([Complex.One], 0, new long[16]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => encoder.Encode([Complex.One], double.PositiveInfinity, new long[16]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => encoder.Encode([new Complex(1e10, 0)], Math.Pow(2, 60), new long[16]));
+        Assert.Throws<ArgumentException>(() => encoder.Encode(new Complex[9], 1024, new Int128[16]));
+        Assert.Throws<ArgumentException>(() => encoder.Encode(new Complex[8], 1024, new Int128[8]));
+        Assert.Throws<ArgumentException>(() => encoder.Encode([new Complex(double.NaN, 0)], 1024, new Int128[16]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => encoder.Encode([Complex.One], 0, new Int128[16]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => encoder.Encode([Complex.One], double.PositiveInfinity, new Int128[16]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => encoder.Encode([new Complex(1e10, 0)], Math.Pow(2, 120), new Int128[16]));
         Assert.Throws<ArgumentException>(() => encoder.Decode(new double[16], 1, new Complex[4]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CkksEncoder(12));
     }
 
     /// <summary>m(X) → m(X^g) in Z[X]/(X^N + 1): coefficient k moves to g·k mod 2N, negated past N.</summary>
-    private static double[] Automorphism(long[] m, int g)
+    private static double[] Automorphism(Int128[] m, int g)
     {
         var n = m.Length;
         var result = new double[n];
@@ -144,11 +144,11 @@ public sealed class CkksEncoderTests
             var target = (int)((long)g * k % (2 * n));
             if (target < n)
             {
-                result[target] += m[k];
+                result[target] += (double)m[k];
             }
             else
             {
-                result[target - n] -= m[k];
+                result[target - n] -= (double)m[k];
             }
         }
 

@@ -53,8 +53,8 @@ public sealed class CkksEncoder
     /// the real part and coefficient N/2 + i the imaginary part of the inverse special FFT, times Δ, rounded.
     /// </summary>
     /// <exception cref="ArgumentException">Too many values, a wrong destination length, or a non-finite value.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The scale is not positive and finite, or Δ·|value| overflows 62 bits.</exception>
-    public void Encode(ReadOnlySpan<Complex> values, double scale, Span<long> coefficients)
+    /// <exception cref="ArgumentOutOfRangeException">The scale is not positive and finite, or Δ·|value| reaches 2^120.</exception>
+    public void Encode(ReadOnlySpan<Complex> values, double scale, Span<Int128> coefficients)
     {
         if (values.Length > SlotCount)
         {
@@ -75,18 +75,18 @@ public sealed class CkksEncoder
         }
 
         SpecialInverseFft(work);
-        const double limit = 4.6e18; // just under 2^62
+        var limit = Math.Pow(2, 120); // keeps every coefficient well inside Int128
         for (var i = 0; i < SlotCount; i++)
         {
             var re = Math.Round(work[i].Real * scale, MidpointRounding.ToEven);
             var im = Math.Round(work[i].Imaginary * scale, MidpointRounding.ToEven);
             if (Math.Abs(re) >= limit || Math.Abs(im) >= limit)
             {
-                ThrowHelper.ArgumentOutOfRange(nameof(scale), "Scale × value magnitude exceeds 62-bit coefficients; lower the scale or the values.");
+                ThrowHelper.ArgumentOutOfRange(nameof(scale), "Scale × value magnitude exceeds 120-bit coefficients; lower the scale or the values.");
             }
 
-            coefficients[i] = (long)re;
-            coefficients[i + SlotCount] = (long)im;
+            coefficients[i] = (Int128)re;
+            coefficients[i + SlotCount] = (Int128)im;
         }
     }
 

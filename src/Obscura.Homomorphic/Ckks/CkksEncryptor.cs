@@ -21,7 +21,7 @@ public sealed class CkksEncryptor
     public CkksParameters Parameters { get; }
 
     /// <summary>Encodes up to N/2 slot values at <paramref name="level"/> (default: the top) and <paramref name="scale"/> (default Δ).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The level is outside 0…L, or scale × values overflow 62-bit coefficients.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The level is outside 0…L, or scale × values do not fit below half the modulus at that level.</exception>
     public CkksPlaintext Encode(ReadOnlySpan<Complex> values, int? level = null, double? scale = null)
     {
         var l = level ?? Parameters.MaxLevel;
@@ -31,8 +31,17 @@ public sealed class CkksEncryptor
         }
 
         var s = scale ?? Parameters.DefaultScale;
-        var coefficients = new long[Parameters.PolyDegree];
+        var coefficients = new Int128[Parameters.PolyDegree];
         _encoder.Encode(values, s, coefficients);
+        var half = Parameters.LevelBase(l).Product / 2;
+        foreach (var c in coefficients)
+        {
+            if (BigInteger.Abs((BigInteger)c) >= half)
+            {
+                ThrowHelper.ArgumentOutOfRange(nameof(scale), "Scale × values exceed the ciphertext modulus at this level; lower the scale or the values.");
+            }
+        }
+
         return new CkksPlaintext(Parameters, PolyMath.FromSigned(coefficients, Parameters, l + 1), l, s);
     }
 

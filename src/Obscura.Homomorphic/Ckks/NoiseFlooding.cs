@@ -21,8 +21,8 @@ public sealed class NoiseFloodingPolicy
     /// <summary>The statistical security used when none is given (OpenFHE's default too).</summary>
     public const int DefaultStatisticalSecurityBits = 30;
 
-    /// <summary>The largest σ the sampler supports.</summary>
-    public static readonly double MaxSigma = Math.Pow(2, 50);
+    /// <summary>The largest σ the sampler supports (samples stay below 2^114, inside 128-bit integers).</summary>
+    public static readonly double MaxSigma = Math.Pow(2, 110);
 
     /// <summary>Creates a policy.</summary>
     /// <param name="errorBound">Bound E on the coefficient error of decrypted ciphertexts, in coefficient units (≥ 1).</param>
@@ -52,7 +52,7 @@ public sealed class NoiseFloodingPolicy
         Sigma = errorBound * Math.Sqrt(64.0 * maxDecryptions) * Math.Pow(2, statisticalSecurityBits / 2.0);
         if (Sigma > MaxSigma)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(errorBound), $"These settings need σ = 2^{Math.Log2(Sigma):F1}, above the supported 2^50; lower the error bound or the number of decryptions.");
+            ThrowHelper.ArgumentOutOfRange(nameof(errorBound), $"These settings need σ = 2^{Math.Log2(Sigma):F1}, above the supported 2^110; lower the error bound or the number of decryptions.");
         }
     }
 
@@ -157,7 +157,7 @@ public sealed class NoiseFloodingDecryptor
         }
 
         var plaintext = _encryptor.Decrypt(secretKey, ciphertext);
-        var samples = new long[parameters.PolyDegree];
+        var samples = new Int128[parameters.PolyDegree];
         Sampler.WideGaussian(Policy.Sigma, samples);
         var noise = PolyMath.FromSigned(samples, parameters, ciphertext.Level + 1);
         Array.Clear(samples);

@@ -24,6 +24,27 @@ internal static class PolyMath
         return poly;
     }
 
+    /// <summary>A polynomial from signed 128-bit coefficients (flooding noise), reduced modulo each limb, in NTT form.</summary>
+    public static RnsPolynomial FromSigned(ReadOnlySpan<Int128> values, CkksParameters p, int limbs)
+    {
+        var poly = new RnsPolynomial(p.PolyDegree, limbs, isNtt: false);
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var limb = poly.Limb(i);
+            for (var j = 0; j < values.Length; j++)
+            {
+                var v = values[j];
+                var magnitude = (UInt128)(v < 0 ? -v : v);
+                var residue = q.Reduce128(q.Reduce((ulong)(magnitude >> 64)), unchecked((ulong)magnitude));
+                limb[j] = v < 0 ? q.Negate(residue) : residue;
+            }
+        }
+
+        ToNtt(poly, p);
+        return poly;
+    }
+
     public static void ToNtt(RnsPolynomial poly, CkksParameters p)
     {
         if (!poly.IsNtt)

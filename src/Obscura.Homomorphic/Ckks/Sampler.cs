@@ -40,11 +40,32 @@ internal static class Sampler
     public static void Gaussian(Span<long> destination) => RoundedNormal(Sigma, ErrorBound, destination);
 
     /// <summary>
-    /// Rounded Gaussian of a large standard deviation (noise flooding), not truncated: Box–Muller on 53-bit uniforms
-    /// already keeps |value| ≤ 8.6σ (the smallest uniform is 2^-53). <paramref name="sigma"/> is at most 2^50, which
-    /// keeps every sample inside a <see cref="long"/> and the rounding granularity of the doubles below one unit.
+    /// Gaussian of a large standard deviation (noise flooding) on the integers, not truncated: Box–Muller on 53-bit
+    /// uniforms keeps |value| ≤ 8.6σ. A double carries 53 bits, so above σ = 2^50 the sample is rounded to a grid of
+    /// G = 2^k (k = ⌈log2 σ⌉ − 50) and its low k bits are drawn uniformly: the density then differs from the continuous
+    /// Gaussian's by a relative 2^-50 at most, and every integer in range can occur. <paramref name="sigma"/> ≤ 2^110.
     /// </summary>
-    public static void WideGaussian(double sigma, Span<long> destination) => RoundedNormal(sigma, long.MaxValue, destination);
+    public static void WideGaussian(double sigma, Span<Int128> destination)
+    {
+        var gridBits = Math.Max(0, (int)Math.Ceiling(Math.Log2(sigma)) - 50);
+        var grid = Math.Pow(2, gridBits);
+        var lowMask = gridBits == 0 ? 0UL : (1UL << gridBits) - 1;
+        var samples = new long[destination.Length];
+        RoundedNormal(sigma / grid, long.MaxValue, samples);
+        Span<ulong> low = stackalloc ulong[64];
+        for (var i = 0; i < destination.Length; i++)
+        {
+            if (i % low.Length == 0)
+            {
+                RandomNumberGenerator.Fill(System.Runtime.InteropServices.MemoryMarshal.AsBytes(low));
+            }
+
+            destination[i] = ((Int128)samples[i] << gridBits) + (Int128)(low[i % low.Length] & lowMask) - (Int128)(lowMask >> 1);
+        }
+
+        Array.Clear(samples);
+        low.Clear();
+    }
 
     private static void RoundedNormal(double sigma, long bound, Span<long> destination)
     {
