@@ -119,8 +119,10 @@ public sealed class CkksTests
         Assert.Throws<ArgumentOutOfRangeException>(() => encryptor.Encode(new double[] { 1 }, level: P.MaxLevel + 1));
 
         // Values that would not fit below q_0 / 2 at level 0 are refused rather than wrapped; two limbs hold them.
-        Assert.Throws<ArgumentOutOfRangeException>(() => encryptor.Encode(new double[] { 1 }, level: 0, scale: Math.Pow(2, 60)));
-        Assert.Equal(1, encryptor.Decode(encryptor.Encode(new double[] { 1 }, level: 1, scale: Math.Pow(2, 60)))[0].Real, 9);
+        // (Every slot 1 is the constant polynomial Δ.)
+        var ones = Enumerable.Repeat(1.0, P.SlotCount).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => encryptor.Encode(ones, level: 0, scale: Math.Pow(2, 60)));
+        Assert.Equal(1, encryptor.Decode(encryptor.Encode(ones, level: 1, scale: Math.Pow(2, 60)))[0].Real, 9);
         var other = new CkksEncryptor(CkksParameters.N4096Security128);
         Assert.Throws<ArgumentException>(() => other.Decrypt(sk, top));
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Obscura.Homomorphic.Ring;
 
 namespace Obscura.Homomorphic.Ckks;
@@ -5,8 +6,12 @@ namespace Obscura.Homomorphic.Ckks;
 /// <summary>Limb-wise arithmetic on <see cref="RnsPolynomial"/>s of one parameter set.</summary>
 internal static class PolyMath
 {
-    /// <summary>A small signed polynomial lifted into every limb (negative values as q − |v|), in NTT form.</summary>
-    public static RnsPolynomial FromSigned(ReadOnlySpan<long> values, CkksParameters p, int limbs)
+    /// <summary>
+    /// A signed polynomial (small errors as <see cref="long"/>, flooding noise as <see cref="Int128"/>) lifted into every
+    /// limb, negative values as q − |v|, in NTT form. Every value takes the same two reductions, whatever its size.
+    /// </summary>
+    public static RnsPolynomial FromSigned<T>(ReadOnlySpan<T> values, CkksParameters p, int limbs)
+        where T : IBinaryInteger<T>, ISignedNumber<T>
     {
         var poly = new RnsPolynomial(p.PolyDegree, limbs, isNtt: false);
         for (var i = 0; i < limbs; i++)
@@ -15,26 +20,7 @@ internal static class PolyMath
             var limb = poly.Limb(i);
             for (var j = 0; j < values.Length; j++)
             {
-                var v = values[j];
-                limb[j] = v >= 0 ? q.Reduce((ulong)v) : q.Negate(q.Reduce((ulong)(-v)));
-            }
-        }
-
-        ToNtt(poly, p);
-        return poly;
-    }
-
-    /// <summary>A polynomial from signed 128-bit coefficients (flooding noise), reduced modulo each limb, in NTT form.</summary>
-    public static RnsPolynomial FromSigned(ReadOnlySpan<Int128> values, CkksParameters p, int limbs)
-    {
-        var poly = new RnsPolynomial(p.PolyDegree, limbs, isNtt: false);
-        for (var i = 0; i < limbs; i++)
-        {
-            var q = p.ModulusAt(i);
-            var limb = poly.Limb(i);
-            for (var j = 0; j < values.Length; j++)
-            {
-                var v = values[j];
+                var v = Int128.CreateTruncating(values[j]);
                 var magnitude = (UInt128)(v < 0 ? -v : v);
                 var residue = q.Reduce128(q.Reduce((ulong)(magnitude >> 64)), unchecked((ulong)magnitude));
                 limb[j] = v < 0 ? q.Negate(residue) : residue;
