@@ -1,0 +1,34 @@
+namespace Obscura.Biometrics.Keys;
+
+/// <summary>Tells whether a key may still be used (the comparison role asks before every comparison).</summary>
+public interface IKeyStatus
+{
+    /// <summary>Whether the key exists and is neither revoked nor destroyed.</summary>
+    bool IsActive(string keyId);
+
+    /// <summary>Throws <see cref="KeyRevokedException"/> unless the key is active.</summary>
+    void EnsureActive(string keyId)
+    {
+        if (!IsActive(keyId))
+        {
+            throw new KeyRevokedException(keyId);
+        }
+    }
+}
+
+/// <summary>A persistent count of flooded decryptions for one key.</summary>
+public interface IDecryptionBudget
+{
+    /// <summary>Decryptions reserved so far.</summary>
+    long Used { get; }
+
+    /// <summary>Reserves one decryption durably; throws <see cref="InvalidOperationException"/> when the budget is spent.</summary>
+    void Reserve();
+}
+
+/// <summary>A key was revoked, destroyed or never existed; everything bound to it is unusable.</summary>
+public sealed class KeyRevokedException(string keyId) : Exception($"Key {keyId} is revoked or unknown; templates bound to it can no longer be used.")
+{
+    /// <summary>The key's id.</summary>
+    public string KeyId { get; } = keyId;
+}

@@ -1,0 +1,304 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Obscura.Biometrics.Cancelable;
+using Obscura.Biometrics.Protection;
+using Obscura.Homomorphic.Ckks;
+
+namespace Obscura.Biometrics.Keys;
+
+/// <summary>
+/// Generates, stores, rotates and revokes the three key kinds: per-enrolment template transformation keys, the
+/// provider's homomorphic encryption key and its sealing key. Secret material is stored wrapped with AES-256-GCM under
+/// a master key that never leaves this service's folder. The key id and kind are authenticated as associated data, so
+/// a wrapped key cannot be moved to another record. Revoking a key destroys its wrapped material. Public material
+/// (public, relinearisation and Galois keys, the sealing public key) is stored in the clear. Every file is written to
+/// a temporary name, flushed to disk and renamed, so a crash leaves the old or the new version, never a torn one.
+/// </summary>
+public sealed class KeyManagementService : IKeyStatus
+{
+    private const string TransformationKind = "template-transformation";
+    private const string EncryptionKind = "homomorphic-encryption";
+    private const string SealingKind = "sealing";
+    private readonly string _directory;
+    private readonly byte[] _masterKey;
+    private readonly Lock _gate = new();
+
+    private KeyManagementService(string directory, byte[] masterKey)
+    {
+        _directory = directory;
+        _masterKey = masterKey;
+    }
+
+    /// <summary>Opens (creating if needed) a key store in <paramref name="directory"/>; the master key file is owner-only.</summary>
+    public static KeyManagementService Open(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "master.key");
+        if (!File.Exists(path))
+        {
+            WriteAtomically(path, RandomNumberGenerator.GetBytes(32));
+        }
+
+        var master = File.ReadAllBytes(path);
+        if (master.Length != 32)
+        {
+            throw new InvalidDataException("The key store's master key is damaged (not 32 bytes).");
+        }
+
+        return new KeyManagementService(directory, master);
+    }
+
+    /// <summary>Creates a provider's homomorphic encryption key (with its evaluation keys) and sealing key.</summary>
+    public ProviderKeyIds CreateProviderKeys(string providerId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerId);
+        var p = ProtectedTemplateScheme.Parameters;
+        var encryptionId = NewId("hek");
+        using (var secret = CkksKeyGenerator.GenerateSecretKey(p))
+        {
+            WritePublic(encryptionId, "pk", CkksSerializer.Serialize(CkksKeyGenerator.CreatePublicKey(secret)));
+            WritePublic(encryptionId, "relin", CkksSerializer.Serialize(CkksKeyGenerator.CreateRelinearizationKey(secret)));
+            WritePublic(encryptionId, "galois", CkksSerializer.Serialize(CkksKeyGenerator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps)));
+            var exported = CkksSerializer.ExportSecretKey(secret);
+            Store(encryptionId, EncryptionKind, providerId, exported, publicMaterial: null);
+            CryptographicOperations.ZeroMemory(exported);
+        }
+
+        var sealingId = NewId("seal");
+        using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            var pkcs8 = ecdsa.ExportPkcs8PrivateKey();
+            Store(sealingId, SealingKind, providerId, pkcs8, ecdsa.ExportSubjectPublicKeyInfo());
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+
+        return new ProviderKeyIds(providerId, encryptionId, sealingId);
+    }
+
+    /// <summary>A new transformation key for one enrolment of <paramref name="subjectId"/>.</summary>
+    public TemplateTransformationKey CreateTransformationKey(string subjectId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subjectId);
+        var key = TemplateTransformationKey.Generate();
+        var secret = key.ExportSecret();
+        Store(key.Id, TransformationKind, subjectId, secret, publicMaterial: null);
+        CryptographicOperations.ZeroMemory(secret);
+        return key;
+    }
+
+    /// <summary>An active transformation key (capture role).</summary>
+    /// <exception cref="KeyRevokedException">Revoked or unknown.</exception>
+    public TemplateTransformationKey OpenTransformationKey(string keyId)
+    {
+        var secret = Unwrap(keyId, TransformationKind);
+        try
+        {
+            return TemplateTransformationKey.FromBytes(keyId, secret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>The provider's homomorphic secret key (key-holder role only).</summary>
+    public CkksSecretKey OpenDecryptionKey(string encryptionKeyId)
+    {
+        var secret = Unwrap(encryptionKeyId, EncryptionKind);
+        try
+        {
+            return CkksSerializer.ImportSecretKey(secret, ProtectedTemplateScheme.Parameters);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>The sealer over the provider's sealing private key (onboarding role only).</summary>
+    public TemplateSealer OpenSealer(string sealingKeyId)
+    {
+        var pkcs8 = Unwrap(sealingKeyId, SealingKind);
+        try
+        {
+            var ecdsa = ECDsa.Create();
+            ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
+            return new TemplateSealer(sealingKeyId, ecdsa);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+
+    /// <summary>The seal verifier (public half of the sealing key).</summary>
+    public TemplateSealVerifier OpenSealVerifier(string sealingKeyId)
+    {
+        var record = Read(sealingKeyId) ?? throw new KeyRevokedException(sealingKeyId);
+        return new TemplateSealVerifier(sealingKeyId, Convert.FromBase64String(record.PublicMaterial ?? throw new InvalidDataException("The sealing key has no public half.")));
+    }
+
+    /// <summary>The provider's public key, for capture clients.</summary>
+    public CkksPublicKey OpenPublicKey(string encryptionKeyId) =>
+        CkksSerializer.DeserializePublicKey(ReadPublic(encryptionKeyId, "pk"), ProtectedTemplateScheme.Parameters);
+
+    /// <summary>The provider's evaluation keys, for the comparison role.</summary>
+    public (CkksRelinearizationKey Relinearization, CkksGaloisKeys Galois) OpenEvaluationKeys(string encryptionKeyId) =>
+        (CkksSerializer.DeserializeRelinearizationKey(ReadPublic(encryptionKeyId, "relin"), ProtectedTemplateScheme.Parameters),
+         CkksSerializer.DeserializeGaloisKeys(ReadPublic(encryptionKeyId, "galois"), ProtectedTemplateScheme.Parameters));
+
+    /// <summary>Revokes a key and destroys its wrapped material; templates bound to it stop working everywhere.</summary>
+    /// <exception cref="KeyRevokedException">Unknown key.</exception>
+    public void Revoke(string keyId)
+    {
+        lock (_gate)
+        {
+            var record = Read(keyId) ?? throw new KeyRevokedException(keyId);
+            Write(record with { Status = "revoked", RevokedAt = DateTimeOffset.UtcNow, Nonce = null, Wrapped = null, Tag = null });
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool IsActive(string keyId)
+    {
+        var record = Read(keyId);
+        return record is { Status: "active" };
+    }
+
+    /// <summary>The persistent flooded-decryption budget of an encryption key.</summary>
+    public IDecryptionBudget DecryptionBudget(string encryptionKeyId, long maxDecryptions) =>
+        new FileDecryptionBudget(Path.Combine(_directory, SafeName(encryptionKeyId) + ".budget"), maxDecryptions, _gate);
+
+    private static string NewId(string prefix) => $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
+
+    private void Store(string id, string kind, string owner, byte[] secret, byte[]? publicMaterial)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        var wrapped = new byte[secret.Length];
+        var tag = new byte[16];
+        using (var gcm = new AesGcm(_masterKey, 16))
+        {
+            gcm.Encrypt(nonce, secret, wrapped, tag, AssociatedData(id, kind));
+        }
+
+        lock (_gate)
+        {
+            Write(new KeyRecord(id, kind, owner, "active", DateTimeOffset.UtcNow, null, Convert.ToBase64String(nonce), Convert.ToBase64String(wrapped), Convert.ToBase64String(tag), publicMaterial is null ? null : Convert.ToBase64String(publicMaterial)));
+        }
+    }
+
+    private byte[] Unwrap(string id, string kind)
+    {
+        var record = Read(id);
+        if (record is not { Status: "active", Nonce: { } nonce, Wrapped: { } wrapped, Tag: { } tag } || record.Kind != kind)
+        {
+            throw new KeyRevokedException(id);
+        }
+
+        var ciphertext = Convert.FromBase64String(wrapped);
+        var secret = new byte[ciphertext.Length];
+        using var gcm = new AesGcm(_masterKey, 16);
+        try
+        {
+            gcm.Decrypt(Convert.FromBase64String(nonce), ciphertext, Convert.FromBase64String(tag), secret, AssociatedData(id, kind));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new InvalidDataException($"The wrapped material of key {id} fails authentication: the key store was tampered with.");
+        }
+
+        return secret;
+    }
+
+    private static byte[] AssociatedData(string id, string kind) => Encoding.UTF8.GetBytes($"obscura/kms/v1\n{id}\n{kind}");
+
+    private KeyRecord? Read(string id)
+    {
+        var path = RecordPath(id);
+        return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), KeyStoreJson.Default.KeyRecord) : null;
+    }
+
+    private void Write(KeyRecord record) => WriteAtomically(RecordPath(record.Id), JsonSerializer.SerializeToUtf8Bytes(record, KeyStoreJson.Default.KeyRecord));
+
+    private void WritePublic(string id, string part, byte[] bytes) => WriteAtomically(Path.Combine(_directory, $"{SafeName(id)}.{part}"), bytes);
+
+    private byte[] ReadPublic(string id, string part)
+    {
+        if (!IsActive(id))
+        {
+            throw new KeyRevokedException(id);
+        }
+
+        return File.ReadAllBytes(Path.Combine(_directory, $"{SafeName(id)}.{part}"));
+    }
+
+    private string RecordPath(string id) => Path.Combine(_directory, SafeName(id) + ".json");
+
+    private static string SafeName(string id)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        if (id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            throw new ArgumentException("A key id is up to 64 ASCII letters, digits and underscores.", nameof(id));
+        }
+
+        return id;
+    }
+
+    internal static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private sealed class FileDecryptionBudget(string path, long max, Lock gate) : IDecryptionBudget
+    {
+        public long Used
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return File.Exists(path) ? long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture) : 0;
+                }
+            }
+        }
+
+        public void Reserve()
+        {
+            lock (gate)
+            {
+                var used = File.Exists(path) ? long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture) : 0;
+                if (used >= max)
+                {
+                    throw new InvalidOperationException($"The decryption budget of this key ({max}) is spent; rotate the provider's encryption key.");
+                }
+
+                WriteAtomically(path, Encoding.ASCII.GetBytes((used + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+}
+
+/// <summary>The ids of a provider's keys.</summary>
+public sealed record ProviderKeyIds(string ProviderId, string EncryptionKeyId, string SealingKeyId);
+
+/// <summary>One key's record in the store.</summary>
+internal sealed record KeyRecord(string Id, string Kind, string Owner, string Status, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? Nonce, string? Wrapped, string? Tag, string? PublicMaterial);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(KeyRecord))]
+internal sealed partial class KeyStoreJson : System.Text.Json.Serialization.JsonSerializerContext;

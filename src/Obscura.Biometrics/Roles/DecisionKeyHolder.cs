@@ -1,0 +1,100 @@
+using System.Numerics;
+using Obscura.Biometrics.Keys;
+using Obscura.Biometrics.Protection;
+using Obscura.Homomorphic.Ckks;
+
+namespace Obscura.Biometrics.Roles;
+
+/// <summary>
+/// The key holder: the only role with the provider's homomorphic secret key. It decrypts a blinded comparison with
+/// noise flooding and turns it into match / no match. Each decryption is reserved in a persistent budget before the
+/// decryption runs, so a crash cannot hand out more flooded decryptions than the flooding bound allows.
+/// </summary>
+public sealed class DecisionKeyHolder : IDisposable
+{
+    private readonly CkksEncryptor _encryptor = new(ProtectedTemplateScheme.Parameters);
+    private readonly CkksSecretKey _secretKey;
+    private readonly NoiseFloodingDecryptor _decryptor;
+    private readonly IDecryptionBudget _budget;
+
+    /// <summary>Creates the key holder; it takes ownership of <paramref name="secretKey"/>.</summary>
+    public DecisionKeyHolder(CkksSecretKey secretKey, NoiseFloodingPolicy policy, IDecryptionBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(budget);
+        _secretKey = secretKey;
+        _budget = budget;
+        _decryptor = new NoiseFloodingDecryptor(_encryptor, policy, budget.Used);
+    }
+
+    /// <summary>The flooding policy in force.</summary>
+    public NoiseFloodingPolicy Policy => _decryptor.Policy;
+
+    /// <summary>
+    /// Measures the coefficient error of the comparison circuit under <paramref name="secretKey"/> on random templates
+    /// at the largest blinding, and returns a policy at four times the largest error seen.
+    /// </summary>
+    public static NoiseFloodingPolicy Calibrate(CkksSecretKey secretKey, long maxDecryptions, int trials = 4)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        var p = ProtectedTemplateScheme.Parameters;
+        var encryptor = new CkksEncryptor(p);
+        var evaluator = new CkksEvaluator(p);
+        var publicKey = CkksKeyGenerator.CreatePublicKey(secretKey);
+        var relin = CkksKeyGenerator.CreateRelinearizationKey(secretKey);
+        var galois = CkksKeyGenerator.CreateGaloisKeys(secretKey, ProtectedTemplateScheme.RotationSteps);
+        var worst = 0.0;
+        for (var trial = 0; trial < trials; trial++)
+        {
+            var x = RandomUnit(512);
+            var y = RandomUnit(512);
+            var a = new Complex[p.SlotCount];
+            var b = new Complex[p.SlotCount];
+            for (var i = 0; i < 512; i++)
+            {
+                a[i] = x[i];
+                b[i] = y[i];
+            }
+
+            a[ProtectedTemplateScheme.ThresholdSlot] = 1;
+            b[ProtectedTemplateScheme.ThresholdSlot] = -0.999;
+            var expected = ProtectedTemplateScheme.MaxBlinding * (x.Zip(y, (u, v) => u * v).Sum() - 0.999);
+            var ca = encryptor.Encrypt(publicKey, encryptor.Encode(a));
+            var cb = evaluator.MultiplyByConstant(encryptor.Encrypt(publicKey, encryptor.Encode(b)), ProtectedTemplateScheme.MaxBlinding, scale: 1);
+            var result = evaluator.SumSlots(evaluator.Multiply(ca, cb, relin), galois);
+            worst = Math.Max(worst, NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secretKey, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]));
+        }
+
+        return new NoiseFloodingPolicy(4 * Math.Max(worst, 1), maxDecryptions);
+    }
+
+    /// <summary>Decrypts a blinded comparison and returns whether the score reached the threshold.</summary>
+    /// <exception cref="CkksFormatException">Not a comparison result of the scheme.</exception>
+    /// <exception cref="InvalidOperationException">The key's decryption budget is spent.</exception>
+    public bool Decide(byte[] encryptedComparison)
+    {
+        ArgumentNullException.ThrowIfNull(encryptedComparison);
+        var p = ProtectedTemplateScheme.Parameters;
+        var ciphertext = CkksSerializer.DeserializeCiphertext(encryptedComparison, p);
+        if (ciphertext.Level != p.MaxLevel || ciphertext.Scale != p.DefaultScale * p.DefaultScale)
+        {
+            throw new CkksFormatException("Not a comparison result: wrong level or scale.");
+        }
+
+        _budget.Reserve();
+        var slots = _encryptor.Decode(_decryptor.Decrypt(_secretKey, ciphertext));
+        return slots[0].Real >= 0;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _secretKey.Dispose();
+
+    private static double[] RandomUnit(int d)
+    {
+        var random = new Random();
+        var v = Enumerable.Range(0, d).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var norm = Math.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / norm)];
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Obscura.Biometrics.Cancelable;
+using Obscura.Biometrics.Keys;
+using Obscura.Biometrics.Protection;
+using Obscura.Biometrics.Templates;
+using Obscura.Governance;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
+
+namespace Obscura.Biometrics.Roles;
+
+/// <summary>Decides whether a subject's face may be processed for identity verification now.</summary>
+public interface IConsentGate
+{
+    /// <summary>Whether processing is allowed (consent given and not withdrawn, no objection).</summary>
+    Task<bool> MayProcessAsync(string subjectId, CancellationToken cancellationToken);
+}
+
+/// <summary>The consent gate over the governance core: the identity-verification purpose must authorise the subject.</summary>
+public sealed class GovernanceConsentGate(GovernanceService governance, PurposeId purpose) : IConsentGate
+{
+    /// <inheritdoc/>
+    public async Task<bool> MayProcessAsync(string subjectId, CancellationToken cancellationToken) =>
+        SubjectId.TryParse(subjectId, out var subject)
+        && (await governance.AuthorizeAsync(subject, purpose, null, cancellationToken).ConfigureAwait(false)).Allowed;
+}
+
+/// <summary>Where sealed templates are kept (the storage role); it holds no key at all.</summary>
+public interface ITemplateStore
+{
+    /// <summary>Stores (or replaces) the subject's current enrolment.</summary>
+    void Save(SealedTemplate sealedTemplate);
+
+    /// <summary>The subject's current enrolment, if any.</summary>
+    SealedTemplate? Find(string subjectId);
+}
+
+/// <summary>An in-memory template store, for the embedded default and tests.</summary>
+public sealed class InMemoryTemplateStore : ITemplateStore
+{
+    private readonly ConcurrentDictionary<string, SealedTemplate> _templates = new();
+
+    /// <inheritdoc/>
+    public void Save(SealedTemplate sealedTemplate)
+    {
+        ArgumentNullException.ThrowIfNull(sealedTemplate);
+        _templates[sealedTemplate.SubjectId] = sealedTemplate;
+    }
+
+    /// <inheritdoc/>
+    public SealedTemplate? Find(string subjectId) => _templates.GetValueOrDefault(subjectId);
+
+}
+
+/// <summary>Why a verification did not give a decision.</summary>
+public enum VerificationRefusal
+{
+    /// <summary>No consent (or it was withdrawn, or the subject objected).</summary>
+    NoConsent,
+
+    /// <summary>The subject has no enrolment.</summary>
+    NotEnrolled,
+
+    /// <summary>A key bound to the enrolment was revoked.</summary>
+    KeyRevoked,
+
+    /// <summary>The stored template's seal is broken.</summary>
+    BrokenSeal,
+}
+
+/// <summary>The outcome of a verification: a decision, or a refusal with its reason.</summary>
+public sealed record VerificationResult(bool? Match, VerificationRefusal? Refusal)
+{
+    /// <summary>Whether the probe matched the reference.</summary>
+    public bool IsMatch => Match == true;
+}
+
+/// <summary>
+/// Onboarding and verification with the four roles wired in one process (the embedded default). Each role object gets
+/// only its own keys from the key-management service: the capture client the transformation key of the enrolment and
+/// the public key; the onboarding sealer the sealing private key; the comparison service evaluation keys and the seal's
+/// public half; the key holder the homomorphic secret key.
+/// </summary>
+public sealed class ProtectedFaceVerification : IDisposable
+{
+    private readonly KeyManagementService _keys;
+    private readonly ProviderKeyIds _provider;
+    private readonly ITemplateStore _store;
+    private readonly IConsentGate _consent;
+    private readonly CaptureClient _capture;
+    private readonly TemplateSealer _sealer;
+    private readonly ComparisonService _comparison;
+    private readonly DecisionKeyHolder _keyHolder;
+    private readonly TimeProvider _clock;
+
+    /// <summary>Wires the roles for <paramref name="provider"/>'s keys.</summary>
+    public ProtectedFaceVerification(KeyManagementService keys, ProviderKeyIds provider, ITemplateStore store, IConsentGate consent, double threshold, NoiseFloodingPolicyChoice flooding, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(consent);
+        ArgumentNullException.ThrowIfNull(flooding);
+        if (!double.IsFinite(threshold) || threshold is <= -1 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is a cosine similarity strictly between −1 and 1.");
+        }
+
+        _keys = keys;
+        _provider = provider;
+        _store = store;
+        _consent = consent;
+        _clock = clock ?? TimeProvider.System;
+        Threshold = threshold;
+        _capture = new CaptureClient(provider.EncryptionKeyId, keys.OpenPublicKey(provider.EncryptionKeyId));
+        _sealer = keys.OpenSealer(provider.SealingKeyId);
+        var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
+        _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
+        var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
+        var policy = DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.CalibrationTrials);
+        _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, flooding.MaxDecryptions));
+    }
+
+    /// <summary>The decision threshold (cosine similarity).</summary>
+    public double Threshold { get; }
+
+    /// <summary>The key holder's flooding policy (calibrated at start-up).</summary>
+    public Homomorphic.Ckks.NoiseFloodingPolicy FloodingPolicy => _keyHolder.Policy;
+
+    /// <summary>Onboards a subject from a reference template; returns the sealed protected template that was stored.</summary>
+    /// <exception cref="UnauthorizedAccessException">No consent for identity verification.</exception>
+    public async Task<SealedTemplate> OnboardAsync(string subjectId, FaceTemplate reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (!await _consent.MayProcessAsync(subjectId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new UnauthorizedAccessException("The subject has not consented to identity verification.");
+        }
+
+        using var transformationKey = _keys.CreateTransformationKey(subjectId);
+        var protectedTemplate = CancelableTransform.Apply(transformationKey, reference);
+        var sealedTemplate = _sealer.Seal(
+            $"enr_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}",
+            subjectId,
+            transformationKey.Id,
+            _provider.EncryptionKeyId,
+            _clock.GetUtcNow(),
+            _capture.EncryptReference(protectedTemplate));
+        _store.Save(sealedTemplate);
+        return sealedTemplate;
+    }
+
+    /// <summary>Verifies a probe against the subject's enrolment: a decision, or a refusal with its reason.</summary>
+    public async Task<VerificationResult> VerifyAsync(string subjectId, FaceTemplate probe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        if (!await _consent.MayProcessAsync(subjectId, cancellationToken).ConfigureAwait(false))
+        {
+            return new VerificationResult(null, VerificationRefusal.NoConsent);
+        }
+
+        if (_store.Find(subjectId) is not { } reference)
+        {
+            return new VerificationResult(null, VerificationRefusal.NotEnrolled);
+        }
+
+        try
+        {
+            using var transformationKey = _keys.OpenTransformationKey(reference.TransformationKeyId);
+            var encryptedProbe = _capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
+            var comparison = _comparison.Compare(reference, subjectId, encryptedProbe);
+            return new VerificationResult(_keyHolder.Decide(comparison), null);
+        }
+        catch (KeyRevokedException)
+        {
+            return new VerificationResult(null, VerificationRefusal.KeyRevoked);
+        }
+        catch (BrokenSealException)
+        {
+            return new VerificationResult(null, VerificationRefusal.BrokenSeal);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _sealer.Dispose();
+        _keyHolder.Dispose();
+    }
+}
+
+/// <summary>How the key holder floods: the decryption budget of a key and the calibration effort.</summary>
+public sealed record NoiseFloodingPolicyChoice(long MaxDecryptions = 1 << 20, int CalibrationTrials = 4);

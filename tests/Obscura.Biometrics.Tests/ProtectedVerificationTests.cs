@@ -1,0 +1,171 @@
+using System.Reflection;
+using Obscura.Biometrics.Keys;
+using Obscura.Biometrics.Protection;
+using Obscura.Biometrics.Roles;
+using Obscura.Governance.Consent;
+using Obscura.Homomorphic.Ckks;
+using Obscura.TestSupport;
+
+namespace Obscura.Biometrics.Tests;
+
+/// <summary>One provider's keys, a governance core and the four roles in one process, shared by the flow tests.</summary>
+public sealed class VerificationFixture : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public VerificationFixture()
+    {
+        Keys = KeyManagementService.Open(Path.Combine(_dir.Path, "kms"));
+        Provider = Keys.CreateProviderKeys("example-bank");
+        var purpose = Governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, CancellationToken.None).GetAwaiter().GetResult();
+        Assert.True(purpose.Succeeded, purpose.Error?.Message);
+        Verification = new ProtectedFaceVerification(Keys, Provider, Store, new GovernanceConsentGate(Governance.Governance, SamplePurposes.IdentityVerification.Id), threshold: 0.5, new NoiseFloodingPolicyChoice(MaxDecryptions: 1000));
+    }
+
+    public GovernanceFixture Governance { get; } = new();
+
+    public KeyManagementService Keys { get; }
+
+    public ProviderKeyIds Provider { get; }
+
+    public InMemoryTemplateStore Store { get; } = new();
+
+    public ProtectedFaceVerification Verification { get; }
+
+    public async Task<string> ConsentingSubjectAsync()
+    {
+        var subject = (await Governance.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, null, CancellationToken.None)).Value!.Id;
+        var consent = await Governance.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(subject, SamplePurposes.IdentityVerification.Id, "notice-v1", true, "mobile-app"), CancellationToken.None);
+        Assert.True(consent.Succeeded, consent.Error?.Message);
+        return subject.ToString();
+    }
+
+    public void Dispose()
+    {
+        Verification.Dispose();
+        Governance.Dispose();
+        _dir.Dispose();
+    }
+}
+
+public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IClassFixture<VerificationFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_genuine_probe_matches_and_an_impostor_does_not()
+    {
+        var faces = new SyntheticFaces(512, 10);
+        var alice = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        var enrolment = await fixture.Verification.OnboardAsync(subject, faces.Capture(alice), Ct);
+        Assert.Equal(subject, enrolment.SubjectId);
+
+        Assert.True((await fixture.Verification.VerifyAsync(subject, faces.Capture(alice), Ct)).IsMatch);
+        var impostor = await fixture.Verification.VerifyAsync(subject, faces.Capture(faces.Identity()), Ct);
+        Assert.False(impostor.IsMatch);
+        Assert.Null(impostor.Refusal);
+    }
+
+    [Fact]
+    public async Task Revoking_the_transformation_key_makes_the_enrolment_useless()
+    {
+        var faces = new SyntheticFaces(256, 11);
+        var bob = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        var enrolment = await fixture.Verification.OnboardAsync(subject, faces.Capture(bob), Ct);
+        fixture.Keys.Revoke(enrolment.TransformationKeyId);
+        Assert.Equal(VerificationRefusal.KeyRevoked, (await fixture.Verification.VerifyAsync(subject, faces.Capture(bob), Ct)).Refusal);
+
+        // Renewal: a new enrolment under a fresh key works again.
+        await fixture.Verification.OnboardAsync(subject, faces.Capture(bob), Ct);
+        Assert.True((await fixture.Verification.VerifyAsync(subject, faces.Capture(bob), Ct)).IsMatch);
+    }
+
+    [Fact]
+    public async Task A_tampered_or_swapped_template_is_refused_for_its_broken_seal()
+    {
+        var faces = new SyntheticFaces(128, 12);
+        var carol = faces.Identity();
+        var mallory = faces.Identity();
+        var victim = await fixture.ConsentingSubjectAsync();
+        var attacker = await fixture.ConsentingSubjectAsync();
+        var genuine = await fixture.Verification.OnboardAsync(victim, faces.Capture(carol), Ct);
+        var attackers = await fixture.Verification.OnboardAsync(attacker, faces.Capture(mallory), Ct);
+
+        // Storage flips one byte of the ciphertext.
+        var flipped = (byte[])genuine.Ciphertext.Clone();
+        flipped[100] ^= 1;
+        fixture.Store.Save(genuine with { Ciphertext = flipped });
+        Assert.Equal(VerificationRefusal.BrokenSeal, (await fixture.Verification.VerifyAsync(victim, faces.Capture(carol), Ct)).Refusal);
+
+        // Storage puts the attacker's (validly sealed) template under the victim, hoping the attacker's face passes.
+        fixture.Store.Save(attackers with { SubjectId = victim });
+        Assert.Equal(VerificationRefusal.BrokenSeal, (await fixture.Verification.VerifyAsync(victim, faces.Capture(mallory), Ct)).Refusal);
+
+        fixture.Store.Save(genuine);
+        Assert.True((await fixture.Verification.VerifyAsync(victim, faces.Capture(carol), Ct)).IsMatch);
+    }
+
+    [Fact]
+    public async Task Withdrawn_consent_blocks_verification_and_onboarding()
+    {
+        var faces = new SyntheticFaces(256, 13);
+        var dave = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        await fixture.Verification.OnboardAsync(subject, faces.Capture(dave), Ct);
+        var withdrawn = await fixture.Governance.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, Governance.Subjects.SubjectId.Parse(subject), SamplePurposes.IdentityVerification.Id, Ct);
+        Assert.True(withdrawn.Succeeded);
+        Assert.Equal(VerificationRefusal.NoConsent, (await fixture.Verification.VerifyAsync(subject, faces.Capture(dave), Ct)).Refusal);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => fixture.Verification.OnboardAsync(subject, faces.Capture(dave), Ct));
+        Assert.Equal(VerificationRefusal.NotEnrolled, (await fixture.Verification.VerifyAsync(await fixture.ConsentingSubjectAsync(), faces.Capture(dave), Ct)).Refusal);
+    }
+
+    [Fact]
+    public void The_comparison_and_storage_roles_hold_no_secret_by_construction()
+    {
+        // Nothing that could decrypt, unwrap, seal or transform may reach these types: not as a field, not through a constructor.
+        Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor)];
+        foreach (var role in new[] { typeof(ComparisonService), typeof(InMemoryTemplateStore), typeof(CaptureClient) })
+        {
+            var fields = role.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Select(f => f.FieldType);
+            var parameters = role.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.ParameterType);
+            Assert.DoesNotContain(fields.Concat(parameters), t => secrets.Any(s => s.IsAssignableFrom(t)));
+        }
+
+        // The comparison service's key-status view is the KMS only through the IKeyStatus interface, which exposes no key.
+        Assert.DoesNotContain(typeof(IKeyStatus).GetMethods(), m => m.ReturnType != typeof(bool) && m.ReturnType != typeof(void));
+    }
+
+    [Fact]
+    public async Task The_key_holder_learns_a_blinded_margin_not_the_score()
+    {
+        // Decrypting the comparison result directly (as a test with the secret key may) shows r·(score − t), r in 1…4.
+        var faces = new SyntheticFaces(512, 14);
+        var erin = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        var referenceTemplate = faces.Capture(erin);
+        var reference = await fixture.Verification.OnboardAsync(subject, referenceTemplate, Ct);
+        var probeTemplate = faces.Capture(erin);
+        var score = referenceTemplate.Similarity(probeTemplate);
+        using var ttk = fixture.Keys.OpenTransformationKey(reference.TransformationKeyId);
+        var capture = new CaptureClient(fixture.Provider.EncryptionKeyId, fixture.Keys.OpenPublicKey(fixture.Provider.EncryptionKeyId));
+        var probe = capture.EncryptProbe(Cancelable.CancelableTransform.Apply(ttk, probeTemplate), 0.5);
+        var (relin, galois) = fixture.Keys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
+        var comparison = new ComparisonService(fixture.Keys.OpenSealVerifier(fixture.Provider.SealingKeyId), relin, galois, fixture.Keys);
+        using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
+        var encryptor = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
+        var margins = Enumerable.Range(0, 12).Select(_ =>
+        {
+            var result = CkksSerializer.DeserializeCiphertext(comparison.Compare(reference, subject, probe), ProtectedTemplateScheme.Parameters);
+            var slots = encryptor.Decode(encryptor.Decrypt(secret, result));
+            Assert.True(slots.All(s => Math.Abs(s.Real - slots[0].Real) < 1e-6), "every slot holds the same value: no partial sums leak");
+            return slots[0].Real;
+        }).ToArray();
+
+        // Each margin is r·(score − t) for some r in 1…4; which r varies from comparison to comparison.
+        Assert.All(margins, m => Assert.Contains(Enumerable.Range(1, 4), r => Math.Abs(m - (r * (score - 0.5))) < 1e-4));
+        Assert.True(margins.Select(m => Math.Round(m, 4)).Distinct().Count() > 1, "twelve draws of r from 1…4 are all equal with probability 4^-11");
+        Assert.True(score > 0.5);
+    }
+}
