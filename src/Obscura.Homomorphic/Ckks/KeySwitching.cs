@@ -32,7 +32,8 @@ internal static class KeySwitching
                 var q = p.ModulusAt(index);
                 if (index == j)
                 {
-                    digit.CopyTo(lifted);
+                    // The digit modulo its own prime is limb j of d, already in NTT form: no transform needed.
+                    d.Limb(j).CopyTo(lifted);
                 }
                 else
                 {
@@ -40,9 +41,10 @@ internal static class KeySwitching
                     {
                         lifted[k] = q.Reduce(digit[k]);
                     }
+
+                    Ntt.Forward(lifted, p.Tables(index));
                 }
 
-                Ntt.Forward(lifted, p.Tables(index));
                 var kb = key.B[j].Limb(index);
                 var ka = key.A[j].Limb(index);
                 var kbShoup = key.BShoup[j].AsSpan(index * n, n);
