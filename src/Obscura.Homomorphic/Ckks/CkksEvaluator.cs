@@ -162,31 +162,22 @@ public sealed class CkksEvaluator
         }
 
         var limbs = level + 1;
-        var workers = Math.Max(1, Math.Min(maxDegreeOfParallelism ?? Environment.ProcessorCount, a.Count / 8));
-        var partials = new (RnsPolynomial D0, RnsPolynomial D1, RnsPolynomial D2)[workers];
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-        {
-            var d0 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
-            var d1 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
-            var d2 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
-            for (var i = w; i < a.Count; i += workers)
-            {
-                PolyMath.MultiplyAccumulate(d0, a[i].C0, b[i].C0, Parameters, limbs);
-                PolyMath.MultiplyAccumulate(d1, a[i].C0, b[i].C1, Parameters, limbs);
-                PolyMath.MultiplyAccumulate(d1, a[i].C1, b[i].C0, Parameters, limbs);
-                PolyMath.MultiplyAccumulate(d2, a[i].C1, b[i].C1, Parameters, limbs);
-            }
+        var r0 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
+        var r1 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
+        var r2 = new RnsPolynomial(Parameters.PolyDegree, limbs, isNtt: true);
 
-            partials[w] = (d0, d1, d2);
+        // Work splits by limb and coefficient range, so every residue has one owner and the result is exact and
+        // independent of the number of cores.
+        const int Chunk = 512;
+        var chunksPerLimb = Parameters.PolyDegree / Math.Min(Chunk, Parameters.PolyDegree);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount };
+        Parallel.For(0, limbs * chunksPerLimb, options, work =>
+        {
+            var limb = work / chunksPerLimb;
+            var from = work % chunksPerLimb * (Parameters.PolyDegree / chunksPerLimb);
+            var length = Parameters.PolyDegree / chunksPerLimb;
+            PolyMath.TensorDotProduct(a, b, limb, from, length, Parameters.ModulusAt(limb), r0.Limb(limb), r1.Limb(limb), r2.Limb(limb));
         });
-
-        var (r0, r1, r2) = partials[0];
-        for (var w = 1; w < workers; w++)
-        {
-            PolyMath.AddInPlace(r0, partials[w].D0, Parameters, limbs);
-            PolyMath.AddInPlace(r1, partials[w].D1, Parameters, limbs);
-            PolyMath.AddInPlace(r2, partials[w].D2, Parameters, limbs);
-        }
 
         var (s0, s1) = KeySwitching.Switch(r2, level, relinearizationKey.Key, Parameters);
         PolyMath.AddInPlace(r0, s0, Parameters, limbs);

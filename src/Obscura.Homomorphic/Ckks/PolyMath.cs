@@ -1,4 +1,5 @@
 using System.Numerics;
+using Obscura.Homomorphic.Arithmetic;
 using Obscura.Homomorphic.Ring;
 
 namespace Obscura.Homomorphic.Ckks;
@@ -106,19 +107,55 @@ internal static class PolyMath
         return result;
     }
 
-    /// <summary>acc += a·b coefficient-wise (NTT form) on the first <paramref name="limbs"/> limbs.</summary>
-    public static void MultiplyAccumulate(RnsPolynomial acc, RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    /// <summary>
+    /// The tensor dot product Σ a_p ⊗ b_p on coefficients [from, from + length) of one limb: d0 = Σ a0·b0,
+    /// d1 = Σ (a0·b1 + a1·b0), d2 = Σ a1·b1 modulo q. Products are summed as 128-bit integers and reduced once per 16
+    /// pairs (32 products of at most 2^122 each stay below 2^128), so a pair costs four multiplications and no reduction.
+    /// </summary>
+    public static void TensorDotProduct(IReadOnlyList<CkksCiphertext> a, IReadOnlyList<CkksCiphertext> b, int limb, int from, int length, Modulus q, Span<ulong> d0, Span<ulong> d1, Span<ulong> d2)
     {
-        for (var i = 0; i < limbs; i++)
+        const int PairsPerReduction = 16;
+        var lo = new ulong[3 * length];
+        var hi = new ulong[3 * length];
+        for (var start = 0; start < a.Count; start += PairsPerReduction)
         {
-            var q = p.ModulusAt(i);
-            var x = a.Limb(i);
-            var y = b.Limb(i);
-            var r = acc.Limb(i);
-            for (var j = 0; j < r.Length; j++)
+            var end = Math.Min(a.Count, start + PairsPerReduction);
+            for (var pair = start; pair < end; pair++)
             {
-                r[j] = q.Add(r[j], q.Multiply(x[j], y[j]));
+                var a0 = a[pair].C0.Limb(limb).Slice(from, length);
+                var a1 = a[pair].C1.Limb(limb).Slice(from, length);
+                var b0 = b[pair].C0.Limb(limb).Slice(from, length);
+                var b1 = b[pair].C1.Limb(limb).Slice(from, length);
+                for (var j = 0; j < length; j++)
+                {
+                    Accumulate(lo, hi, j, a0[j], b0[j]);
+                    Accumulate(lo, hi, length + j, a0[j], b1[j]);
+                    Accumulate(lo, hi, length + j, a1[j], b0[j]);
+                    Accumulate(lo, hi, (2 * length) + j, a1[j], b1[j]);
+                }
             }
+
+            for (var k = 0; k < lo.Length; k++)
+            {
+                lo[k] = q.Reduce128(q.Reduce(hi[k]), lo[k]);
+                hi[k] = 0;
+            }
+        }
+
+        lo.AsSpan(0, length).CopyTo(d0.Slice(from, length));
+        lo.AsSpan(length, length).CopyTo(d1.Slice(from, length));
+        lo.AsSpan(2 * length, length).CopyTo(d2.Slice(from, length));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(ulong[] lo, ulong[] hi, int index, ulong x, ulong y)
+    {
+        unchecked
+        {
+            var productHigh = Math.BigMul(x, y, out var productLow);
+            var sum = lo[index] + productLow;
+            hi[index] += productHigh + (sum < productLow ? 1UL : 0UL);
+            lo[index] = sum;
         }
     }
 
