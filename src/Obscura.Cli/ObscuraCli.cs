@@ -27,6 +27,7 @@ public static class ObscuraCli
             CliOptions.Data, CliOptions.Server, CliOptions.ApiKey,
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
+            EvalCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Obscura.Cli;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Eval_reports_matching_accuracy_in_plaintext_transformed_and_encrypted_and_writes_the_curves()
+    {
+        var csv = Path.Combine(_dir.Path, "embeddings.csv");
+        await File.WriteAllTextAsync(csv, SyntheticCsv(subjects: 30, captures: 3, dimension: 128), TestContext.Current.CancellationToken);
+        var curves = Path.Combine(_dir.Path, "curves");
+
+        var (code, stdout, stderr) = await Cli.RunAsync("eval", "--embeddings", csv, "--thresholds", "0.4,0.6", "--impostor-pairs", "500", "--out", curves);
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        var root = report.RootElement;
+        Assert.Equal(90, root.GetProperty("templates").GetInt32());
+        Assert.Equal(90, root.GetProperty("genuinePairs").GetInt32());
+        Assert.True(root.GetProperty("maxScoreDeviation").GetDouble() < 1e-4);
+        var plainEer = root.GetProperty("plaintext").GetProperty("equalErrorRate").GetDouble();
+        Assert.Equal(plainEer, root.GetProperty("encrypted").GetProperty("equalErrorRate").GetDouble(), 2);
+        Assert.Equal(plainEer, root.GetProperty("transformed").GetProperty("equalErrorRate").GetDouble(), 2);
+        Assert.Equal(2, root.GetProperty("encrypted").GetProperty("rates").GetArrayLength());
+        Assert.InRange(root.GetProperty("unlinkability").GetProperty("systemLinkability").GetDouble(), 0, 0.35);
+        foreach (var file in new[] { "det-plaintext.csv", "det-transformed.csv", "det-encrypted.csv", "unlinkability.csv" })
+        {
+            Assert.True(File.ReadAllLines(Path.Combine(curves, file)).Length > 2, file);
+        }
+    }
+
+    [Fact]
+    public async Task Eval_names_the_bad_line_of_a_malformed_file()
+    {
+        var csv = Path.Combine(_dir.Path, "bad.csv");
+        var good = string.Join(',', Enumerable.Repeat("0.1", 128));
+        await File.WriteAllTextAsync(csv, $"label,{string.Join(',', Enumerable.Range(1, 128))}\nalice,{good}\nbob,{good[..^3]}oops\n", TestContext.Current.CancellationToken);
+        var (code, _, stderr) = await Cli.RunAsync("eval", "--embeddings", csv);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Line 3", stderr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("eval", "--embeddings", Path.Combine(_dir.Path, "missing.csv"))).Code);
+    }
+
+    private static string SyntheticCsv(int subjects, int captures, int dimension)
+    {
+        var random = new Random(5);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var text = new StringBuilder();
+        for (var s = 0; s < subjects; s++)
+        {
+            var identity = Enumerable.Range(0, dimension).Select(_ => Normal()).ToArray();
+            for (var c = 0; c < captures; c++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"person-{s}");
+                foreach (var v in identity)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $",{v + (0.5 * Normal()):F5}");
+                }
+
+                text.AppendLine();
+            }
+        }
+
+        return text.ToString();
+    }
+}
