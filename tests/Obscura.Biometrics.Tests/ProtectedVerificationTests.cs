@@ -3,6 +3,7 @@ using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Governance.Consent;
+using Obscura.Governance.Ledger;
 using Obscura.Homomorphic.Ckks;
 using Obscura.TestSupport;
 
@@ -19,7 +20,15 @@ public sealed class VerificationFixture : IDisposable
         Provider = Keys.CreateProviderKeys("example-bank");
         var purpose = Governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(purpose.Succeeded, purpose.Error?.Message);
-        Verification = new ProtectedFaceVerification(Keys, Provider, Store, new GovernanceConsentGate(Governance.Governance, SamplePurposes.IdentityVerification.Id), threshold: 0.5, new NoiseFloodingPolicyChoice(MaxDecryptions: 1000));
+        Verification = new ProtectedFaceVerification(
+            Keys,
+            Provider,
+            Store,
+            new GovernanceConsentGate(Governance.Governance, SamplePurposes.IdentityVerification.Id),
+            new AuditTrail(Governance.Store, Governance.Ledger),
+            SamplePurposes.IdentityVerification.Id,
+            threshold: 0.5,
+            new NoiseFloodingPolicyChoice(MaxDecryptions: 1000));
     }
 
     public GovernanceFixture Governance { get; } = new();
@@ -68,13 +77,40 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Every_step_is_in_the_audit_ledger_and_the_ledger_verifies()
+    {
+        var faces = new SyntheticFaces(128, 15);
+        var frank = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        var enrolment = await fixture.Verification.OnboardAsync(subject, faces.Capture(frank), Ct);
+        await fixture.Verification.VerifyAsync(subject, faces.Capture(frank), Ct);
+        await fixture.Verification.RevokeEnrolmentAsync(enrolment, Ct);
+        await fixture.Verification.VerifyAsync(subject, faces.Capture(frank), Ct);
+
+        var entries = (await fixture.Governance.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!
+            .Where(e => e.Event.Subject?.ToString() == subject && e.Event.Actor == "svc:protected-verification")
+            .Select(e => (e.Event.Action, e.Event.DataCategory.ToString(), e.Event.To, e.Event.From))
+            .ToArray();
+        Assert.Equal(
+            [
+                (AuditAction.Create, "template-transformation-key", "kms:keys", null),
+                (AuditAction.Create, "biometric-template", "store:templates", "capture"),
+                (AuditAction.Read, "biometric-template", "svc:comparison/verified", "store:templates"),
+                (AuditAction.Delete, "template-transformation-key", null, "kms:keys"),
+                (AuditAction.Read, "biometric-template", "svc:comparison/refused-key-revoked", "store:templates"),
+            ],
+            entries);
+        Assert.True((await fixture.Governance.LedgerService.VerifyAsync(null, null, Ct)).Intact);
+    }
+
+    [Fact]
     public async Task Revoking_the_transformation_key_makes_the_enrolment_useless()
     {
         var faces = new SyntheticFaces(256, 11);
         var bob = faces.Identity();
         var subject = await fixture.ConsentingSubjectAsync();
         var enrolment = await fixture.Verification.OnboardAsync(subject, faces.Capture(bob), Ct);
-        fixture.Keys.Revoke(enrolment.TransformationKeyId);
+        await fixture.Verification.RevokeEnrolmentAsync(enrolment, Ct);
         Assert.Equal(VerificationRefusal.KeyRevoked, (await fixture.Verification.VerifyAsync(subject, faces.Capture(bob), Ct)).Refusal);
 
         // Renewal: a new enrolment under a fresh key works again.

@@ -5,6 +5,7 @@ using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
 using Obscura.Governance;
+using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
 
@@ -93,10 +94,13 @@ public sealed class ProtectedFaceVerification : IDisposable
     private readonly ComparisonService _comparison;
     private readonly DecisionKeyHolder _keyHolder;
     private readonly TimeProvider _clock;
+    private readonly AuditTrail _audit;
+    private readonly PurposeId _purpose;
 
-    /// <summary>Wires the roles for <paramref name="provider"/>'s keys.</summary>
-    public ProtectedFaceVerification(KeyManagementService keys, ProviderKeyIds provider, ITemplateStore store, IConsentGate consent, double threshold, NoiseFloodingPolicyChoice flooding, TimeProvider? clock = null)
+    /// <summary>Wires the roles for <paramref name="provider"/>'s keys; every step is recorded in <paramref name="audit"/> for <paramref name="purpose"/>.</summary>
+    public ProtectedFaceVerification(KeyManagementService keys, ProviderKeyIds provider, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, NoiseFloodingPolicyChoice flooding, TimeProvider? clock = null)
     {
+        ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(store);
@@ -108,6 +112,8 @@ public sealed class ProtectedFaceVerification : IDisposable
         }
 
         _keys = keys;
+        _audit = audit;
+        _purpose = purpose;
         _provider = provider;
         _store = store;
         _consent = consent;
@@ -148,6 +154,13 @@ public sealed class ProtectedFaceVerification : IDisposable
             _clock.GetUtcNow(),
             _capture.EncryptReference(protectedTemplate));
         _store.Save(sealedTemplate);
+        var subject = SubjectId.Parse(subjectId);
+        await _audit.RecordAsync(
+            [
+                new AuditEvent(Actor, AuditAction.Create, TransformationKeyCategory, subject, _purpose, to: "kms:keys", reference: transformationKey.Id),
+                new AuditEvent(Actor, AuditAction.Create, TemplateCategory, subject, _purpose, from: "capture", to: "store:templates", reference: sealedTemplate.EnrolmentId),
+            ],
+            cancellationToken).ConfigureAwait(false);
         return sealedTemplate;
     }
 
@@ -170,17 +183,43 @@ public sealed class ProtectedFaceVerification : IDisposable
             using var transformationKey = _keys.OpenTransformationKey(reference.TransformationKeyId);
             var encryptedProbe = _capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
             var comparison = _comparison.Compare(reference, subjectId, encryptedProbe);
-            return new VerificationResult(_keyHolder.Decide(comparison), null);
+            var match = _keyHolder.Decide(comparison);
+            await RecordVerificationAsync(subjectId, reference.EnrolmentId, "verified", cancellationToken).ConfigureAwait(false);
+            return new VerificationResult(match, null);
         }
         catch (KeyRevokedException)
         {
+            await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-key-revoked", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(null, VerificationRefusal.KeyRevoked);
         }
         catch (BrokenSealException)
         {
+            await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-broken-seal", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(null, VerificationRefusal.BrokenSeal);
         }
     }
+
+    /// <summary>Revokes an enrolment's transformation key (renewal, erasure, withdrawal) and records it.</summary>
+    public async Task RevokeEnrolmentAsync(SealedTemplate enrolment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(enrolment);
+        _keys.Revoke(enrolment.TransformationKeyId);
+        await _audit.RecordAsync(
+            [new AuditEvent(Actor, AuditAction.Delete, TransformationKeyCategory, SubjectId.Parse(enrolment.SubjectId), _purpose, from: "kms:keys", reference: enrolment.TransformationKeyId)],
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string Actor = "svc:protected-verification";
+
+    private static readonly DataCategory TemplateCategory = DataCategory.Parse("biometric-template");
+
+    private static readonly DataCategory TransformationKeyCategory = DataCategory.Parse("template-transformation-key");
+
+    /// <summary>The template was read from storage into the comparison, with the outcome's kind (never the decision itself) as destination detail.</summary>
+    private async Task RecordVerificationAsync(string subjectId, string enrolmentId, string outcome, CancellationToken cancellationToken) =>
+        await _audit.RecordAsync(
+            [new AuditEvent(Actor, AuditAction.Read, TemplateCategory, SubjectId.Parse(subjectId), _purpose, from: "store:templates", to: $"svc:comparison/{outcome}", reference: enrolmentId)],
+            cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public void Dispose()
