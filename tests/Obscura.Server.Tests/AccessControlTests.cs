@@ -38,6 +38,9 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("GET", "/v1/ledger/entries", null, [Role.Auditor]),
         ("GET", "/v1/ledger/subjects/s-self/entries", null, [Role.Auditor, Role.Subject]),
         ("POST", "/v1/ledger/verify", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/onboarding", "{}", [Role.Controller, Role.Processor]),
+        ("POST", "/v1/verification", "{}", [Role.Controller, Role.Processor]),
+        ("DELETE", "/v1/onboarding/s-self", null, [Role.Controller]),
     ];
 
     private readonly ServerFixture _server;

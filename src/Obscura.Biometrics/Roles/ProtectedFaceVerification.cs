@@ -199,6 +199,18 @@ public sealed class ProtectedFaceVerification : IDisposable
         }
     }
 
+    /// <summary>Revokes the subject's current enrolment, if any; returns whether there was one.</summary>
+    public async Task<bool> RevokeEnrolmentAsync(string subjectId, CancellationToken cancellationToken)
+    {
+        if (_store.Find(subjectId) is not { } enrolment || !_keys.IsActive(enrolment.TransformationKeyId))
+        {
+            return false;
+        }
+
+        await RevokeEnrolmentAsync(enrolment, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Revokes an enrolment's transformation key (renewal, erasure, withdrawal) and records it.</summary>
     public async Task RevokeEnrolmentAsync(SealedTemplate enrolment, CancellationToken cancellationToken)
     {

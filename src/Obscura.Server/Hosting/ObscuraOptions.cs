@@ -16,6 +16,10 @@ public sealed class ObscuraOptions
     [Range(1024, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>The cosine-similarity threshold at and above which a protected verification matches.</summary>
+    [Range(-0.99, 0.99)]
+    public double VerificationThreshold { get; set; } = 0.5;
+
     /// <summary>Whether to create a first controller key (written to <c>bootstrap-admin.key</c> in the data folder) when none exists.</summary>
     public bool CreateBootstrapKey { get; set; } = true;
 }

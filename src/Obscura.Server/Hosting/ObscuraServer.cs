@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Obscura.Biometrics.Roles;
 using Obscura.Governance;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
@@ -37,6 +38,16 @@ public static class ObscuraServer
         builder.Services.AddSingleton<GovernanceService>();
         builder.Services.AddSingleton<LedgerService>();
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
+
+        // Created on first use: key generation and flooding calibration take seconds and most deployments start without biometrics.
+        builder.Services.AddSingleton(sp => new Lazy<ProtectedFaceVerification>(
+            () => ProtectedVerificationHost.Open(
+                Path.Combine(sp.GetRequiredService<DataFolder>().Path, "biometrics"),
+                sp.GetRequiredService<GovernanceService>(),
+                sp.GetRequiredService<AuditTrail>(),
+                sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.VerificationThreshold),
+            LazyThreadSafetyMode.ExecutionAndPublication));
 
         builder.Services.Configure<JsonOptions>(o => GovernanceJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -50,6 +61,15 @@ public static class ObscuraServer
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.MaxRequestBodyBytes ?? new ObscuraOptions().MaxRequestBodyBytes);
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            // Zero the key holder's and sealer's keys if they were ever loaded.
+            var verification = app.Services.GetRequiredService<Lazy<ProtectedFaceVerification>>();
+            if (verification.IsValueCreated)
+            {
+                verification.Value.Dispose();
+            }
+        });
         var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -61,6 +81,7 @@ public static class ObscuraServer
         app.MapSubjects();
         app.MapPurposes();
         app.MapLedger();
+        app.MapBiometrics();
         return app;
     }
 

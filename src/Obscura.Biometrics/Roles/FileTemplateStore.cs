@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Obscura.Biometrics.Keys;
+using Obscura.Biometrics.Protection;
+
+namespace Obscura.Biometrics.Roles;
+
+/// <summary>
+/// Sealed templates on disk, one file per subject named by the SHA-256 of the subject id, each replaced atomically
+/// (written to a temporary file, flushed, renamed), so a crash leaves the old or the new enrolment, never a torn one.
+/// The files hold only sealed ciphertexts and ids.
+/// </summary>
+public sealed class FileTemplateStore : ITemplateStore
+{
+    private readonly string _directory;
+
+    /// <summary>Opens (creating) the store in <paramref name="directory"/>.</summary>
+    public FileTemplateStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        _directory = directory;
+    }
+
+    /// <inheritdoc/>
+    public void Save(SealedTemplate sealedTemplate)
+    {
+        ArgumentNullException.ThrowIfNull(sealedTemplate);
+        KeyManagementService.WriteAtomically(PathOf(sealedTemplate.SubjectId), JsonSerializer.SerializeToUtf8Bytes(sealedTemplate, TemplateStoreJson.Default.SealedTemplate));
+    }
+
+    /// <inheritdoc/>
+    public SealedTemplate? Find(string subjectId)
+    {
+        var path = PathOf(subjectId);
+        return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), TemplateStoreJson.Default.SealedTemplate) : null;
+    }
+
+    private string PathOf(string subjectId) =>
+        Path.Combine(_directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subjectId))) + ".json");
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(SealedTemplate))]
+internal sealed partial class TemplateStoreJson : System.Text.Json.Serialization.JsonSerializerContext;
