@@ -105,7 +105,9 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return ExitCodes.LedgerNotIntact;
         }
 
-        return doc.RootElement.TryGetProperty("allowed", out var allowed) && allowed.ValueKind == JsonValueKind.False ? ExitCodes.Refused : ExitCodes.Success;
+        var denied = (doc.RootElement.TryGetProperty("allowed", out var allowed) && allowed.ValueKind == JsonValueKind.False)
+            || (doc.RootElement.TryGetProperty("match", out var match) && match.ValueKind == JsonValueKind.False);
+        return denied ? ExitCodes.Refused : ExitCodes.Success;
     }
 
     private static string Indent(string json)

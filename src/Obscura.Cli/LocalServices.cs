@@ -1,3 +1,4 @@
+using Obscura.Biometrics.Roles;
 using Obscura.Governance;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
@@ -15,6 +16,8 @@ internal sealed class LocalServices : IDisposable
         Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
         Ledger = new LedgerService(Folder.Store, ledger);
         Keys = new ApiKeys(Folder.Store, TimeProvider.System);
+        Verification = new Lazy<ProtectedFaceVerification>(() => ProtectedVerificationHost.Open(
+            System.IO.Path.Combine(Folder.Path, "biometrics"), Governance, new AuditTrail(Folder.Store, ledger), VerificationThreshold));
         var user = new string(Environment.UserName.Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
         Actor = Actor.Parse("cli:" + (user.Length == 0 ? "local" : user));
     }
@@ -27,8 +30,22 @@ internal sealed class LocalServices : IDisposable
 
     public ApiKeys Keys { get; }
 
+    /// <summary>The embedded protected verification (roles in this process), opened on first use; same folder and threshold as the server's default.</summary>
+    public Lazy<ProtectedFaceVerification> Verification { get; }
+
+    /// <summary>The server's default threshold, so local and remote verification decide alike.</summary>
+    public const double VerificationThreshold = 0.5;
+
     /// <summary>Who local commands act as in the ledger: the operating-system user, since file access is the credential.</summary>
     public Actor Actor { get; }
 
-    public void Dispose() => Folder.Dispose();
+    public void Dispose()
+    {
+        if (Verification.IsValueCreated)
+        {
+            Verification.Value.Dispose();
+        }
+
+        Folder.Dispose();
+    }
 }

@@ -12,7 +12,7 @@ using Obscura.Governance.Serialization;
 namespace Obscura.Cli;
 
 /// <summary>The <c>obscura</c> command tree. Every command is a thin shell over the domain services.</summary>
-public static class ObscuraCli
+public static partial class ObscuraCli
 {
     /// <summary>Runs the command line and returns the process exit code (see <see cref="ExitCodes"/>).</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
@@ -27,7 +27,7 @@ public static class ObscuraCli
             CliOptions.Data, CliOptions.Server, CliOptions.ApiKey,
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
-            EvalCommand.Create(stdout, stderr),
+            FaceCommands(runner), EvalCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Obscura.Biometrics.Roles;
+using Obscura.Biometrics.Templates;
+using Obscura.Governance;
+using Obscura.Governance.Serialization;
+
+namespace Obscura.Cli;
+
+/// <summary><c>obscura faces</c>: protected onboarding, verification and revocation, locally or through a server.</summary>
+public static partial class ObscuraCli
+{
+    private static Command FaceCommands(CliRunner runner)
+    {
+        var subject = CliOptions.Subject();
+        var embedding = new Option<FileInfo>("--embedding") { Description = "File with one embedding: a JSON array of numbers, or one CSV line (an optional leading label is ignored).", Required = true };
+        var onboard = Define(runner, "onboard", "Onboard a subject: store only a sealed, encrypted, cancelable template (consent for identity-verification required).", [subject, embedding], r =>
+        {
+            var values = ReadEmbedding(r.GetValue(embedding)!);
+            return new Operation(
+                async (s, ct) =>
+                {
+                    if (Template(values) is not { } template)
+                    {
+                        return InvalidEmbedding();
+                    }
+
+                    try
+                    {
+                        var sealedTemplate = await s.Verification.Value.OnboardAsync(r.GetValue(subject).Value, template, ct);
+                        return Reply.Of(new { subject = sealedTemplate.SubjectId, sealedTemplate.EnrolmentId, sealedTemplate.TransformationKeyId, sealedTemplate.EncryptionKeyId, sealedTemplate.SealingKeyId, sealedTemplate.CreatedAt });
+                    }
+                    catch (UnauthorizedAccessException ex)
+                    {
+                        return new Reply(null, new GovernanceError(GovernanceErrorKind.Refused, ex.Message));
+                    }
+                },
+                () => new HttpRequestMessage(HttpMethod.Post, "/v1/onboarding") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) });
+        });
+        var verify = Define(runner, "verify", "Verify a probe against the subject's enrolment (exit 0 match, 2 no match or refused).", [subject, embedding], r =>
+        {
+            var values = ReadEmbedding(r.GetValue(embedding)!);
+            return new Operation(
+                async (s, ct) =>
+                {
+                    if (Template(values) is not { } template)
+                    {
+                        return InvalidEmbedding();
+                    }
+
+                    var result = await s.Verification.Value.VerifyAsync(r.GetValue(subject).Value, template, ct);
+                    return result.Refusal switch
+                    {
+                        null => Reply.Of(new { subject = r.GetValue(subject), match = result.IsMatch }, result.IsMatch ? ExitCodes.Success : ExitCodes.Refused),
+                        VerificationRefusal.NoConsent => new Reply(null, new GovernanceError(GovernanceErrorKind.Refused, "The subject's consent for identity-verification is missing or withdrawn, or the subject objected.")),
+                        VerificationRefusal.NotEnrolled => new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no enrolment.")),
+                        VerificationRefusal.KeyRevoked => new Reply(null, new GovernanceError(GovernanceErrorKind.NotApplicable, "The enrolment's key was revoked; the subject must enrol again.")),
+                        _ => new Reply(null, new GovernanceError(GovernanceErrorKind.Conflict, "The stored template failed its seal check: it was changed, swapped or re-bound in storage.")),
+                    };
+                },
+                () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) });
+        });
+        var revokeSubject = CliOptions.Subject();
+        var revoke = Define(runner, "revoke", "Revoke the subject's enrolment: its transformation key is destroyed and the template becomes useless.", [revokeSubject], r => new Operation(
+            async (s, ct) => await s.Verification.Value.RevokeEnrolmentAsync(r.GetValue(revokeSubject).Value, ct)
+                ? Reply.Of(new { subject = r.GetValue(revokeSubject), revoked = true })
+                : new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no active enrolment.")),
+            () => new HttpRequestMessage(HttpMethod.Delete, $"/v1/onboarding/{r.GetValue(revokeSubject)}")));
+        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke);
+    }
+
+    /// <summary>Reads an embedding file; a malformed one is a command-line error (the caller reports it).</summary>
+    private static float[] ReadEmbedding(FileInfo file)
+    {
+        var text = File.ReadAllText(file.FullName).Trim();
+        try
+        {
+            if (text.StartsWith('['))
+            {
+                return JsonSerializer.Deserialize<float[]>(text) ?? throw new IOException($"{file.Name}: the JSON array is empty.");
+            }
+
+            var cells = text.Split(',');
+            var start = float.TryParse(cells[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? 0 : 1;
+            return [.. cells.Skip(start).Select(c => float.Parse(c, NumberStyles.Float, CultureInfo.InvariantCulture))];
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            throw new IOException($"{file.Name}: not a JSON array of numbers or a CSV line of numbers ({ex.Message}).", ex);
+        }
+    }
+
+    private static FaceTemplate? Template(float[] values)
+    {
+        try
+        {
+            return FaceTemplate.FromEmbedding(values);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static Reply InvalidEmbedding() =>
+        new(null, new GovernanceError(GovernanceErrorKind.Invalid, $"An embedding has {FaceTemplate.MinDimension} to {FaceTemplate.MaxDimension} finite numbers and is not all zero.", "embedding"));
+}

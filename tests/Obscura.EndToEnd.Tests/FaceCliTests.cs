@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Obscura.Cli;
+using Obscura.Governance.Access;
+using Obscura.Governance.Serialization;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+/// <summary><c>obscura faces</c> on a data folder, then the same folder through the server.</summary>
+public sealed class FaceCliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly Random _random = new(21);
+
+    private string Data => Path.Combine(_dir.Path, "data");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Onboard_verify_and_revoke_work_locally_and_through_the_server_with_the_same_exit_codes()
+    {
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", Write(JsonSerializer.Serialize(SamplePurposes.IdentityVerification, GovernanceJson.Indented)))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "grace")).Code);
+        var identity = Vector(1.0);
+
+        var noConsent = await Cli.RunAsync("--data", Data, "faces", "onboard", "--subject", "grace", "--embedding", Capture(identity, json: true));
+        Assert.Equal(ExitCodes.Refused, noConsent.Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "give", "--subject", "grace", "--purpose", "identity-verification", "--notice-version", "v1", "--channel", "desk", "--explicit")).Code);
+
+        var onboard = await Cli.RunAsync("--data", Data, "faces", "onboard", "--subject", "grace", "--embedding", Capture(identity, json: true));
+        Assert.True(onboard.Code == ExitCodes.Success, onboard.Err);
+        Assert.StartsWith("enr_", JsonDocument.Parse(onboard.Out).RootElement.GetProperty("enrolmentId").GetString(), StringComparison.Ordinal);
+
+        var genuine = await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: false));
+        Assert.True(genuine.Code == ExitCodes.Success, genuine.Err + genuine.Out);
+        Assert.True(JsonDocument.Parse(genuine.Out).RootElement.GetProperty("match").GetBoolean());
+        Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Capture(Vector(1.0), json: false))).Code);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Write("[1, 2, oops]"))).Code);
+
+        // The same data folder through the server: the enrolment made locally verifies remotely.
+        await using (var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Obscura:DataDirectory", Data)))
+        {
+            var keys = factory.Services.GetRequiredService<ApiKeys>();
+            var processor = (await keys.CreateAsync("desk", Role.Processor, null, CancellationToken.None)).Value.Key;
+            var controller = (await keys.CreateAsync("ops", Role.Controller, null, CancellationToken.None)).Value.Key;
+            var handler = factory.Server.CreateHandler();
+            string[] As(string key, params string[] args) => ["--server", "http://localhost", "--api-key", key, .. args];
+
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)))).Code);
+            Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(Vector(1.0), json: true)))).Code);
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "faces", "revoke", "--subject", "grace"))).Code);
+            var gone = await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)));
+            Assert.Equal(ExitCodes.Refused, gone.Code);
+            Assert.Contains("revoked", gone.Err, StringComparison.Ordinal);
+        }
+
+        var revokedLocally = await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true));
+        Assert.Equal(ExitCodes.Refused, revokedLocally.Code);
+        Assert.Contains("revoked", revokedLocally.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
+    }
+
+    private string Capture(float[] identity, bool json)
+    {
+        var values = identity.Zip(Vector(0.5), (a, b) => a + b).ToArray();
+        return Write(json
+            ? JsonSerializer.Serialize(values)
+            : "grace," + string.Join(',', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+    }
+
+    private float[] Vector(double norm) =>
+        [.. Enumerable.Range(0, 128).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble()) * norm / Math.Sqrt(128)))];
+
+    private string Write(string content)
+    {
+        var path = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".txt");
+        File.WriteAllText(path, content);
+        return path;
+    }
+}
