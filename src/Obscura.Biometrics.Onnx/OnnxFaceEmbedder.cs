@@ -1,0 +1,124 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Obscura.Biometrics.Templates;
+using SkiaSharp;
+
+namespace Obscura.Biometrics.Onnx;
+
+/// <summary>How images are turned into the model's input tensor.</summary>
+/// <param name="Width">Input width in pixels (the image is resized to it).</param>
+/// <param name="Height">Input height in pixels.</param>
+/// <param name="Mean">Subtracted from each 0–255 channel value.</param>
+/// <param name="Scale">The difference is divided by this.</param>
+/// <param name="Bgr">Channel order BGR instead of RGB (models trained with OpenCV often expect BGR).</param>
+public sealed record OnnxEmbedderOptions(int Width = 112, int Height = 112, float Mean = 127.5f, float Scale = 127.5f, bool Bgr = false);
+
+/// <summary>
+/// Runs a user-supplied ONNX face-embedding model on the capturing side: a cropped, aligned face image (PNG, JPEG or
+/// WebP) is decoded, resized, scaled to an NCHW float tensor of shape [1, 3, H, W], and the model's single output
+/// [1, d] with 128 ≤ d ≤ 512 becomes a <see cref="FaceTemplate"/>. Face detection and alignment are the caller's:
+/// feed the crop the model was trained on. The image and the embedding stay in this process.
+/// </summary>
+public sealed class OnnxFaceEmbedder : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string _inputName;
+    private readonly OnnxEmbedderOptions _options;
+
+    /// <summary>Loads and checks a model.</summary>
+    /// <exception cref="InvalidDataException">The model does not take one [N, 3, H, W] float input or give one [N, d] float output with d in 128…512.</exception>
+    public OnnxFaceEmbedder(string modelPath, OnnxEmbedderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        _options = options ?? new OnnxEmbedderOptions();
+        if (_options.Width is < 8 or > 4096 || _options.Height is < 8 or > 4096 || !(_options.Scale > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Width and height are 8 to 4096 pixels and the scale is positive.");
+        }
+
+        try
+        {
+            _session = new InferenceSession(modelPath);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InvalidDataException($"'{Path.GetFileName(modelPath)}' is not a loadable ONNX model: {ex.Message}", ex);
+        }
+
+        try
+        {
+            var input = _session.InputMetadata.Single();
+            var output = _session.OutputMetadata.Single();
+            var inputDims = input.Value.Dimensions;
+            if (input.Value.ElementType != typeof(float) || inputDims.Length != 4 || inputDims[1] is not (3 or -1)
+                || (inputDims[2] > 0 && inputDims[2] != _options.Height) || (inputDims[3] > 0 && inputDims[3] != _options.Width))
+            {
+                throw new InvalidDataException($"The model's input must be float [N, 3, {_options.Height}, {_options.Width}]; it is {Describe(input.Value)}.");
+            }
+
+            var outputDims = output.Value.Dimensions;
+            if (output.Value.ElementType != typeof(float) || outputDims.Length != 2 || outputDims[1] is < FaceTemplate.MinDimension or > FaceTemplate.MaxDimension)
+            {
+                throw new InvalidDataException($"The model's output must be float [N, d] with d from {FaceTemplate.MinDimension} to {FaceTemplate.MaxDimension}; it is {Describe(output.Value)}.");
+            }
+
+            _inputName = input.Key;
+            Dimension = outputDims[1];
+        }
+        catch (InvalidOperationException)
+        {
+            _session.Dispose();
+            throw new InvalidDataException("A face-embedding model has exactly one input and one output.");
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The embedding dimension d.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Embeds one encoded image.</summary>
+    /// <exception cref="ArgumentException">The bytes are not a decodable image.</exception>
+    public FaceTemplate Extract(ReadOnlySpan<byte> encodedImage)
+    {
+        using var data = SKData.CreateCopy(encodedImage);
+        using var codec = SKCodec.Create(data) ?? throw new ArgumentException("Not a decodable image (PNG, JPEG or WebP).", nameof(encodedImage));
+        using var decoded = SKBitmap.Decode(codec) ?? throw new ArgumentException("The image could not be decoded.", nameof(encodedImage));
+        var tensor = ToTensor(decoded, _options);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
+        var embedding = results[0].AsEnumerable<float>().ToArray();
+        tensor.Buffer.Span.Clear();
+        return FaceTemplate.FromEmbedding(embedding);
+    }
+
+    /// <summary>The model input for an image: resized, channels scaled as (v − mean) / scale, NCHW.</summary>
+    internal static DenseTensor<float> ToTensor(SKBitmap image, OnnxEmbedderOptions options)
+    {
+        using var resized = image.Width == options.Width && image.Height == options.Height
+            ? image.Copy(SKColorType.Rgba8888)
+            : image.Resize(new SKImageInfo(options.Width, options.Height, SKColorType.Rgba8888), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+        var tensor = new DenseTensor<float>([1, 3, options.Height, options.Width]);
+        for (var y = 0; y < options.Height; y++)
+        {
+            for (var x = 0; x < options.Width; x++)
+            {
+                var pixel = resized.GetPixel(x, y);
+                var (first, third) = options.Bgr ? (pixel.Blue, pixel.Red) : (pixel.Red, pixel.Blue);
+                tensor[0, 0, y, x] = (first - options.Mean) / options.Scale;
+                tensor[0, 1, y, x] = (pixel.Green - options.Mean) / options.Scale;
+                tensor[0, 2, y, x] = (third - options.Mean) / options.Scale;
+            }
+        }
+
+        return tensor;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _session.Dispose();
+
+    private static string Describe(NodeMetadata metadata) =>
+        $"{metadata.ElementType.Name} [{string.Join(", ", metadata.Dimensions)}]";
+}

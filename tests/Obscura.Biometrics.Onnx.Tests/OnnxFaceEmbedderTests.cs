@@ -1,0 +1,81 @@
+using Obscura.TestSupport;
+using SkiaSharp;
+
+namespace Obscura.Biometrics.Onnx.Tests;
+
+public sealed class OnnxFaceEmbedderTests : IDisposable
+{
+    private const int Size = 16;
+    private const int Dimension = 128;
+    private readonly TempDirectory _dir = new();
+    private readonly float[] _weights = TinyOnnxModel.Weights(3 * Size * Size, Dimension, seed: 4);
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void The_embedding_is_the_model_output_on_the_preprocessed_image_normalised()
+    {
+        using var embedder = new OnnxFaceEmbedder(WriteModel(Dimension), new OnnxEmbedderOptions(Size, Size));
+        Assert.Equal(Dimension, embedder.Dimension);
+        var png = Image(SKColors.SteelBlue, SKColors.Orange);
+
+        // Expected: flatten the NCHW tensor of the decoded image and multiply by W, then scale to unit length.
+        using var bitmap = SKBitmap.Decode(png);
+        var input = OnnxFaceEmbedder.ToTensor(bitmap, new OnnxEmbedderOptions(Size, Size)).Buffer.ToArray();
+        var expected = new double[Dimension];
+        for (var j = 0; j < Dimension; j++)
+        {
+            for (var i = 0; i < input.Length; i++)
+            {
+                expected[j] += input[i] * _weights[(i * Dimension) + j];
+            }
+        }
+
+        var norm = Math.Sqrt(expected.Sum(v => v * v));
+        var template = embedder.Extract(png);
+        for (var j = 0; j < Dimension; j++)
+        {
+            Assert.Equal(expected[j] / norm, template.Values[j], 4);
+        }
+
+        Assert.Equal(1, template.Similarity(embedder.Extract(png)), 6);
+        Assert.True(template.Similarity(embedder.Extract(Image(SKColors.DarkGreen, SKColors.White))) < 0.999);
+    }
+
+    [Fact]
+    public void Larger_images_are_resized_and_bad_input_is_refused_clearly()
+    {
+        using var embedder = new OnnxFaceEmbedder(WriteModel(Dimension), new OnnxEmbedderOptions(Size, Size));
+        Assert.Equal(Dimension, embedder.Extract(Image(SKColors.Red, SKColors.Blue, side: 100)).Dimension);
+        Assert.Throws<ArgumentException>(() => embedder.Extract("not an image"u8));
+
+        var small = Assert.Throws<InvalidDataException>(() => new OnnxFaceEmbedder(WriteModel(64), new OnnxEmbedderOptions(Size, Size)));
+        Assert.Contains("output", small.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => new OnnxFaceEmbedder(WriteModel(Dimension), new OnnxEmbedderOptions(32, 32)));
+        var garbage = Path.Combine(_dir.Path, "garbage.onnx");
+        File.WriteAllBytes(garbage, [1, 2, 3]);
+        Assert.Throws<InvalidDataException>(() => new OnnxFaceEmbedder(garbage));
+    }
+
+    private string WriteModel(int dimension)
+    {
+        var path = Path.Combine(_dir.Path, $"model-{dimension}.onnx");
+        File.WriteAllBytes(path, TinyOnnxModel.Build(Size, Size, dimension, dimension == Dimension ? _weights : TinyOnnxModel.Weights(3 * Size * Size, dimension, 5)));
+        return path;
+    }
+
+    private static byte[] Image(SKColor background, SKColor square, int side = Size)
+    {
+        using var bitmap = new SKBitmap(side, side);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(background);
+            using var paint = new SKPaint { Color = square };
+            canvas.DrawRect(side / 4f, side / 4f, side / 2f, side / 3f, paint);
+        }
+
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}
