@@ -44,7 +44,8 @@ public class VerificationBenchmarks
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
         _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
         var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
-        _keyHolder = new DecisionKeyHolder(secret, DecisionKeyHolder.Calibrate(secret, 1L << 20), keys.DecryptionBudget(provider.EncryptionKeyId, 1L << 20));
+        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: null);
+        _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, long.MaxValue));
         _transformedProbe = CancelableTransform.Apply(_transformationKey, _probe);
         _encryptedProbe = _capture.EncryptProbe(_transformedProbe, 0.5);
         _comparisonResult = _comparison.Compare(_reference, "subject-1", _encryptedProbe);

@@ -15,10 +15,15 @@ public static partial class ObscuraCli
     private static Command FaceCommands(CliRunner runner)
     {
         var subject = CliOptions.Subject();
-        var embedding = new Option<FileInfo>("--embedding") { Description = "File with one embedding: a JSON array of numbers, or one CSV line (an optional leading label is ignored).", Required = true };
-        var onboard = Define(runner, "onboard", "Onboard a subject: store only a sealed, encrypted, cancelable template (consent for identity-verification required).", [subject, embedding], r =>
+        var embedding = new Option<FileInfo?>("--embedding") { Description = "File with one embedding: a JSON array of numbers, or one CSV line (an optional leading label is ignored)." };
+        var image = new Option<FileInfo?>("--image") { Description = "A cropped, aligned face image (PNG, JPEG, WebP), embedded here with --model; only the embedding leaves this process." };
+        var model = new Option<FileInfo?>("--model") { Description = "ONNX face-embedding model taking [N, 3, S, S] and giving [N, d]." };
+        var inputSize = new Option<int>("--input-size") { Description = "The model's square input size S in pixels.", DefaultValueFactory = _ => 112 };
+        Option[] probeOptions = [embedding, image, model, inputSize];
+        float[] Probe(ParseResult r) => ReadProbe(r.GetValue(embedding), r.GetValue(image), r.GetValue(model), r.GetValue(inputSize));
+        var onboard = Define(runner, "onboard", "Onboard a subject: store only a sealed, encrypted, cancelable template (consent for identity-verification required).", [subject, .. probeOptions], r =>
         {
-            var values = ReadEmbedding(r.GetValue(embedding)!);
+            var values = Probe(r);
             return new Operation(
                 async (s, ct) =>
                 {
@@ -39,9 +44,9 @@ public static partial class ObscuraCli
                 },
                 () => new HttpRequestMessage(HttpMethod.Post, "/v1/onboarding") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) });
         });
-        var verify = Define(runner, "verify", "Verify a probe against the subject's enrolment (exit 0 match, 2 no match or refused).", [subject, embedding], r =>
+        var verify = Define(runner, "verify", "Verify a probe against the subject's enrolment (exit 0 match, 2 no match or refused).", [subject, .. probeOptions], r =>
         {
-            var values = ReadEmbedding(r.GetValue(embedding)!);
+            var values = Probe(r);
             return new Operation(
                 async (s, ct) =>
                 {
@@ -56,6 +61,7 @@ public static partial class ObscuraCli
                         null => Reply.Of(new { subject = r.GetValue(subject), match = result.IsMatch }, result.IsMatch ? ExitCodes.Success : ExitCodes.Refused),
                         VerificationRefusal.NoConsent => new Reply(null, new GovernanceError(GovernanceErrorKind.Refused, "The subject's consent for identity-verification is missing or withdrawn, or the subject objected.")),
                         VerificationRefusal.NotEnrolled => new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no enrolment.")),
+                        VerificationRefusal.BudgetSpent => new Reply(null, new GovernanceError(GovernanceErrorKind.NotApplicable, "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.")),
                         VerificationRefusal.KeyRevoked => new Reply(null, new GovernanceError(GovernanceErrorKind.NotApplicable, "The enrolment's key was revoked; the subject must enrol again.")),
                         _ => new Reply(null, new GovernanceError(GovernanceErrorKind.Conflict, "The stored template failed its seal check: it was changed, swapped or re-bound in storage.")),
                     };
@@ -69,6 +75,30 @@ public static partial class ObscuraCli
                 : new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no active enrolment.")),
             () => new HttpRequestMessage(HttpMethod.Delete, $"/v1/onboarding/{r.GetValue(revokeSubject)}")));
         return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke);
+    }
+
+    /// <summary>The probe's embedding: from a file, or computed here from an image with an ONNX model.</summary>
+    private static float[] ReadProbe(FileInfo? embedding, FileInfo? image, FileInfo? model, int inputSize)
+    {
+        if (embedding is not null && image is null && model is null)
+        {
+            return ReadEmbedding(embedding);
+        }
+
+        if (embedding is not null || image is null || model is null)
+        {
+            throw new IOException("Give either --embedding, or both --image and --model.");
+        }
+
+        try
+        {
+            using var embedder = new Biometrics.Onnx.OnnxFaceEmbedder(model.FullName, new Biometrics.Onnx.OnnxEmbedderOptions(inputSize, inputSize));
+            return embedder.Extract(File.ReadAllBytes(image.FullName)).Values.ToArray();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
+        {
+            throw new IOException(ex.Message, ex);
+        }
     }
 
     /// <summary>Reads an embedding file; a malformed one is a command-line error (the caller reports it).</summary>

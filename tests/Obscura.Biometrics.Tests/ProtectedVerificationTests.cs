@@ -28,7 +28,7 @@ public sealed class VerificationFixture : IDisposable
             new AuditTrail(Governance.Store, Governance.Ledger),
             SamplePurposes.IdentityVerification.Id,
             threshold: 0.5,
-            new NoiseFloodingPolicyChoice(MaxDecryptions: 1000));
+            new NoiseFloodingPolicyChoice(MaxDecryptions: 1000, MaxDecisionNoise: 0.05));
     }
 
     public GovernanceFixture Governance { get; } = new();
@@ -101,6 +101,41 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
             ],
             entries);
         Assert.True((await fixture.Governance.LedgerService.VerifyAsync(null, null, Ct)).Intact);
+    }
+
+    [Fact]
+    public async Task A_provider_key_stops_deciding_when_its_flooding_budget_is_spent()
+    {
+        var provider = fixture.Keys.CreateProviderKeys("small-budget");
+        using var verification = new ProtectedFaceVerification(
+            fixture.Keys,
+            provider,
+            new InMemoryTemplateStore(),
+            new GovernanceConsentGate(fixture.Governance.Governance, SamplePurposes.IdentityVerification.Id),
+            new AuditTrail(fixture.Governance.Store, fixture.Governance.Ledger),
+            SamplePurposes.IdentityVerification.Id,
+            threshold: 0.5,
+            new NoiseFloodingPolicyChoice(MaxDecryptions: 2));
+        Assert.Equal(2, verification.FloodingPolicy.MaxDecryptions);
+        var faces = new SyntheticFaces(128, 16);
+        var ivan = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        await verification.OnboardAsync(subject, faces.Capture(ivan), Ct);
+        Assert.True((await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).IsMatch);
+        Assert.True((await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).IsMatch);
+        Assert.Equal(VerificationRefusal.BudgetSpent, (await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).Refusal);
+    }
+
+    [Fact]
+    public void The_derived_budget_keeps_decision_noise_within_bounds_and_a_larger_one_is_refused()
+    {
+        using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
+        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: null);
+        var noise = DecisionKeyHolder.DecisionNoise(policy);
+        TestContext.Current.TestOutputHelper?.WriteLine($"derived budget {policy.MaxDecryptions} decisions, decision noise {noise:F4}, E = 2^{Math.Log2(policy.ErrorBound):F1}");
+        Assert.InRange(noise, 0, DecisionKeyHolder.DefaultMaxDecisionNoise);
+        Assert.True(policy.MaxDecryptions >= 100, $"budget {policy.MaxDecryptions}");
+        Assert.Throws<ArgumentException>(() => DecisionKeyHolder.Calibrate(secret, maxDecryptions: policy.MaxDecryptions * 4));
     }
 
     [Fact]

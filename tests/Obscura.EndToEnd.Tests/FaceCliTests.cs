@@ -49,7 +49,8 @@ public sealed class FaceCliTests : IDisposable
             var handler = factory.Server.CreateHandler();
             string[] As(string key, params string[] args) => ["--server", "http://localhost", "--api-key", key, .. args];
 
-            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)))).Code);
+            var remote = await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)));
+            Assert.True(remote.Code == ExitCodes.Success, remote.Err + remote.Out);
             Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(Vector(1.0), json: true)))).Code);
             Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "faces", "revoke", "--subject", "grace"))).Code);
             var gone = await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)));
@@ -61,6 +62,47 @@ public sealed class FaceCliTests : IDisposable
         Assert.Equal(ExitCodes.Refused, revokedLocally.Code);
         Assert.Contains("revoked", revokedLocally.Err, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
+    }
+
+    [Fact]
+    public async Task A_face_image_is_embedded_on_the_capture_side_with_an_onnx_model()
+    {
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", Write(JsonSerializer.Serialize(SamplePurposes.IdentityVerification, GovernanceJson.Indented)))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "heidi")).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "give", "--subject", "heidi", "--purpose", "identity-verification", "--notice-version", "v1", "--channel", "desk", "--explicit")).Code);
+        var model = Path.Combine(_dir.Path, "tiny.onnx");
+        await File.WriteAllBytesAsync(model, TinyOnnxModel.Build(16, 16, 128, TinyOnnxModel.Weights(3 * 16 * 16, 128, seed: 9)), TestContext.Current.CancellationToken);
+        var heidi = NoiseImage(1);
+        string[] Face(string verb, string image) => ["--data", Data, "faces", verb, "--subject", "heidi", "--image", image, "--model", model, "--input-size", "16"];
+
+        var onboard = await Cli.RunAsync(Face("onboard", heidi));
+        Assert.True(onboard.Code == ExitCodes.Success, onboard.Err);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(Face("verify", heidi))).Code);
+        Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync(Face("verify", NoiseImage(2)))).Code);
+
+        var bad = await Cli.RunAsync(Face("verify", Write("not an image")));
+        Assert.Equal(ExitCodes.Usage, bad.Code);
+        Assert.Contains("image", bad.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "heidi", "--image", heidi)).Code);
+    }
+
+    private string NoiseImage(int seed)
+    {
+        var random = new Random(seed);
+        using var bitmap = new SkiaSharp.SKBitmap(16, 16);
+        for (var y = 0; y < 16; y++)
+        {
+            for (var x = 0; x < 16; x++)
+            {
+                bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            }
+        }
+
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        var path = Path.Combine(_dir.Path, $"face-{seed}.png");
+        File.WriteAllBytes(path, data.ToArray());
+        return path;
     }
 
     private string Capture(float[] identity, bool json)

@@ -33,10 +33,15 @@ public sealed class DecisionKeyHolder : IDisposable
 
     /// <summary>
     /// Measures the coefficient error of the comparison circuit under <paramref name="secretKey"/> on random templates
-    /// at the largest blinding, and returns a policy at four times the largest error seen.
+    /// at the largest blinding, and returns a policy at four times the largest error seen. The flooding noise grows with
+    /// the square root of the number of decryptions t, and too much noise flips decisions. Without
+    /// <paramref name="maxDecryptions"/>, t is the largest budget whose decision noise (the standard deviation added to
+    /// score − threshold) stays at or below <paramref name="maxDecisionNoise"/>. With it, that noise is checked instead.
     /// </summary>
-    public static NoiseFloodingPolicy Calibrate(CkksSecretKey secretKey, long maxDecryptions, int trials = 4)
+    /// <exception cref="ArgumentException">The given budget would add more decision noise than allowed.</exception>
+    public static NoiseFloodingPolicy Calibrate(CkksSecretKey secretKey, long? maxDecryptions, double maxDecisionNoise = DefaultMaxDecisionNoise, int trials = 4)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDecisionNoise);
         ArgumentNullException.ThrowIfNull(secretKey);
         var p = ProtectedTemplateScheme.Parameters;
         var encryptor = new CkksEncryptor(p);
@@ -66,8 +71,29 @@ public sealed class DecisionKeyHolder : IDisposable
             worst = Math.Max(worst, NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secretKey, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]));
         }
 
-        return new NoiseFloodingPolicy(4 * Math.Max(worst, 1), maxDecryptions);
+        var errorBound = 4 * Math.Max(worst, 1);
+        var single = new NoiseFloodingPolicy(errorBound, 1);
+        var budget = maxDecryptions ?? (long)Math.Floor(Math.Pow(maxDecisionNoise / DecisionNoise(single), 2));
+        var policy = new NoiseFloodingPolicy(errorBound, Math.Max(1, budget));
+        if (DecisionNoise(policy) > maxDecisionNoise)
+        {
+            throw new ArgumentException($"{policy.MaxDecryptions} decryptions per key would add {DecisionNoise(policy):F3} of noise to each score, above the allowed {maxDecisionNoise}; allow fewer decryptions per key.", nameof(maxDecryptions));
+        }
+
+        return policy;
     }
+
+    /// <summary>The standard deviation flooding adds to score − threshold (at blinding 1, the worst case).</summary>
+    public static double DecisionNoise(NoiseFloodingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var p = ProtectedTemplateScheme.Parameters;
+        return policy.SlotStandardDeviation(p, p.DefaultScale * p.DefaultScale);
+    }
+
+    /// <summary>The default bound on decision noise: a score 0.1 from the threshold is then more than 3 standard deviations away.</summary>
+    public const double DefaultMaxDecisionNoise = 0.03;
+
 
     /// <summary>Decrypts a blinded comparison and returns whether the score reached the threshold.</summary>
     /// <exception cref="CkksFormatException">Not a comparison result of the scheme.</exception>

@@ -68,6 +68,9 @@ public enum VerificationRefusal
 
     /// <summary>The stored template's seal is broken.</summary>
     BrokenSeal,
+
+    /// <summary>The provider key has made all the decisions its flooding bound allows; it must be rotated.</summary>
+    BudgetSpent,
 }
 
 /// <summary>The outcome of a verification: a decision, or a refusal with its reason.</summary>
@@ -124,14 +127,14 @@ public sealed class ProtectedFaceVerification : IDisposable
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
         _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
         var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
-        var policy = DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.CalibrationTrials);
-        _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, flooding.MaxDecryptions));
+        var policy = DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
+        _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, policy.MaxDecryptions));
     }
 
     /// <summary>The decision threshold (cosine similarity).</summary>
     public double Threshold { get; }
 
-    /// <summary>The key holder's flooding policy (calibrated at start-up).</summary>
+    /// <summary>The key holder's flooding policy (calibrated at start-up); its MaxDecryptions is the provider key's decision budget.</summary>
     public Homomorphic.Ckks.NoiseFloodingPolicy FloodingPolicy => _keyHolder.Policy;
 
     /// <summary>Onboards a subject from a reference template; returns the sealed protected template that was stored.</summary>
@@ -183,7 +186,17 @@ public sealed class ProtectedFaceVerification : IDisposable
             using var transformationKey = _keys.OpenTransformationKey(reference.TransformationKeyId);
             var encryptedProbe = _capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
             var comparison = _comparison.Compare(reference, subjectId, encryptedProbe);
-            var match = _keyHolder.Decide(comparison);
+            bool match;
+            try
+            {
+                match = _keyHolder.Decide(comparison);
+            }
+            catch (InvalidOperationException)
+            {
+                await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-budget-spent", cancellationToken).ConfigureAwait(false);
+                return new VerificationResult(null, VerificationRefusal.BudgetSpent);
+            }
+
             await RecordVerificationAsync(subjectId, reference.EnrolmentId, "verified", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(match, null);
         }
@@ -242,4 +255,7 @@ public sealed class ProtectedFaceVerification : IDisposable
 }
 
 /// <summary>How the key holder floods: the decryption budget of a key and the calibration effort.</summary>
-public sealed record NoiseFloodingPolicyChoice(long MaxDecryptions = 1 << 20, int CalibrationTrials = 4);
+/// <param name="MaxDecryptions">Decisions one provider key may make; when null, the largest that keeps the decision noise within bounds.</param>
+/// <param name="MaxDecisionNoise">The largest standard deviation flooding may add to score − threshold.</param>
+/// <param name="CalibrationTrials">Trials of the comparison circuit when measuring its error.</param>
+public sealed record NoiseFloodingPolicyChoice(long? MaxDecryptions = null, double MaxDecisionNoise = DecisionKeyHolder.DefaultMaxDecisionNoise, int CalibrationTrials = 4);

@@ -16,7 +16,7 @@ public static class ProtectedVerificationHost
     public static PurposeId Purpose { get; } = PurposeId.Parse("identity-verification");
 
     /// <summary>Opens (creating on first use) the embedded verification service in <paramref name="directory"/>.</summary>
-    public static ProtectedFaceVerification Open(string directory, GovernanceService governance, AuditTrail audit, double threshold, long maxDecryptions = 1 << 20)
+    public static ProtectedFaceVerification Open(string directory, GovernanceService governance, AuditTrail audit, double threshold, long? maxDecryptions = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory.CreateDirectory(directory);

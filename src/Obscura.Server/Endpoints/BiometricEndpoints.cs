@@ -65,6 +65,7 @@ internal static class BiometricEndpoints
             null => TypedResults.Ok(new VerificationResponse(request.Subject, result.IsMatch)),
             VerificationRefusal.NoConsent => NoConsent(),
             VerificationRefusal.NotEnrolled => TypedResults.Problem(detail: "The subject has no enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not enrolled."),
+            VerificationRefusal.BudgetSpent => TypedResults.Problem(detail: "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Decision budget spent."),
             VerificationRefusal.KeyRevoked => TypedResults.Problem(detail: "The enrolment's key was revoked; the subject must enrol again.", statusCode: StatusCodes.Status410Gone, title: "Enrolment revoked."),
             _ => TypedResults.Problem(detail: "The stored template failed its seal check: it was changed, swapped or re-bound in storage.", statusCode: StatusCodes.Status409Conflict, title: "Broken seal."),
         };

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace Obscura.Biometrics.Onnx.Tests;
+namespace Obscura.TestSupport;
 
 /// <summary>
 /// Writes a minimal ONNX model so tests need no download: image [1, 3, H, W] → Flatten → MatMul(W) → embedding
 /// [1, d], with W a seeded random [3HW, d] matrix. The protobuf is written field by field (ONNX IR version 8, opset 13).
 /// </summary>
-internal static class TinyOnnxModel
+public static class TinyOnnxModel
 {
     public static float[] Weights(int inputs, int dimension, int seed)
     {
