@@ -44,7 +44,8 @@ public class VerificationBenchmarks
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
         _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
         var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
-        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: null);
+        // Enough decisions for every benchmark invocation; the timing does not depend on σ, and accuracy is not measured here.
+        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: 1L << 24, maxDecisionNoise: double.MaxValue);
         _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, long.MaxValue));
         _transformedProbe = CancelableTransform.Apply(_transformationKey, _probe);
         _encryptedProbe = _capture.EncryptProbe(_transformedProbe, 0.5);
