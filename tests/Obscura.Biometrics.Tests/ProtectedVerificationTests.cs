@@ -127,6 +127,25 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
     }
 
     [Fact]
+    public void A_key_keeps_the_flooding_policy_of_its_first_use_across_restarts()
+    {
+        var first = fixture.Verification.FloodingPolicy;
+        Assert.Equal(1000, first.MaxDecryptions);
+        using var restarted = new ProtectedFaceVerification(
+            fixture.Keys,
+            fixture.Provider,
+            fixture.Store,
+            new GovernanceConsentGate(fixture.Governance.Governance, SamplePurposes.IdentityVerification.Id),
+            new AuditTrail(fixture.Governance.Store, fixture.Governance.Ledger),
+            SamplePurposes.IdentityVerification.Id,
+            threshold: 0.5,
+            new NoiseFloodingPolicyChoice(MaxDecryptions: 5));
+        Assert.Equal(first.ErrorBound, restarted.FloodingPolicy.ErrorBound);
+        Assert.Equal(first.MaxDecryptions, restarted.FloodingPolicy.MaxDecryptions);
+        Assert.Throws<InvalidOperationException>(() => fixture.Keys.SaveFloodingPolicy(fixture.Provider.EncryptionKeyId, first));
+    }
+
+    [Fact]
     public void The_derived_budget_keeps_decision_noise_within_bounds_and_a_larger_one_is_refused()
     {
         using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);

@@ -167,6 +167,40 @@ public sealed class KeyManagementService : IKeyStatus
         return record is { Status: "active" };
     }
 
+    /// <summary>
+    /// The flooding policy fixed for an encryption key at its first use, if any. A key keeps one policy for its whole
+    /// life: the flooding bound covers all t decryptions only if every one of them used the same σ.
+    /// </summary>
+    public NoiseFloodingPolicy? ReadFloodingPolicy(string encryptionKeyId)
+    {
+        var path = Path.Combine(_directory, SafeName(encryptionKeyId) + ".flooding");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var record = JsonSerializer.Deserialize(File.ReadAllBytes(path), KeyStoreJson.Default.FloodingRecord) ?? throw new InvalidDataException("A flooding policy file is empty.");
+        return new NoiseFloodingPolicy(record.ErrorBound, record.MaxDecryptions, record.StatisticalSecurityBits);
+    }
+
+    /// <summary>Fixes an encryption key's flooding policy; refused if the key already has one.</summary>
+    /// <exception cref="InvalidOperationException">The key already has a policy.</exception>
+    public void SaveFloodingPolicy(string encryptionKeyId, NoiseFloodingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        lock (_gate)
+        {
+            if (ReadFloodingPolicy(encryptionKeyId) is not null)
+            {
+                throw new InvalidOperationException($"Key {encryptionKeyId} already has a flooding policy; a key keeps one policy for life.");
+            }
+
+            WriteAtomically(
+                Path.Combine(_directory, SafeName(encryptionKeyId) + ".flooding"),
+                JsonSerializer.SerializeToUtf8Bytes(new FloodingRecord(policy.ErrorBound, policy.MaxDecryptions, policy.StatisticalSecurityBits), KeyStoreJson.Default.FloodingRecord));
+        }
+    }
+
     /// <summary>The persistent flooded-decryption budget of an encryption key.</summary>
     public IDecryptionBudget DecryptionBudget(string encryptionKeyId, long maxDecryptions) =>
         new FileDecryptionBudget(Path.Combine(_directory, SafeName(encryptionKeyId) + ".budget"), maxDecryptions, _gate);
@@ -300,5 +334,9 @@ public sealed record ProviderKeyIds(string ProviderId, string EncryptionKeyId, s
 /// <summary>One key's record in the store.</summary>
 internal sealed record KeyRecord(string Id, string Kind, string Owner, string Status, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? Nonce, string? Wrapped, string? Tag, string? PublicMaterial);
 
+/// <summary>A key's fixed flooding policy.</summary>
+internal sealed record FloodingRecord(double ErrorBound, long MaxDecryptions, int StatisticalSecurityBits);
+
 [System.Text.Json.Serialization.JsonSerializable(typeof(KeyRecord))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(FloodingRecord))]
 internal sealed partial class KeyStoreJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -127,7 +127,14 @@ public sealed class ProtectedFaceVerification : IDisposable
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
         _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
         var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
-        var policy = DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
+        // A key's policy is fixed at its first use and reused after restarts, so every decryption under it used one σ.
+        var policy = keys.ReadFloodingPolicy(provider.EncryptionKeyId);
+        if (policy is null)
+        {
+            policy = DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
+            keys.SaveFloodingPolicy(provider.EncryptionKeyId, policy);
+        }
+
         _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, policy.MaxDecryptions));
     }
 
@@ -254,7 +261,7 @@ public sealed class ProtectedFaceVerification : IDisposable
     }
 }
 
-/// <summary>How the key holder floods: the decryption budget of a key and the calibration effort.</summary>
+/// <summary>How the key holder floods a key it uses for the first time (later uses reuse the key's stored policy).</summary>
 /// <param name="MaxDecryptions">Decisions one provider key may make; when null, the largest that keeps the decision noise within bounds.</param>
 /// <param name="MaxDecisionNoise">The largest standard deviation flooding may add to score − threshold.</param>
 /// <param name="CalibrationTrials">Trials of the comparison circuit when measuring its error.</param>
