@@ -34,9 +34,10 @@ public sealed class CkksEncryptor
         var coefficients = new Int128[Parameters.PolyDegree];
         _encoder.Encode(values, s, coefficients);
         var half = Parameters.LevelBase(l).Product / 2;
+        var limit = half > (BigInteger)Int128.MaxValue ? Int128.MaxValue : (Int128)half; // coefficients stay below 2^120
         foreach (var c in coefficients)
         {
-            if (BigInteger.Abs((BigInteger)c) >= half)
+            if (Int128.Abs(c) >= limit)
             {
                 ThrowHelper.ArgumentOutOfRange(nameof(scale), "Scale × values exceed the ciphertext modulus at this level; lower the scale or the values.");
             }
