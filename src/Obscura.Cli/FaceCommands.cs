@@ -27,7 +27,7 @@ public static partial class ObscuraCli
             return new Operation(
                 async (s, ct) =>
                 {
-                    if (Template(values) is not { } template)
+                    if (!FaceTemplate.TryFromEmbedding(values, out var template))
                     {
                         return InvalidEmbedding();
                     }
@@ -50,21 +50,25 @@ public static partial class ObscuraCli
             return new Operation(
                 async (s, ct) =>
                 {
-                    if (Template(values) is not { } template)
+                    if (!FaceTemplate.TryFromEmbedding(values, out var template))
                     {
                         return InvalidEmbedding();
                     }
 
                     var result = await s.Verification.Value.VerifyAsync(r.GetValue(subject).Value, template, ct);
-                    return result.Refusal switch
+                    if (result.Refusal is not { } refusal)
                     {
-                        null => Reply.Of(new { subject = r.GetValue(subject), match = result.IsMatch }, result.IsMatch ? ExitCodes.Success : ExitCodes.Refused),
-                        VerificationRefusal.NoConsent => new Reply(null, new GovernanceError(GovernanceErrorKind.Refused, "The subject's consent for identity-verification is missing or withdrawn, or the subject objected.")),
-                        VerificationRefusal.NotEnrolled => new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no enrolment.")),
-                        VerificationRefusal.BudgetSpent => new Reply(null, new GovernanceError(GovernanceErrorKind.NotApplicable, "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.")),
-                        VerificationRefusal.KeyRevoked => new Reply(null, new GovernanceError(GovernanceErrorKind.NotApplicable, "The enrolment's key was revoked; the subject must enrol again.")),
-                        _ => new Reply(null, new GovernanceError(GovernanceErrorKind.Conflict, "The stored template failed its seal check: it was changed, swapped or re-bound in storage.")),
+                        return Reply.Of(new { subject = r.GetValue(subject), match = result.IsMatch }, result.IsMatch ? ExitCodes.Success : ExitCodes.Refused);
+                    }
+
+                    var kind = refusal switch
+                    {
+                        VerificationRefusal.NoConsent => GovernanceErrorKind.Refused,
+                        VerificationRefusal.NotEnrolled => GovernanceErrorKind.NotFound,
+                        VerificationRefusal.BudgetSpent or VerificationRefusal.KeyRevoked => GovernanceErrorKind.NotApplicable,
+                        _ => GovernanceErrorKind.Conflict,
                     };
+                    return new Reply(null, new GovernanceError(kind, refusal.Describe()));
                 },
                 () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) });
         });
@@ -122,18 +126,6 @@ public static partial class ObscuraCli
         }
     }
 
-    private static FaceTemplate? Template(float[] values)
-    {
-        try
-        {
-            return FaceTemplate.FromEmbedding(values);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
-
     private static Reply InvalidEmbedding() =>
-        new(null, new GovernanceError(GovernanceErrorKind.Invalid, $"An embedding has {FaceTemplate.MinDimension} to {FaceTemplate.MaxDimension} finite numbers and is not all zero.", "embedding"));
+        new(null, new GovernanceError(GovernanceErrorKind.Invalid, FaceTemplate.EmbeddingRule, "embedding"));
 }

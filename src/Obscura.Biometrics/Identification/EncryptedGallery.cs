@@ -89,13 +89,9 @@ public sealed class EncryptedGallery
     {
         ArgumentNullException.ThrowIfNull(encryptor);
         ArgumentNullException.ThrowIfNull(probe);
-        if (!double.IsFinite(threshold) || threshold is <= -1 or >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is a cosine similarity strictly between −1 and 1.");
-        }
-
+        var thresholdSlot = -ProtectedTemplateScheme.CheckThreshold(threshold);
         return CkksEvaluator.Batch(Enumerable.Range(0, probe.Dimension + 1).ToArray(), j =>
-            encryptor.Encrypt(publicKey, encryptor.Encode(Enumerable.Repeat(j < probe.Dimension ? probe.Values[j] : -threshold, SlotCount).ToArray())));
+            encryptor.Encrypt(publicKey, encryptor.Encode(Enumerable.Repeat(j < probe.Dimension ? probe.Values[j] : thresholdSlot, SlotCount).ToArray())));
     }
 
     /// <summary>The comparison: for each block, an encryption of score_k − t in slot k (blocks spread across cores).</summary>

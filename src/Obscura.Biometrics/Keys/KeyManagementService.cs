@@ -283,7 +283,8 @@ public sealed class KeyManagementService : IKeyStatus
 
     internal static void WriteAtomically(string path, byte[] bytes)
     {
-        var temporary = path + ".tmp";
+        // A unique temporary name, so two writers of the same file (two saves of one subject's template) never share it.
+        var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -307,7 +308,7 @@ public sealed class KeyManagementService : IKeyStatus
             {
                 lock (gate)
                 {
-                    return File.Exists(path) ? long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture) : 0;
+                    return ReadUsed();
                 }
             }
         }
@@ -316,7 +317,7 @@ public sealed class KeyManagementService : IKeyStatus
         {
             lock (gate)
             {
-                var used = File.Exists(path) ? long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture) : 0;
+                var used = ReadUsed();
                 if (used >= max)
                 {
                     throw new InvalidOperationException($"The decryption budget of this key ({max}) is spent; rotate the provider's encryption key.");
@@ -325,6 +326,8 @@ public sealed class KeyManagementService : IKeyStatus
                 WriteAtomically(path, Encoding.ASCII.GetBytes((used + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
         }
+
+        private long ReadUsed() => File.Exists(path) ? long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 }
 

@@ -32,15 +32,14 @@ public static class ProtectedTemplateScheme
     internal static Complex[] ReferenceSlots(TransformedTemplate template) => Slots(template, 1);
 
     /// <summary>The slot vector of a probe template for threshold <paramref name="threshold"/>.</summary>
-    internal static Complex[] ProbeSlots(TransformedTemplate template, double threshold)
-    {
-        if (!double.IsFinite(threshold) || threshold is <= -1 or >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is a cosine similarity strictly between −1 and 1.");
-        }
+    internal static Complex[] ProbeSlots(TransformedTemplate template, double threshold) => Slots(template, -CheckThreshold(threshold));
 
-        return Slots(template, -threshold);
-    }
+    /// <summary>Returns <paramref name="threshold"/> if it is a cosine similarity strictly between −1 and 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is not.</exception>
+    public static double CheckThreshold(double threshold) =>
+        double.IsFinite(threshold) && threshold is > -1 and < 1
+            ? threshold
+            : throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is a cosine similarity strictly between −1 and 1.");
 
     private static Complex[] Slots(TransformedTemplate template, double thresholdSlotValue)
     {

@@ -73,6 +73,21 @@ public enum VerificationRefusal
     BudgetSpent,
 }
 
+/// <summary>Texts for refusals, shared by every front end.</summary>
+public static class VerificationRefusals
+{
+    /// <summary>Why verification gave no decision, in a sentence for the caller.</summary>
+    public static string Describe(this VerificationRefusal refusal) => refusal switch
+    {
+        VerificationRefusal.NoConsent => "The subject's consent for identity-verification is missing or withdrawn, or the subject objected.",
+        VerificationRefusal.NotEnrolled => "The subject has no enrolment.",
+        VerificationRefusal.KeyRevoked => "The enrolment's key was revoked; the subject must enrol again.",
+        VerificationRefusal.BrokenSeal => "The stored template failed its seal check: it was changed, swapped or re-bound in storage.",
+        VerificationRefusal.BudgetSpent => "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.",
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal)),
+    };
+}
+
 /// <summary>The outcome of a verification: a decision, or a refusal with its reason.</summary>
 public sealed record VerificationResult(bool? Match, VerificationRefusal? Refusal)
 {
@@ -109,11 +124,6 @@ public sealed class ProtectedFaceVerification : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(consent);
         ArgumentNullException.ThrowIfNull(flooding);
-        if (!double.IsFinite(threshold) || threshold is <= -1 or >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is a cosine similarity strictly between −1 and 1.");
-        }
-
         _keys = keys;
         _audit = audit;
         _purpose = purpose;
@@ -121,7 +131,7 @@ public sealed class ProtectedFaceVerification : IDisposable
         _store = store;
         _consent = consent;
         _clock = clock ?? TimeProvider.System;
-        Threshold = threshold;
+        Threshold = ProtectedTemplateScheme.CheckThreshold(threshold);
         _capture = new CaptureClient(provider.EncryptionKeyId, keys.OpenPublicKey(provider.EncryptionKeyId));
         _sealer = keys.OpenSealer(provider.SealingKeyId);
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Obscura.Biometrics.Templates;
 
 /// <summary>
@@ -22,13 +24,26 @@ public sealed class FaceTemplate
     /// <summary>The unit-length values.</summary>
     public ReadOnlySpan<float> Values => _values;
 
+    /// <summary>What a valid embedding is, for messages to callers who sent an invalid one.</summary>
+    public static string EmbeddingRule => $"An embedding has {MinDimension} to {MaxDimension} finite numbers and is not all zero.";
+
     /// <summary>Validates an embedding and scales it to unit length.</summary>
     /// <exception cref="ArgumentException">Dimension outside 128–512, a non-finite value, or the zero vector.</exception>
-    public static FaceTemplate FromEmbedding(ReadOnlySpan<float> embedding)
+    public static FaceTemplate FromEmbedding(ReadOnlySpan<float> embedding) =>
+        TryFromEmbedding(embedding, out var template, out var problem) ? template : throw new ArgumentException(problem, nameof(embedding));
+
+    /// <summary>Like <see cref="FromEmbedding"/>, but answers false for an invalid embedding instead of throwing.</summary>
+    public static bool TryFromEmbedding(ReadOnlySpan<float> embedding, [NotNullWhen(true)] out FaceTemplate? template) =>
+        TryFromEmbedding(embedding, out template, out _);
+
+    private static bool TryFromEmbedding(ReadOnlySpan<float> embedding, [NotNullWhen(true)] out FaceTemplate? template, [NotNullWhen(false)] out string? problem)
     {
+        template = null;
+        problem = null;
         if (embedding.Length is < MinDimension or > MaxDimension)
         {
-            throw new ArgumentException($"A face template has {MinDimension} to {MaxDimension} values; this one has {embedding.Length}.", nameof(embedding));
+            problem = $"A face template has {MinDimension} to {MaxDimension} values; this one has {embedding.Length}.";
+            return false;
         }
 
         var squared = 0.0;
@@ -36,7 +51,8 @@ public sealed class FaceTemplate
         {
             if (!float.IsFinite(v))
             {
-                throw new ArgumentException("A face template holds finite numbers only.", nameof(embedding));
+                problem = "A face template holds finite numbers only.";
+                return false;
             }
 
             squared += (double)v * v;
@@ -44,7 +60,8 @@ public sealed class FaceTemplate
 
         if (!(squared > 1e-12))
         {
-            throw new ArgumentException("A face template cannot be the zero vector.", nameof(embedding));
+            problem = "A face template cannot be the zero vector.";
+            return false;
         }
 
         var scale = 1 / Math.Sqrt(squared);
@@ -54,7 +71,8 @@ public sealed class FaceTemplate
             values[i] = (float)(embedding[i] * scale);
         }
 
-        return new FaceTemplate(values);
+        template = new FaceTemplate(values);
+        return true;
     }
 
     /// <summary>Cosine similarity with another template of the same dimension, in [−1, 1].</summary>

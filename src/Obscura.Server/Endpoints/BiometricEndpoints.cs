@@ -34,7 +34,7 @@ internal static class BiometricEndpoints
 
     private static async Task<Results<Created<OnboardingResponse>, ProblemHttpResult>> OnboardAsync(FaceRequest request, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
     {
-        if (Template(request) is not { } template)
+        if (!FaceTemplate.TryFromEmbedding(request.Embedding, out var template))
         {
             return InvalidEmbedding();
         }
@@ -54,21 +54,26 @@ internal static class BiometricEndpoints
 
     private static async Task<Results<Ok<VerificationResponse>, ProblemHttpResult>> VerifyAsync(FaceRequest request, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
     {
-        if (Template(request) is not { } template)
+        if (!FaceTemplate.TryFromEmbedding(request.Embedding, out var template))
         {
             return InvalidEmbedding();
         }
 
         var result = await verification.Value.VerifyAsync(request.Subject.Value, template, ct);
-        return result.Refusal switch
+        if (result.Refusal is not { } refusal)
         {
-            null => TypedResults.Ok(new VerificationResponse(request.Subject, result.IsMatch)),
-            VerificationRefusal.NoConsent => NoConsent(),
-            VerificationRefusal.NotEnrolled => TypedResults.Problem(detail: "The subject has no enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not enrolled."),
-            VerificationRefusal.BudgetSpent => TypedResults.Problem(detail: "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Decision budget spent."),
-            VerificationRefusal.KeyRevoked => TypedResults.Problem(detail: "The enrolment's key was revoked; the subject must enrol again.", statusCode: StatusCodes.Status410Gone, title: "Enrolment revoked."),
-            _ => TypedResults.Problem(detail: "The stored template failed its seal check: it was changed, swapped or re-bound in storage.", statusCode: StatusCodes.Status409Conflict, title: "Broken seal."),
+            return TypedResults.Ok(new VerificationResponse(request.Subject, result.IsMatch));
+        }
+
+        var (status, title) = refusal switch
+        {
+            VerificationRefusal.NoConsent => (StatusCodes.Status422UnprocessableEntity, "Not permitted."),
+            VerificationRefusal.NotEnrolled => (StatusCodes.Status404NotFound, "Not enrolled."),
+            VerificationRefusal.BudgetSpent => (StatusCodes.Status503ServiceUnavailable, "Decision budget spent."),
+            VerificationRefusal.KeyRevoked => (StatusCodes.Status410Gone, "Enrolment revoked."),
+            _ => (StatusCodes.Status409Conflict, "Broken seal."),
         };
+        return TypedResults.Problem(detail: refusal.Describe(), statusCode: status, title: title);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(SubjectId subjectId, Lazy<ProtectedFaceVerification> verification, CancellationToken ct) =>
@@ -76,25 +81,13 @@ internal static class BiometricEndpoints
             ? TypedResults.NoContent()
             : TypedResults.Problem(detail: "The subject has no active enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
-    private static FaceTemplate? Template(FaceRequest request)
-    {
-        try
-        {
-            return request.Embedding is null ? null : FaceTemplate.FromEmbedding(request.Embedding);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
-
     private static ProblemHttpResult InvalidEmbedding() =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["embedding"] = [$"An embedding has {FaceTemplate.MinDimension} to {FaceTemplate.MaxDimension} finite numbers and is not all zero."] })
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["embedding"] = [FaceTemplate.EmbeddingRule] })
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The request is invalid.",
         });
 
     private static ProblemHttpResult NoConsent() =>
-        TypedResults.Problem(detail: "The subject's consent for identity-verification is missing or withdrawn, or the subject objected.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not permitted.");
+        TypedResults.Problem(detail: VerificationRefusal.NoConsent.Describe(), statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not permitted.");
 }
