@@ -42,7 +42,7 @@ public class VerificationBenchmarks
         }
 
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
-        _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
+        _comparison = new ComparisonService(provider.EncryptionKeyId, keys.OpenSealVerifier(provider.SealingKeyId), relin, galois);
         var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
         // Enough decisions for every benchmark invocation; the timing does not depend on σ, and accuracy is not measured here.
         var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: 1L << 24, maxDecisionNoise: double.MaxValue);

@@ -78,7 +78,10 @@ public static partial class ObscuraCli
                 ? Reply.Of(new { subject = r.GetValue(revokeSubject), revoked = true })
                 : new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no active enrolment.")),
             () => new HttpRequestMessage(HttpMethod.Delete, $"/v1/onboarding/{r.GetValue(revokeSubject)}")));
-        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke);
+        var rotate = Define(runner, "rotate-keys", "Rotate the provider's encryption and sealing keys: every stored template is re-encrypted by key switching (no face needed, nothing decrypted) and the old keys are destroyed; an interrupted rotation resumes.", [], _ => new Operation(
+            async (s, ct) => Reply.Of(await s.Verification.Value.RotateProviderKeysAsync(new RotationProgress(), ct)),
+            () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification/key-rotation")));
+        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke, rotate);
     }
 
     /// <summary>The probe's embedding: from a file, or computed here from an image with an ONNX model.</summary>
@@ -128,4 +131,20 @@ public static partial class ObscuraCli
 
     private static Reply InvalidEmbedding() =>
         new(null, new GovernanceError(GovernanceErrorKind.Invalid, FaceTemplate.EmbeddingRule, "embedding"));
+
+    /// <summary>Rotation progress on standard error, every tenth of the way, in the caller's thread and order.</summary>
+    private sealed class RotationProgress : IProgress<(int Done, int Total)>
+    {
+        private int _shown = -1;
+
+        public void Report((int Done, int Total) value)
+        {
+            var tenth = value.Total == 0 ? 10 : value.Done * 10 / value.Total;
+            if (tenth != _shown)
+            {
+                _shown = tenth;
+                Console.Error.WriteLine($"rotating: {value.Done}/{value.Total} templates");
+            }
+        }
+    }
 }

@@ -31,7 +31,7 @@ public sealed class IdentificationTests(VerificationFixture fixture) : IClassFix
         var results = gallery.Search(probe, relin);
 
         using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
-        var policy = DecisionKeyHolder.Calibrate(secret, 100);
+        var policy = DecisionKeyHolder.Calibrate(secret, 100, maxDecisionNoise: 0.1);
         var slotCount = ProtectedTemplateScheme.Parameters.SlotCount;
         var expected = new Complex[slotCount];
         for (var k = 0; k < people; k++)

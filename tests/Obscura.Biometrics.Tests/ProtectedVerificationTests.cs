@@ -17,25 +17,35 @@ public sealed class VerificationFixture : IDisposable
     public VerificationFixture()
     {
         Keys = KeyManagementService.Open(Path.Combine(_dir.Path, "kms"));
-        Provider = Keys.CreateProviderKeys("example-bank");
+        KeyHolder = OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15));
         var purpose = Governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(purpose.Succeeded, purpose.Error?.Message);
-        Verification = new ProtectedFaceVerification(
+        Verification = Wire(KeyHolder, Store);
+    }
+
+    /// <summary>A key holder for <paramref name="providerId"/>, with its state file in the fixture's folder (reopened if it exists).</summary>
+    public KeyHolderService OpenKeyHolder(string providerId, NoiseFloodingPolicyChoice flooding) =>
+        KeyHolderService.Open(Keys, Path.Combine(_dir.Path, providerId + ".json"), flooding, providerId);
+
+    /// <summary>The roles wired in one process around <paramref name="keyHolder"/>.</summary>
+    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store) =>
+        new(
             Keys,
-            Provider,
-            Store,
+            keyHolder,
+            new ComparisonRole(keyHolder),
+            store,
             new GovernanceConsentGate(Governance.Governance, SamplePurposes.IdentityVerification.Id),
             new AuditTrail(Governance.Store, Governance.Ledger),
             SamplePurposes.IdentityVerification.Id,
-            threshold: 0.5,
-            new NoiseFloodingPolicyChoice(MaxDecryptions: 1000, MaxDecisionNoise: 0.05));
-    }
+            threshold: 0.5);
 
     public GovernanceFixture Governance { get; } = new();
 
     public KeyManagementService Keys { get; }
 
-    public ProviderKeyIds Provider { get; }
+    public KeyHolderService KeyHolder { get; }
+
+    public ProviderKeyIds Provider => KeyHolder.Provider;
 
     public InMemoryTemplateStore Store { get; } = new();
 
@@ -106,17 +116,8 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
     [Fact]
     public async Task A_provider_key_stops_deciding_when_its_flooding_budget_is_spent()
     {
-        var provider = fixture.Keys.CreateProviderKeys("small-budget");
-        using var verification = new ProtectedFaceVerification(
-            fixture.Keys,
-            provider,
-            new InMemoryTemplateStore(),
-            new GovernanceConsentGate(fixture.Governance.Governance, SamplePurposes.IdentityVerification.Id),
-            new AuditTrail(fixture.Governance.Store, fixture.Governance.Ledger),
-            SamplePurposes.IdentityVerification.Id,
-            threshold: 0.5,
-            new NoiseFloodingPolicyChoice(MaxDecryptions: 2));
-        Assert.Equal(2, verification.FloodingPolicy.MaxDecryptions);
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("small-budget", new NoiseFloodingPolicyChoice(MaxDecryptions: 2)), new InMemoryTemplateStore());
+        Assert.Equal(2, verification.LocalKeyHolder!.FloodingPolicy.MaxDecryptions);
         var faces = new SyntheticFaces(128, 16);
         var ivan = faces.Identity();
         var subject = await fixture.ConsentingSubjectAsync();
@@ -129,17 +130,10 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
     [Fact]
     public void A_key_keeps_the_flooding_policy_of_its_first_use_across_restarts()
     {
-        var first = fixture.Verification.FloodingPolicy;
-        Assert.Equal(1000, first.MaxDecryptions);
-        using var restarted = new ProtectedFaceVerification(
-            fixture.Keys,
-            fixture.Provider,
-            fixture.Store,
-            new GovernanceConsentGate(fixture.Governance.Governance, SamplePurposes.IdentityVerification.Id),
-            new AuditTrail(fixture.Governance.Store, fixture.Governance.Ledger),
-            SamplePurposes.IdentityVerification.Id,
-            threshold: 0.5,
-            new NoiseFloodingPolicyChoice(MaxDecryptions: 5));
+        var first = fixture.KeyHolder.FloodingPolicy;
+        Assert.Equal(300, first.MaxDecryptions);
+        using var restarted = fixture.OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 5));
+        Assert.Equal(fixture.Provider, restarted.Provider);
         Assert.Equal(first.ErrorBound, restarted.FloodingPolicy.ErrorBound);
         Assert.Equal(first.MaxDecryptions, restarted.FloodingPolicy.MaxDecryptions);
         Assert.Throws<InvalidOperationException>(() => fixture.Keys.SaveFloodingPolicy(fixture.Provider.EncryptionKeyId, first));
@@ -153,7 +147,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
         var noise = DecisionKeyHolder.DecisionNoise(policy);
         TestContext.Current.TestOutputHelper?.WriteLine($"derived budget {policy.MaxDecryptions} decisions, decision noise {noise:F4}, E = 2^{Math.Log2(policy.ErrorBound):F1}");
         Assert.InRange(noise, 0, DecisionKeyHolder.DefaultMaxDecisionNoise);
-        Assert.True(policy.MaxDecryptions >= 100, $"budget {policy.MaxDecryptions}");
+        Assert.True(policy.MaxDecryptions >= 30, $"budget {policy.MaxDecryptions}");
         // 100 times the budget means 10 times the noise; a fresh calibration measures E again, but never 10 times lower.
         Assert.Throws<ArgumentException>(() => DecisionKeyHolder.Calibrate(secret, maxDecryptions: policy.MaxDecryptions * 100));
     }
@@ -187,14 +181,14 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
         // Storage flips one byte of the ciphertext.
         var flipped = (byte[])genuine.Ciphertext.Clone();
         flipped[100] ^= 1;
-        fixture.Store.Save(genuine with { Ciphertext = flipped });
+        await fixture.Store.SaveAsync(genuine with { Ciphertext = flipped }, Ct);
         Assert.Equal(VerificationRefusal.BrokenSeal, (await fixture.Verification.VerifyAsync(victim, faces.Capture(carol), Ct)).Refusal);
 
         // Storage puts the attacker's (validly sealed) template under the victim, hoping the attacker's face passes.
-        fixture.Store.Save(attackers with { SubjectId = victim });
+        await fixture.Store.SaveAsync(attackers with { SubjectId = victim }, Ct);
         Assert.Equal(VerificationRefusal.BrokenSeal, (await fixture.Verification.VerifyAsync(victim, faces.Capture(mallory), Ct)).Refusal);
 
-        fixture.Store.Save(genuine);
+        await fixture.Store.SaveAsync(genuine, Ct);
         Assert.True((await fixture.Verification.VerifyAsync(victim, faces.Capture(carol), Ct)).IsMatch);
     }
 
@@ -217,15 +211,15 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
     {
         // Nothing that could decrypt, unwrap, seal or transform may reach these types: not as a field, not through a constructor.
         Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor)];
-        foreach (var role in new[] { typeof(ComparisonService), typeof(InMemoryTemplateStore), typeof(CaptureClient) })
+        foreach (var role in new[] { typeof(ComparisonService), typeof(ComparisonRole), typeof(InMemoryTemplateStore), typeof(FileTemplateStore), typeof(CaptureClient) })
         {
             var fields = role.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Select(f => f.FieldType);
             var parameters = role.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.ParameterType);
             Assert.DoesNotContain(fields.Concat(parameters), t => secrets.Any(s => s.IsAssignableFrom(t)));
         }
 
-        // The comparison service's key-status view is the KMS only through the IKeyStatus interface, which exposes no key.
-        Assert.DoesNotContain(typeof(IKeyStatus).GetMethods(), m => m.ReturnType != typeof(bool) && m.ReturnType != typeof(void));
+        // The comparison role reaches the key holder only through IProviderPublicKeys, whose methods return public material.
+        Assert.All(typeof(IProviderPublicKeys).GetMethods(), m => Assert.Contains(m.ReturnType, new[] { typeof(Task<ProviderPublicMaterial>), typeof(Task<EvaluationKeyMaterial>), typeof(Task<byte[]>) }));
     }
 
     [Fact]
@@ -243,7 +237,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
         var capture = new CaptureClient(fixture.Provider.EncryptionKeyId, fixture.Keys.OpenPublicKey(fixture.Provider.EncryptionKeyId));
         var probe = capture.EncryptProbe(Cancelable.CancelableTransform.Apply(ttk, probeTemplate), 0.5);
         var (relin, galois) = fixture.Keys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
-        var comparison = new ComparisonService(fixture.Keys.OpenSealVerifier(fixture.Provider.SealingKeyId), relin, galois, fixture.Keys);
+        var comparison = new ComparisonService(fixture.Provider.EncryptionKeyId, fixture.Keys.OpenSealVerifier(fixture.Provider.SealingKeyId), relin, galois);
         using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
         var encryptor = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
         var margins = Enumerable.Range(0, 12).Select(_ =>

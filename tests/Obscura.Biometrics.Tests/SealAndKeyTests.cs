@@ -99,7 +99,7 @@ public sealed class SealAndKeyTests : IDisposable
         var afterRestart = KeyManagementService.Open(_dir.Path).DecryptionBudget("hek_x", maxDecryptions: 3);
         Assert.Equal(2, afterRestart.Used);
         afterRestart.Reserve();
-        Assert.Throws<InvalidOperationException>(afterRestart.Reserve);
+        Assert.Equal(3, Assert.Throws<DecisionBudgetSpentException>(afterRestart.Reserve).Budget);
         Assert.Equal(3, budget.Used);
     }
 }

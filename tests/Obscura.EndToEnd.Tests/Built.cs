@@ -13,7 +13,9 @@ internal static class Built
 
     public static string CliDll => Output("Obscura.Cli", "obscura.dll");
 
-    public static Process Start(string dll, params string[] args)
+    public static Process Start(string dll, params string[] args) => Start(dll, null, args);
+
+    public static Process Start(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
@@ -23,6 +25,11 @@ internal static class Built
         }
 
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return Process.Start(info)!;
     }
 

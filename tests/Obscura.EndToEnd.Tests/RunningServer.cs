@@ -6,6 +6,7 @@ namespace Obscura.EndToEnd.Tests;
 internal sealed class RunningServer : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private RunningServer(Process process, Uri url)
     {
@@ -17,10 +18,13 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public Process Process => _process;
 
-    public static async Task<RunningServer> StartAsync(string dataDirectory)
+    public static Task<RunningServer> StartAsync(string dataDirectory) => StartAsync(dataDirectory, null);
+
+    /// <summary>Starts the server with extra configuration arguments and environment variables.</summary>
+    public static async Task<RunningServer> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment, params string[] extraArguments)
     {
         var url = new Uri($"http://127.0.0.1:{Built.FreePort()}");
-        var process = Built.Start(Built.ServerDll, "--data", dataDirectory, "--urls", url.ToString());
+        var process = Built.Start(Built.ServerDll, environment, ["--data", dataDirectory, "--urls", url.ToString(), .. extraArguments]);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -56,6 +60,11 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -159,6 +159,46 @@ public sealed class CkksKeySwitchingTests : IDisposable
         Assert.True(MaxError(Decrypt(_evaluator.Rotate(ciphertext, P.SlotCount, keys)), Slots(4)) < 1e-5);
     }
 
+    [Fact]
+    public void A_key_switch_key_moves_a_ciphertext_to_another_secret_key_at_every_level()
+    {
+        using var next = CkksKeyGenerator.GenerateSecretKey(P);
+        var switchKey = CkksSerializer.DeserializeKeySwitchKey(CkksSerializer.Serialize(CkksKeyGenerator.CreateKeySwitchKey(_secretKey, next)), P);
+        var pk = CkksKeyGenerator.CreatePublicKey(_secretKey);
+        var expected = Slots(7);
+        var ciphertext = _encryptor.Encrypt(pk, _encryptor.Encode(expected));
+        for (var level = P.MaxLevel; level >= 0; level--)
+        {
+            var switched = _evaluator.SwitchKey(ciphertext, switchKey);
+            Assert.Equal(ciphertext.Level, switched.Level);
+            Assert.Equal(ciphertext.Scale, switched.Scale);
+            var error = MaxError(_encryptor.Decode(_encryptor.Decrypt(next, switched)), expected);
+            Report($"key switch to a new secret key at level {level}", error);
+            Assert.True(error < 1e-5, $"level {level}: {error}");
+
+            // Under the old key the switched ciphertext is noise: the values are nowhere near.
+            Assert.True(MaxError(Decrypt(switched), expected) > 1, "the switched ciphertext still decrypts under the old key");
+            if (level > 0)
+            {
+                ciphertext = _evaluator.ModSwitchTo(ciphertext, level - 1);
+            }
+        }
+    }
+
+    [Fact]
+    public void Switching_twice_chains_keys_and_a_key_of_another_parameter_set_is_refused()
+    {
+        using var second = CkksKeyGenerator.GenerateSecretKey(P);
+        using var third = CkksKeyGenerator.GenerateSecretKey(P);
+        var expected = Slots(8);
+        var ciphertext = _encryptor.EncryptSymmetric(_secretKey, _encryptor.Encode(expected));
+        var twice = _evaluator.SwitchKey(_evaluator.SwitchKey(ciphertext, CkksKeyGenerator.CreateKeySwitchKey(_secretKey, second)), CkksKeyGenerator.CreateKeySwitchKey(second, third));
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(third, twice)), expected) < 1e-5);
+
+        using var other = CkksKeyGenerator.GenerateSecretKey(CkksParameters.N4096Security128);
+        Assert.Throws<ArgumentException>(() => CkksKeyGenerator.CreateKeySwitchKey(_secretKey, other));
+    }
+
     private Complex[] Decrypt(CkksCiphertext c) => _encryptor.Decode(_encryptor.Decrypt(_secretKey, c));
 
     private static Complex[] Slots(int seed)

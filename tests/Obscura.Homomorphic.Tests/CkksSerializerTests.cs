@@ -138,6 +138,7 @@ public sealed class CkksSerializerTests : IDisposable
             Parse(() => CkksSerializer.DeserializeCiphertext(data, P));
             Parse(() => CkksSerializer.DeserializePlaintext(data, P));
             Parse(() => CkksSerializer.DeserializeGaloisKeys(data, P));
+            Parse(() => CkksSerializer.DeserializeKeySwitchKey(data, P));
             Parse(() => CkksSerializer.DeserializeParameters(data.Length > 6 ? [.. parameters[..6], .. data[6..]] : data));
         }, iter: 400, threads: 1);
     }

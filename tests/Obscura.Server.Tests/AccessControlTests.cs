@@ -41,6 +41,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/onboarding", "{}", [Role.Controller, Role.Processor]),
         ("POST", "/v1/verification", "{}", [Role.Controller, Role.Processor]),
         ("DELETE", "/v1/onboarding/s-self", null, [Role.Controller]),
+        ("POST", "/v1/verification/key-rotation", null, [Role.Controller]),
     ];
 
     private readonly ServerFixture _server;

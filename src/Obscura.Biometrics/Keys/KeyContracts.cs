@@ -22,7 +22,7 @@ public interface IDecryptionBudget
     /// <summary>Decryptions reserved so far.</summary>
     long Used { get; }
 
-    /// <summary>Reserves one decryption durably; throws <see cref="InvalidOperationException"/> when the budget is spent.</summary>
+    /// <summary>Reserves one decryption durably; throws <see cref="DecisionBudgetSpentException"/> when the budget is spent.</summary>
     void Reserve();
 }
 
@@ -31,4 +31,12 @@ public sealed class KeyRevokedException(string keyId) : Exception($"Key {keyId} 
 {
     /// <summary>The key's id.</summary>
     public string KeyId { get; } = keyId;
+}
+
+/// <summary>A provider key has made every flooded decryption its noise-flooding bound allows; it must be rotated.</summary>
+public sealed class DecisionBudgetSpentException(long budget)
+    : InvalidOperationException($"The decryption budget of this key ({budget}) is spent; rotate the provider's encryption key.")
+{
+    /// <summary>The key's budget.</summary>
+    public long Budget { get; } = budget;
 }

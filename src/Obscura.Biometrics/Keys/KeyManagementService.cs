@@ -51,30 +51,78 @@ public sealed class KeyManagementService : IKeyStatus
     }
 
     /// <summary>Creates a provider's homomorphic encryption key (with its evaluation keys) and sealing key.</summary>
-    public ProviderKeyIds CreateProviderKeys(string providerId)
+    public ProviderKeyIds CreateProviderKeys(string providerId) =>
+        new(providerId, CreateEncryptionKey(providerId), CreateSealingKey(providerId));
+
+    /// <summary>Creates a homomorphic encryption key: the wrapped secret key, and the public and evaluation keys in the clear.</summary>
+    public string CreateEncryptionKey(string providerId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerId);
         var p = ProtectedTemplateScheme.Parameters;
         var encryptionId = NewId("hek");
-        using (var secret = CkksKeyGenerator.GenerateSecretKey(p))
-        {
-            WritePublic(encryptionId, "pk", CkksSerializer.Serialize(CkksKeyGenerator.CreatePublicKey(secret)));
-            WritePublic(encryptionId, "relin", CkksSerializer.Serialize(CkksKeyGenerator.CreateRelinearizationKey(secret)));
-            WritePublic(encryptionId, "galois", CkksSerializer.Serialize(CkksKeyGenerator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps)));
-            var exported = CkksSerializer.ExportSecretKey(secret);
-            Store(encryptionId, EncryptionKind, providerId, exported, publicMaterial: null);
-            CryptographicOperations.ZeroMemory(exported);
-        }
+        using var secret = CkksKeyGenerator.GenerateSecretKey(p);
+        WritePublic(encryptionId, "pk", CkksSerializer.Serialize(CkksKeyGenerator.CreatePublicKey(secret)));
+        WritePublic(encryptionId, "relin", CkksSerializer.Serialize(CkksKeyGenerator.CreateRelinearizationKey(secret)));
+        WritePublic(encryptionId, "galois", CkksSerializer.Serialize(CkksKeyGenerator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps)));
+        var exported = CkksSerializer.ExportSecretKey(secret);
+        Store(encryptionId, EncryptionKind, providerId, exported, publicMaterial: null);
+        CryptographicOperations.ZeroMemory(exported);
+        return encryptionId;
+    }
 
+    /// <summary>Creates an ECDSA P-256 sealing key: the wrapped private key and its public half.</summary>
+    public string CreateSealingKey(string providerId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerId);
         var sealingId = NewId("seal");
-        using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pkcs8 = ecdsa.ExportPkcs8PrivateKey();
+        Store(sealingId, SealingKind, providerId, pkcs8, ecdsa.ExportSubjectPublicKeyInfo());
+        CryptographicOperations.ZeroMemory(pkcs8);
+        return sealingId;
+    }
+
+    /// <summary>
+    /// Creates the key-switching key from encryption key <paramref name="fromId"/> to <paramref name="toId"/>, for a
+    /// rotation. It is public material, but with the new secret it opens everything under the old key, so it is kept
+    /// only while the old key is active and destroyed with it.
+    /// </summary>
+    public void CreateRotationKey(string fromId, string toId)
+    {
+        using var from = OpenDecryptionKey(fromId);
+        using var to = OpenDecryptionKey(toId);
+        WritePublic(fromId, $"to-{SafeName(toId)}", CkksSerializer.Serialize(CkksKeyGenerator.CreateKeySwitchKey(from, to)));
+    }
+
+    /// <summary>The serialised key-switching key from <paramref name="fromId"/> to <paramref name="toId"/>.</summary>
+    /// <exception cref="KeyRevokedException">Either key is no longer active, or no such rotation key exists.</exception>
+    public byte[] ReadRotationKey(string fromId, string toId)
+    {
+        if (!IsActive(toId) || !File.Exists(Path.Combine(_directory, $"{SafeName(fromId)}.to-{SafeName(toId)}")))
         {
-            var pkcs8 = ecdsa.ExportPkcs8PrivateKey();
-            Store(sealingId, SealingKind, providerId, pkcs8, ecdsa.ExportSubjectPublicKeyInfo());
-            CryptographicOperations.ZeroMemory(pkcs8);
+            throw new KeyRevokedException(fromId);
         }
 
-        return new ProviderKeyIds(providerId, encryptionId, sealingId);
+        return ReadPublic(fromId, $"to-{SafeName(toId)}");
+    }
+
+    /// <summary>The serialised public key of an active encryption key.</summary>
+    public byte[] ReadPublicKey(string encryptionKeyId) => ReadPublic(encryptionKeyId, "pk");
+
+    /// <summary>The serialised relinearisation and Galois keys of an active encryption key.</summary>
+    public (byte[] Relinearization, byte[] Galois) ReadEvaluationKeys(string encryptionKeyId) =>
+        (ReadPublic(encryptionKeyId, "relin"), ReadPublic(encryptionKeyId, "galois"));
+
+    /// <summary>The public half (SubjectPublicKeyInfo) of an active sealing key.</summary>
+    public byte[] ReadSealPublicKey(string sealingKeyId)
+    {
+        var record = Read(sealingKeyId);
+        if (record is not { Status: "active", Kind: SealingKind, PublicMaterial: { } material })
+        {
+            throw new KeyRevokedException(sealingKeyId);
+        }
+
+        return Convert.FromBase64String(material);
     }
 
     /// <summary>A new transformation key for one enrolment of <paramref name="subjectId"/>.</summary>
@@ -134,11 +182,7 @@ public sealed class KeyManagementService : IKeyStatus
     }
 
     /// <summary>The seal verifier (public half of the sealing key).</summary>
-    public TemplateSealVerifier OpenSealVerifier(string sealingKeyId)
-    {
-        var record = Read(sealingKeyId) ?? throw new KeyRevokedException(sealingKeyId);
-        return new TemplateSealVerifier(sealingKeyId, Convert.FromBase64String(record.PublicMaterial ?? throw new InvalidDataException("The sealing key has no public half.")));
-    }
+    public TemplateSealVerifier OpenSealVerifier(string sealingKeyId) => new(sealingKeyId, ReadSealPublicKey(sealingKeyId));
 
     /// <summary>The provider's public key, for capture clients.</summary>
     public CkksPublicKey OpenPublicKey(string encryptionKeyId) =>
@@ -157,6 +201,12 @@ public sealed class KeyManagementService : IKeyStatus
         {
             var record = Read(keyId) ?? throw new KeyRevokedException(keyId);
             Write(record with { Status = "revoked", RevokedAt = DateTimeOffset.UtcNow, Nonce = null, Wrapped = null, Tag = null });
+
+            // Rotation keys from this key would let the next key's holder read what was under this one: they go too.
+            foreach (var rotation in Directory.EnumerateFiles(_directory, $"{SafeName(keyId)}.to-*"))
+            {
+                File.Delete(rotation);
+            }
         }
     }
 
@@ -320,7 +370,7 @@ public sealed class KeyManagementService : IKeyStatus
                 var used = ReadUsed();
                 if (used >= max)
                 {
-                    throw new InvalidOperationException($"The decryption budget of this key ({max}) is spent; rotate the provider's encryption key.");
+                    throw new DecisionBudgetSpentException(max);
                 }
 
                 WriteAtomically(path, Encoding.ASCII.GetBytes((used + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -331,8 +381,16 @@ public sealed class KeyManagementService : IKeyStatus
     }
 }
 
-/// <summary>The ids of a provider's keys.</summary>
-public sealed record ProviderKeyIds(string ProviderId, string EncryptionKeyId, string SealingKeyId);
+/// <summary>
+/// The ids of a provider's keys: the current generation, and while a rotation is under way the previous one, whose
+/// templates are being switched to the current keys.
+/// </summary>
+public sealed record ProviderKeyIds(string ProviderId, string EncryptionKeyId, string SealingKeyId, string? PreviousEncryptionKeyId = null, string? PreviousSealingKeyId = null)
+{
+    /// <summary>Whether a rotation is under way.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Rotating => PreviousEncryptionKeyId is not null;
+}
 
 /// <summary>One key's record in the store.</summary>
 internal sealed record KeyRecord(string Id, string Kind, string Owner, string Status, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? Nonce, string? Wrapped, string? Tag, string? PublicMaterial);

@@ -20,6 +20,13 @@ public static class ProtectedTemplateScheme
     /// <summary>The largest blinding factor the comparison service multiplies by (values stay below 16 = 2^115 / 2^110 / 2).</summary>
     public const int MaxBlinding = 4;
 
+    /// <summary>
+    /// Key switches (provider-key rotations) a stored template may go through. Each adds a little noise to the
+    /// reference; the key holder's flooding bound is calibrated for references switched this many times, and a
+    /// template at the limit is not carried into a further rotation: its subject enrols again.
+    /// </summary>
+    public const int MaxKeySwitches = 8;
+
     private static readonly Lazy<CkksParameters> Lazy = new(() => CkksParameters.Create(8192, [60, 55], 60, 55));
 
     /// <summary>The parameter set.</summary>

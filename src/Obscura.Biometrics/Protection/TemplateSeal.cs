@@ -17,22 +17,29 @@ public sealed record SealedTemplate(
     string SealingKeyId,
     DateTimeOffset CreatedAt,
     byte[] Ciphertext,
-    byte[] Signature)
+    byte[] Signature,
+    int KeySwitches = 0)
 {
-    /// <summary>The canonical bytes the signature covers: a version tag, each id length-prefixed, the time and SHA-256 of the ciphertext.</summary>
-    internal byte[] SignedBytes()
+    /// <summary>What the sealing role signs for this template: its bindings and the SHA-256 of its ciphertext.</summary>
+    public SealRequest ToSealRequest() =>
+        new(EnrolmentId, SubjectId, TransformationKeyId, EncryptionKeyId, CreatedAt, SHA256.HashData(Ciphertext), KeySwitches);
+
+    /// <summary>The canonical bytes a seal covers: a version tag, each id length-prefixed, the time, the key-switch count and the ciphertext digest.</summary>
+    internal static byte[] SignedBytes(SealRequest request, string sealingKeyId)
     {
         using var buffer = new MemoryStream();
-        Write(buffer, "obscura/sealed-template/v1");
-        Write(buffer, EnrolmentId);
-        Write(buffer, SubjectId);
-        Write(buffer, TransformationKeyId);
-        Write(buffer, EncryptionKeyId);
-        Write(buffer, SealingKeyId);
+        Write(buffer, "obscura/sealed-template/v2");
+        Write(buffer, request.EnrolmentId);
+        Write(buffer, request.SubjectId);
+        Write(buffer, request.TransformationKeyId);
+        Write(buffer, request.EncryptionKeyId);
+        Write(buffer, sealingKeyId);
         Span<byte> time = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(time, CreatedAt.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt64BigEndian(time, request.CreatedAt.ToUnixTimeMilliseconds());
         buffer.Write(time);
-        buffer.Write(SHA256.HashData(Ciphertext));
+        BinaryPrimitives.WriteInt32BigEndian(time, request.KeySwitches);
+        buffer.Write(time[..4]);
+        buffer.Write(request.CiphertextSha256);
         return buffer.ToArray();
     }
 
@@ -44,6 +51,36 @@ public sealed record SealedTemplate(
         buffer.Write(length);
         buffer.Write(bytes);
     }
+}
+
+/// <summary>
+/// What a seal binds, sent to the sealing role: the ids, the time and the SHA-256 of the ciphertext (never the
+/// ciphertext itself, so the key service does not see even the encrypted template), and how many key switches
+/// (rotations) the ciphertext went through since onboarding.
+/// </summary>
+public sealed record SealRequest(string EnrolmentId, string SubjectId, string TransformationKeyId, string EncryptionKeyId, DateTimeOffset CreatedAt, byte[] CiphertextSha256, int KeySwitches = 0)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> unless every id is present and the digest is 32 bytes.</summary>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(EnrolmentId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(SubjectId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(TransformationKeyId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(EncryptionKeyId);
+        if (CiphertextSha256 is not { Length: 32 })
+        {
+            throw new ArgumentException("The ciphertext digest is a 32-byte SHA-256.", nameof(CiphertextSha256));
+        }
+
+        if (KeySwitches is < 0 or > ProtectedTemplateScheme.MaxKeySwitches)
+        {
+            throw new ArgumentException($"A template goes through 0 to {ProtectedTemplateScheme.MaxKeySwitches} key switches.", nameof(KeySwitches));
+        }
+    }
+
+    /// <summary>The sealed template, once the sealing role returned its signature.</summary>
+    public SealedTemplate WithSeal(string sealingKeyId, byte[] ciphertext, byte[] signature) =>
+        new(EnrolmentId, SubjectId, TransformationKeyId, EncryptionKeyId, sealingKeyId, CreatedAt, ciphertext, signature, KeySwitches);
 }
 
 /// <summary>A sealed template whose signature does not verify, or that is bound to something else than expected.</summary>
@@ -69,8 +106,17 @@ public sealed class TemplateSealer : IDisposable
     /// <summary>Seals a ciphertext and its bindings.</summary>
     public SealedTemplate Seal(string enrolmentId, string subjectId, string transformationKeyId, string encryptionKeyId, DateTimeOffset createdAt, byte[] ciphertext)
     {
-        var unsigned = new SealedTemplate(enrolmentId, subjectId, transformationKeyId, encryptionKeyId, KeyId, createdAt, ciphertext, []);
-        return unsigned with { Signature = _key.SignData(unsigned.SignedBytes(), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) };
+        ArgumentNullException.ThrowIfNull(ciphertext);
+        var request = new SealRequest(enrolmentId, subjectId, transformationKeyId, encryptionKeyId, createdAt, SHA256.HashData(ciphertext));
+        return request.WithSeal(KeyId, ciphertext, Sign(request));
+    }
+
+    /// <summary>The seal (signature) over a request's bindings and ciphertext digest.</summary>
+    public byte[] Sign(SealRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        return _key.SignData(SealedTemplate.SignedBytes(request, KeyId), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
     /// <inheritdoc/>
@@ -103,12 +149,18 @@ public sealed class TemplateSealVerifier
     public void Verify(SealedTemplate template, string subjectId)
     {
         ArgumentNullException.ThrowIfNull(template);
+        // A template that crossed a network may miss parts; incomplete is broken, never a crash.
+        if (template is not { EnrolmentId: not null, SubjectId: not null, TransformationKeyId: not null, EncryptionKeyId: not null, SealingKeyId: not null, Ciphertext: not null, Signature: not null })
+        {
+            throw new BrokenSealException("The sealed template is incomplete.");
+        }
+
         if (template.SealingKeyId != KeyId)
         {
             throw new BrokenSealException($"The template was sealed with key {template.SealingKeyId}, not the provider's {KeyId}.");
         }
 
-        if (!_key.VerifyData(template.SignedBytes(), template.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        if (!_key.VerifyData(SealedTemplate.SignedBytes(template.ToSealRequest(), KeyId), template.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
         {
             throw new BrokenSealException($"The seal of enrolment {template.EnrolmentId} is broken: the template or its bindings were changed.");
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
@@ -6,10 +7,10 @@ using Obscura.Homomorphic.Ckks;
 namespace Obscura.Biometrics.Roles;
 
 /// <summary>
-/// The comparison role: it checks the seal and the key status of a stored reference, then computes r·(score − t) on
-/// ciphertexts only, with r a fresh random integer in 1…4 so the key holder learns the decision and not the score. It
-/// holds evaluation keys and the public half of the sealing key. It holds no secret key, so it cannot decrypt
-/// anything it handles.
+/// The comparison role for one generation of provider keys: it checks the seal of a stored reference and that it is
+/// under this generation's encryption key, then computes r·(score − t) on ciphertexts only, with r a fresh random
+/// integer in 1…4 so the key holder learns the decision and not the score. It holds evaluation keys and the public
+/// half of the sealing key, and no secret key, so it cannot decrypt anything it handles.
 /// </summary>
 public sealed class ComparisonService
 {
@@ -17,40 +18,60 @@ public sealed class ComparisonService
     private readonly TemplateSealVerifier _sealVerifier;
     private readonly CkksRelinearizationKey _relinearizationKey;
     private readonly CkksGaloisKeys _galoisKeys;
-    private readonly IKeyStatus _keyStatus;
 
     /// <summary>Creates the service from public material only.</summary>
-    public ComparisonService(TemplateSealVerifier sealVerifier, CkksRelinearizationKey relinearizationKey, CkksGaloisKeys galoisKeys, IKeyStatus keyStatus)
+    public ComparisonService(string encryptionKeyId, TemplateSealVerifier sealVerifier, CkksRelinearizationKey relinearizationKey, CkksGaloisKeys galoisKeys)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(encryptionKeyId);
         ArgumentNullException.ThrowIfNull(sealVerifier);
         ArgumentNullException.ThrowIfNull(relinearizationKey);
         ArgumentNullException.ThrowIfNull(galoisKeys);
-        ArgumentNullException.ThrowIfNull(keyStatus);
+        EncryptionKeyId = encryptionKeyId;
         _sealVerifier = sealVerifier;
         _relinearizationKey = relinearizationKey;
         _galoisKeys = galoisKeys;
-        _keyStatus = keyStatus;
     }
+
+    /// <summary>The encryption key this service compares under.</summary>
+    public string EncryptionKeyId { get; }
 
     /// <summary>The encrypted, blinded comparison of a sealed reference of <paramref name="subjectId"/> with a probe.</summary>
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
-    /// <exception cref="KeyRevokedException">The reference's transformation or encryption key is no longer active.</exception>
+    /// <exception cref="KeyRevokedException">The reference is under another encryption key.</exception>
     /// <exception cref="CkksFormatException">The reference or probe is not a well-formed fresh ciphertext of the scheme.</exception>
     public byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe)
     {
-        ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(probe);
-        _sealVerifier.Verify(reference, subjectId);
-        _keyStatus.EnsureActive(reference.TransformationKeyId);
-        _keyStatus.EnsureActive(reference.EncryptionKeyId);
-
-        var parameters = ProtectedTemplateScheme.Parameters;
-        var stored = Fresh(CkksSerializer.DeserializeCiphertext(reference.Ciphertext, parameters), "reference");
-        var fresh = Fresh(CkksSerializer.DeserializeCiphertext(probe, parameters), "probe");
+        var stored = Open(reference, subjectId);
+        var fresh = Fresh(CkksSerializer.DeserializeCiphertext(probe, ProtectedTemplateScheme.Parameters), "probe");
         var blinding = RandomNumberGenerator.GetInt32(1, ProtectedTemplateScheme.MaxBlinding + 1);
         var blinded = _evaluator.MultiplyByConstant(fresh, blinding, scale: 1);
         var product = _evaluator.Multiply(stored, blinded, _relinearizationKey);
         return CkksSerializer.Serialize(_evaluator.SumSlots(product, _galoisKeys));
+    }
+
+    /// <summary>
+    /// Key rotation: the reference re-encrypted under the switch key's target, on ciphertexts only. The seal is checked
+    /// first, so only genuine templates are carried over to the new key.
+    /// </summary>
+    /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
+    /// <exception cref="KeyRevokedException">The reference is under another encryption key.</exception>
+    public byte[] SwitchKey(SealedTemplate reference, string subjectId, CkksKeySwitchKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return CkksSerializer.Serialize(_evaluator.SwitchKey(Open(reference, subjectId), key));
+    }
+
+    private CkksCiphertext Open(SealedTemplate reference, string subjectId)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        _sealVerifier.Verify(reference, subjectId);
+        if (reference.EncryptionKeyId != EncryptionKeyId)
+        {
+            throw new KeyRevokedException(reference.EncryptionKeyId);
+        }
+
+        return Fresh(CkksSerializer.DeserializeCiphertext(reference.Ciphertext, ProtectedTemplateScheme.Parameters), "reference");
     }
 
     private static CkksCiphertext Fresh(CkksCiphertext ciphertext, string what)
@@ -62,5 +83,66 @@ public sealed class ComparisonService
         }
 
         return ciphertext;
+    }
+}
+
+/// <summary>
+/// The comparison role across key generations: one <see cref="ComparisonService"/> per provider encryption key,
+/// built from public material fetched from the key holder when a reference under a key it has not seen arrives (after
+/// a rotation). It holds no secret: only the key holder's public interface.
+/// </summary>
+public sealed class ComparisonRole(IProviderPublicKeys keys) : IComparisonRole
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<ComparisonService>>> _services = new(StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public async Task<byte[]> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return (await ServiceForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false)).Compare(reference, subjectId, probe);
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]> SwitchKeyAsync(SealedTemplate reference, string subjectId, string targetEncryptionKeyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var service = await ServiceForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false);
+        var switchKey = CkksSerializer.DeserializeKeySwitchKey(
+            await keys.GetRotationKeyAsync(reference.EncryptionKeyId, targetEncryptionKeyId, cancellationToken).ConfigureAwait(false),
+            ProtectedTemplateScheme.Parameters);
+        return service.SwitchKey(reference, subjectId, switchKey);
+    }
+
+    private async Task<ComparisonService> ServiceForAsync(string? encryptionKeyId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(encryptionKeyId))
+        {
+            throw new BrokenSealException("The sealed template names no encryption key.");
+        }
+
+        var lazy = _services.GetOrAdd(encryptionKeyId, id => new Lazy<Task<ComparisonService>>(() => LoadAsync(id)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A failed load (unknown key, key holder unreachable) is not cached: the next call asks again.
+            _services.TryRemove(new KeyValuePair<string, Lazy<Task<ComparisonService>>>(encryptionKeyId, lazy));
+            throw;
+        }
+    }
+
+    private async Task<ComparisonService> LoadAsync(string encryptionKeyId)
+    {
+        var material = await keys.GetPublicMaterialAsync(CancellationToken.None).ConfigureAwait(false);
+        var generation = material.Generation(encryptionKeyId) ?? throw new KeyRevokedException(encryptionKeyId);
+        var evaluation = await keys.GetEvaluationKeysAsync(encryptionKeyId, CancellationToken.None).ConfigureAwait(false);
+        var p = ProtectedTemplateScheme.Parameters;
+        return new ComparisonService(
+            encryptionKeyId,
+            new TemplateSealVerifier(generation.SealingKeyId, generation.SealPublicKey),
+            CkksSerializer.DeserializeRelinearizationKey(evaluation.Relinearization, p),
+            CkksSerializer.DeserializeGaloisKeys(evaluation.Galois, p));
     }
 }

@@ -32,24 +32,61 @@ public sealed class DecisionKeyHolder : IDisposable
     public NoiseFloodingPolicy Policy => _decryptor.Policy;
 
     /// <summary>
-    /// Measures the coefficient error of the comparison circuit under <paramref name="secretKey"/> on random templates
-    /// at the largest blinding, and returns a policy at four times the largest error seen. The flooding noise grows with
-    /// the square root of the number of decryptions t, and too much noise flips decisions. Without
-    /// <paramref name="maxDecryptions"/>, t is the largest budget whose decision noise (the standard deviation added to
-    /// score − threshold) stays at or below <paramref name="maxDecisionNoise"/>. With it, that noise is checked instead.
+    /// Measures the coefficient error of the comparison circuit under <paramref name="secretKey"/> and returns a policy
+    /// whose bound E holds with overwhelming probability. The circuit's error is, to a close approximation, one centred
+    /// Gaussian draw per comparison (the slot sum concentrates it in a single coefficient), so single trials vary by a
+    /// factor of ten. Each trial therefore runs the real circuit on random templates at the largest blinding, with the
+    /// reference carried through <see cref="ProtectedTemplateScheme.MaxKeySwitches"/> key switches (the worst a rotated
+    /// template can have). From the trials, σ is estimated with a 99.9% upper confidence bound, and
+    /// E = <see cref="ErrorSigmas"/>·σ: a Gaussian exceeds 8σ with probability below 2^-49.
+    /// The flooding noise grows with the square root of the number of decryptions t, and too much noise flips
+    /// decisions. Without <paramref name="maxDecryptions"/>, t is the largest budget whose decision noise (the
+    /// standard deviation added to score − threshold) stays at or below <paramref name="maxDecisionNoise"/>. With it,
+    /// that noise is checked instead.
     /// </summary>
     /// <exception cref="ArgumentException">The given budget would add more decision noise than allowed.</exception>
-    public static NoiseFloodingPolicy Calibrate(CkksSecretKey secretKey, long? maxDecryptions, double maxDecisionNoise = DefaultMaxDecisionNoise, int trials = 4)
+    public static NoiseFloodingPolicy Calibrate(CkksSecretKey secretKey, long? maxDecryptions, double maxDecisionNoise = DefaultMaxDecisionNoise, int trials = DefaultCalibrationTrials)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDecisionNoise);
+        ArgumentOutOfRangeException.ThrowIfLessThan(trials, 8);
         ArgumentNullException.ThrowIfNull(secretKey);
+        var errorBound = MeasureErrorBound(secretKey, trials);
+        var single = new NoiseFloodingPolicy(errorBound, 1);
+        var budget = maxDecryptions ?? (long)Math.Floor(Math.Pow(maxDecisionNoise / DecisionNoise(single), 2));
+        var policy = new NoiseFloodingPolicy(errorBound, Math.Max(1, budget));
+        if (DecisionNoise(policy) > maxDecisionNoise)
+        {
+            throw new ArgumentException($"{policy.MaxDecryptions} decryptions per key would add {DecisionNoise(policy):F3} of noise to each score, above the allowed {maxDecisionNoise}; allow fewer decryptions per key.", nameof(maxDecryptions));
+        }
+
+        return policy;
+    }
+
+    /// <summary>Trials when calibrating: enough for a tight upper bound on σ (a factor of 1.6 at 99.9%).</summary>
+    public const int DefaultCalibrationTrials = 32;
+
+    /// <summary>How many standard deviations of the measured circuit error the flooding bound E covers.</summary>
+    public const double ErrorSigmas = 8;
+
+    private static double MeasureErrorBound(CkksSecretKey secretKey, int trials)
+    {
         var p = ProtectedTemplateScheme.Parameters;
         var encryptor = new CkksEncryptor(p);
         var evaluator = new CkksEvaluator(p);
         var publicKey = CkksKeyGenerator.CreatePublicKey(secretKey);
         var relin = CkksKeyGenerator.CreateRelinearizationKey(secretKey);
         var galois = CkksKeyGenerator.CreateGaloisKeys(secretKey, ProtectedTemplateScheme.RotationSteps);
-        var worst = 0.0;
+
+        // A chain of throwaway keys ending at this one: references start at the first and are switched along it.
+        var chain = Enumerable.Range(0, ProtectedTemplateScheme.MaxKeySwitches).Select(_ => CkksKeyGenerator.GenerateSecretKey(p)).ToArray();
+        var switches = chain.Select((key, i) => CkksKeyGenerator.CreateKeySwitchKey(key, i + 1 < chain.Length ? chain[i + 1] : secretKey)).ToArray();
+        var firstPublicKey = chain.Length > 0 ? CkksKeyGenerator.CreatePublicKey(chain[0]) : publicKey;
+        foreach (var key in chain)
+        {
+            key.Dispose();
+        }
+
+        var sumOfSquares = 0.0;
         for (var trial = 0; trial < trials; trial++)
         {
             var x = RandomUnit(512);
@@ -65,22 +102,24 @@ public sealed class DecisionKeyHolder : IDisposable
             a[ProtectedTemplateScheme.ThresholdSlot] = 1;
             b[ProtectedTemplateScheme.ThresholdSlot] = -0.999;
             var expected = ProtectedTemplateScheme.MaxBlinding * (x.Zip(y, (u, v) => u * v).Sum() - 0.999);
-            var ca = encryptor.Encrypt(publicKey, encryptor.Encode(a));
-            var cb = evaluator.MultiplyByConstant(encryptor.Encrypt(publicKey, encryptor.Encode(b)), ProtectedTemplateScheme.MaxBlinding, scale: 1);
-            var result = evaluator.SumSlots(evaluator.Multiply(ca, cb, relin), galois);
-            worst = Math.Max(worst, NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secretKey, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]));
+            var reference = encryptor.Encrypt(firstPublicKey, encryptor.Encode(a));
+            foreach (var key in switches)
+            {
+                reference = evaluator.SwitchKey(reference, key);
+            }
+
+            var probe = evaluator.MultiplyByConstant(encryptor.Encrypt(publicKey, encryptor.Encode(b)), ProtectedTemplateScheme.MaxBlinding, scale: 1);
+            var result = evaluator.SumSlots(evaluator.Multiply(reference, probe, relin), galois);
+            var error = NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secretKey, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]);
+            sumOfSquares += error * error;
         }
 
-        var errorBound = 4 * Math.Max(worst, 1);
-        var single = new NoiseFloodingPolicy(errorBound, 1);
-        var budget = maxDecryptions ?? (long)Math.Floor(Math.Pow(maxDecisionNoise / DecisionNoise(single), 2));
-        var policy = new NoiseFloodingPolicy(errorBound, Math.Max(1, budget));
-        if (DecisionNoise(policy) > maxDecisionNoise)
-        {
-            throw new ArgumentException($"{policy.MaxDecryptions} decryptions per key would add {DecisionNoise(policy):F3} of noise to each score, above the allowed {maxDecisionNoise}; allow fewer decryptions per key.", nameof(maxDecryptions));
-        }
-
-        return policy;
+        // 99.9% upper confidence bound on σ from the χ² distribution of n squared draws (Wilson–Hilferty quantile).
+        var n = (double)trials;
+        var h = 2 / (9 * n);
+        var lowerQuantile = n * Math.Pow(1 - h - (3.0902 * Math.Sqrt(h)), 3);
+        var sigmaUpper = Math.Sqrt(sumOfSquares / lowerQuantile);
+        return ErrorSigmas * Math.Max(sigmaUpper, 1);
     }
 
     /// <summary>The standard deviation flooding adds to score − threshold (at blinding 1, the worst case).</summary>

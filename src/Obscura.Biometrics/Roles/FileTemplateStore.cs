@@ -24,18 +24,38 @@ public sealed class FileTemplateStore : ITemplateStore
     }
 
     /// <inheritdoc/>
-    public void Save(SealedTemplate sealedTemplate)
+    public Task SaveAsync(SealedTemplate sealedTemplate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sealedTemplate);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sealedTemplate.SubjectId);
         KeyManagementService.WriteAtomically(PathOf(sealedTemplate.SubjectId), JsonSerializer.SerializeToUtf8Bytes(sealedTemplate, TemplateStoreJson.Default.SealedTemplate));
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public SealedTemplate? Find(string subjectId)
+    public async Task<SealedTemplate?> FindAsync(string subjectId, CancellationToken cancellationToken)
     {
         var path = PathOf(subjectId);
-        return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), TemplateStoreJson.Default.SealedTemplate) : null;
+        return File.Exists(path) ? Read(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)) : null;
     }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken)
+    {
+        var subjects = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(_directory, "*.json"))
+        {
+            if (Read(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false))?.SubjectId is { } subject)
+            {
+                subjects.Add(subject);
+            }
+        }
+
+        subjects.Sort(StringComparer.Ordinal);
+        return subjects;
+    }
+
+    private static SealedTemplate? Read(byte[] json) => JsonSerializer.Deserialize(json, TemplateStoreJson.Default.SealedTemplate);
 
     private string PathOf(string subjectId) =>
         Path.Combine(_directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subjectId))) + ".json");

@@ -8,6 +8,7 @@ using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
+using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Biometrics.Roles;
 
@@ -25,33 +26,6 @@ public sealed class GovernanceConsentGate(GovernanceService governance, PurposeI
     public async Task<bool> MayProcessAsync(string subjectId, CancellationToken cancellationToken) =>
         SubjectId.TryParse(subjectId, out var subject)
         && (await governance.AuthorizeAsync(subject, purpose, null, cancellationToken).ConfigureAwait(false)).Allowed;
-}
-
-/// <summary>Where sealed templates are kept (the storage role); it holds no key at all.</summary>
-public interface ITemplateStore
-{
-    /// <summary>Stores (or replaces) the subject's current enrolment.</summary>
-    void Save(SealedTemplate sealedTemplate);
-
-    /// <summary>The subject's current enrolment, if any.</summary>
-    SealedTemplate? Find(string subjectId);
-}
-
-/// <summary>An in-memory template store, for the embedded default and tests.</summary>
-public sealed class InMemoryTemplateStore : ITemplateStore
-{
-    private readonly ConcurrentDictionary<string, SealedTemplate> _templates = new();
-
-    /// <inheritdoc/>
-    public void Save(SealedTemplate sealedTemplate)
-    {
-        ArgumentNullException.ThrowIfNull(sealedTemplate);
-        _templates[sealedTemplate.SubjectId] = sealedTemplate;
-    }
-
-    /// <inheritdoc/>
-    public SealedTemplate? Find(string subjectId) => _templates.GetValueOrDefault(subjectId);
-
 }
 
 /// <summary>Why a verification did not give a decision.</summary>
@@ -95,64 +69,62 @@ public sealed record VerificationResult(bool? Match, VerificationRefusal? Refusa
     public bool IsMatch => Match == true;
 }
 
+/// <summary>What a provider-key rotation did.</summary>
+/// <param name="EncryptionKeyId">The new encryption key.</param>
+/// <param name="SealingKeyId">The new sealing key.</param>
+/// <param name="Switched">Templates re-encrypted to the new key by key switching and sealed anew.</param>
+/// <param name="Unchanged">Templates already under the new key (a resumed rotation) or under a key revoked before it.</param>
+/// <param name="Broken">Templates whose seal failed: not carried over, so they die with the old key.</param>
+/// <param name="Expired">Templates already switched <see cref="ProtectedTemplateScheme.MaxKeySwitches"/> times: not carried over; their subjects enrol again.</param>
+public sealed record KeyRotationReport(string EncryptionKeyId, string SealingKeyId, int Switched, int Unchanged, int Broken, int Expired);
+
 /// <summary>
-/// Onboarding and verification with the four roles wired in one process (the embedded default). Each role object gets
-/// only its own keys from the key-management service: the capture client the transformation key of the enrolment and
-/// the public key; the onboarding sealer the sealing private key; the comparison service evaluation keys and the seal's
-/// public half; the key holder the homomorphic secret key.
+/// Onboarding, verification, revocation and key rotation over the roles, each reached through its interface: locally
+/// in one process (the embedded default) or over HTTP. This orchestrator is the capture side: it holds the template
+/// transformation keys in its own key store and the provider's public key, never a homomorphic secret or sealing key;
+/// the key holder seals and decides, the comparison role compares and re-encrypts, the store keeps sealed templates.
 /// </summary>
 public sealed class ProtectedFaceVerification : IDisposable
 {
-    private readonly KeyManagementService _keys;
-    private readonly ProviderKeyIds _provider;
+    private readonly KeyManagementService _captureKeys;
+    private readonly IKeyHolderRole _keyHolder;
+    private readonly IComparisonRole _comparison;
     private readonly ITemplateStore _store;
     private readonly IConsentGate _consent;
-    private readonly CaptureClient _capture;
-    private readonly TemplateSealer _sealer;
-    private readonly ComparisonService _comparison;
-    private readonly DecisionKeyHolder _keyHolder;
     private readonly TimeProvider _clock;
     private readonly AuditTrail _audit;
     private readonly PurposeId _purpose;
+    private readonly ConcurrentDictionary<string, CaptureClient> _captures = new(StringComparer.Ordinal);
+    private ProviderPublicMaterial? _material;
 
-    /// <summary>Wires the roles for <paramref name="provider"/>'s keys; every step is recorded in <paramref name="audit"/> for <paramref name="purpose"/>.</summary>
-    public ProtectedFaceVerification(KeyManagementService keys, ProviderKeyIds provider, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, NoiseFloodingPolicyChoice flooding, TimeProvider? clock = null)
+    /// <summary>
+    /// Wires the roles. <paramref name="captureKeys"/> keeps this side's transformation keys; every step is recorded in
+    /// <paramref name="audit"/> for <paramref name="purpose"/>. Disposing this disposes the key holder if it is local.
+    /// </summary>
+    public ProtectedFaceVerification(KeyManagementService captureKeys, IKeyHolderRole keyHolder, IComparisonRole comparison, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, TimeProvider? clock = null)
     {
-        ArgumentNullException.ThrowIfNull(audit);
-        ArgumentNullException.ThrowIfNull(keys);
-        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(captureKeys);
+        ArgumentNullException.ThrowIfNull(keyHolder);
+        ArgumentNullException.ThrowIfNull(comparison);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(consent);
-        ArgumentNullException.ThrowIfNull(flooding);
-        _keys = keys;
-        _audit = audit;
-        _purpose = purpose;
-        _provider = provider;
+        ArgumentNullException.ThrowIfNull(audit);
+        _captureKeys = captureKeys;
+        _keyHolder = keyHolder;
+        _comparison = comparison;
         _store = store;
         _consent = consent;
+        _audit = audit;
+        _purpose = purpose;
         _clock = clock ?? TimeProvider.System;
         Threshold = ProtectedTemplateScheme.CheckThreshold(threshold);
-        _capture = new CaptureClient(provider.EncryptionKeyId, keys.OpenPublicKey(provider.EncryptionKeyId));
-        _sealer = keys.OpenSealer(provider.SealingKeyId);
-        var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
-        _comparison = new ComparisonService(keys.OpenSealVerifier(provider.SealingKeyId), relin, galois, keys);
-        var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
-        // A key's policy is fixed at its first use and reused after restarts, so every decryption under it used one σ.
-        var policy = keys.ReadFloodingPolicy(provider.EncryptionKeyId);
-        if (policy is null)
-        {
-            policy = DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
-            keys.SaveFloodingPolicy(provider.EncryptionKeyId, policy);
-        }
-
-        _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, policy.MaxDecryptions));
     }
 
     /// <summary>The decision threshold (cosine similarity).</summary>
     public double Threshold { get; }
 
-    /// <summary>The key holder's flooding policy (calibrated at start-up); its MaxDecryptions is the provider key's decision budget.</summary>
-    public Homomorphic.Ckks.NoiseFloodingPolicy FloodingPolicy => _keyHolder.Policy;
+    /// <summary>The key holder, when it runs in this process (the embedded default); null when it is remote.</summary>
+    public KeyHolderService? LocalKeyHolder => _keyHolder as KeyHolderService;
 
     /// <summary>Onboards a subject from a reference template; returns the sealed protected template that was stored.</summary>
     /// <exception cref="UnauthorizedAccessException">No consent for identity verification.</exception>
@@ -164,16 +136,20 @@ public sealed class ProtectedFaceVerification : IDisposable
             throw new UnauthorizedAccessException("The subject has not consented to identity verification.");
         }
 
-        using var transformationKey = _keys.CreateTransformationKey(subjectId);
-        var protectedTemplate = CancelableTransform.Apply(transformationKey, reference);
-        var sealedTemplate = _sealer.Seal(
-            $"enr_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}",
-            subjectId,
-            transformationKey.Id,
-            _provider.EncryptionKeyId,
-            _clock.GetUtcNow(),
-            _capture.EncryptReference(protectedTemplate));
-        _store.Save(sealedTemplate);
+        using var transformationKey = _captureKeys.CreateTransformationKey(subjectId);
+        SealedTemplate sealedTemplate;
+        try
+        {
+            sealedTemplate = await ProtectAsync(subjectId, transformationKey, CancelableTransform.Apply(transformationKey, reference), cancellationToken).ConfigureAwait(false);
+            await _store.SaveAsync(sealedTemplate, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing was stored under this key: it must not outlive the failed onboarding.
+            _captureKeys.Revoke(transformationKey.Id);
+            throw;
+        }
+
         var subject = SubjectId.Parse(subjectId);
         await _audit.RecordAsync(
             [
@@ -193,29 +169,25 @@ public sealed class ProtectedFaceVerification : IDisposable
             return new VerificationResult(null, VerificationRefusal.NoConsent);
         }
 
-        if (_store.Find(subjectId) is not { } reference)
+        if (await _store.FindAsync(subjectId, cancellationToken).ConfigureAwait(false) is not { } reference)
         {
             return new VerificationResult(null, VerificationRefusal.NotEnrolled);
         }
 
         try
         {
-            using var transformationKey = _keys.OpenTransformationKey(reference.TransformationKeyId);
-            var encryptedProbe = _capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
-            var comparison = _comparison.Compare(reference, subjectId, encryptedProbe);
-            bool match;
-            try
-            {
-                match = _keyHolder.Decide(comparison);
-            }
-            catch (InvalidOperationException)
-            {
-                await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-budget-spent", cancellationToken).ConfigureAwait(false);
-                return new VerificationResult(null, VerificationRefusal.BudgetSpent);
-            }
-
+            using var transformationKey = _captureKeys.OpenTransformationKey(reference.TransformationKeyId);
+            var capture = await CaptureForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false);
+            var encryptedProbe = capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
+            var comparison = await _comparison.CompareAsync(reference, subjectId, encryptedProbe, cancellationToken).ConfigureAwait(false);
+            var match = await _keyHolder.DecideAsync(reference.EncryptionKeyId, comparison, cancellationToken).ConfigureAwait(false);
             await RecordVerificationAsync(subjectId, reference.EnrolmentId, "verified", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(match, null);
+        }
+        catch (DecisionBudgetSpentException)
+        {
+            await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-budget-spent", cancellationToken).ConfigureAwait(false);
+            return new VerificationResult(null, VerificationRefusal.BudgetSpent);
         }
         catch (KeyRevokedException)
         {
@@ -232,7 +204,7 @@ public sealed class ProtectedFaceVerification : IDisposable
     /// <summary>Revokes the subject's current enrolment, if any; returns whether there was one.</summary>
     public async Task<bool> RevokeEnrolmentAsync(string subjectId, CancellationToken cancellationToken)
     {
-        if (_store.Find(subjectId) is not { } enrolment || !_keys.IsActive(enrolment.TransformationKeyId))
+        if (await _store.FindAsync(subjectId, cancellationToken).ConfigureAwait(false) is not { } enrolment || !_captureKeys.IsActive(enrolment.TransformationKeyId))
         {
             return false;
         }
@@ -245,10 +217,108 @@ public sealed class ProtectedFaceVerification : IDisposable
     public async Task RevokeEnrolmentAsync(SealedTemplate enrolment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(enrolment);
-        _keys.Revoke(enrolment.TransformationKeyId);
+        _captureKeys.Revoke(enrolment.TransformationKeyId);
         await _audit.RecordAsync(
             [new AuditEvent(Actor, AuditAction.Delete, TransformationKeyCategory, SubjectId.Parse(enrolment.SubjectId), _purpose, from: "kms:keys", reference: enrolment.TransformationKeyId)],
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Rotates the provider's encryption and sealing keys: the key holder makes new keys and a key-switching key, the
+    /// comparison role re-encrypts every stored template from the old key to the new on ciphertexts only (checking each
+    /// seal first), the key holder seals each anew, and the old keys are destroyed. Nobody decrypts anything and no
+    /// face is needed again. Interrupted, it resumes where it stopped on the next call. The new key starts with a
+    /// fresh decision budget.
+    /// </summary>
+    public async Task<KeyRotationReport> RotateProviderKeysAsync(IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        var material = await _keyHolder.BeginRotationAsync(cancellationToken).ConfigureAwait(false);
+        _material = material;
+        var current = material.Current;
+        var previous = material.Previous ?? throw new InvalidOperationException("The key holder started no rotation.");
+        var subjects = await _store.ListSubjectsAsync(cancellationToken).ConfigureAwait(false);
+        int switched = 0, unchanged = 0, broken = 0, expired = 0;
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            var subjectId = subjects[i];
+            if (await _store.FindAsync(subjectId, cancellationToken).ConfigureAwait(false) is not { } template || template.EncryptionKeyId != previous.EncryptionKeyId)
+            {
+                unchanged++;
+            }
+            else if (template.KeySwitches >= ProtectedTemplateScheme.MaxKeySwitches)
+            {
+                // More switches would take its noise past what the flooding bound was calibrated for.
+                await RecordVerificationAsync(subjectId, template.EnrolmentId, "rotation-expired-key-switches", cancellationToken).ConfigureAwait(false);
+                expired++;
+            }
+            else
+            {
+                try
+                {
+                    var ciphertext = await _comparison.SwitchKeyAsync(template, subjectId, current.EncryptionKeyId, cancellationToken).ConfigureAwait(false);
+                    var request = new SealRequest(template.EnrolmentId, subjectId, template.TransformationKeyId, current.EncryptionKeyId, template.CreatedAt, SHA256.HashData(ciphertext), template.KeySwitches + 1);
+                    var signature = await _keyHolder.SealAsync(request, cancellationToken).ConfigureAwait(false);
+                    await _store.SaveAsync(request.WithSeal(current.SealingKeyId, ciphertext, signature), cancellationToken).ConfigureAwait(false);
+                    await _audit.RecordAsync(
+                        [new AuditEvent(Actor, AuditAction.Update, TemplateCategory, SubjectId.Parse(subjectId), _purpose, from: $"kms:{previous.EncryptionKeyId}", to: $"kms:{current.EncryptionKeyId}", reference: template.EnrolmentId)],
+                        cancellationToken).ConfigureAwait(false);
+                    switched++;
+                }
+                catch (BrokenSealException)
+                {
+                    await RecordVerificationAsync(subjectId, template.EnrolmentId, "rotation-refused-broken-seal", cancellationToken).ConfigureAwait(false);
+                    broken++;
+                }
+            }
+
+            progress?.Report((i + 1, subjects.Count));
+        }
+
+        await _keyHolder.CompleteRotationAsync(cancellationToken).ConfigureAwait(false);
+        _material = null;
+        _captures.Clear();
+        return new KeyRotationReport(current.EncryptionKeyId, current.SealingKeyId, switched, unchanged, broken, expired);
+    }
+
+    private async Task<SealedTemplate> ProtectAsync(string subjectId, Cancelable.TemplateTransformationKey transformationKey, TransformedTemplate template, CancellationToken cancellationToken)
+    {
+        var enrolmentId = $"enr_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
+        var createdAt = _clock.GetUtcNow();
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = (await MaterialAsync(refresh: attempt > 0, cancellationToken).ConfigureAwait(false)).Current;
+            var ciphertext = Capture(current).EncryptReference(template);
+            var request = new SealRequest(enrolmentId, subjectId, transformationKey.Id, current.EncryptionKeyId, createdAt, SHA256.HashData(ciphertext));
+            try
+            {
+                return request.WithSeal(current.SealingKeyId, ciphertext, await _keyHolder.SealAsync(request, cancellationToken).ConfigureAwait(false));
+            }
+            catch (KeyRevokedException) when (attempt == 0)
+            {
+                // The provider's keys were rotated since they were fetched: fetch them again and encrypt once more.
+            }
+        }
+    }
+
+    private async Task<CaptureClient> CaptureForAsync(string encryptionKeyId, CancellationToken cancellationToken)
+    {
+        var generation = (await MaterialAsync(refresh: false, cancellationToken).ConfigureAwait(false)).Generation(encryptionKeyId)
+            ?? (await MaterialAsync(refresh: true, cancellationToken).ConfigureAwait(false)).Generation(encryptionKeyId)
+            ?? throw new KeyRevokedException(encryptionKeyId);
+        return Capture(generation);
+    }
+
+    private CaptureClient Capture(KeyGeneration generation) =>
+        _captures.GetOrAdd(generation.EncryptionKeyId, id => new CaptureClient(id, CkksSerializer.DeserializePublicKey(generation.PublicKey, ProtectedTemplateScheme.Parameters)));
+
+    private async Task<ProviderPublicMaterial> MaterialAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        if (refresh || _material is null)
+        {
+            _material = await _keyHolder.GetPublicMaterialAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return _material;
     }
 
     private const string Actor = "svc:protected-verification";
@@ -264,15 +334,11 @@ public sealed class ProtectedFaceVerification : IDisposable
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        _sealer.Dispose();
-        _keyHolder.Dispose();
-    }
+    public void Dispose() => (_keyHolder as IDisposable)?.Dispose();
 }
 
 /// <summary>How the key holder floods a key it uses for the first time (later uses reuse the key's stored policy).</summary>
 /// <param name="MaxDecryptions">Decisions one provider key may make; when null, the largest that keeps the decision noise within bounds.</param>
 /// <param name="MaxDecisionNoise">The largest standard deviation flooding may add to score − threshold.</param>
 /// <param name="CalibrationTrials">Trials of the comparison circuit when measuring its error.</param>
-public sealed record NoiseFloodingPolicyChoice(long? MaxDecryptions = null, double MaxDecisionNoise = DecisionKeyHolder.DefaultMaxDecisionNoise, int CalibrationTrials = 4);
+public sealed record NoiseFloodingPolicyChoice(long? MaxDecryptions = null, double MaxDecisionNoise = DecisionKeyHolder.DefaultMaxDecisionNoise, int CalibrationTrials = DecisionKeyHolder.DefaultCalibrationTrials);

@@ -255,6 +255,22 @@ public sealed class CkksEvaluator
         return new CkksCiphertext(Parameters, PolyMath.DivideRoundByLimb(a.C0, a.Level, a.Level, a.Level, Parameters), PolyMath.DivideRoundByLimb(a.C1, a.Level, a.Level, a.Level, Parameters), a.Level - 1, a.Scale / last.Value);
     }
 
+    /// <summary>
+    /// Re-encrypts <paramref name="a"/> from the key the switch key starts at to the one it ends at: (c0 + r0, r1) with
+    /// r0 + r1·s′ ≈ c1·s. Level and scale are kept; the added noise is that of one key switch.
+    /// </summary>
+    public CkksCiphertext SwitchKey(CkksCiphertext a, CkksKeySwitchKey key)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(key);
+        Parameters.EnsureSame(a.Parameters, nameof(a));
+        Parameters.EnsureSame(key.Parameters, nameof(key));
+        var c0 = a.C0.Clone();
+        var (r0, r1) = KeySwitching.Switch(a.C1, a.Level, key.Key, Parameters);
+        PolyMath.AddInPlace(c0, r0, Parameters, a.Level + 1);
+        return new CkksCiphertext(Parameters, c0, r1, a.Level, a.Scale);
+    }
+
     private CkksCiphertext ApplyGalois(CkksCiphertext a, int galoisElement, CkksGaloisKeys galoisKeys)
     {
         ArgumentNullException.ThrowIfNull(a);

@@ -37,6 +37,16 @@ public static class CkksKeyGenerator
         return new CkksRelinearizationKey(p, key);
     }
 
+    /// <summary>The key that switches ciphertexts under <paramref name="from"/> to ciphertexts under <paramref name="to"/> (key rotation).</summary>
+    /// <exception cref="ArgumentException">The keys are of different parameter sets.</exception>
+    public static CkksKeySwitchKey CreateKeySwitchKey(CkksSecretKey from, CkksSecretKey to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        to.Parameters.EnsureSame(from.Parameters, nameof(from));
+        return new CkksKeySwitchKey(to.Parameters, KeySwitchingKey.Create(to, from.S));
+    }
+
     /// <summary>Galois keys for rotations by each of <paramref name="steps"/> slots (positive: left) and, if asked, conjugation.</summary>
     /// <exception cref="ArgumentException">A step is a multiple of N/2 (the identity).</exception>
     public static CkksGaloisKeys CreateGaloisKeys(CkksSecretKey secretKey, IEnumerable<int> steps, bool conjugation = false)

@@ -27,6 +27,7 @@ public static class CkksSerializer
         GaloisKeys = 6,
         SecretKey = 7,
         SeededCiphertext = 8,
+        KeySwitchKey = 9,
     }
 
     /// <summary>Serialises a parameter set.</summary>
@@ -153,20 +154,40 @@ public static class CkksSerializer
     public static byte[] Serialize(CkksRelinearizationKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var w = new Writer(Kind.RelinearizationKey, key.Parameters);
-        w.SwitchingKey(key.Key, key.Parameters);
-        return w.ToArray();
+        return SerializeSwitchingKey(Kind.RelinearizationKey, key.Key, key.Parameters);
     }
 
     /// <summary>Reads a relinearisation key of <paramref name="parameters"/>.</summary>
     /// <exception cref="CkksFormatException">Malformed, or of another parameter set.</exception>
-    public static CkksRelinearizationKey DeserializeRelinearizationKey(ReadOnlySpan<byte> data, CkksParameters parameters)
+    public static CkksRelinearizationKey DeserializeRelinearizationKey(ReadOnlySpan<byte> data, CkksParameters parameters) =>
+        new(parameters, DeserializeSwitchingKey(data, Kind.RelinearizationKey, parameters));
+
+    /// <summary>Serialises a key-switching key.</summary>
+    public static byte[] Serialize(CkksKeySwitchKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return SerializeSwitchingKey(Kind.KeySwitchKey, key.Key, key.Parameters);
+    }
+
+    /// <summary>Reads a key-switching key of <paramref name="parameters"/>.</summary>
+    /// <exception cref="CkksFormatException">Malformed, or of another parameter set.</exception>
+    public static CkksKeySwitchKey DeserializeKeySwitchKey(ReadOnlySpan<byte> data, CkksParameters parameters) =>
+        new(parameters, DeserializeSwitchingKey(data, Kind.KeySwitchKey, parameters));
+
+    private static byte[] SerializeSwitchingKey(Kind kind, KeySwitchingKey key, CkksParameters parameters)
+    {
+        var w = new Writer(kind, parameters);
+        w.SwitchingKey(key, parameters);
+        return w.ToArray();
+    }
+
+    private static KeySwitchingKey DeserializeSwitchingKey(ReadOnlySpan<byte> data, Kind kind, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = new Reader(data, Kind.RelinearizationKey, parameters);
+        var r = new Reader(data, kind, parameters);
         var key = r.SwitchingKey(parameters);
         r.End();
-        return new CkksRelinearizationKey(parameters, key);
+        return key;
     }
 
     /// <summary>Serialises Galois keys.</summary>

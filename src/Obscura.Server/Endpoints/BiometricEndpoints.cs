@@ -29,6 +29,7 @@ internal static class BiometricEndpoints
         app.MapPost("/v1/onboarding", OnboardAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification");
         app.MapPost("/v1/verification", VerifyAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification");
         app.MapDelete("/v1/onboarding/{subjectId}", RevokeAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
+        app.MapPost("/v1/verification/key-rotation", RotateAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
         return app;
     }
 
@@ -39,6 +40,18 @@ internal static class BiometricEndpoints
             return InvalidEmbedding();
         }
 
+        try
+        {
+            return await OnboardCoreAsync(request, template, verification, ct);
+        }
+        catch (RoleServiceException e)
+        {
+            return RoleFailed(e);
+        }
+    }
+
+    private static async Task<Results<Created<OnboardingResponse>, ProblemHttpResult>> OnboardCoreAsync(FaceRequest request, FaceTemplate template, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
+    {
         try
         {
             var sealedTemplate = await verification.Value.OnboardAsync(request.Subject.Value, template, ct);
@@ -59,7 +72,16 @@ internal static class BiometricEndpoints
             return InvalidEmbedding();
         }
 
-        var result = await verification.Value.VerifyAsync(request.Subject.Value, template, ct);
+        VerificationResult result;
+        try
+        {
+            result = await verification.Value.VerifyAsync(request.Subject.Value, template, ct);
+        }
+        catch (RoleServiceException e)
+        {
+            return RoleFailed(e);
+        }
+
         if (result.Refusal is not { } refusal)
         {
             return TypedResults.Ok(new VerificationResponse(request.Subject, result.IsMatch));
@@ -76,10 +98,35 @@ internal static class BiometricEndpoints
         return TypedResults.Problem(detail: refusal.Describe(), statusCode: status, title: title);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(SubjectId subjectId, Lazy<ProtectedFaceVerification> verification, CancellationToken ct) =>
-        await verification.Value.RevokeEnrolmentAsync(subjectId.Value, ct)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(detail: "The subject has no active enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(SubjectId subjectId, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
+    {
+        try
+        {
+            return await verification.Value.RevokeEnrolmentAsync(subjectId.Value, ct)
+                ? TypedResults.NoContent()
+                : TypedResults.Problem(detail: "The subject has no active enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+        }
+        catch (RoleServiceException e)
+        {
+            return RoleFailed(e);
+        }
+    }
+
+    /// <summary>Rotates the provider's encryption and sealing keys, re-encrypting every stored template by key switching.</summary>
+    private static async Task<Results<Ok<KeyRotationReport>, ProblemHttpResult>> RotateAsync(Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok(await verification.Value.RotateProviderKeysAsync(null, ct));
+        }
+        catch (RoleServiceException e)
+        {
+            return RoleFailed(e);
+        }
+    }
+
+    private static ProblemHttpResult RoleFailed(RoleServiceException e) =>
+        TypedResults.Problem(detail: e.Message, statusCode: StatusCodes.Status502BadGateway, title: "A protected-verification role service failed.");
 
     private static ProblemHttpResult InvalidEmbedding() =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["embedding"] = [FaceTemplate.EmbeddingRule] })

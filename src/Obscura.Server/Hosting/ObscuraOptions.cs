@@ -2,9 +2,28 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Obscura.Server.Hosting;
 
-/// <summary>Server settings, section <c>Obscura</c> (or <c>--data</c> on the command line for the data folder).</summary>
-public sealed class ObscuraOptions
+/// <summary>What one server process runs.</summary>
+public enum ServerRole
 {
+    /// <summary>The full API (governance, ledger, protected verification); biometric roles embedded unless role URLs are set.</summary>
+    All,
+
+    /// <summary>Only the key-management role: the provider's homomorphic secret and sealing keys; seals and decides.</summary>
+    KeyHolder,
+
+    /// <summary>Only the comparison role: public evaluation keys; compares and re-encrypts ciphertexts.</summary>
+    Comparison,
+
+    /// <summary>Only the storage role: sealed templates; no key at all.</summary>
+    Storage,
+}
+
+/// <summary>Server settings, section <c>Obscura</c> (or <c>--data</c> on the command line for the data folder).</summary>
+public sealed class ObscuraOptions : IValidatableObject
+{
+    /// <summary>The shortest service token accepted.</summary>
+    public const int MinServiceTokenLength = 32;
+
     /// <summary>Configuration section name.</summary>
     public const string Section = "Obscura";
 
@@ -22,4 +41,45 @@ public sealed class ObscuraOptions
 
     /// <summary>Whether to create a first controller key (written to <c>bootstrap-admin.key</c> in the data folder) when none exists.</summary>
     public bool CreateBootstrapKey { get; set; } = true;
+
+    /// <summary>What this process runs; <see cref="ServerRole.All"/> by default.</summary>
+    public ServerRole Role { get; set; } = ServerRole.All;
+
+    /// <summary>The key-holder service (for the full API in a separated deployment, and for the comparison role).</summary>
+    public Uri? KeyHolderUrl { get; set; }
+
+    /// <summary>The comparison service (full API in a separated deployment).</summary>
+    public Uri? ComparisonUrl { get; set; }
+
+    /// <summary>The storage service (full API in a separated deployment).</summary>
+    public Uri? StorageUrl { get; set; }
+
+    /// <summary>The shared secret role services require as <c>Authorization: Bearer …</c>; at least 32 characters. Set it through the environment (<c>Obscura__ServiceToken</c>), not the command line.</summary>
+    public string? ServiceToken { get; set; }
+
+    /// <summary>Whether the full API reaches the biometric roles over HTTP rather than embedding them.</summary>
+    public bool Separated => Role == ServerRole.All && (KeyHolderUrl ?? ComparisonUrl ?? StorageUrl) is not null;
+
+    /// <summary>Largest request body a role service accepts: ciphertexts are hundreds of kilobytes.</summary>
+    public long EffectiveMaxRequestBodyBytes => Role == ServerRole.All ? MaxRequestBodyBytes : Math.Max(MaxRequestBodyBytes, 4 * 1024 * 1024);
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var needsToken = Role != ServerRole.All || Separated;
+        if (needsToken && (ServiceToken?.Length ?? 0) < MinServiceTokenLength)
+        {
+            yield return new ValidationResult($"A separated deployment needs Obscura:ServiceToken, at least {MinServiceTokenLength} characters, the same in every process.", [nameof(ServiceToken)]);
+        }
+
+        if (Separated && (KeyHolderUrl is null || ComparisonUrl is null || StorageUrl is null))
+        {
+            yield return new ValidationResult("A separated deployment names all three roles: Obscura:KeyHolderUrl, Obscura:ComparisonUrl and Obscura:StorageUrl.", [nameof(KeyHolderUrl)]);
+        }
+
+        if (Role == ServerRole.Comparison && KeyHolderUrl is null)
+        {
+            yield return new ValidationResult("The comparison role fetches its public keys from the key holder: set Obscura:KeyHolderUrl.", [nameof(KeyHolderUrl)]);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Obscura.Biometrics.Roles;
+using Obscura.Biometrics.Roles.Remote;
 using Obscura.Governance;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
@@ -41,26 +42,51 @@ public static class ObscuraServer
         builder.Services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
 
         // Created on first use: key generation and flooding calibration take seconds and most deployments start without biometrics.
-        builder.Services.AddSingleton(sp => new Lazy<ProtectedFaceVerification>(
-            () => ProtectedVerificationHost.Open(
-                Path.Combine(sp.GetRequiredService<DataFolder>().Path, "biometrics"),
-                sp.GetRequiredService<GovernanceService>(),
-                sp.GetRequiredService<AuditTrail>(),
-                sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.VerificationThreshold),
-            LazyThreadSafetyMode.ExecutionAndPublication));
+        builder.Services.AddSingleton(sp => new Lazy<ProtectedFaceVerification>(() => OpenVerification(sp), LazyThreadSafetyMode.ExecutionAndPublication));
+        builder.Services.AddSingleton(sp => ProtectedVerificationHost.OpenKeyHolder(RoleDirectory(sp)));
+        builder.Services.AddSingleton(sp => ProtectedVerificationHost.OpenStore(RoleDirectory(sp)));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+            return new ComparisonRole(new RemoteKeyHolder(new RoleConnection("key holder", options.KeyHolderUrl!, options.ServiceToken!)));
+        });
 
         builder.Services.Configure<JsonOptions>(o => GovernanceJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization(Policies.Add);
+        // A role service has no API keys (it answers the service token only), so no authentication runs there: it
+        // would open a governance database in the role's folder.
+        if ((builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.Role ?? ServerRole.All) == ServerRole.All)
+        {
+            builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+                .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            builder.Services.AddAuthorization(Policies.Add);
+        }
+
         builder.Services.AddOpenApi(o => o.AddSchemaTransformer<TokenSchemaTransformer>());
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.MaxRequestBodyBytes ?? new ObscuraOptions().MaxRequestBodyBytes);
+            kestrel.Limits.MaxRequestBodySize = (context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions()).EffectiveMaxRequestBodyBytes);
 
         var app = builder.Build();
+        var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestBodyLimit(options.EffectiveMaxRequestBodyBytes);
+        if (options.Role != ServerRole.All)
+        {
+            // A role service has no governance database and no API keys: only its role's routes, behind the service token.
+            if (options.Role == ServerRole.KeyHolder)
+            {
+                var keyHolder = app.Services.GetRequiredService<KeyHolderService>();
+                app.Lifetime.ApplicationStopping.Register(keyHolder.Dispose);
+            }
+
+            app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", role = options.Role.ToString() })).WithTags("Health");
+            app.MapRole(options.Role);
+            return app;
+        }
+
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             // Zero the key holder's and sealer's keys if they were ever loaded.
@@ -70,10 +96,6 @@ public static class ObscuraServer
                 verification.Value.Dispose();
             }
         });
-        var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRequestBodyLimit(options.MaxRequestBodyBytes);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
@@ -85,11 +107,41 @@ public static class ObscuraServer
         return app;
     }
 
+    private static string RoleDirectory(IServiceProvider services) =>
+        Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<ObscuraOptions>>().Value.DataDirectory), "biometrics");
+
+    private static ProtectedFaceVerification OpenVerification(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+        var directory = Path.Combine(services.GetRequiredService<DataFolder>().Path, "biometrics");
+        var governance = services.GetRequiredService<GovernanceService>();
+        var audit = services.GetRequiredService<AuditTrail>();
+        if (!options.Separated)
+        {
+            return ProtectedVerificationHost.Open(directory, governance, audit, options.VerificationThreshold);
+        }
+
+        var token = options.ServiceToken!;
+        return ProtectedVerificationHost.OpenSeparated(
+            directory,
+            new RoleConnection("key holder", options.KeyHolderUrl!, token),
+            new RoleConnection("comparison", options.ComparisonUrl!, token),
+            new RoleConnection("storage", options.StorageUrl!, token),
+            governance,
+            audit,
+            options.VerificationThreshold);
+    }
+
     /// <summary>Opens the data folder and creates the first key if needed; call before <c>RunAsync</c>.</summary>
     public static async Task InitialiseAsync(WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+        if (options.Role != ServerRole.All)
+        {
+            return;
+        }
+
         var folder = app.Services.GetRequiredService<DataFolder>();
         if (options.CreateBootstrapKey)
         {

@@ -1,0 +1,124 @@
+using System.Numerics;
+using Obscura.Biometrics.Cancelable;
+using Obscura.Biometrics.Protection;
+using Obscura.Biometrics.Roles;
+using Obscura.Homomorphic.Ckks;
+
+namespace Obscura.Biometrics.Tests;
+
+/// <summary>
+/// Provider-key rotation by key switching: templates move to new encryption and sealing keys on ciphertexts only,
+/// keep verifying, and the old keys are destroyed. Each test uses its own provider, so the shared one is untouched.
+/// </summary>
+public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixture<VerificationFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Rotation_moves_every_genuine_template_to_new_keys_and_destroys_the_old_ones()
+    {
+        var store = new InMemoryTemplateStore();
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("rotating-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 200, MaxDecisionNoise: 0.15)), store);
+        var keyHolder = verification.LocalKeyHolder!;
+        var old = keyHolder.Provider;
+        var faces = new SyntheticFaces(512, 31);
+        var (ann, ben, cat) = (faces.Identity(), faces.Identity(), faces.Identity());
+        var (a, b, c) = (await fixture.ConsentingSubjectAsync(), await fixture.ConsentingSubjectAsync(), await fixture.ConsentingSubjectAsync());
+        await verification.OnboardAsync(a, faces.Capture(ann), Ct);
+        await verification.OnboardAsync(b, faces.Capture(ben), Ct);
+        var tampered = await verification.OnboardAsync(c, faces.Capture(cat), Ct);
+        var flipped = (byte[])tampered.Ciphertext.Clone();
+        flipped[200] ^= 4;
+        await store.SaveAsync(tampered with { Ciphertext = flipped }, Ct);
+
+        // A rotation begun (and interrupted) still verifies templates under the previous keys, then resumes with the same new keys.
+        var begun = await keyHolder.BeginRotationAsync(Ct);
+        Assert.Equal(old.EncryptionKeyId, begun.Previous!.EncryptionKeyId);
+        Assert.True((await verification.VerifyAsync(a, faces.Capture(ann), Ct)).IsMatch);
+        var report = await verification.RotateProviderKeysAsync(null, Ct);
+        Assert.Equal(new KeyRotationReport(begun.Current.EncryptionKeyId, begun.Current.SealingKeyId, Switched: 2, Unchanged: 0, Broken: 1, Expired: 0), report);
+
+        var now = keyHolder.Provider;
+        Assert.False(now.Rotating);
+        Assert.Equal(report.EncryptionKeyId, now.EncryptionKeyId);
+        Assert.False(fixture.Keys.IsActive(old.EncryptionKeyId));
+        Assert.False(fixture.Keys.IsActive(old.SealingKeyId));
+        await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.GetRotationKeyAsync(old.EncryptionKeyId, now.EncryptionKeyId, Ct));
+        Assert.All([(await store.FindAsync(a, Ct))!, (await store.FindAsync(b, Ct))!], t => Assert.Equal((now.EncryptionKeyId, now.SealingKeyId), (t.EncryptionKeyId, t.SealingKeyId)));
+
+        Assert.True((await verification.VerifyAsync(a, faces.Capture(ann), Ct)).IsMatch);
+        Assert.True((await verification.VerifyAsync(b, faces.Capture(ben), Ct)).IsMatch);
+        Assert.False((await verification.VerifyAsync(a, faces.Capture(ben), Ct)).IsMatch);
+        Assert.Equal(VerificationRefusal.KeyRevoked, (await verification.VerifyAsync(c, faces.Capture(cat), Ct)).Refusal);
+
+        // A second rotation chains; new enrolments go under the newest keys.
+        var second = await verification.RotateProviderKeysAsync(null, Ct);
+        Assert.Equal(2, second.Switched);
+        Assert.Equal(1, second.Unchanged);
+        Assert.True((await verification.VerifyAsync(a, faces.Capture(ann), Ct)).IsMatch);
+        Assert.Equal(second.EncryptionKeyId, (await verification.OnboardAsync(c, faces.Capture(cat), Ct)).EncryptionKeyId);
+        Assert.True((await verification.VerifyAsync(c, faces.Capture(cat), Ct)).IsMatch);
+    }
+
+    [Fact]
+    public async Task A_reference_switched_to_the_limit_stays_within_the_flooding_bound_and_then_expires()
+    {
+        // The flooding bound hides the circuit's error only if E bounds it: measure comparisons of a reference switched
+        // the most times allowed. E is 8σ of the calibrated error; 16 draws of a Gaussian all stay under 8σ except with
+        // probability below 2^-45, so this test fails only if switched references are noisier than calibrated.
+        var store = new InMemoryTemplateStore();
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("bound-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 200, MaxDecisionNoise: 0.15)), store);
+        var keyHolder = verification.LocalKeyHolder!;
+        var faces = new SyntheticFaces(512, 32);
+        var dan = faces.Identity();
+        var subject = await fixture.ConsentingSubjectAsync();
+        var referenceTemplate = faces.Capture(dan);
+        var enrolment = await verification.OnboardAsync(subject, referenceTemplate, Ct);
+        for (var k = 0; k < ProtectedTemplateScheme.MaxKeySwitches; k++)
+        {
+            Assert.Equal(1, (await verification.RotateProviderKeysAsync(null, Ct)).Switched);
+        }
+
+        var stored = Assert.IsType<SealedTemplate>(await store.FindAsync(subject, Ct));
+        Assert.Equal(ProtectedTemplateScheme.MaxKeySwitches, stored.KeySwitches);
+        var current = keyHolder.Provider.EncryptionKeyId;
+        var bound = keyHolder.FloodingPolicy.ErrorBound;
+        var p = ProtectedTemplateScheme.Parameters;
+        using var ttk = fixture.Keys.OpenTransformationKey(enrolment.TransformationKeyId);
+        var transformedReference = CancelableTransform.Apply(ttk, referenceTemplate);
+        var capture = new CaptureClient(current, fixture.Keys.OpenPublicKey(current));
+        var (relin, galois) = fixture.Keys.OpenEvaluationKeys(current);
+        var evaluator = new CkksEvaluator(p);
+        var encryptor = new CkksEncryptor(p);
+        using var secret = fixture.Keys.OpenDecryptionKey(current);
+        var reference = CkksSerializer.DeserializeCiphertext(stored.Ciphertext, p);
+        var errors = new List<double>();
+        for (var trial = 0; trial < 16; trial++)
+        {
+            // The encrypted values are the transformed (float) templates, so the exact expectation is their similarity.
+            var transformedProbe = CancelableTransform.Apply(ttk, faces.Capture(dan));
+            var probe = evaluator.MultiplyByConstant(CkksSerializer.DeserializeCiphertext(capture.EncryptProbe(transformedProbe, 0.5), p), ProtectedTemplateScheme.MaxBlinding, scale: 1);
+            var result = evaluator.SumSlots(evaluator.Multiply(reference, probe, relin), galois);
+            var expected = ProtectedTemplateScheme.MaxBlinding * (transformedReference.Similarity(transformedProbe) - 0.5);
+            errors.Add(NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secret, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]));
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"after {ProtectedTemplateScheme.MaxKeySwitches} key switches: largest error 2^{Math.Log2(errors.Max()):F1}, flooding bound E = 2^{Math.Log2(bound):F1}");
+        Assert.All(errors, e => Assert.True(e <= bound, $"error 2^{Math.Log2(e):F1} above E = 2^{Math.Log2(bound):F1}"));
+
+        // At the limit the template is not carried further: its subject enrols again.
+        Assert.Equal(1, (await verification.RotateProviderKeysAsync(null, Ct)).Expired);
+        Assert.Equal(VerificationRefusal.KeyRevoked, (await verification.VerifyAsync(subject, faces.Capture(dan), Ct)).Refusal);
+    }
+
+    [Fact]
+    public async Task The_key_holder_seals_only_under_its_current_key()
+    {
+        using var keyHolder = fixture.OpenKeyHolder("sealing-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 10));
+        var request = new SealRequest("enr_1", "someone", "ttk_1", keyHolder.Provider.EncryptionKeyId, DateTimeOffset.UtcNow, new byte[32]);
+        Assert.Equal(64, (await keyHolder.SealAsync(request, Ct)).Length);
+        await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.SealAsync(request with { EncryptionKeyId = "hek_other" }, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => keyHolder.SealAsync(request with { CiphertextSha256 = new byte[31] }, Ct));
+        await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.DecideAsync("hek_other", [], Ct));
+    }
+}
