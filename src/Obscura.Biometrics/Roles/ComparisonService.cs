@@ -136,6 +136,13 @@ public sealed class ComparisonRole(IProviderPublicKeys keys) : IComparisonRole
     private async Task<ComparisonService> LoadAsync(string encryptionKeyId)
     {
         var material = await keys.GetPublicMaterialAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // Retired generations go: each holds megabytes of evaluation keys, and the key holder no longer decides for them.
+        foreach (var cached in _services.Keys.Where(id => id != encryptionKeyId && material.Generation(id) is null))
+        {
+            _services.TryRemove(cached, out _);
+        }
+
         var generation = material.Generation(encryptionKeyId) ?? throw new KeyRevokedException(encryptionKeyId);
         var evaluation = await keys.GetEvaluationKeysAsync(encryptionKeyId, CancellationToken.None).ConfigureAwait(false);
         var p = ProtectedTemplateScheme.Parameters;
