@@ -1,21 +1,5 @@
 namespace Obscura.Biometrics.Keys;
 
-/// <summary>Tells whether a key may still be used (the comparison role asks before every comparison).</summary>
-public interface IKeyStatus
-{
-    /// <summary>Whether the key exists and is neither revoked nor destroyed.</summary>
-    bool IsActive(string keyId);
-
-    /// <summary>Throws <see cref="KeyRevokedException"/> unless the key is active.</summary>
-    void EnsureActive(string keyId)
-    {
-        if (!IsActive(keyId))
-        {
-            throw new KeyRevokedException(keyId);
-        }
-    }
-}
-
 /// <summary>A persistent count of flooded decryptions for one key.</summary>
 public interface IDecryptionBudget
 {

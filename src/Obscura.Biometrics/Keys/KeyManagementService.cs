@@ -15,7 +15,7 @@ namespace Obscura.Biometrics.Keys;
 /// (public, relinearisation and Galois keys, the sealing public key) is stored in the clear. Every file is written to
 /// a temporary name, flushed to disk and renamed, so a crash leaves the old or the new version, never a torn one.
 /// </summary>
-public sealed class KeyManagementService : IKeyStatus
+public sealed class KeyManagementService
 {
     private const string TransformationKind = "template-transformation";
     private const string EncryptionKind = "homomorphic-encryption";
@@ -210,7 +210,7 @@ public sealed class KeyManagementService : IKeyStatus
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Whether the key exists and is neither revoked nor destroyed.</summary>
     public bool IsActive(string keyId)
     {
         var record = Read(keyId);

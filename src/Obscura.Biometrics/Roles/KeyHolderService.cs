@@ -104,9 +104,6 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         }
     }
 
-    /// <summary>The sealing key id <see cref="SealAsync"/> signs with.</summary>
-    public string SealingKeyId => _state.SealingKeyId;
-
     /// <inheritdoc/>
     public Task<bool> DecideAsync(string encryptionKeyId, byte[] encryptedComparison, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ public static class ProtectedVerificationHost
     public static ProtectedFaceVerification Open(string directory, GovernanceService governance, AuditTrail audit, double threshold, long? maxDecryptions = null)
     {
         var keys = OpenKeys(directory);
-        var keyHolder = KeyHolderService.Open(keys, Path.Combine(directory, "provider.json"), new NoiseFloodingPolicyChoice(maxDecryptions));
+        var keyHolder = OpenKeyHolder(keys, directory, maxDecryptions);
         return new ProtectedFaceVerification(
             keys,
             keyHolder,
@@ -49,7 +49,10 @@ public static class ProtectedVerificationHost
 
     /// <summary>The key-holder role of a separated deployment: provider keys in <paramref name="directory"/>, created on first use.</summary>
     public static KeyHolderService OpenKeyHolder(string directory, long? maxDecryptions = null) =>
-        KeyHolderService.Open(OpenKeys(directory), Path.Combine(directory, "provider.json"), new NoiseFloodingPolicyChoice(maxDecryptions));
+        OpenKeyHolder(OpenKeys(directory), directory, maxDecryptions);
+
+    private static KeyHolderService OpenKeyHolder(KeyManagementService keys, string directory, long? maxDecryptions) =>
+        KeyHolderService.Open(keys, Path.Combine(directory, "provider.json"), new NoiseFloodingPolicyChoice(maxDecryptions));
 
     /// <summary>The storage role: sealed templates in <paramref name="directory"/>/templates.</summary>
     public static FileTemplateStore OpenStore(string directory) => new(Path.Combine(directory, "templates"));
