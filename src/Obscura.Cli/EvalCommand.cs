@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Obscura.Biometrics.Evaluation;
 using Obscura.Biometrics.Templates;
+using Obscura.Cli.Charts;
 
 namespace Obscura.Cli;
 
@@ -18,7 +19,7 @@ internal static class EvalCommand
         var embeddings = new Option<FileInfo>("--embeddings") { Description = "CSV of labelled embeddings: label,v1,…,vd per line.", Required = true };
         var thresholds = new Option<string>("--thresholds") { Description = "Comma-separated thresholds for FMR/FNMR.", DefaultValueFactory = _ => "0.3,0.4,0.5,0.6,0.7" };
         var impostors = new Option<int>("--impostor-pairs") { Description = "Impostor pairs to sample (deterministic).", DefaultValueFactory = _ => 2000 };
-        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the DET and unlinkability curves (CSV)." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the DET and unlinkability curves: CSV data and PNG plots." };
         var command = new Command("eval", "Evaluate FMR/FNMR, EER and unlinkability in plaintext, after the transform and under encryption.")
         {
             embeddings, thresholds, impostors, output,
@@ -90,7 +91,9 @@ internal static class EvalCommand
                 }
 
                 File.WriteAllText(Path.Combine(folder.FullName, "unlinkability.csv"), curve.ToString());
-                stderr.WriteLine($"curves written to {folder.FullName}");
+                EvaluationPlots.WriteDet(Path.Combine(folder.FullName, "det.png"), [("PLAINTEXT", plain), ("TRANSFORMED", transformed), ("ENCRYPTED", encrypted)]);
+                EvaluationPlots.WriteUnlinkability(Path.Combine(folder.FullName, "unlinkability.png"), linkage);
+                stderr.WriteLine($"curves and plots written to {folder.FullName}");
             }
 
             return Task.FromResult(ExitCodes.Success);

@@ -76,4 +76,33 @@ public sealed class EvaluationTests
         Assert.True(unprotectedLinkage > 0.95, $"unprotected {unprotectedLinkage}");
         Assert.Throws<ArgumentException>(() => ProtectedEvaluation.Run([templates[0], templates[1]]));
     }
+
+    [Theory]
+    [InlineData(0.5, 0.0)]
+    [InlineData(0.975, 1.959963984540054)]
+    [InlineData(0.84134474606854293, 1.0)]
+    [InlineData(0.001, -3.090232306167813)]
+    [InlineData(1e-6, -4.753424308822899)]
+    [InlineData(0.02425, -1.9729610513118845)] // the seam between the central and tail approximations
+    public void Standard_normal_quantile_matches_tabulated_values(double probability, double expected)
+    {
+        Assert.Equal(expected, StandardNormal.Quantile(probability), tolerance: 1e-8);
+        Assert.Equal(-expected, StandardNormal.Quantile(1 - probability), tolerance: 1e-8);
+    }
+
+    [Fact]
+    public void Standard_normal_quantile_is_increasing_and_refuses_zero_and_one()
+    {
+        var previous = double.NegativeInfinity;
+        for (var p = 1e-9; p < 1; p += 0.0007)
+        {
+            var z = StandardNormal.Quantile(p);
+            Assert.True(z > previous, $"not increasing at {p}");
+            previous = z;
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => StandardNormal.Quantile(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StandardNormal.Quantile(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StandardNormal.Quantile(double.NaN));
+    }
 }

@@ -98,7 +98,7 @@ public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixtur
             // The encrypted values are the transformed (float) templates, so the exact expectation is their similarity.
             var transformedProbe = CancelableTransform.Apply(ttk, faces.Capture(dan));
             var probe = evaluator.MultiplyByConstant(CkksSerializer.DeserializeCiphertext(capture.EncryptProbe(transformedProbe, 0.5), p), ProtectedTemplateScheme.MaxBlinding, scale: 1);
-            var result = evaluator.SumSlots(evaluator.Multiply(reference, probe, relin), galois);
+            var result = ProtectedTemplateScheme.Compare(evaluator, reference, probe, relin, galois);
             var expected = ProtectedTemplateScheme.MaxBlinding * (transformedReference.Similarity(transformedProbe) - 0.5);
             errors.Add(NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secret, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]));
         }

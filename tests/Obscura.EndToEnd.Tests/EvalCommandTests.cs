@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Obscura.Cli;
 using Obscura.TestSupport;
+using SkiaSharp;
 
 namespace Obscura.EndToEnd.Tests;
 
@@ -36,6 +37,39 @@ public sealed class EvalCommandTests : IDisposable
         {
             Assert.True(File.ReadAllLines(Path.Combine(curves, file)).Length > 2, file);
         }
+
+        // The plots decode as PNGs of the stated size, with a title and each series drawn in its own colour.
+        using var det = SKBitmap.Decode(Path.Combine(curves, "det.png"));
+        Assert.Equal((900, 700), (det.Width, det.Height));
+        Assert.True(Count(det, SKColors.Black, top: 0, bottom: 50) > 50, "the DET plot has no title");
+        foreach (var series in new[] { new SKColor(0x1F, 0x77, 0xB4), new SKColor(0xFF, 0x7F, 0x0E), new SKColor(0x2C, 0xA0, 0x2C) })
+        {
+            Assert.True(Count(det, series, top: 150, bottom: 620) > 200, $"series {series} missing from the DET plot"); // below the legend
+        }
+
+        using var linkage = SKBitmap.Decode(Path.Combine(curves, "unlinkability.png"));
+        Assert.Equal((900, 700), (linkage.Width, linkage.Height));
+        Assert.True(Count(linkage, SKColors.Black, top: 0, bottom: 50) > 50, "the unlinkability plot has no title");
+        Assert.True(Count(linkage, SKColors.Black, top: 62, bottom: 618) > 300, "no D↔(s) line or frame in the unlinkability plot");
+    }
+
+    /// <summary>Pixels within a small distance of <paramref name="color"/> between two rows.</summary>
+    private static int Count(SKBitmap bitmap, SKColor color, int top, int bottom)
+    {
+        var count = 0;
+        for (var y = top; y < bottom; y++)
+        {
+            for (var x = 0; x < bitmap.Width; x++)
+            {
+                var p = bitmap.GetPixel(x, y);
+                if (Math.Abs(p.Red - color.Red) + Math.Abs(p.Green - color.Green) + Math.Abs(p.Blue - color.Blue) < 24)
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
     }
 
     [Fact]

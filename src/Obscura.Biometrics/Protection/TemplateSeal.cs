@@ -24,11 +24,11 @@ public sealed record SealedTemplate(
     public SealRequest ToSealRequest() =>
         new(EnrolmentId, SubjectId, TransformationKeyId, EncryptionKeyId, CreatedAt, SHA256.HashData(Ciphertext), KeySwitches);
 
-    /// <summary>The canonical bytes a seal covers: a version tag, each id length-prefixed, the time, the key-switch count and the ciphertext digest.</summary>
+    /// <summary>The canonical bytes a seal covers: a version tag naming the slot layout, each id length-prefixed, the time, the key-switch count and the ciphertext digest.</summary>
     internal static byte[] SignedBytes(SealRequest request, string sealingKeyId)
     {
         using var buffer = new MemoryStream();
-        Write(buffer, "obscura/sealed-template/v2");
+        Write(buffer, "obscura/sealed-template/" + ProtectedTemplateScheme.LayoutVersion);
         Write(buffer, request.EnrolmentId);
         Write(buffer, request.SubjectId);
         Write(buffer, request.TransformationKeyId);

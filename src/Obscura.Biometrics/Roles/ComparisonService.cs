@@ -46,8 +46,7 @@ public sealed class ComparisonService
         var fresh = Fresh(CkksSerializer.DeserializeCiphertext(probe, ProtectedTemplateScheme.Parameters), "probe");
         var blinding = RandomNumberGenerator.GetInt32(1, ProtectedTemplateScheme.MaxBlinding + 1);
         var blinded = _evaluator.MultiplyByConstant(fresh, blinding, scale: 1);
-        var product = _evaluator.Multiply(stored, blinded, _relinearizationKey);
-        return CkksSerializer.Serialize(_evaluator.SumSlots(product, _galoisKeys));
+        return CkksSerializer.Serialize(ProtectedTemplateScheme.Compare(_evaluator, stored, blinded, _relinearizationKey, _galoisKeys));
     }
 
     /// <summary>

@@ -91,16 +91,8 @@ public sealed class DecisionKeyHolder : IDisposable
         {
             var x = RandomUnit(512);
             var y = RandomUnit(512);
-            var a = new Complex[p.SlotCount];
-            var b = new Complex[p.SlotCount];
-            for (var i = 0; i < 512; i++)
-            {
-                a[i] = x[i];
-                b[i] = y[i];
-            }
-
-            a[ProtectedTemplateScheme.ThresholdSlot] = 1;
-            b[ProtectedTemplateScheme.ThresholdSlot] = -0.999;
+            var a = ProtectedTemplateScheme.Slots(x, 1);
+            var b = ProtectedTemplateScheme.Slots(y, -0.999);
             var expected = ProtectedTemplateScheme.MaxBlinding * (x.Zip(y, (u, v) => u * v).Sum() - 0.999);
             var reference = encryptor.Encrypt(firstPublicKey, encryptor.Encode(a));
             foreach (var key in switches)
@@ -109,7 +101,7 @@ public sealed class DecisionKeyHolder : IDisposable
             }
 
             var probe = evaluator.MultiplyByConstant(encryptor.Encrypt(publicKey, encryptor.Encode(b)), ProtectedTemplateScheme.MaxBlinding, scale: 1);
-            var result = evaluator.SumSlots(evaluator.Multiply(reference, probe, relin), galois);
+            var result = ProtectedTemplateScheme.Compare(evaluator, reference, probe, relin, galois);
             var error = NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secretKey, result, [.. Enumerable.Repeat(new Complex(expected, 0), p.SlotCount)]);
             sumOfSquares += error * error;
         }
