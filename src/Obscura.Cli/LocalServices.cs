@@ -3,16 +3,21 @@ using Obscura.Governance;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
 using Obscura.Storage;
+using Obscura.Vault;
 
 namespace Obscura.Cli;
 
 /// <summary>The domain services over a data folder, for commands run without <c>--server</c>.</summary>
 internal sealed class LocalServices : IDisposable
 {
+    private readonly AuditLedger _ledger;
+    private TrainingDataVault? _vault;
+
     public LocalServices(string dataDirectory)
     {
         Folder = DataFolder.Open(dataDirectory);
         var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
+        _ledger = ledger;
         Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
         Ledger = new LedgerService(Folder.Store, ledger);
         Keys = new ApiKeys(Folder.Store, TimeProvider.System);
@@ -33,6 +38,10 @@ internal sealed class LocalServices : IDisposable
     /// <summary>The embedded protected verification (roles in this process), opened on first use; same folder and threshold as the server's default.</summary>
     public Lazy<ProtectedFaceVerification> Verification { get; }
 
+    /// <summary>The training-data vault in the folder's <c>vault</c> subfolder, opened (and recovered) on first use.</summary>
+    public async Task<TrainingDataVault> VaultAsync(CancellationToken cancellationToken) =>
+        _vault ??= await TrainingDataVault.OpenAsync(System.IO.Path.Combine(Folder.Path, "vault"), Governance, new AuditTrail(Folder.Store, _ledger), TimeProvider.System, cancellationToken);
+
     /// <summary>The server's default threshold, so local and remote verification decide alike.</summary>
     public const double VerificationThreshold = 0.5;
 
@@ -46,6 +55,7 @@ internal sealed class LocalServices : IDisposable
             Verification.Value.Dispose();
         }
 
+        _vault?.Dispose();
         Folder.Dispose();
     }
 }

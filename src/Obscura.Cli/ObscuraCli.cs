@@ -27,7 +27,7 @@ public static partial class ObscuraCli
             CliOptions.Data, CliOptions.Server, CliOptions.ApiKey,
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
-            FaceCommands(runner), EvalCommand.Create(stdout, stderr),
+            FaceCommands(runner), EvalCommand.Create(stdout, stderr), VaultCommands(runner), RetentionCommands(runner),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);

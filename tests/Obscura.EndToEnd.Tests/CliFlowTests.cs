@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Obscura.Cli;
 using Obscura.Governance.Access;
-using Obscura.Governance.Assessments;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Serialization;
 using Obscura.TestSupport;
@@ -39,7 +38,7 @@ public sealed class CliFlowTests : IDisposable
         Assert.Equal(ExitCodes.Refused, denied.Code);
         Assert.Contains("ReuseNotAssessed", denied.Out, StringComparison.Ordinal);
 
-        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "assessments", "record", "--file", WriteJson(Assessment()))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "assessments", "record", "--file", WriteJson(SamplePurposes.TrainingReuseAssessment))).Code);
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "decide", "--subject", "alice", "--purpose", "model-training", "--collected-for", "identity-verification")).Code);
 
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "withdraw", "--subject", "alice", "--purpose", "identity-verification")).Code);
@@ -159,15 +158,4 @@ public sealed class CliFlowTests : IDisposable
         File.WriteAllText(path, JsonSerializer.Serialize(value, GovernanceJson.Indented));
         return path;
     }
-
-    private static CompatibilityAssessmentDraft Assessment() => new(
-        SamplePurposes.IdentityVerification.Id,
-        SamplePurposes.ModelTraining.Id,
-        new AssessmentFactor(AssessmentFinding.Supports, "Same service."),
-        new AssessmentFactor(AssessmentFinding.Neutral, "Customers expect maintenance."),
-        new AssessmentFactor(AssessmentFinding.Against, "Facial images."),
-        new AssessmentFactor(AssessmentFinding.Neutral, "No individual decisions."),
-        new AssessmentFactor(AssessmentFinding.Supports, "Encryption, 10% subset, 12-month retention."),
-        CompatibilityOutcome.Compatible,
-        "dpo");
 }

@@ -1,3 +1,4 @@
+using Obscura.Governance.Assessments;
 using Obscura.Governance.Purposes;
 
 namespace Obscura.TestSupport;
@@ -50,4 +51,16 @@ public static class SamplePurposes
         [new Organisation("Analytics Cloud GmbH", "dpo@analytics.example", "DE"), new Organisation("Insight Labs Inc.", "privacy@insight.example", "US")],
         RetentionPeriod.FromDays(30),
         []);
+
+    /// <summary>A compatible Art. 6(4) assessment of reusing identity-verification data for model training.</summary>
+    public static CompatibilityAssessmentDraft TrainingReuseAssessment { get; } = new(
+        IdentityVerification.Id,
+        ModelTraining.Id,
+        new AssessmentFactor(AssessmentFinding.Supports, "Training improves the same verification service the data was collected for."),
+        new AssessmentFactor(AssessmentFinding.Neutral, "Customers expect the provider to maintain the model."),
+        new AssessmentFactor(AssessmentFinding.Against, "Facial images carry a risk similar to biometric data."),
+        new AssessmentFactor(AssessmentFinding.Neutral, "No decision about individuals results from training."),
+        new AssessmentFactor(AssessmentFinding.Supports, "Encrypted storage, a 10% subset, 12-month retention."),
+        CompatibilityOutcome.Compatible,
+        "dpo");
 }

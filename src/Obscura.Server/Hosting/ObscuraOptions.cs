@@ -35,6 +35,14 @@ public sealed class ObscuraOptions : IValidatableObject
     [Range(1024, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Largest blob <c>POST /v1/vault/objects</c> accepts, in bytes (the vault's own limit is 64 MiB).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long VaultMaxBlobBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Minutes between runs of the vault's retention job; 0 turns the background job off.</summary>
+    [Range(0, 7 * 24 * 60)]
+    public int RetentionIntervalMinutes { get; set; } = 60;
+
     /// <summary>The cosine-similarity threshold at and above which a protected verification matches.</summary>
     [Range(-0.99, 0.99)]
     public double VerificationThreshold { get; set; } = 0.5;

@@ -51,6 +51,12 @@ public static class ObscuraServer
             return new ComparisonRole(new RemoteKeyHolder(new RoleConnection("key holder", options.KeyHolderUrl!, options.ServiceToken!)));
         });
 
+        builder.Services.AddSingleton<VaultAccessor>();
+        if ((builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.Role ?? ServerRole.All) == ServerRole.All)
+        {
+            builder.Services.AddHostedService<VaultRetentionService>();
+        }
+
         builder.Services.Configure<JsonOptions>(o => GovernanceJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
@@ -66,13 +72,17 @@ public static class ObscuraServer
 
         builder.Services.AddOpenApi(o => o.AddSchemaTransformer<TokenSchemaTransformer>());
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = (context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions()).EffectiveMaxRequestBodyBytes);
+        {
+            // The middleware sets each request's own limit; Kestrel's is the largest of them.
+            var configured = context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
+            kestrel.Limits.MaxRequestBodySize = Math.Max(configured.EffectiveMaxRequestBodyBytes, configured.VaultMaxBlobBytes);
+        });
 
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRequestBodyLimit(options.EffectiveMaxRequestBodyBytes);
+        app.UseRequestBodyLimit(options.EffectiveMaxRequestBodyBytes, options.Role == ServerRole.All ? options.VaultMaxBlobBytes : options.EffectiveMaxRequestBodyBytes);
         if (options.Role != ServerRole.All)
         {
             // A role service has no governance database and no API keys: only its role's routes, behind the service token.
@@ -104,6 +114,7 @@ public static class ObscuraServer
         app.MapPurposes();
         app.MapLedger();
         app.MapBiometrics();
+        app.MapVault();
         return app;
     }
 

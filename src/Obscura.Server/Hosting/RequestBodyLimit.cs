@@ -5,9 +5,13 @@ namespace Obscura.Server.Hosting;
 /// <summary>Refuses bodies above the configured size: at once when Content-Length says so, else while reading.</summary>
 internal static class RequestBodyLimit
 {
-    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app, long maxBytes) =>
+    /// <summary>Limits bodies to <paramref name="defaultMaxBytes"/>, and vault blob uploads to <paramref name="blobMaxBytes"/>.</summary>
+    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app, long defaultMaxBytes, long blobMaxBytes) =>
         app.Use(async (context, next) =>
         {
+            var maxBytes = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/v1/vault/objects", StringComparison.OrdinalIgnoreCase)
+                ? blobMaxBytes
+                : defaultMaxBytes;
             if (context.Request.ContentLength > maxBytes)
             {
                 throw new BadHttpRequestException($"Request bodies are limited to {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);

@@ -1,0 +1,89 @@
+using Obscura.Governance.Consent;
+using Obscura.Governance.Ledger;
+using Obscura.TestSupport;
+
+namespace Obscura.Vault.Tests;
+
+/// <summary>
+/// A vault over a real governance core (SQLite, ledger, manual clock) with identity verification (consent) and model
+/// training (legitimate interests, reusing identity-verification data under a compatible Art. 6(4) assessment).
+/// </summary>
+public sealed class VaultFixture : IAsyncDisposable
+{
+    public const string Actor = "test:vault";
+    private readonly TempDirectory _dir = new();
+
+    private VaultFixture(TrainingDataVault vault) => Vault = vault;
+
+    public GovernanceFixture Governance { get; private set; } = null!;
+
+    public TrainingDataVault Vault { get; private set; }
+
+    public string Folder => Path.Combine(_dir.Path, "vault");
+
+    public static string Verification => SamplePurposes.IdentityVerification.Id.ToString();
+
+    public static string Training => SamplePurposes.ModelTraining.Id.ToString();
+
+    public static async Task<VaultFixture> CreateAsync()
+    {
+        var governance = new GovernanceFixture();
+        var ct = CancellationToken.None;
+        foreach (var purpose in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining, SamplePurposes.StoreAnalytics })
+        {
+            Assert.True((await governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, purpose, ct)).Succeeded);
+        }
+
+        var assessment = await governance.Governance.RecordAssessmentAsync(GovernanceFixture.Admin, SamplePurposes.TrainingReuseAssessment, ct);
+        Assert.True(assessment.Succeeded, assessment.Error?.Message);
+        var fixture = new VaultFixture(null!) { Governance = governance };
+        fixture.Vault = await fixture.OpenAsync();
+        return fixture;
+    }
+
+    /// <summary>Opens the vault folder again (as a restarted process would).</summary>
+    public Task<TrainingDataVault> OpenAsync() =>
+        TrainingDataVault.OpenAsync(Folder, Governance.Governance, new AuditTrail(Governance.Store, Governance.Ledger), Governance.Clock, CancellationToken.None);
+
+    public async Task ReopenAsync()
+    {
+        Vault.Dispose();
+        Vault = await OpenAsync();
+    }
+
+    /// <summary>A registered subject with explicit consent for identity verification.</summary>
+    public async Task<string> ConsentingSubjectAsync()
+    {
+        var subject = (await Governance.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, null, CancellationToken.None)).Value!.Id;
+        Assert.True((await Governance.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(subject, SamplePurposes.IdentityVerification.Id, "notice-v1", true, "mobile-app"), CancellationToken.None)).Succeeded);
+        return subject.ToString();
+    }
+
+    public Task WithdrawAsync(string subject) =>
+        Governance.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, Obscura.Governance.Subjects.SubjectId.Parse(subject), SamplePurposes.IdentityVerification.Id, CancellationToken.None);
+
+    public static VaultIngestRequest Image(string subject, DateTimeOffset collectedAt, int size = 2048, string site = "oslo", int seed = 1) =>
+        new(subject, Verification, Bytes(size, seed), collectedAt, "branch-camera-1", "image/jpeg", "face-image", new Dictionary<string, string> { ["site"] = site });
+
+    public static byte[] Bytes(int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    public async Task<VaultObject> IngestAsync(VaultIngestRequest request)
+    {
+        var outcome = await Vault.IngestAsync(Actor, request, CancellationToken.None);
+        Assert.True(outcome.Succeeded, outcome.Error?.Message);
+        return outcome.Value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Vault.Dispose();
+        Governance.Dispose();
+        await Task.Yield();
+        _dir.Dispose();
+    }
+}
