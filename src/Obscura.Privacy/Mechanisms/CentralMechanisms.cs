@@ -127,7 +127,7 @@ public sealed class CentralMechanisms(IRandomSource random)
             var gap = (ulong)(best - Utility(value));
             if (ExactSamplers.BernoulliExp(random, (UInt128)epsilon.Numerator * gap, (UInt128)epsilon.Denominator * 2 * sensitivity))
             {
-                return new Release<double>(value * granularity, privacy.Cost, 0, kept.Count);
+                return new Release<double>(value * granularity, privacy.Cost, double.NaN, kept.Count);
             }
         }
 

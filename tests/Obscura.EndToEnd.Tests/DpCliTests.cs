@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Obscura.Cli;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+/// <summary><c>obscura dp query</c> over a CSV file and <c>obscura ldp simulate</c>.</summary>
+public sealed class DpCliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Dp_query_answers_each_kind_with_its_privacy_and_refuses_undeclared_bounds()
+    {
+        var csv = Path.Combine(_dir.Path, "visits.csv");
+        var text = new StringBuilder("visitor,minutes,zone\n");
+        for (var i = 0; i < 400; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"v{i % 250},{10 + (i % 30)},{(i % 4 == 0 ? "entrance" : "tills")}\n");
+        }
+
+        await File.WriteAllTextAsync(csv, text.ToString(), TestContext.Current.CancellationToken);
+        string[] Query(params string[] args) => ["dp", "query", "--csv", csv, "--subject-column", "visitor", .. args];
+
+        var count = await Cli.RunAsync(Query("--kind", "count", "--epsilon", "1"));
+        Assert.True(count.Code == ExitCodes.Success, count.Err);
+        var root = JsonDocument.Parse(count.Out).RootElement;
+        // 250 visitors, one row each after bounding; the noise has sd 1.36, so 250 ± 20 fails with probability below 1e-30.
+        Assert.InRange(root.GetProperty("value").GetInt64(), 230, 270);
+        Assert.Equal("1-DP (pure)", root.GetProperty("privacy").GetString());
+
+        var mean = await Cli.RunAsync(Query("--kind", "mean", "--value-column", "minutes", "--lower", "0", "--upper", "60", "--rho", "0.5", "--max-contributions", "2"));
+        Assert.True(mean.Code == ExitCodes.Success, mean.Err);
+        Assert.InRange(JsonDocument.Parse(mean.Out).RootElement.GetProperty("value").GetDouble(), 0, 60);
+
+        var histogram = await Cli.RunAsync(Query("--kind", "histogram", "--value-column", "zone", "--categories", "entrance,tills,exit", "--epsilon", "1"));
+        Assert.True(histogram.Code == ExitCodes.Success, histogram.Err);
+        Assert.Equal(3, JsonDocument.Parse(histogram.Out).RootElement.GetProperty("value").EnumerateObject().Count());
+
+        var median = await Cli.RunAsync(Query("--kind", "quantile", "--value-column", "minutes", "--lower", "0", "--upper", "60", "--granularity", "1", "--epsilon", "1"));
+        Assert.True(median.Code == ExitCodes.Success, median.Err);
+
+        var noBounds = await Cli.RunAsync(Query("--kind", "sum", "--value-column", "minutes", "--epsilon", "1"));
+        Assert.Equal(ExitCodes.Usage, noBounds.Code);
+        Assert.Contains("never read from the data", noBounds.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(Query("--kind", "count", "--epsilon", "1", "--rho", "1"))).Code);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(Query("--kind", "count", "--epsilon", "-1"))).Code);
+    }
+
+    [Theory]
+    [InlineData("rr")]
+    [InlineData("olh")]
+    [InlineData("oue")]
+    [InlineData("sue")]
+    [InlineData("rappor")]
+    public async Task Ldp_simulate_decodes_within_the_predicted_error(string mechanism)
+    {
+        var (code, stdout, stderr) = await Cli.RunAsync("ldp", "simulate", "--mechanism", mechanism, "--domain", "32", "--epsilon", "2", "--users", "20000", "--bits", "128");
+        Assert.True(code == ExitCodes.Success, stderr);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(2, root.GetProperty("effectiveEpsilon").GetDouble(), 6);
+        // The mean absolute error of unbiased estimates is about 0.8 × the RMS error; 3× fails with negligible probability.
+        Assert.True(root.GetProperty("meanAbsoluteError").GetDouble() < 3 * root.GetProperty("predictedRootMeanSquareError").GetDouble(), stdout);
+    }
+}
