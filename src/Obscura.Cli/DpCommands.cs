@@ -31,11 +31,13 @@ internal static class DpCommands
         var rho = new Option<string?>("--rho") { Description = "ρ for zCDP (discrete Gaussian noise) instead of ε." };
         var categories = new Option<string?>("--categories") { Description = "Histogram categories, comma-separated (declared, never read from the data)." };
         var quantile = new Option<double>("--quantile") { Description = "Which quantile, 0 to 1.", DefaultValueFactory = _ => 0.5 };
+        var dataset = new Option<string?>("--dataset") { Description = "Charge the release to this dataset's privacy budget in the data folder (--data) first; refused when spent." };
+        var purpose = CliOptions.Purpose(description: "With --dataset: the purpose whose budget is charged.", required: false);
         var command = new Command("query", "A differentially private count, sum, mean, histogram or quantile over a CSV file.")
         {
-            csv, kind, subjectColumn, valueColumn, lower, upper, granularity, contributions, epsilon, rho, categories, quantile,
+            csv, kind, subjectColumn, valueColumn, lower, upper, granularity, contributions, epsilon, rho, categories, quantile, dataset, purpose,
         };
-        command.SetAction((r, _) =>
+        command.SetAction(async (r, ct) =>
         {
             try
             {
@@ -69,6 +71,24 @@ internal static class DpCommands
                         ? v : throw new FormatException($"Line {row.Line}: '{Cell(row, index)}' is not a number.")))];
                 }
 
+                if (r.GetValue(dataset) is { } name)
+                {
+                    if (r.GetResult(purpose) is null)
+                    {
+                        throw new FormatException("--dataset needs --purpose: the budget is per dataset and purpose.");
+                    }
+
+                    using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                    var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, name, r.GetValue(purpose), privacy.Cost, r.GetValue(kind)!, ct);
+                    if (!charged.Succeeded)
+                    {
+                        await stderr.WriteLineAsync(charged.Error.Message);
+                        return ExitCodes.Refused;
+                    }
+
+                    await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"charged to {name}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4}"));
+                }
+
                 var mechanisms = new CentralMechanisms(new CryptoRandomSource());
                 var m = r.GetValue(contributions);
                 object result = r.GetValue(kind) switch
@@ -87,16 +107,16 @@ internal static class DpCommands
                         privacy)),
                     var other => throw new FormatException($"Unknown --kind '{other}': count, sum, mean, histogram or quantile."),
                 };
-                stdout.WriteLine(JsonSerializer.Serialize(result, Json));
-                return Task.FromResult(ExitCodes.Success);
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json));
+                return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException)
             {
-                stderr.WriteLine(ex.Message);
-                return Task.FromResult(ExitCodes.Usage);
+                await stderr.WriteLineAsync(ex.Message);
+                return ExitCodes.Usage;
             }
         });
-        return new Command("dp", "Central differential privacy.") { command };
+        return command;
     }
 
     public static Command Simulate(TextWriter stdout, TextWriter stderr)

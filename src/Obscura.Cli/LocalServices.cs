@@ -1,6 +1,7 @@
 using Obscura.Biometrics.Roles;
 using Obscura.Governance;
 using Obscura.Governance.Access;
+using Obscura.Governance.Budgets;
 using Obscura.Governance.Ledger;
 using Obscura.Storage;
 using Obscura.Vault;
@@ -18,6 +19,7 @@ internal sealed class LocalServices : IDisposable
         Folder = DataFolder.Open(dataDirectory);
         var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
         _ledger = ledger;
+        PrivacyBudgets = new PrivacyBudgetLedger(Folder.Store, ledger, TimeProvider.System);
         Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
         Ledger = new LedgerService(Folder.Store, ledger);
         Keys = new ApiKeys(Folder.Store, TimeProvider.System);
@@ -34,6 +36,9 @@ internal sealed class LocalServices : IDisposable
     public LedgerService Ledger { get; }
 
     public ApiKeys Keys { get; }
+
+    /// <summary>Differential-privacy budgets per dataset and purpose.</summary>
+    public PrivacyBudgetLedger PrivacyBudgets { get; }
 
     /// <summary>The embedded protected verification (roles in this process), opened on first use; same folder and threshold as the server's default.</summary>
     public Lazy<ProtectedFaceVerification> Verification { get; }

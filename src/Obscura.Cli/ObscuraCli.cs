@@ -28,7 +28,7 @@ public static partial class ObscuraCli
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
             FaceCommands(runner), EvalCommand.Create(stdout, stderr), VaultCommands(runner), RetentionCommands(runner),
-            DpCommands.Query(stdout, stderr), DpCommands.Simulate(stdout, stderr),
+            DpGroup(runner, stdout, stderr), DpCommands.Simulate(stdout, stderr),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);

@@ -51,6 +51,32 @@ public sealed class DpCliTests : IDisposable
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(Query("--kind", "count", "--epsilon", "-1"))).Code);
     }
 
+    [Fact]
+    public async Task Dp_query_with_a_dataset_is_charged_to_its_budget_and_refused_once_it_is_spent()
+    {
+        var data = Path.Combine(_dir.Path, "data");
+        var csv = Path.Combine(_dir.Path, "queue.csv");
+        await File.WriteAllTextAsync(csv, "visitor,seconds\n" + string.Concat(Enumerable.Range(0, 50).Select(i => $"v{i},{i * 3}\n")), TestContext.Current.CancellationToken);
+        var purposeFile = Path.Combine(_dir.Path, "purpose.json");
+        await File.WriteAllTextAsync(purposeFile, JsonSerializer.Serialize(SamplePurposes.StoreAnalytics, Obscura.Governance.Serialization.GovernanceJson.Indented), TestContext.Current.CancellationToken);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "purposes", "register", "--file", purposeFile)).Code);
+        var set = await Cli.RunAsync("--data", data, "dp", "budget", "set", "--dataset", "queue-2026-11", "--purpose", "store-analytics", "--epsilon", "1");
+        Assert.True(set.Code == ExitCodes.Success, set.Err);
+
+        string[] Count() => ["--data", data, "dp", "query", "--csv", csv, "--subject-column", "visitor", "--kind", "count", "--epsilon", "0.5", "--dataset", "queue-2026-11", "--purpose", "store-analytics"];
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(Count())).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(Count())).Code);
+        var spent = await Cli.RunAsync(Count());
+        Assert.Equal(ExitCodes.Refused, spent.Code);
+        Assert.Contains("spent", spent.Err, StringComparison.Ordinal);
+        Assert.Empty(spent.Out); // nothing is released when the charge is refused
+
+        var show = await Cli.RunAsync("--data", data, "dp", "budget", "show", "--dataset", "queue-2026-11", "--purpose", "store-analytics");
+        Assert.Equal(2, JsonDocument.Parse(show.Out).RootElement.GetProperty("releases").GetInt32());
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(["--data", data, "dp", "query", "--csv", csv, "--subject-column", "visitor", "--kind", "count", "--epsilon", "0.5", "--dataset", "queue-2026-11"])).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "ledger", "verify")).Code);
+    }
+
     [Theory]
     [InlineData("rr")]
     [InlineData("olh")]

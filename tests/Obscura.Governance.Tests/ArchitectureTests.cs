@@ -5,11 +5,14 @@ namespace Obscura.Governance.Tests;
 public sealed class ArchitectureTests
 {
     [Fact]
-    public void The_domain_references_no_storage_http_or_other_obscura_assembly()
+    public void The_domain_references_no_storage_http_or_other_obscura_assembly_but_the_pure_privacy_algorithms()
     {
+        // The privacy budget ledger composes costs with Obscura.Privacy, which is algorithms only and references nothing.
         var references = typeof(GovernanceService).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        Assert.DoesNotContain(references, n => n.StartsWith("Obscura.", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, n => n.StartsWith("Obscura.", StringComparison.Ordinal) && n != "Obscura.Privacy");
         Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.Data", StringComparison.Ordinal) || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        var privacy = Assembly.Load("Obscura.Privacy").GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(privacy, n => n.StartsWith("Obscura.", StringComparison.Ordinal) || n.StartsWith("Microsoft.", StringComparison.Ordinal));
     }
 
     [Fact]

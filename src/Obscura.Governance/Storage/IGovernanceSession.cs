@@ -43,4 +43,16 @@ public interface IGovernanceSession : ILedgerSession
 
     /// <summary>Assessments in the order recorded, optionally filtered by either purpose.</summary>
     Task<IReadOnlyList<CompatibilityAssessment>> GetAssessmentsAsync(PurposeId? fromPurpose, PurposeId? toPurpose, CancellationToken cancellationToken);
+
+    /// <summary>The budget of a dataset for a purpose, if set.</summary>
+    Task<Budgets.PrivacyBudget?> GetPrivacyBudgetAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new budget; false if one exists for that dataset and purpose.</summary>
+    Task<bool> InsertPrivacyBudgetAsync(Budgets.PrivacyBudget budget, CancellationToken cancellationToken);
+
+    /// <summary>Every charge against a budget, oldest first.</summary>
+    Task<IReadOnlyList<Budgets.PrivacyCharge>> GetPrivacyChargesAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken);
+
+    /// <summary>Appends a charge.</summary>
+    Task InsertPrivacyChargeAsync(Budgets.PrivacyCharge charge, CancellationToken cancellationToken);
 }

@@ -19,7 +19,9 @@ internal readonly record struct LocalCoin
             throw new ArgumentOutOfRangeException(nameof(probability), probability, "A probability lies in [0, 1].");
         }
 
-        _threshold = probability >= 1 ? ulong.MaxValue : (ulong)Math.Floor(probability * 18446744073709551616.0);
+        // Within 2^-53 of 1 the product rounds to 2^64, which does not fit: such a coin is (as rounded) always heads.
+        var scaled = Math.Floor(probability * 18446744073709551616.0);
+        _threshold = scaled >= 18446744073709551616.0 ? ulong.MaxValue : (ulong)scaled;
     }
 
     /// <summary>The probability actually used: threshold / 2^64.</summary>

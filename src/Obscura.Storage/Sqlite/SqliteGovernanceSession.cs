@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Obscura.Governance.Assessments;
+using Obscura.Governance.Budgets;
 using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
@@ -95,6 +96,44 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             cancellationToken,
             ("$f", fromPurpose?.Value),
             ("$t", toPurpose?.Value));
+
+    public async Task<PrivacyBudget?> GetPrivacyBudgetAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
+        (await QueryAsync(
+            "SELECT dataset, purpose, epsilon, delta, created_at FROM privacy_budgets WHERE dataset = $d AND purpose = $p",
+            r => new PrivacyBudget(r.GetString(0), PurposeId.Parse(r.GetString(1)), r.GetDouble(2), r.GetDouble(3), FromMs(r.GetInt64(4))),
+            cancellationToken,
+            ("$d", dataset),
+            ("$p", purpose.Value)).ConfigureAwait(false)).SingleOrDefault();
+
+    public async Task<bool> InsertPrivacyBudgetAsync(PrivacyBudget budget, CancellationToken cancellationToken) =>
+        await ExecuteAsync(
+            "INSERT OR IGNORE INTO privacy_budgets (dataset, purpose, epsilon, delta, created_at) VALUES ($d, $p, $e, $delta, $at)",
+            cancellationToken,
+            ("$d", budget.Dataset),
+            ("$p", budget.Purpose.Value),
+            ("$e", budget.Epsilon),
+            ("$delta", budget.Delta),
+            ("$at", Ms(budget.CreatedAt))).ConfigureAwait(false) == 1;
+
+    public Task<IReadOnlyList<PrivacyCharge>> GetPrivacyChargesAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT dataset, purpose, concentrated, numerator, denominator, query, charged_at FROM privacy_charges WHERE dataset = $d AND purpose = $p ORDER BY seq",
+            r => new PrivacyCharge(r.GetString(0), PurposeId.Parse(r.GetString(1)), r.GetInt64(2) != 0, ulong.Parse(r.GetString(3), CultureInfo.InvariantCulture), ulong.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetString(5), FromMs(r.GetInt64(6))),
+            cancellationToken,
+            ("$d", dataset),
+            ("$p", purpose.Value));
+
+    public Task InsertPrivacyChargeAsync(PrivacyCharge charge, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "INSERT INTO privacy_charges (dataset, purpose, concentrated, numerator, denominator, query, charged_at) VALUES ($d, $p, $c, $n, $den, $q, $at)",
+            cancellationToken,
+            ("$d", charge.Dataset),
+            ("$p", charge.Purpose.Value),
+            ("$c", charge.Concentrated ? 1 : 0),
+            ("$n", charge.Numerator.ToString(CultureInfo.InvariantCulture)),
+            ("$den", charge.Denominator.ToString(CultureInfo.InvariantCulture)),
+            ("$q", charge.Query),
+            ("$at", Ms(charge.ChargedAt)));
 
     public Task<long> GetLedgerSizeAsync(CancellationToken cancellationToken) =>
         ScalarAsync<long>("SELECT COALESCE(MAX(tree_size), 0) FROM ledger_heads", cancellationToken);

@@ -97,6 +97,28 @@ internal static class SqliteMigrations
                 revoked_at INTEGER
             ) WITHOUT ROWID;
             """ + AppendOnly("consent_events", "objection_events", "assessments", "ledger_entries", "ledger_nodes", "ledger_heads")),
+        (2, """
+            CREATE TABLE privacy_budgets (
+                dataset TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                epsilon REAL NOT NULL,
+                delta REAL NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (dataset, purpose)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE privacy_charges (
+                seq INTEGER PRIMARY KEY,
+                dataset TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                concentrated INTEGER NOT NULL,
+                numerator TEXT NOT NULL,
+                denominator TEXT NOT NULL,
+                query TEXT NOT NULL,
+                charged_at INTEGER NOT NULL
+            );
+            CREATE INDEX privacy_charges_budget ON privacy_charges (dataset, purpose);
+            """ + AppendOnly("privacy_budgets", "privacy_charges")),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Storage;
+using Obscura.Privacy;
+using Obscura.Privacy.Accounting;
+
+namespace Obscura.Governance.Budgets;
+
+/// <summary>
+/// The differential-privacy budget ledger: per dataset and purpose, a fixed (ε, δ) budget, and every release charged
+/// against it before its answer is computed. A charge that would take the composed cost over the budget is refused.
+/// The composition is <see cref="PrivacyAccountant"/>'s (pure sums when δ = 0; zCDP and Rényi conversions otherwise).
+/// Budgets and charges are stored by the governance store, append-only, and each is recorded in the audit ledger in
+/// the same transaction, so a charge cannot exist without its ledger entry or the other way round.
+/// </summary>
+public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLedger ledger, TimeProvider clock)
+{
+    private static readonly DataCategory BudgetCategory = DataCategory.Parse("privacy-budget");
+
+    /// <summary>Sets the budget of a dataset for a purpose (once).</summary>
+    public Task<Outcome<PrivacyBudget>> SetAsync(Actor actor, string dataset, PurposeId purpose, double epsilon, double delta, CancellationToken cancellationToken)
+    {
+        if (!DatasetPattern().IsMatch(dataset ?? ""))
+        {
+            return Task.FromResult<Outcome<PrivacyBudget>>(new GovernanceError(GovernanceErrorKind.Invalid, "A dataset name is 1-64 characters of a-z, 0-9, '.', '_' and '-'.", "dataset"));
+        }
+
+        if (!(epsilon > 0 && epsilon <= 100) || !(delta >= 0 && delta < 1))
+        {
+            return Task.FromResult<Outcome<PrivacyBudget>>(new GovernanceError(GovernanceErrorKind.Invalid, "The budget has 0 < ε ≤ 100 and 0 ≤ δ < 1.", "epsilon"));
+        }
+
+        return store.WriteAsync<Outcome<PrivacyBudget>>(async (s, ct) =>
+        {
+            if (await s.GetPurposeAsync(purpose, ct).ConfigureAwait(false) is null)
+            {
+                return new GovernanceError(GovernanceErrorKind.NotFound, $"Purpose '{purpose}' is not registered.", "purpose");
+            }
+
+            var budget = new PrivacyBudget(dataset!, purpose, epsilon, delta, clock.GetUtcNow());
+            if (!await s.InsertPrivacyBudgetAsync(budget, ct).ConfigureAwait(false))
+            {
+                return new GovernanceError(GovernanceErrorKind.Conflict, $"Dataset '{dataset}' already has a budget for '{purpose}'; budgets are fixed once set.", "dataset");
+            }
+
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Create, BudgetCategory, null, purpose, to: "budget:" + dataset, reference: string.Create(CultureInfo.InvariantCulture, $"eps:{epsilon}:delta:{delta}"))], ct).ConfigureAwait(false);
+            return budget;
+        }, cancellationToken);
+    }
+
+    /// <summary>Charges one release; refused (with what it would have spent) when it does not fit the budget.</summary>
+    public Task<Outcome<PrivacyBudgetStatus>> ChargeAsync(Actor actor, string dataset, PurposeId purpose, PrivacyCost cost, string query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(query);
+        return store.WriteAsync<Outcome<PrivacyBudgetStatus>>(async (s, ct) =>
+        {
+            if (await s.GetPrivacyBudgetAsync(dataset, purpose, ct).ConfigureAwait(false) is not { } budget)
+            {
+                return new GovernanceError(GovernanceErrorKind.NotFound, $"Dataset '{dataset}' has no privacy budget for '{purpose}': set one first.", "dataset");
+            }
+
+            var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
+            var accountant = Accountant(charges);
+            accountant.Add(cost);
+            var spent = Spent(accountant, budget.Delta);
+            if (spent > budget.Epsilon * (1 + 1e-12))
+            {
+                return new GovernanceError(
+                    GovernanceErrorKind.Refused,
+                    string.Create(CultureInfo.InvariantCulture, $"The privacy budget of '{dataset}' for '{purpose}' is spent: this release would bring it to ε = {spent:G6} of {budget.Epsilon:G6} (δ = {budget.Delta:G3})."),
+                    "budget");
+            }
+
+            var (concentrated, value) = cost switch
+            {
+                PrivacyCost.Pure p => (false, p.Epsilon),
+                PrivacyCost.Zcdp z => (true, z.Rho),
+                _ => throw new ArgumentException("Unknown cost kind.", nameof(cost)),
+            };
+            await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow()), ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "budget:" + dataset, to: "dp-release", reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"))], ct).ConfigureAwait(false);
+            return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent));
+        }, cancellationToken);
+    }
+
+    /// <summary>Where a budget stands.</summary>
+    public Task<Outcome<PrivacyBudgetStatus>> GetStatusAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
+        store.ReadAsync<Outcome<PrivacyBudgetStatus>>(async (s, ct) =>
+        {
+            if (await s.GetPrivacyBudgetAsync(dataset, purpose, ct).ConfigureAwait(false) is not { } budget)
+            {
+                return new GovernanceError(GovernanceErrorKind.NotFound, $"Dataset '{dataset}' has no privacy budget for '{purpose}'.", "dataset");
+            }
+
+            var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
+            var spent = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta);
+            return new PrivacyBudgetStatus(budget, charges.Count, spent, Math.Max(0, budget.Epsilon - spent));
+        }, cancellationToken);
+
+    private static PrivacyAccountant Accountant(IEnumerable<PrivacyCharge> charges)
+    {
+        var accountant = new PrivacyAccountant();
+        foreach (var c in charges)
+        {
+            var value = Rational.Of(c.Numerator, c.Denominator);
+            accountant.Add(c.Concentrated ? new PrivacyCost.Zcdp(value) : new PrivacyCost.Pure(value));
+        }
+
+        return accountant;
+    }
+
+    /// <summary>The composed ε: the pure sum when δ = 0 (a zCDP release cannot fit a δ = 0 budget), else the best (ε, δ) conversion.</summary>
+    private static double Spent(PrivacyAccountant accountant, double delta) =>
+        delta == 0 ? accountant.PureEpsilon ?? double.PositiveInfinity : accountant.EpsilonFor(delta);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
+    private static partial Regex DatasetPattern();
+}
