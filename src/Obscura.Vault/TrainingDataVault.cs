@@ -269,7 +269,7 @@ public sealed partial class TrainingDataVault : IDisposable
             return new GovernanceError(GovernanceErrorKind.Invalid, "A run name is 1-64 characters of a-z, 0-9, '.', '_' and '-'.", "run");
         }
 
-        if (request.Fields is null || request.Fields.Count == 0 || request.Fields.FirstOrDefault(f => !IsKnownField(f)) is { } unknown && unknown is not null)
+        if (request.Fields is null || request.Fields.Count == 0 || request.Fields.Any(f => !IsKnownField(f)))
         {
             return new GovernanceError(GovernanceErrorKind.Invalid, $"Declare the fields the run needs, from {string.Join(", ", TrainingExportRequest.KnownFields)} and label:KEY.", "fields");
         }
@@ -413,7 +413,7 @@ public sealed partial class TrainingDataVault : IDisposable
             await DeleteAsync(actor, objects, reason, chunk, cancellationToken).ConfigureAwait(false);
             foreach (var subject in chunk)
             {
-                await RemoveFromExportsAsync(actor, SubjectId.Parse(subject), reason, cancellationToken).ConfigureAwait(false);
+                await RemoveFromExportsAsync(actor, SubjectId.Parse(subject), reason, null, cancellationToken).ConfigureAwait(false);
             }
 
             deleted += objects.Count;
@@ -446,9 +446,9 @@ public sealed partial class TrainingDataVault : IDisposable
         }
 
         var withdrawnShredded = await DeleteAsync(actor, withdrawn, "withdrawal", [], cancellationToken).ConfigureAwait(false);
-        foreach (var subject in withdrawnShredded)
+        foreach (var group in withdrawn.GroupBy(o => o.Subject, StringComparer.Ordinal))
         {
-            await RemoveFromExportsAsync(actor, SubjectId.Parse(subject), "withdrawal", cancellationToken).ConfigureAwait(false);
+            await RemoveFromExportsAsync(actor, SubjectId.Parse(group.Key), "withdrawal", group.Select(o => o.Id).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         }
 
         var expiredExports = 0;
@@ -590,9 +590,10 @@ public sealed partial class TrainingDataVault : IDisposable
         return shredded;
     }
 
-    private async Task RemoveFromExportsAsync(string actor, SubjectId subject, string reason, CancellationToken cancellationToken)
+    /// <summary>Removes the subject's records (or only those of <paramref name="onlyObjects"/>) from every export still held.</summary>
+    private async Task RemoveFromExportsAsync(string actor, SubjectId subject, string reason, HashSet<string>? onlyObjects, CancellationToken cancellationToken)
     {
-        foreach (var run in _catalog.MembersOf(subject.ToString()).GroupBy(m => m.Run))
+        foreach (var run in _catalog.MembersOf(subject.ToString()).Where(m => onlyObjects is null || onlyObjects.Contains(m.ObjectId)).GroupBy(m => m.Run))
         {
             var folder = Path.Combine(ExportsFolder, run.Key);
             var recordIds = run.Select(m => m.RecordId).ToHashSet(StringComparer.Ordinal);

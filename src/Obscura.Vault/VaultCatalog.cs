@@ -42,7 +42,11 @@ internal sealed class VaultCatalog : IDisposable
         return catalog;
     }
 
-    public void Dispose() => SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
 
     // ---- subject keys ----
 

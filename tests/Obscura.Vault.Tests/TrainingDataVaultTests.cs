@@ -338,4 +338,27 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         var entries = (await _f.Governance.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!;
         Assert.Contains(entries, e => e.Event.Action == AuditAction.Delete && e.Event.To == "recovery" && e.Event.Reference == torn.Id);
     }
+
+    [Fact]
+    public async Task The_retention_job_removes_a_withdrawn_subjects_records_from_earlier_exports()
+    {
+        var subjects = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            subjects.Add(await _f.ConsentingSubjectAsync());
+            await _f.IngestAsync(VaultFixture.Image(subjects[i], Now, seed: i));
+        }
+
+        await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, "All three records are needed for this test.", "dpo", Ct);
+        Assert.Equal(3, (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("before", VaultFixture.Training, ["payload", "subject"], Pseudonymise: false), null, Ct)).Value!.Records);
+        await _f.WithdrawAsync(subjects[1]);
+
+        Assert.Equal(1, (await Vault.RunRetentionAsync(VaultFixture.Actor, Ct)).WithdrawnObjects);
+
+        Assert.Equal(2, Vault.Exports().Single().Records);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(Vault.ExportsFolder, "before", "records.jsonl"), Ct);
+        Assert.Equal(2, lines.Length);
+        Assert.DoesNotContain(lines, l => l.Contains(subjects[1], StringComparison.Ordinal));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(Vault.ExportsFolder, "before", "payload")).Length);
+    }
 }
