@@ -98,7 +98,11 @@ public sealed class DataFolder : IDisposable
     }
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename, so a crash leaves the old file or the new one, never a torn one.</summary>
-    public static void WriteAtomically(string path, string contents, bool ownerOnly)
+    public static void WriteAtomically(string path, string contents, bool ownerOnly) =>
+        WriteAtomically(path, Encoding.UTF8.GetBytes(contents), ownerOnly);
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> via a temporary file and an atomic rename; with <paramref name="ownerOnly"/>, the file is created owner-only.</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool ownerOnly)
     {
         var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
@@ -111,7 +115,7 @@ public sealed class DataFolder : IDisposable
         {
             using (var stream = new FileStream(temp, options))
             {
-                stream.Write(Encoding.UTF8.GetBytes(contents));
+                stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
 

@@ -7,15 +7,22 @@ internal static class SecureFiles
 {
     /// <summary>
     /// Writes <paramref name="bytes"/> to a temporary file beside <paramref name="path"/>, flushes it to disk and renames
-    /// it into place, so a crash leaves either no file or the whole file.
+    /// it into place, so a crash leaves either no file or the whole file. With <paramref name="ownerOnly"/> the file is
+    /// created owner-only, so it is never readable by others, not even before the rename.
     /// </summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool ownerOnly = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (ownerOnly && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (var file = new FileStream(temporary, options))
             {
                 file.Write(bytes);
                 file.Flush(flushToDisk: true);

@@ -59,11 +59,7 @@ public sealed partial class TrainingDataVault : IDisposable
         var kekPath = Path.Combine(root, "keys", KekFile);
         if (!File.Exists(kekPath))
         {
-            SecureFiles.WriteAtomically(kekPath, RandomNumberGenerator.GetBytes(32));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(kekPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            SecureFiles.WriteAtomically(kekPath, RandomNumberGenerator.GetBytes(32), ownerOnly: true);
         }
 
         var kek = File.ReadAllBytes(kekPath);

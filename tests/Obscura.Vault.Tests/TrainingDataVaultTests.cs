@@ -39,6 +39,10 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         }
 
         Assert.True(Vault.Check().Consistent);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_f.Folder, "keys", "vault-kek.key")));
+        }
     }
 
     [Fact]

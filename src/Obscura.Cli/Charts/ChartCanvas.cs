@@ -1,3 +1,4 @@
+using Obscura.Storage;
 using SkiaSharp;
 
 namespace Obscura.Cli.Charts;
@@ -107,21 +108,7 @@ internal sealed class ChartCanvas : IDisposable
 
         using var image = _surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var file = File.Create(temporary))
-            {
-                data.SaveTo(file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        DataFolder.WriteAtomically(path, data.AsSpan(), ownerOnly: false);
     }
 
     /// <inheritdoc />
