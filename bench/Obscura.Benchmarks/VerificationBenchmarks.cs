@@ -34,7 +34,7 @@ public class VerificationBenchmarks
         float[] Embedding() => [.. Enumerable.Range(0, 512).Select(_ => (float)(random.NextDouble() - 0.5))];
         var reference = FaceTemplate.FromEmbedding(Embedding());
         _probe = FaceTemplate.FromEmbedding(Embedding());
-        _transformationKey = keys.CreateTransformationKey("subject-1");
+        _transformationKey = TemplateTransformationKey.Generate();
         _capture = new CaptureClient(provider.EncryptionKeyId, keys.OpenPublicKey(provider.EncryptionKeyId));
         using (var sealer = keys.OpenSealer(provider.SealingKeyId))
         {

@@ -26,7 +26,7 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return ExitCodes.Usage;
         }
 
-        return await RunRemoteAsync(operation.Remote(), server, apiKey, ct);
+        return await RunRemoteAsync(operation.Remote(), operation.RemoteErrorCodes, server, apiKey, ct);
     }
 
     private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, CancellationToken ct)
@@ -46,14 +46,14 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
         if (reply.Error is { } error)
         {
             await stderr.WriteLineAsync(Describe(error));
-            return ExitCodes.Refused;
+            return reply.ErrorCode;
         }
 
         await stdout.WriteLineAsync(reply.Text ?? JsonSerializer.Serialize(reply.Value, GovernanceJson.Indented));
         return reply.SuccessCode;
     }
 
-    private async Task<int> RunRemoteAsync(HttpRequestMessage request, Uri server, string? apiKey, CancellationToken ct)
+    private async Task<int> RunRemoteAsync(HttpRequestMessage request, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes, Uri server, string? apiKey, CancellationToken ct)
     {
         using var client = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
         client.BaseAddress = server;
@@ -81,6 +81,11 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             if (!response.IsSuccessStatusCode)
             {
                 await stderr.WriteLineAsync(json ? Indent(body) : $"{(int)response.StatusCode} {response.ReasonPhrase}");
+                if (errorCodes?.TryGetValue(response.StatusCode, out var code) == true)
+                {
+                    return code;
+                }
+
                 return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)response.StatusCode >= 500
                     ? ExitCodes.ServerUnavailable
                     : ExitCodes.Refused;

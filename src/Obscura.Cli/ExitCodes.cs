@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The server could not be reached, or refused the API key.</summary>
     public const int ServerUnavailable = 4;
+
+    /// <summary><c>faces onboard</c>: the subject already has a live enrolment; replacing it needs <c>--re-enrol</c> (a controller's decision).</summary>
+    public const int AlreadyEnrolled = 5;
 }

@@ -21,9 +21,11 @@ public static partial class ObscuraCli
         var inputSize = new Option<int>("--input-size") { Description = "The model's square input size S in pixels.", DefaultValueFactory = _ => 112 };
         Option[] probeOptions = [embedding, image, model, inputSize];
         float[] Probe(ParseResult r) => ReadProbe(r.GetValue(embedding), r.GetValue(image), r.GetValue(model), r.GetValue(inputSize));
-        var onboard = Define(runner, "onboard", "Onboard a subject: store only a sealed, encrypted, cancelable template (consent for identity-verification required).", [subject, .. probeOptions], r =>
+        var reEnrol = new Option<bool>("--re-enrol") { Description = "Replace a live enrolment (a controller's decision): its transformation key is destroyed and the template replaced, both recorded." };
+        var onboard = Define(runner, "onboard", $"Onboard a subject: store only a sealed, encrypted, cancelable template (consent for identity-verification required). A subject with a live enrolment is refused (exit {ExitCodes.AlreadyEnrolled}) unless --re-enrol is given.", [subject, reEnrol, .. probeOptions], r =>
         {
             var values = Probe(r);
+            var mode = r.GetValue(reEnrol) ? EnrolmentMode.ReEnrol : EnrolmentMode.Onboard;
             return new Operation(
                 async (s, ct) =>
                 {
@@ -32,17 +34,19 @@ public static partial class ObscuraCli
                         return InvalidEmbedding();
                     }
 
-                    try
+                    var outcome = await s.Verification.Value.EnrolAsync(s.Actor.Value, r.GetValue(subject).Value, template, mode, ct);
+                    if (!outcome.Succeeded)
                     {
-                        var sealedTemplate = await s.Verification.Value.OnboardAsync(r.GetValue(subject).Value, template, ct);
-                        return Reply.Of(new { subject = sealedTemplate.SubjectId, sealedTemplate.EnrolmentId, sealedTemplate.TransformationKeyId, sealedTemplate.EncryptionKeyId, sealedTemplate.SealingKeyId, sealedTemplate.CreatedAt });
+                        return new Reply(null, outcome.Error, ErrorCode: outcome.Error.Kind == GovernanceErrorKind.Conflict ? ExitCodes.AlreadyEnrolled : ExitCodes.Refused);
                     }
-                    catch (UnauthorizedAccessException ex)
-                    {
-                        return new Reply(null, new GovernanceError(GovernanceErrorKind.Refused, ex.Message));
-                    }
+
+                    var t = outcome.Value;
+                    return Reply.Of(new { subject = t.SubjectId, t.EnrolmentId, t.TransformationKeyId, t.EncryptionKeyId, t.SealingKeyId, t.CreatedAt });
                 },
-                () => new HttpRequestMessage(HttpMethod.Post, "/v1/onboarding") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) });
+                () => mode == EnrolmentMode.ReEnrol
+                    ? new HttpRequestMessage(HttpMethod.Put, $"/v1/onboarding/{r.GetValue(subject)}") { Content = JsonContent.Create(new { embedding = values }, options: GovernanceJson.Options) }
+                    : new HttpRequestMessage(HttpMethod.Post, "/v1/onboarding") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) },
+                new Dictionary<System.Net.HttpStatusCode, int> { [System.Net.HttpStatusCode.Conflict] = ExitCodes.AlreadyEnrolled });
         });
         var verify = Define(runner, "verify", "Verify a probe against the subject's enrolment (exit 0 match, 2 no match or refused).", [subject, .. probeOptions], r =>
         {
@@ -73,11 +77,13 @@ public static partial class ObscuraCli
                 () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) });
         });
         var revokeSubject = CliOptions.Subject();
-        var revoke = Define(runner, "revoke", "Revoke the subject's enrolment: its transformation key is destroyed and the template becomes useless.", [revokeSubject], r => new Operation(
-            async (s, ct) => await s.Verification.Value.RevokeEnrolmentAsync(r.GetValue(revokeSubject).Value, ct)
-                ? Reply.Of(new { subject = r.GetValue(revokeSubject), revoked = true })
-                : new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no active enrolment.")),
-            () => new HttpRequestMessage(HttpMethod.Delete, $"/v1/onboarding/{r.GetValue(revokeSubject)}")));
+        var reason = new Option<string>("--reason") { Description = "revocation (default), withdrawal or erasure (Art. 17); recorded in the ledger.", DefaultValueFactory = _ => "revocation" };
+        reason.AcceptOnlyFromAmong("revocation", "withdrawal", "erasure");
+        var revoke = Define(runner, "revoke", "Remove the subject's enrolment: every transformation key of theirs is destroyed (crypto-shredded, also against restored backups) and the template deleted.", [revokeSubject, reason], r => new Operation(
+            async (s, ct) => await s.Verification.Value.RemoveEnrolmentAsync(s.Actor.Value, r.GetValue(revokeSubject).Value, Enum.Parse<EnrolmentRemoval>(r.GetValue(reason)!, ignoreCase: true), ct)
+                ? Reply.Of(new { subject = r.GetValue(revokeSubject), removed = true, reason = r.GetValue(reason) })
+                : new Reply(null, new GovernanceError(GovernanceErrorKind.NotFound, "The subject has no enrolment.")),
+            () => new HttpRequestMessage(HttpMethod.Delete, $"/v1/onboarding/{r.GetValue(revokeSubject)}?reason={r.GetValue(reason)}")));
         var rotate = Define(runner, "rotate-keys", "Rotate the provider's encryption and sealing keys: every stored template is re-encrypted by key switching (no face needed, nothing decrypted) and the old keys are destroyed; an interrupted rotation resumes.", [], _ => new Operation(
             async (s, ct) => Reply.Of(await s.Verification.Value.RotateProviderKeysAsync(new RotationProgress(), ct)),
             () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification/key-rotation")));

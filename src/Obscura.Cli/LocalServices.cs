@@ -2,6 +2,7 @@ using Obscura.Biometrics.Roles;
 using Obscura.Governance;
 using Obscura.Governance.Access;
 using Obscura.Governance.Budgets;
+using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
 using Obscura.Storage;
 using Obscura.Vault;
@@ -42,6 +43,22 @@ internal sealed class LocalServices : IDisposable
 
     /// <summary>The embedded protected verification (roles in this process), opened on first use; same folder and threshold as the server's default.</summary>
     public Lazy<ProtectedFaceVerification> Verification { get; }
+
+    /// <summary>Whether protected verification is in use here: opened in this process, or enrolments made before.</summary>
+    public bool BiometricsInUse =>
+        Verification.IsValueCreated
+        || File.Exists(System.IO.Path.Combine(ProtectedVerificationHost.CaptureDirectory(System.IO.Path.Combine(Folder.Path, "biometrics")), "keys.db"));
+
+    /// <summary>After a consent withdrawal or objection: removes the subject's enrolment if they may no longer be processed.</summary>
+    public async Task<Reply> ShredIfWithdrawnAsync(Outcome<ConsentStatus> outcome, CancellationToken cancellationToken)
+    {
+        if (outcome.Succeeded && BiometricsInUse)
+        {
+            await Verification.Value.ShredIfWithdrawnAsync(Actor.Value, outcome.Value.Subject.Value, cancellationToken);
+        }
+
+        return Reply.Of(outcome);
+    }
 
     /// <summary>The training-data vault in the folder's <c>vault</c> subfolder, opened (and recovered) on first use.</summary>
     public async Task<TrainingDataVault> VaultAsync(CancellationToken cancellationToken) =>

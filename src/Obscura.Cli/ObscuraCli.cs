@@ -165,10 +165,10 @@ public static partial class ObscuraCli
             async (s, ct) => Reply.Of(await s.Governance.GiveConsentAsync(s.Actor, new ConsentGrant(r.GetValue(subject), r.GetValue(purpose), r.GetValue(notice)!, r.GetValue(isExplicit), r.GetValue(channel)!), ct)),
             () => Send(HttpMethod.Post, $"/v1/subjects/{r.GetValue(subject)}/consents", new { purpose = r.GetValue(purpose), noticeVersion = r.GetValue(notice), @explicit = r.GetValue(isExplicit), channel = r.GetValue(channel) })));
         var withdraw = Define(runner, "withdraw", "Record withdrawal of consent; effective immediately.", [subject, purpose], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Governance.WithdrawConsentAsync(s.Actor, r.GetValue(subject), r.GetValue(purpose), ct)),
+            async (s, ct) => await s.ShredIfWithdrawnAsync(await s.Governance.WithdrawConsentAsync(s.Actor, r.GetValue(subject), r.GetValue(purpose), ct), ct),
             () => new HttpRequestMessage(HttpMethod.Delete, $"/v1/subjects/{r.GetValue(subject)}/consents/{r.GetValue(purpose)}")));
         var objection = Define(runner, "object", "Record an Art. 21 objection; effective immediately.", [subject, purpose], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Governance.ObjectAsync(s.Actor, r.GetValue(subject), r.GetValue(purpose), ct)),
+            async (s, ct) => await s.ShredIfWithdrawnAsync(await s.Governance.ObjectAsync(s.Actor, r.GetValue(subject), r.GetValue(purpose), ct), ct),
             () => Send(HttpMethod.Post, $"/v1/subjects/{r.GetValue(subject)}/objections", new { purpose = r.GetValue(purpose) })));
         var lift = Define(runner, "lift-objection", "Record that the subject lifted an objection.", [subject, purpose], r => new Operation(
             async (s, ct) => Reply.Of(await s.Governance.LiftObjectionAsync(s.Actor, r.GetValue(subject), r.GetValue(purpose), ct)),

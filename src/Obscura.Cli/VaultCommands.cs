@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Obscura.Governance;
 using Obscura.Governance.Serialization;
 using Obscura.Vault;
@@ -164,10 +165,15 @@ public static partial class ObscuraCli
 
     private static Command RetentionCommands(CliRunner runner)
     {
-        var runNow = Define(runner, "run", "Delete expired and withdrawn vault data, expired exports and overdue scratch areas now.", [], _ => new Operation(
-            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).RunRetentionAsync(s.Actor.Value, ct)),
-            () => new HttpRequestMessage(HttpMethod.Post, "/v1/vault/retention/run")));
-        return Group("retention", "Retention of vault data.", runNow);
+        var runNow = Define(runner, "run", "Delete expired and withdrawn vault data, expired exports and overdue scratch areas, and withdrawn subjects' biometric enrolments and leftovers, now.", [], _ => new Operation(
+            async (s, ct) =>
+            {
+                var report = JsonSerializer.SerializeToNode(await (await s.VaultAsync(ct)).RunRetentionAsync(s.Actor.Value, ct), GovernanceJson.Options)!.AsObject();
+                report["biometrics"] = JsonSerializer.SerializeToNode(s.BiometricsInUse ? await s.Verification.Value.RunRetentionAsync(s.Actor.Value, ct) : null, GovernanceJson.Options);
+                return Reply.Of(report);
+            },
+            () => new HttpRequestMessage(HttpMethod.Post, "/v1/retention/run")));
+        return Group("retention", "Retention of vault data and biometric enrolments.", runNow);
     }
 
     private static HttpRequestMessage Post(string path, object body) =>

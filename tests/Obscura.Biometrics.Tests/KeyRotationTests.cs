@@ -84,7 +84,7 @@ public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixtur
         var current = keyHolder.Provider.EncryptionKeyId;
         var bound = keyHolder.FloodingPolicy.ErrorBound;
         var p = ProtectedTemplateScheme.Parameters;
-        using var ttk = fixture.Keys.OpenTransformationKey(enrolment.TransformationKeyId);
+        using var ttk = fixture.CaptureKeys.Open(enrolment.TransformationKeyId);
         var transformedReference = CancelableTransform.Apply(ttk, referenceTemplate);
         var capture = new CaptureClient(current, fixture.Keys.OpenPublicKey(current));
         var (relin, galois) = fixture.Keys.OpenEvaluationKeys(current);

@@ -17,6 +17,7 @@ public sealed class VerificationFixture : IDisposable
     public VerificationFixture()
     {
         Keys = KeyManagementService.Open(Path.Combine(_dir.Path, "kms"));
+        CaptureKeys = CaptureKeyStore.Open(Path.Combine(_dir.Path, "capture"));
         KeyHolder = OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15));
         var purpose = Governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(purpose.Succeeded, purpose.Error?.Message);
@@ -28,20 +29,28 @@ public sealed class VerificationFixture : IDisposable
         KeyHolderService.Open(Keys, Path.Combine(_dir.Path, providerId + ".json"), flooding, providerId);
 
     /// <summary>The roles wired in one process around <paramref name="keyHolder"/>.</summary>
-    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store) =>
+    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store) => Wire(keyHolder, store, CaptureKeys, Audit);
+
+    /// <summary>The roles wired around <paramref name="keyHolder"/>, with the given capture key store and ledger.</summary>
+    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store, CaptureKeyStore captureKeys, AuditTrail audit) =>
         new(
-            Keys,
+            captureKeys,
             keyHolder,
             new ComparisonRole(keyHolder),
             store,
             new GovernanceConsentGate(Governance.Governance, SamplePurposes.IdentityVerification.Id),
-            new AuditTrail(Governance.Store, Governance.Ledger),
+            audit,
             SamplePurposes.IdentityVerification.Id,
             threshold: 0.5);
+
+    public AuditTrail Audit => new(Governance.Store, Governance.Ledger);
 
     public GovernanceFixture Governance { get; } = new();
 
     public KeyManagementService Keys { get; }
+
+    /// <summary>The capture side's transformation keys.</summary>
+    public CaptureKeyStore CaptureKeys { get; }
 
     public KeyHolderService KeyHolder { get; }
 
@@ -62,12 +71,18 @@ public sealed class VerificationFixture : IDisposable
     public void Dispose()
     {
         Verification.Dispose();
+        CaptureKeys.Dispose();
         Governance.Dispose();
         _dir.Dispose();
     }
 }
 
-public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IClassFixture<VerificationFixture>
+/// <summary>Test classes that share one <see cref="VerificationFixture"/>, so its provider key is calibrated once (it takes minutes on CI).</summary>
+[CollectionDefinition(nameof(SharedVerification))]
+public sealed class SharedVerification : ICollectionFixture<VerificationFixture>;
+
+[Collection(nameof(SharedVerification))]
+public sealed class ProtectedVerificationTests(VerificationFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -103,11 +118,11 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
             .ToArray();
         Assert.Equal(
             [
-                (AuditAction.Create, "template-transformation-key", "kms:keys", null),
+                (AuditAction.Create, "template-transformation-key", "capture:keys", "capture"),
                 (AuditAction.Create, "biometric-template", "store:templates", "capture"),
                 (AuditAction.Read, "biometric-template", "svc:comparison/verified", "store:templates"),
-                (AuditAction.Delete, "template-transformation-key", null, "kms:keys"),
-                (AuditAction.Read, "biometric-template", "svc:comparison/refused-key-revoked", "store:templates"),
+                (AuditAction.Delete, "template-transformation-key", "revocation", "capture:keys"),
+                (AuditAction.Delete, "biometric-template", "revocation", "store:templates"),
             ],
             entries);
         Assert.True((await fixture.Governance.LedgerService.VerifyAsync(null, null, Ct)).Intact);
@@ -160,6 +175,12 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
         var subject = await fixture.ConsentingSubjectAsync();
         var enrolment = await fixture.Verification.OnboardAsync(subject, faces.Capture(bob), Ct);
         await fixture.Verification.RevokeEnrolmentAsync(enrolment, Ct);
+        Assert.Equal(Security.Keys.StoredKeyState.Destroyed, fixture.CaptureKeys.StateOf(enrolment.TransformationKeyId));
+        Assert.Null(await fixture.Store.FindAsync(subject, Ct));
+        Assert.Equal(VerificationRefusal.NotEnrolled, (await fixture.Verification.VerifyAsync(subject, faces.Capture(bob), Ct)).Refusal);
+
+        // Storage puts the revoked template back: it is sealed, but its key is gone.
+        await fixture.Store.SaveAsync(enrolment, Ct);
         Assert.Equal(VerificationRefusal.KeyRevoked, (await fixture.Verification.VerifyAsync(subject, faces.Capture(bob), Ct)).Refusal);
 
         // Renewal: a new enrolment under a fresh key works again.
@@ -210,7 +231,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
     public void The_comparison_and_storage_roles_hold_no_secret_by_construction()
     {
         // Nothing that could decrypt, unwrap, seal or transform may reach these types: not as a field, not through a constructor.
-        Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor)];
+        Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(CaptureKeyStore), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor)];
         foreach (var role in new[] { typeof(ComparisonService), typeof(ComparisonRole), typeof(InMemoryTemplateStore), typeof(FileTemplateStore), typeof(CaptureClient) })
         {
             var fields = role.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Select(f => f.FieldType);
@@ -233,7 +254,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture) : IC
         var reference = await fixture.Verification.OnboardAsync(subject, referenceTemplate, Ct);
         var probeTemplate = faces.Capture(erin);
         var score = referenceTemplate.Similarity(probeTemplate);
-        using var ttk = fixture.Keys.OpenTransformationKey(reference.TransformationKeyId);
+        using var ttk = fixture.CaptureKeys.Open(reference.TransformationKeyId);
         var capture = new CaptureClient(fixture.Provider.EncryptionKeyId, fixture.Keys.OpenPublicKey(fixture.Provider.EncryptionKeyId));
         var probe = capture.EncryptProbe(Cancelable.CancelableTransform.Apply(ttk, probeTemplate), 0.5);
         var (relin, galois) = fixture.Keys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);

@@ -41,12 +41,17 @@ public sealed class SealAndKeyTests : IDisposable
     }
 
     [Fact]
-    public void Keys_are_stored_wrapped_survive_a_restart_and_revocation_destroys_them()
+    public void Provider_keys_are_stored_wrapped_survive_a_restart_and_revocation_destroys_them()
     {
         var kms = KeyManagementService.Open(_dir.Path);
-        using var key = kms.CreateTransformationKey("subject-1");
-        var secret = key.ExportSecret();
-        var record = File.ReadAllBytes(Path.Combine(_dir.Path, key.Id + ".json"));
+        var id = kms.CreateSealingKey("bank");
+        byte[] secret;
+        using (var sealer = kms.OpenSealer(id))
+        {
+            secret = PrivateKeyOf(sealer);
+        }
+
+        var record = File.ReadAllBytes(Path.Combine(_dir.Path, id + ".json"));
         Assert.Equal(-1, record.AsSpan().IndexOf(secret));
         Assert.DoesNotContain(Convert.ToBase64String(secret), System.Text.Encoding.UTF8.GetString(record), StringComparison.Ordinal);
         if (!OperatingSystem.IsWindows())
@@ -55,27 +60,27 @@ public sealed class SealAndKeyTests : IDisposable
         }
 
         var reopened = KeyManagementService.Open(_dir.Path);
-        using (var again = reopened.OpenTransformationKey(key.Id))
+        using (var again = reopened.OpenSealer(id))
         {
-            Assert.Equal(secret, again.ExportSecret());
+            Assert.Equal(secret, PrivateKeyOf(again));
         }
 
-        reopened.Revoke(key.Id);
-        Assert.False(reopened.IsActive(key.Id));
-        Assert.Throws<KeyRevokedException>(() => kms.OpenTransformationKey(key.Id));
-        Assert.DoesNotContain("\"Wrapped\":\"", File.ReadAllText(Path.Combine(_dir.Path, key.Id + ".json")), StringComparison.Ordinal);
-        Assert.Throws<KeyRevokedException>(() => kms.OpenTransformationKey("ttk_unknown"));
-        Assert.Throws<ArgumentException>(() => kms.OpenTransformationKey("../master"));
+        reopened.Revoke(id);
+        Assert.False(reopened.IsActive(id));
+        Assert.Throws<KeyRevokedException>(() => kms.OpenSealer(id));
+        Assert.DoesNotContain("\"Wrapped\":\"", File.ReadAllText(Path.Combine(_dir.Path, id + ".json")), StringComparison.Ordinal);
+        Assert.Throws<KeyRevokedException>(() => kms.OpenSealer("seal_unknown"));
+        Assert.Throws<ArgumentException>(() => kms.OpenSealer("../master"));
     }
 
     [Fact]
     public void Tampered_or_moved_wrapped_material_fails_authentication()
     {
         var kms = KeyManagementService.Open(_dir.Path);
-        using var a = kms.CreateTransformationKey("subject-1");
-        using var b = kms.CreateTransformationKey("subject-2");
-        var pathA = Path.Combine(_dir.Path, a.Id + ".json");
-        var pathB = Path.Combine(_dir.Path, b.Id + ".json");
+        var a = kms.CreateSealingKey("bank");
+        var b = kms.CreateSealingKey("bank");
+        var pathA = Path.Combine(_dir.Path, a + ".json");
+        var pathB = Path.Combine(_dir.Path, b + ".json");
 
         // Move b's wrapped material into a's record: the id is authenticated data, so it does not unwrap.
         var recordA = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pathA))!;
@@ -86,8 +91,11 @@ public sealed class SealAndKeyTests : IDisposable
         }
 
         File.WriteAllText(pathA, recordA.ToJsonString());
-        Assert.Throws<InvalidDataException>(() => kms.OpenTransformationKey(a.Id));
+        Assert.Throws<InvalidDataException>(() => kms.OpenSealer(a));
     }
+
+    private static byte[] PrivateKeyOf(TemplateSealer sealer) =>
+        ((ECDsa)typeof(TemplateSealer).GetField("_key", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(sealer)!).ExportParameters(includePrivateParameters: true).D!;
 
     [Fact]
     public void The_decryption_budget_persists_and_refuses_past_its_limit()

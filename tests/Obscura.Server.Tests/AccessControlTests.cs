@@ -41,6 +41,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/onboarding", "{}", [Role.Controller, Role.Processor]),
         ("POST", "/v1/verification", "{}", [Role.Controller, Role.Processor]),
         ("DELETE", "/v1/onboarding/s-self", null, [Role.Controller]),
+        ("PUT", "/v1/onboarding/s-self", """{"embedding":[]}""", [Role.Controller]),
         ("POST", "/v1/verification/key-rotation", null, [Role.Controller]),
         ("POST", "/v1/vault/objects?subject=s-self&purpose=identity-verification&source=cam-1", "{}", [Role.Controller, Role.Processor]),
         ("GET", "/v1/vault/objects/obj_00000000000000000000000000000000?purpose=identity-verification", null, [Role.Controller, Role.Processor]),
@@ -53,6 +54,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/vault/subjects/s-self/shred", """{"reason":"erasure"}""", [Role.Controller]),
         ("POST", "/v1/vault/retention/run", null, [Role.Controller]),
         ("GET", "/v1/vault/report", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/retention/run", null, [Role.Controller]),
     ];
 
     private readonly ServerFixture _server;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Protection;
 using Obscura.Homomorphic.Ckks;
 using Obscura.Security.Files;
@@ -9,16 +8,16 @@ using Obscura.Security.Files;
 namespace Obscura.Biometrics.Keys;
 
 /// <summary>
-/// Generates, stores, rotates and revokes the three key kinds: per-enrolment template transformation keys, the
-/// provider's homomorphic encryption key and its sealing key. Secret material is stored wrapped with AES-256-GCM under
-/// a master key that never leaves this service's folder. The key id and kind are authenticated as associated data, so
-/// a wrapped key cannot be moved to another record. Revoking a key destroys its wrapped material. Public material
-/// (public, relinearisation and Galois keys, the sealing public key) is stored in the clear. Every file is written to
-/// a temporary name, flushed to disk and renamed, so a crash leaves the old or the new version, never a torn one.
+/// Generates, stores, rotates and revokes the provider's keys: its homomorphic encryption key and its sealing key.
+/// Template transformation keys live on the capture side, in <see cref="CaptureKeyStore"/>. Secret material is stored
+/// wrapped with AES-256-GCM under a master key that never leaves this service's folder. The key id and kind are
+/// authenticated as associated data, so a wrapped key cannot be moved to another record. Revoking a key destroys its
+/// wrapped material. Public material (public, relinearisation and Galois keys, the sealing public key) is stored in the
+/// clear. Every file is written to a temporary name, flushed to disk and renamed, so a crash leaves the old or the new
+/// version, never a torn one.
 /// </summary>
 public sealed class KeyManagementService
 {
-    private const string TransformationKind = "template-transformation";
     private const string EncryptionKind = "homomorphic-encryption";
     private const string SealingKind = "sealing";
     private readonly string _directory;
@@ -124,32 +123,6 @@ public sealed class KeyManagementService
         }
 
         return Convert.FromBase64String(material);
-    }
-
-    /// <summary>A new transformation key for one enrolment of <paramref name="subjectId"/>.</summary>
-    public TemplateTransformationKey CreateTransformationKey(string subjectId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(subjectId);
-        var key = TemplateTransformationKey.Generate();
-        var secret = key.ExportSecret();
-        Store(key.Id, TransformationKind, subjectId, secret, publicMaterial: null);
-        CryptographicOperations.ZeroMemory(secret);
-        return key;
-    }
-
-    /// <summary>An active transformation key (capture role).</summary>
-    /// <exception cref="KeyRevokedException">Revoked or unknown.</exception>
-    public TemplateTransformationKey OpenTransformationKey(string keyId)
-    {
-        var secret = Unwrap(keyId, TransformationKind);
-        try
-        {
-            return TemplateTransformationKey.FromBytes(keyId, secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
     }
 
     /// <summary>The provider's homomorphic secret key (key-holder role only).</summary>

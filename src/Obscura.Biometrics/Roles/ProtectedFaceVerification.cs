@@ -5,6 +5,7 @@ using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
 using Obscura.Governance;
+using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
@@ -17,6 +18,13 @@ public interface IConsentGate
 {
     /// <summary>Whether processing is allowed (consent given and not withdrawn, no objection).</summary>
     Task<bool> MayProcessAsync(string subjectId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the subject's biometric data must be erased: consent withdrawn or never given, an objection in force, or
+    /// the subject unknown. (A refusal for another reason, such as an unregistered purpose, is a configuration fault, not
+    /// a reason to erase.)
+    /// </summary>
+    Task<bool> MustEraseAsync(string subjectId, CancellationToken cancellationToken);
 }
 
 /// <summary>The consent gate over the governance core: the identity-verification purpose must authorise the subject.</summary>
@@ -26,6 +34,12 @@ public sealed class GovernanceConsentGate(GovernanceService governance, PurposeI
     public async Task<bool> MayProcessAsync(string subjectId, CancellationToken cancellationToken) =>
         SubjectId.TryParse(subjectId, out var subject)
         && (await governance.AuthorizeAsync(subject, purpose, null, cancellationToken).ConfigureAwait(false)).Allowed;
+
+    /// <inheritdoc/>
+    public async Task<bool> MustEraseAsync(string subjectId, CancellationToken cancellationToken) =>
+        !SubjectId.TryParse(subjectId, out var subject)
+        || (await governance.AuthorizeAsync(subject, purpose, null, cancellationToken).ConfigureAwait(false)).Reasons
+            .Any(r => r is DenialReason.ConsentWithdrawn or DenialReason.ConsentMissing or DenialReason.Objected or DenialReason.SubjectUnknown);
 }
 
 /// <summary>Why a verification did not give a decision.</summary>
@@ -84,9 +98,9 @@ public sealed record KeyRotationReport(string EncryptionKeyId, string SealingKey
 /// transformation keys in its own key store and the provider's public key, never a homomorphic secret or sealing key;
 /// the key holder seals and decides, the comparison role compares and re-encrypts, the store keeps sealed templates.
 /// </summary>
-public sealed class ProtectedFaceVerification : IDisposable
+public sealed partial class ProtectedFaceVerification : IDisposable
 {
-    private readonly KeyManagementService _captureKeys;
+    private readonly CaptureKeyStore _captureKeys;
     private readonly IKeyHolderRole _keyHolder;
     private readonly IComparisonRole _comparison;
     private readonly ITemplateStore _store;
@@ -101,7 +115,7 @@ public sealed class ProtectedFaceVerification : IDisposable
     /// Wires the roles. <paramref name="captureKeys"/> keeps this side's transformation keys; every step is recorded in
     /// <paramref name="audit"/> for <paramref name="purpose"/>. Disposing this disposes the key holder if it is local.
     /// </summary>
-    public ProtectedFaceVerification(KeyManagementService captureKeys, IKeyHolderRole keyHolder, IComparisonRole comparison, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, TimeProvider? clock = null)
+    public ProtectedFaceVerification(CaptureKeyStore captureKeys, IKeyHolderRole keyHolder, IComparisonRole comparison, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(captureKeys);
         ArgumentNullException.ThrowIfNull(keyHolder);
@@ -117,6 +131,7 @@ public sealed class ProtectedFaceVerification : IDisposable
         _audit = audit;
         _purpose = purpose;
         _clock = clock ?? TimeProvider.System;
+        _journal = new EnrolmentJournal(captureKeys.Folder);
         Threshold = ProtectedTemplateScheme.CheckThreshold(threshold);
     }
 
@@ -125,40 +140,6 @@ public sealed class ProtectedFaceVerification : IDisposable
 
     /// <summary>The key holder, when it runs in this process (the embedded default); null when it is remote.</summary>
     public KeyHolderService? LocalKeyHolder => _keyHolder as KeyHolderService;
-
-    /// <summary>Onboards a subject from a reference template; returns the sealed protected template that was stored.</summary>
-    /// <exception cref="UnauthorizedAccessException">No consent for identity verification.</exception>
-    public async Task<SealedTemplate> OnboardAsync(string subjectId, FaceTemplate reference, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(reference);
-        if (!await _consent.MayProcessAsync(subjectId, cancellationToken).ConfigureAwait(false))
-        {
-            throw new UnauthorizedAccessException("The subject has not consented to identity verification.");
-        }
-
-        using var transformationKey = _captureKeys.CreateTransformationKey(subjectId);
-        SealedTemplate sealedTemplate;
-        try
-        {
-            sealedTemplate = await ProtectAsync(subjectId, transformationKey, CancelableTransform.Apply(transformationKey, reference), cancellationToken).ConfigureAwait(false);
-            await _store.SaveAsync(sealedTemplate, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Nothing was stored under this key: it must not outlive the failed onboarding.
-            _captureKeys.Revoke(transformationKey.Id);
-            throw;
-        }
-
-        var subject = SubjectId.Parse(subjectId);
-        await _audit.RecordAsync(
-            [
-                new AuditEvent(Actor, AuditAction.Create, TransformationKeyCategory, subject, _purpose, to: "kms:keys", reference: transformationKey.Id),
-                new AuditEvent(Actor, AuditAction.Create, TemplateCategory, subject, _purpose, from: "capture", to: "store:templates", reference: sealedTemplate.EnrolmentId),
-            ],
-            cancellationToken).ConfigureAwait(false);
-        return sealedTemplate;
-    }
 
     /// <summary>Verifies a probe against the subject's enrolment: a decision, or a refusal with its reason.</summary>
     public async Task<VerificationResult> VerifyAsync(string subjectId, FaceTemplate probe, CancellationToken cancellationToken)
@@ -176,7 +157,7 @@ public sealed class ProtectedFaceVerification : IDisposable
 
         try
         {
-            using var transformationKey = _captureKeys.OpenTransformationKey(reference.TransformationKeyId);
+            using var transformationKey = _captureKeys.Open(reference.TransformationKeyId);
             var capture = await CaptureForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false);
             var encryptedProbe = capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
             var comparison = await _comparison.CompareAsync(reference, subjectId, encryptedProbe, cancellationToken).ConfigureAwait(false);
@@ -199,28 +180,6 @@ public sealed class ProtectedFaceVerification : IDisposable
             await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-broken-seal", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(null, VerificationRefusal.BrokenSeal);
         }
-    }
-
-    /// <summary>Revokes the subject's current enrolment, if any; returns whether there was one.</summary>
-    public async Task<bool> RevokeEnrolmentAsync(string subjectId, CancellationToken cancellationToken)
-    {
-        if (await _store.FindAsync(subjectId, cancellationToken).ConfigureAwait(false) is not { } enrolment || !_captureKeys.IsActive(enrolment.TransformationKeyId))
-        {
-            return false;
-        }
-
-        await RevokeEnrolmentAsync(enrolment, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>Revokes an enrolment's transformation key (renewal, erasure, withdrawal) and records it.</summary>
-    public async Task RevokeEnrolmentAsync(SealedTemplate enrolment, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(enrolment);
-        _captureKeys.Revoke(enrolment.TransformationKeyId);
-        await _audit.RecordAsync(
-            [new AuditEvent(Actor, AuditAction.Delete, TransformationKeyCategory, SubjectId.Parse(enrolment.SubjectId), _purpose, from: "kms:keys", reference: enrolment.TransformationKeyId)],
-            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -280,9 +239,8 @@ public sealed class ProtectedFaceVerification : IDisposable
         return new KeyRotationReport(current.EncryptionKeyId, current.SealingKeyId, switched, unchanged, broken, expired);
     }
 
-    private async Task<SealedTemplate> ProtectAsync(string subjectId, Cancelable.TemplateTransformationKey transformationKey, TransformedTemplate template, CancellationToken cancellationToken)
+    private async Task<SealedTemplate> ProtectAsync(string subjectId, string enrolmentId, Cancelable.TemplateTransformationKey transformationKey, TransformedTemplate template, CancellationToken cancellationToken)
     {
-        var enrolmentId = $"enr_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
         var createdAt = _clock.GetUtcNow();
         for (var attempt = 0; ; attempt++)
         {
@@ -334,7 +292,14 @@ public sealed class ProtectedFaceVerification : IDisposable
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public void Dispose() => (_keyHolder as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        (_keyHolder as IDisposable)?.Dispose();
+        if (OwnsCaptureKeys)
+        {
+            _captureKeys.Dispose();
+        }
+    }
 }
 
 /// <summary>How the key holder floods a key it uses for the first time (later uses reuse the key's stored policy).</summary>

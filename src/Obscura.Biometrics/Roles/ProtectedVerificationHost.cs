@@ -9,8 +9,9 @@ namespace Obscura.Biometrics.Roles;
 
 /// <summary>
 /// Wires protected verification over a folder. Embedded (the default): every role in one process, with <c>kms/</c>
-/// for the key store, <c>templates/</c> for sealed templates and <c>provider.json</c> naming the provider's keys,
-/// created on first use. Separated: each role in its own process with its own folder, reached over HTTP.
+/// for the provider's key store, <c>templates/</c> for sealed templates, <c>provider.json</c> naming the provider's
+/// keys and <c>capture/</c> for the capture side's transformation keys (<see cref="CaptureKeyStore"/>), created on
+/// first use. Separated: each role in its own process with its own folder, reached over HTTP.
 /// </summary>
 public static class ProtectedVerificationHost
 {
@@ -23,14 +24,15 @@ public static class ProtectedVerificationHost
         var keys = OpenKeys(directory);
         var keyHolder = OpenKeyHolder(keys, directory, maxDecryptions);
         return new ProtectedFaceVerification(
-            keys,
+            OpenCaptureKeys(directory),
             keyHolder,
             new ComparisonRole(keyHolder),
             OpenStore(directory),
             new GovernanceConsentGate(governance, Purpose),
             audit,
             Purpose,
-            threshold);
+            threshold)
+        { OwnsCaptureKeys = true };
     }
 
     /// <summary>
@@ -39,14 +41,15 @@ public static class ProtectedVerificationHost
     /// </summary>
     public static ProtectedFaceVerification OpenSeparated(string directory, RoleConnection keyHolder, RoleConnection comparison, RoleConnection storage, GovernanceService governance, AuditTrail audit, double threshold) =>
         new(
-            OpenKeys(directory),
+            OpenCaptureKeys(directory),
             new RemoteKeyHolder(keyHolder),
             new RemoteComparison(comparison),
             new RemoteTemplateStore(storage),
             new GovernanceConsentGate(governance, Purpose),
             audit,
             Purpose,
-            threshold);
+            threshold)
+        { OwnsCaptureKeys = true };
 
     /// <summary>The key-holder role of a separated deployment: provider keys in <paramref name="directory"/>, created on first use.</summary>
     public static KeyHolderService OpenKeyHolder(string directory, long? maxDecryptions = null) =>
@@ -57,6 +60,19 @@ public static class ProtectedVerificationHost
 
     /// <summary>The storage role: sealed templates in <paramref name="directory"/>/templates.</summary>
     public static FileTemplateStore OpenStore(string directory) => new(Path.Combine(directory, "templates"));
+
+    /// <summary>
+    /// The capture side's folder in <paramref name="directory"/>: its transformation-key store (<c>keys.db</c>, with the
+    /// key-encryption keys in <c>kek/</c>, to be kept out of data backups) and its journal of unfinished enrolment changes.
+    /// </summary>
+    public static string CaptureDirectory(string directory) => Path.Combine(directory, "capture");
+
+    private static CaptureKeyStore OpenCaptureKeys(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
+        return CaptureKeyStore.Open(CaptureDirectory(directory));
+    }
 
     private static KeyManagementService OpenKeys(string directory)
     {

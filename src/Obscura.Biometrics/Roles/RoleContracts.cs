@@ -14,6 +14,12 @@ public interface ITemplateStore
 
     /// <summary>Every subject with a stored enrolment (for key rotation).</summary>
     Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the subject's enrolment if it is still <paramref name="enrolmentId"/>, so a newer enrolment is never
+    /// deleted in its place; returns whether one was deleted.
+    /// </summary>
+    Task<bool> DeleteAsync(string subjectId, string enrolmentId, CancellationToken cancellationToken);
 }
 
 /// <summary>The comparison role: an encrypted, blinded comparison of a sealed reference with an encrypted probe.</summary>
@@ -124,4 +130,9 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. _templates.Keys.Order(StringComparer.Ordinal)]);
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteAsync(string subjectId, string enrolmentId, CancellationToken cancellationToken) =>
+        Task.FromResult(_templates.TryGetValue(subjectId, out var current) && current.EnrolmentId == enrolmentId
+            && _templates.TryRemove(new KeyValuePair<string, SealedTemplate>(subjectId, current)));
 }

@@ -1,6 +1,9 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Templates;
+using Obscura.Governance;
 using Obscura.Governance.Subjects;
 using Obscura.Server.Security;
 
@@ -9,7 +12,10 @@ namespace Obscura.Server.Endpoints;
 /// <summary>
 /// Protected face verification, embedded default: onboarding stores only a sealed, encrypted, cancelable template;
 /// verification answers match or no match. Embeddings come from the capturing side's own model; this server never
-/// keeps them. Consent for <c>identity-verification</c> is checked on every call.
+/// keeps them. Consent for <c>identity-verification</c> is checked on every call. A subject with a live enrolment is
+/// not onboarded again (409): replacing the reference is a re-enrolment (<c>PUT</c>, controller only), which destroys
+/// the old transformation key. <c>DELETE</c> removes the enrolment (key destroyed, template deleted) for revocation,
+/// withdrawal or erasure.
 /// </summary>
 internal static class BiometricEndpoints
 {
@@ -17,6 +23,10 @@ internal static class BiometricEndpoints
     /// <param name="Subject">The data subject.</param>
     /// <param name="Embedding">The face embedding, 128 to 512 finite numbers, from any face-recognition model.</param>
     public sealed record FaceRequest(SubjectId Subject, float[] Embedding);
+
+    /// <summary>Body of <c>PUT /v1/onboarding/{subjectId}</c> (re-enrolment).</summary>
+    /// <param name="Embedding">The new reference embedding, as for onboarding.</param>
+    public sealed record ReEnrolmentRequest(float[] Embedding);
 
     /// <summary>What onboarding stored: ids and time, never the template.</summary>
     public sealed record OnboardingResponse(SubjectId Subject, string EnrolmentId, string TransformationKeyId, string EncryptionKeyId, string SealingKeyId, DateTimeOffset CreatedAt);
@@ -27,43 +37,52 @@ internal static class BiometricEndpoints
     public static IEndpointRouteBuilder MapBiometrics(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/onboarding", OnboardAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification");
+        app.MapPut("/v1/onboarding/{subjectId}", ReEnrolAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
         app.MapPost("/v1/verification", VerifyAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification");
         app.MapDelete("/v1/onboarding/{subjectId}", RevokeAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
         app.MapPost("/v1/verification/key-rotation", RotateAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
         return app;
     }
 
-    private static async Task<Results<Created<OnboardingResponse>, ProblemHttpResult>> OnboardAsync(FaceRequest request, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
+    private static async Task<Results<Created<OnboardingResponse>, ProblemHttpResult>> OnboardAsync(FaceRequest request, Lazy<ProtectedFaceVerification> verification, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!FaceTemplate.TryFromEmbedding(request.Embedding, out var template))
+        var (stored, problem) = await EnrolAsync(request.Subject, request.Embedding, EnrolmentMode.Onboard, verification, user, ct);
+        return stored is null ? problem! : TypedResults.Created($"/v1/onboarding/{request.Subject}", Response(stored));
+    }
+
+    /// <summary>Re-enrolment: a controller replaces the subject's reference; the old transformation key is destroyed.</summary>
+    private static async Task<Results<Ok<OnboardingResponse>, ProblemHttpResult>> ReEnrolAsync(SubjectId subjectId, ReEnrolmentRequest request, Lazy<ProtectedFaceVerification> verification, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (stored, problem) = await EnrolAsync(subjectId, request.Embedding, EnrolmentMode.ReEnrol, verification, user, ct);
+        return stored is null ? problem! : TypedResults.Ok(Response(stored));
+    }
+
+    /// <summary>The stored template, or the problem to answer.</summary>
+    private static async Task<(SealedTemplate? Stored, ProblemHttpResult? Problem)> EnrolAsync(SubjectId subject, float[] embedding, EnrolmentMode mode, Lazy<ProtectedFaceVerification> verification, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!FaceTemplate.TryFromEmbedding(embedding, out var template))
         {
-            return InvalidEmbedding();
+            return (null, InvalidEmbedding());
         }
 
         try
         {
-            return await OnboardCoreAsync(request, template, verification, ct);
+            var outcome = await verification.Value.EnrolAsync(Policies.ActorOf(user).Value, subject.Value, template, mode, ct);
+            return outcome.Succeeded ? (outcome.Value, null) : (null, outcome.Error.Kind switch
+            {
+                GovernanceErrorKind.Refused => NoConsent(),
+                GovernanceErrorKind.Conflict => TypedResults.Problem(detail: outcome.Error.Message, statusCode: StatusCodes.Status409Conflict, title: "Already enrolled."),
+                _ => Problems.From(outcome.Error),
+            });
         }
         catch (RoleServiceException e)
         {
-            return RoleFailed(e);
+            return (null, RoleFailed(e));
         }
     }
 
-    private static async Task<Results<Created<OnboardingResponse>, ProblemHttpResult>> OnboardCoreAsync(FaceRequest request, FaceTemplate template, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
-    {
-        try
-        {
-            var sealedTemplate = await verification.Value.OnboardAsync(request.Subject.Value, template, ct);
-            return TypedResults.Created(
-                $"/v1/onboarding/{request.Subject}",
-                new OnboardingResponse(request.Subject, sealedTemplate.EnrolmentId, sealedTemplate.TransformationKeyId, sealedTemplate.EncryptionKeyId, sealedTemplate.SealingKeyId, sealedTemplate.CreatedAt));
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return NoConsent();
-        }
-    }
+    private static OnboardingResponse Response(SealedTemplate t) =>
+        new(SubjectId.Parse(t.SubjectId), t.EnrolmentId, t.TransformationKeyId, t.EncryptionKeyId, t.SealingKeyId, t.CreatedAt);
 
     private static async Task<Results<Ok<VerificationResponse>, ProblemHttpResult>> VerifyAsync(FaceRequest request, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
     {
@@ -98,13 +117,29 @@ internal static class BiometricEndpoints
         return TypedResults.Problem(detail: refusal.Describe(), statusCode: status, title: title);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(SubjectId subjectId, Lazy<ProtectedFaceVerification> verification, CancellationToken ct)
+    /// <summary>
+    /// Removes the enrolment: every transformation key of the subject is destroyed and the template deleted, recorded
+    /// with <c>?reason=</c> <c>revocation</c> (the default), <c>withdrawal</c> or <c>erasure</c> (Art. 17).
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(SubjectId subjectId, string? reason, Lazy<ProtectedFaceVerification> verification, ClaimsPrincipal user, CancellationToken ct)
     {
+        EnrolmentRemoval? removal = (reason ?? "revocation") switch
+        {
+            "revocation" => EnrolmentRemoval.Revocation,
+            "withdrawal" => EnrolmentRemoval.Withdrawal,
+            "erasure" => EnrolmentRemoval.Erasure,
+            _ => null,
+        };
+        if (removal is not { } why)
+        {
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "The reason is 'revocation', 'withdrawal' or 'erasure'.", "reason"));
+        }
+
         try
         {
-            return await verification.Value.RevokeEnrolmentAsync(subjectId.Value, ct)
+            return await verification.Value.RemoveEnrolmentAsync(Policies.ActorOf(user).Value, subjectId.Value, why, ct)
                 ? TypedResults.NoContent()
-                : TypedResults.Problem(detail: "The subject has no active enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+                : TypedResults.Problem(detail: "The subject has no enrolment.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
         }
         catch (RoleServiceException e)
         {

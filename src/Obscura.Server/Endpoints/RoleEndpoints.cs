@@ -54,6 +54,8 @@ internal static class RoleEndpoints
                 group.MapGet("/storage/templates/{subjectId}", (string subjectId, FileTemplateStore store, CancellationToken ct) => Run(async () =>
                     await store.FindAsync(subjectId, ct) is { } template ? TypedResults.Ok(template) : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not enrolled.")));
                 group.MapGet("/storage/subjects", (FileTemplateStore store, CancellationToken ct) => Run(async () => TypedResults.Ok(new SubjectList(await store.ListSubjectsAsync(ct)))));
+                group.MapDelete("/storage/templates/{subjectId}", (string subjectId, string enrolmentId, FileTemplateStore store, CancellationToken ct) => Run(async () =>
+                    await store.DeleteAsync(subjectId, enrolmentId, ct) ? TypedResults.NoContent() : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not enrolled.")));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(role), role, "Not a role service.");

@@ -28,8 +28,8 @@ internal static class SubjectEndpoints
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.Controller);
         group.MapGet("/{subjectId}/consents", StatusAsync).RequireAuthorization(Policies.ControllerAuditorOrSubject);
         group.MapPost("/{subjectId}/consents", GiveAsync).RequireAuthorization(Policies.ControllerOrSubject);
-        group.MapDelete("/{subjectId}/consents/{purposeId}", WithdrawAsync).RequireAuthorization(Policies.ControllerOrSubject);
-        group.MapPost("/{subjectId}/objections", ObjectAsync).RequireAuthorization(Policies.ControllerOrSubject);
+        group.MapDelete("/{subjectId}/consents/{purposeId}", WithdrawAsync).RequireAuthorization(Policies.ControllerOrSubject).AddEndpointFilter<BiometricWithdrawalFilter>();
+        group.MapPost("/{subjectId}/objections", ObjectAsync).RequireAuthorization(Policies.ControllerOrSubject).AddEndpointFilter<BiometricWithdrawalFilter>();
         group.MapDelete("/{subjectId}/objections/{purposeId}", LiftAsync).RequireAuthorization(Policies.ControllerOrSubject);
         return app;
     }

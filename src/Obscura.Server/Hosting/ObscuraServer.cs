@@ -52,9 +52,11 @@ public static class ObscuraServer
         });
 
         builder.Services.AddSingleton<VaultAccessor>();
+        builder.Services.AddSingleton<BiometricShredding>();
         if ((builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.Role ?? ServerRole.All) == ServerRole.All)
         {
             builder.Services.AddHostedService<VaultRetentionService>();
+            builder.Services.AddHostedService<BiometricRetentionService>();
         }
 
         builder.Services.Configure<JsonOptions>(o => GovernanceJson.Configure(o.SerializerOptions));
@@ -115,6 +117,7 @@ public static class ObscuraServer
         app.MapLedger();
         app.MapBiometrics();
         app.MapVault();
+        app.MapRetention();
         return app;
     }
 

@@ -64,6 +64,19 @@ public sealed class RoleConnection : IDisposable
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a DELETE; false when the role answers 404 (nothing to delete).</summary>
+    internal async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         try
@@ -151,6 +164,10 @@ public sealed class RemoteTemplateStore(RoleConnection connection) : ITemplateSt
     /// <inheritdoc/>
     public async Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken) =>
         (await connection.GetAsync<SubjectList>(RolePaths.StorageSubjects, notFoundIsNull: false, cancellationToken).ConfigureAwait(false))!.Subjects;
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteAsync(string subjectId, string enrolmentId, CancellationToken cancellationToken) =>
+        connection.DeleteAsync($"{Path(subjectId)}?enrolmentId={Uri.EscapeDataString(enrolmentId)}", cancellationToken);
 
     private static string Path(string subjectId) => RolePaths.Fill(RolePaths.StorageTemplate, subjectId);
 }

@@ -8,7 +8,7 @@ namespace Obscura.Biometrics.Roles.Remote;
 /// </summary>
 public static class RolePaths
 {
-    /// <summary>PUT a sealed template / GET one (404 when none).</summary>
+    /// <summary>PUT a sealed template / GET one (404 when none) / DELETE one with <c>?enrolmentId=</c> (404 when it is not the stored one).</summary>
     public const string StorageTemplate = "/v1/roles/storage/templates/{subjectId}";
 
     /// <summary>GET the subjects with a stored template.</summary>
