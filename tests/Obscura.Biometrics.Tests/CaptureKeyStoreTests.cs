@@ -70,7 +70,10 @@ public sealed class CaptureKeyStoreTests : IDisposable
         using var restored = CaptureKeyStore.Open(Folder);
         Assert.Equal(StoredKeyState.Active, restored.StateOf(doomed.Id)); // the row is back …
         Assert.Throws<InvalidDataException>(() => restored.Open(doomed.Id)); // … but its KEK is gone
-        // Every key of that database is under the erased epoch, the survivor too: a restored key database is lost whole.
+        // Every key of that database is under the erased epoch, the survivor too: a restored key database is lost whole,
+        // and it takes no new key until it is removed.
         Assert.Throws<InvalidDataException>(() => restored.Open(survivor.Id));
+        using var fresh = TemplateTransformationKey.Generate();
+        Assert.Throws<InvalidDataException>(() => restored.Add("subject-3", fresh));
     }
 }

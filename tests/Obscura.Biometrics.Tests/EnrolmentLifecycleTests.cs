@@ -233,9 +233,9 @@ public sealed class EnrolmentLifecycleTests(VerificationFixture fixture)
         Assert.Null(await fixture.Store.FindAsync(subject, Ct));
         Assert.Contains(await EntriesAsync(subject), e => e.Action == AuditAction.Create && e.Reference == key);
 
-        // While a live process holds the subject (here: its lock, taken as an in-flight change would), recovery skips it.
+        // While another process holds the subject's lock, as a live process does mid-change, recovery skips the change.
         var journal = new EnrolmentJournal(fixture.CaptureKeys.Folder);
-        using (journal.TryLock([subject]) ?? throw new InvalidOperationException("lock busy"))
+        await using (await LockHolder.StartAsync(journal.LockPathOf(subject), Ct))
         {
             Assert.Equal(0, (await fixture.Verification.RecoverAsync(Ct)).Changes);
             Assert.Equal(StoredKeyState.Active, fixture.CaptureKeys.StateOf(key));

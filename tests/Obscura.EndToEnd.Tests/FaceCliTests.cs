@@ -55,13 +55,91 @@ public sealed class FaceCliTests : IDisposable
             Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "faces", "revoke", "--subject", "grace"))).Code);
             var gone = await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)));
             Assert.Equal(ExitCodes.Refused, gone.Code);
-            Assert.Contains("revoked", gone.Err, StringComparison.Ordinal);
+            Assert.Contains("no enrolment", gone.Err, StringComparison.Ordinal);
+
+            // A processor cannot swap the reference: onboarding again is a conflict (exit 5), re-enrolment is a controller's.
+            var stranger = Vector(1.0);
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(processor, "faces", "onboard", "--subject", "grace", "--embedding", Capture(identity, json: true)))).Code);
+            Assert.Equal(ExitCodes.AlreadyEnrolled, (await Cli.RunAsync(handler, As(processor, "faces", "onboard", "--subject", "grace", "--embedding", Capture(stranger, json: true)))).Code);
+            Assert.Equal(ExitCodes.ServerUnavailable, (await Cli.RunAsync(handler, As(processor, "faces", "onboard", "--re-enrol", "--subject", "grace", "--embedding", Capture(stranger, json: true)))).Code); // 403
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)))).Code);
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "faces", "onboard", "--re-enrol", "--subject", "grace", "--embedding", Capture(stranger, json: true)))).Code);
+            Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true)))).Code);
+
+            // Withdrawal through the server shreds the enrolment: a new consent does not bring it back.
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "consent", "withdraw", "--subject", "grace", "--purpose", "identity-verification"))).Code);
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "consent", "give", "--subject", "grace", "--purpose", "identity-verification", "--notice-version", "v2", "--channel", "desk", "--explicit"))).Code);
+            var shredded = await Cli.RunAsync(handler, As(processor, "faces", "verify", "--subject", "grace", "--embedding", Capture(stranger, json: true)));
+            Assert.Equal(ExitCodes.Refused, shredded.Code);
+            Assert.Contains("no enrolment", shredded.Err, StringComparison.Ordinal);
+            var remoteRetention = await Cli.RunAsync(handler, As(controller, "retention", "run"));
+            Assert.True(remoteRetention.Code == ExitCodes.Success, remoteRetention.Err);
+            Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(remoteRetention.Out).RootElement.GetProperty("biometrics").ValueKind);
         }
 
-        var revokedLocally = await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true));
-        Assert.Equal(ExitCodes.Refused, revokedLocally.Code);
-        Assert.Contains("revoked", revokedLocally.Err, StringComparison.Ordinal);
+        // The same locally: conflict, re-enrolment, and withdrawal that shreds.
+        var gone2 = await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true));
+        Assert.Equal(ExitCodes.Refused, gone2.Code);
+        Assert.Contains("no enrolment", gone2.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "faces", "onboard", "--subject", "grace", "--embedding", Capture(identity, json: true))).Code);
+        Assert.Equal(ExitCodes.AlreadyEnrolled, (await Cli.RunAsync("--data", Data, "faces", "onboard", "--subject", "grace", "--embedding", Capture(identity, json: true))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "faces", "onboard", "--re-enrol", "--subject", "grace", "--embedding", Capture(identity, json: true))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "withdraw", "--subject", "grace", "--purpose", "identity-verification")).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "give", "--subject", "grace", "--purpose", "identity-verification", "--notice-version", "v3", "--channel", "desk", "--explicit")).Code);
+        var shreddedLocally = await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "grace", "--embedding", Capture(identity, json: true));
+        Assert.Equal(ExitCodes.Refused, shreddedLocally.Code);
+        Assert.Contains("no enrolment", shreddedLocally.Err, StringComparison.Ordinal);
+        var retention = await Cli.RunAsync("--data", Data, "retention", "run");
+        Assert.True(retention.Code == ExitCodes.Success, retention.Err);
+        Assert.Equal(0, JsonDocument.Parse(retention.Out).RootElement.GetProperty("biometrics").GetProperty("recovered").GetInt32());
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
+    }
+
+    [Fact]
+    public async Task Concurrent_onboardings_of_one_subject_in_separate_processes_enrol_it_exactly_once()
+    {
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", Write(JsonSerializer.Serialize(SamplePurposes.IdentityVerification, GovernanceJson.Indented)))).Code);
+        foreach (var id in new[] { "ivan", "judy" })
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", id)).Code);
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "give", "--subject", id, "--purpose", "identity-verification", "--notice-version", "v1", "--channel", "desk", "--explicit")).Code);
+        }
+
+        // The provider's keys exist before the race (judy's onboarding creates them).
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "faces", "onboard", "--subject", "judy", "--embedding", Capture(Vector(1.0), json: true))).Code);
+
+        // Four processes onboard ivan at once, each with another face; each also recovers the journal at first use
+        // while the others may be mid-change. Exactly one may win, and its key must survive the others' recovery.
+        var processes = Enumerable.Range(0, 4)
+            .Select(_ => Built.Start(Built.CliDll, "--data", Data, "faces", "onboard", "--subject", "ivan", "--embedding", Capture(Vector(1.0), json: true)))
+            .ToList();
+        var codes = new List<int>();
+        foreach (var p in processes)
+        {
+            using (p)
+            {
+                var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+                await p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+                await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+                Assert.True(p.ExitCode is ExitCodes.Success or ExitCodes.AlreadyEnrolled, await stderr);
+                codes.Add(p.ExitCode);
+            }
+        }
+
+        Assert.Equal(1, codes.Count(c => c == ExitCodes.Success));
+        var biometrics = Path.Combine(Data, "biometrics");
+        var template = await new Obscura.Biometrics.Roles.FileTemplateStore(Path.Combine(biometrics, "templates")).FindAsync("ivan", TestContext.Current.CancellationToken);
+        using (var keys = Obscura.Biometrics.Keys.CaptureKeyStore.Open(Path.Combine(biometrics, "capture")))
+        {
+            Assert.Equal([template!.TransformationKeyId], keys.KeysOf("ivan"));
+            using var winner = keys.Open(template.TransformationKeyId);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(biometrics, "capture", "pending")));
+        var ledger = await Cli.RunAsync("--data", Data, "ledger", "entries", "--limit", "1000");
+        var created = JsonDocument.Parse(ledger.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("event"))
+            .Count(e => e.GetProperty("action").GetString() == "Create" && e.GetProperty("dataCategory").GetString() == "template-transformation-key" && e.GetProperty("subject").GetString() == "ivan");
+        Assert.Equal(1, created);
     }
 
     [Fact]

@@ -123,8 +123,12 @@ internal sealed class EnrolmentJournal
         return [.. changes.OrderBy(c => c.At).Select(c => c.Change)];
     }
 
-    private static IEnumerable<int> StripesOf(IEnumerable<string> subjects) =>
-        subjects.Select(s => SHA256.HashData(Encoding.UTF8.GetBytes(s))[0] % Stripes).Distinct().Order();
+    /// <summary>The lock file that guards <paramref name="subjectId"/>'s enrolment changes.</summary>
+    public string LockPathOf(string subjectId) => LockPath(StripeOf(subjectId));
+
+    private static int StripeOf(string subjectId) => SHA256.HashData(Encoding.UTF8.GetBytes(subjectId))[0] % Stripes;
+
+    private static IEnumerable<int> StripesOf(IEnumerable<string> subjects) => subjects.Select(StripeOf).Distinct().Order();
 
     private string LockPath(int stripe) => Path.Combine(_locks, string.Create(CultureInfo.InvariantCulture, $"subjects-{stripe:x2}.lock"));
 

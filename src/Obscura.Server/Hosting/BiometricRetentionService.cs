@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Obscura.Biometrics.Roles;
 
 namespace Obscura.Server.Hosting;
 
@@ -30,8 +29,9 @@ internal sealed class BiometricRetentionService(BiometricShredding shredding, IO
                         report.Recovered, report.WithdrawnSubjects, report.KeysDestroyed, report.TemplatesDeleted);
                 }
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or RoleServiceException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // A failed sweep must not stop the host; the next one retries what is left.
                 log.LogError(ex, "Biometric retention run failed; it is retried at the next interval");
             }
         }

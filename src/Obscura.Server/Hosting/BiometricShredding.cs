@@ -31,8 +31,9 @@ internal sealed class BiometricShredding(Lazy<ProtectedFaceVerification> verific
         {
             await verification.Value.ShredIfWithdrawnAsync(actor, subject.Value, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or RoleServiceException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever failed (ledger, storage role, key store), the withdrawal is committed and must be answered as such.
             log.LogError(ex, "Biometric shredding after a withdrawal failed; the retention sweep will retry it");
         }
     }
