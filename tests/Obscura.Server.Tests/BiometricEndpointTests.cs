@@ -69,11 +69,10 @@ public sealed class BiometricEndpointTests(ServerFixture server) : IClassFixture
     {
         using var controller = As(Role.Controller);
         using var processor = As(Role.Processor);
-        await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification), Ct);
         await RegisterWithConsentAsync(controller, "face-2");
         var random = new Random(9);
         var (victim, attacker) = (Vector(random, 1.0), Vector(random, 1.0));
-        float[] Capture(float[] identity) => [.. identity.Zip(Vector(random, 0.5), (a, b) => a + b)];
+        float[] Capture(float[] identity) => Noisy(random, identity);
 
         Assert.Equal(HttpStatusCode.Created, (await processor.PostAsync("/v1/onboarding", Body("face-2", Capture(victim)), Ct)).StatusCode);
         var swap = await processor.PostAsync("/v1/onboarding", Body("face-2", Capture(attacker)), Ct);
@@ -102,11 +101,10 @@ public sealed class BiometricEndpointTests(ServerFixture server) : IClassFixture
     {
         using var controller = As(Role.Controller);
         using var processor = As(Role.Processor);
-        await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification), Ct);
         await RegisterWithConsentAsync(controller, "face-3");
         var random = new Random(10);
         var identity = Vector(random, 1.0);
-        float[] Capture() => [.. identity.Zip(Vector(random, 0.5), (a, b) => a + b)];
+        float[] Capture() => Noisy(random, identity);
         Assert.Equal(HttpStatusCode.Created, (await processor.PostAsync("/v1/onboarding", Body("face-3", Capture()), Ct)).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await controller.DeleteAsync("/v1/subjects/face-3/consents/identity-verification", Ct)).StatusCode);
@@ -137,8 +135,10 @@ public sealed class BiometricEndpointTests(ServerFixture server) : IClassFixture
 
     private const string Consent = """{"purpose":"identity-verification","noticeVersion":"n1","explicit":true,"channel":"app"}""";
 
+    /// <summary>Registers the purpose (once; later calls get 409) and the subject, with consent.</summary>
     private static async Task RegisterWithConsentAsync(HttpClient controller, string subject)
     {
+        await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification), Ct);
         Assert.Equal(HttpStatusCode.Created, (await controller.PostAsync("/v1/subjects", Json.Of(new { id = subject }), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await controller.PostAsync($"/v1/subjects/{subject}/consents", Json.Raw(Consent), Ct)).StatusCode);
     }
@@ -151,6 +151,9 @@ public sealed class BiometricEndpointTests(ServerFixture server) : IClassFixture
     }
 
     private static HttpContent Body(string subject, float[] embedding) => Json.Of(new { subject, embedding });
+
+    /// <summary>Another capture of <paramref name="identity"/>: the same face with noise of norm 0.5.</summary>
+    private static float[] Noisy(Random random, float[] identity) => [.. identity.Zip(Vector(random, 0.5), (a, b) => a + b)];
 
     private static float[] Vector(Random random, double norm) =>
         [.. Enumerable.Range(0, 128).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()) * norm / Math.Sqrt(128)))];

@@ -6,34 +6,17 @@ namespace Obscura.Server.Hosting;
 /// Runs the vault's retention job every <c>Obscura:RetentionIntervalMinutes</c> (0 disables it): expired and withdrawn
 /// data, expired exports and overdue scratch areas are deleted, as <c>obscura retention run</c> does.
 /// </summary>
-internal sealed class VaultRetentionService(VaultAccessor vault, IOptions<ObscuraOptions> options, ILogger<VaultRetentionService> log) : BackgroundService
+internal sealed class VaultRetentionService(VaultAccessor vault, IOptions<ObscuraOptions> options, ILogger<VaultRetentionService> log)
+    : PeriodicRetentionService(options, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
-        var minutes = options.Value.RetentionIntervalMinutes;
-        if (minutes <= 0)
+        var report = await (await vault.GetAsync(stoppingToken)).RunRetentionAsync("svc:retention", stoppingToken);
+        if (log.IsEnabled(LogLevel.Information))
         {
-            return;
+            log.LogInformation(
+                "Retention run: {Expired} expired and {Withdrawn} withdrawn objects deleted, {Shredded} subject keys destroyed, {Exports} exports and {Scratch} scratch areas deleted",
+                report.ExpiredObjects, report.WithdrawnObjects, report.ShreddedSubjects, report.ExpiredExports, report.ScratchAreasDeleted);
         }
-
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(minutes));
-        do
-        {
-            try
-            {
-                var report = await (await vault.GetAsync(stoppingToken)).RunRetentionAsync("svc:retention", stoppingToken);
-                if (log.IsEnabled(LogLevel.Information))
-                {
-                    log.LogInformation(
-                        "Retention run: {Expired} expired and {Withdrawn} withdrawn objects deleted, {Shredded} subject keys destroyed, {Exports} exports and {Scratch} scratch areas deleted",
-                        report.ExpiredObjects, report.WithdrawnObjects, report.ShreddedSubjects, report.ExpiredExports, report.ScratchAreasDeleted);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                log.LogError(ex, "Retention run failed; it is retried at the next interval");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
