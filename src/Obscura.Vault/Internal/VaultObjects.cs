@@ -74,9 +74,11 @@ internal sealed class VaultObjects(VaultRuntime vault, AccessGate gate)
                     break;
                 }
 
-                // An erasure or retention run retired the subject's key after it was read: take the new one.
+                // An erasure or retention run retired the subject's key after it was read: take the new one. If this
+                // process added the key to the store after the retirement's destruction ran, destroy it now.
                 CryptographicOperations.ZeroMemory(key);
                 key = null;
+                vault.Keys.Store.Destroy([keyId]);
                 if (attempt == KeyAttempts)
                 {
                     throw new InvalidOperationException("The subject's data key kept being retired while a blob was stored; try again.");

@@ -55,12 +55,9 @@ internal sealed class VaultRecovery(VaultRuntime vault, ObjectDeletion deletion,
             }
 
             RemoveDebris(held.Keys.ToHashSet(StringComparer.Ordinal), repaired);
-            var (unused, outbox) = vault.Catalog.RetireUnusedDataKeys("recovery", vault.Now, own, subjects => VaultLedger.Deletions(VaultLedger.RecoveryActor, [], subjects, "recovery"));
-            ObjectDeletion.Add(seqs, outbox);
-            if (unused.Count > 0)
-            {
-                repaired.Add($"{unused.Count} data key(s) of subjects without any object destroyed");
-            }
+            // Housekeeping, not a repair: a key without data is no inconsistency (an ingest may be about to use it, and
+            // then takes a fresh key).
+            ObjectDeletion.Add(seqs, vault.Catalog.RetireUnusedDataKeys("recovery", vault.Now, own, subjects => VaultLedger.Deletions(VaultLedger.RecoveryActor, [], subjects, "recovery")).Outbox);
 
             var removed = exports.RemoveDeletedMembers(VaultLedger.RecoveryActor);
             if (removed.Count > 0)
@@ -114,8 +111,9 @@ internal sealed class VaultRecovery(VaultRuntime vault, ObjectDeletion deletion,
             var temporary = Files(vault.Layout.Objects, "*.tmp");
             var objectFiles = Files(vault.Layout.Objects, "*.obj");
             var pending = vault.Catalog.Pending().Select(p => p.Metadata.Id).ToHashSet(StringComparer.Ordinal);
-            problems.AddRange(temporary.Where(f => !pending.Contains(VaultLayout.ObjectOfTemporary(f) ?? "")).Select(f => $"{Path.GetFileName(f)}: leftover temporary file"));
-            problems.AddRange(objectFiles.Where(f => !vault.Catalog.Exists(Path.GetFileNameWithoutExtension(f))).Select(f => $"{Path.GetFileName(f)}: file without a catalogue entry"));
+            // A temporary file listed before its ingest renamed it is gone by now: only those still there count.
+            problems.AddRange(temporary.Where(f => !pending.Contains(VaultLayout.ObjectOfTemporary(f) ?? "") && File.Exists(f)).Select(f => $"{Path.GetFileName(f)}: leftover temporary file"));
+            problems.AddRange(objectFiles.Where(f => !vault.Catalog.Exists(Path.GetFileNameWithoutExtension(f)) && File.Exists(f)).Select(f => $"{Path.GetFileName(f)}: file without a catalogue entry"));
             return new VaultCheckReport(stored.Count, readable, problems, pending.Count);
         }
     }
