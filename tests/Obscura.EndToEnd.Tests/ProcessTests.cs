@@ -27,13 +27,35 @@ public sealed class ProcessTests : IDisposable
             var register = await Built.RunCliAsync("--server", server.Url.ToString(), "--api-key", key, "subjects", "register", "--id", "erin");
             Assert.True(register.Code == ExitCodes.Success, register.Err);
             var head = await Built.RunCliAsync("--server", server.Url.ToString(), "--api-key", key, "ledger", "head");
-            Assert.Equal(1, JsonDocument.Parse(head.Out).RootElement.GetProperty("treeSize").GetInt64());
+            // The bootstrap key's creation, then the registration.
+            Assert.Equal(2, JsonDocument.Parse(head.Out).RootElement.GetProperty("treeSize").GetInt64());
             var unauthorised = await Built.RunCliAsync("--server", server.Url.ToString(), "--api-key", "obk_x_y", "subjects", "list");
             Assert.Equal(ExitCodes.ServerUnavailable, unauthorised.Code);
         }
 
         var verify = await Built.RunCliAsync("--data", Data, "ledger", "verify");
         Assert.True(verify.Code == ExitCodes.Success, verify.Out + verify.Err);
+    }
+
+    [Fact]
+    public async Task The_server_writes_no_key_material_to_the_home_folder_and_warns_about_none()
+    {
+        var home = Path.Combine(_dir.Path, "home");
+        Directory.CreateDirectory(home);
+        string output;
+        await using (var server = await RunningServer.StartAsync(Data, new Dictionary<string, string> { ["HOME"] = home }))
+        {
+            var key = (await File.ReadAllTextAsync(Path.Combine(Data, DataFolder.BootstrapKeyFileName))).Trim();
+            using var client = new HttpClient { BaseAddress = server.Url };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            Assert.True((await client.PostAsJsonAsync("/v1/subjects", new { id = "home-check" })).IsSuccessStatusCode);
+            Assert.True((await client.GetAsync("/v1/subjects")).IsSuccessStatusCode);
+            output = server.Output;
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home, "*", SearchOption.AllDirectories));
+        Assert.DoesNotContain("DataProtection", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("unencrypted", output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
