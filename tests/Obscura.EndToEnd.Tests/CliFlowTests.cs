@@ -201,6 +201,42 @@ public sealed class CliFlowTests : IDisposable
         Assert.Contains("fork", against.Out + against.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Through_the_server_the_client_itself_detects_a_cut_back_below_its_saved_head()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Obscura:DataDirectory", Data));
+        var auditor = (await factory.Services.GetRequiredService<ApiKeys>().CreateAsync("audit", Role.Auditor, null, CancellationToken.None)).Value.Key;
+        var controller = (await factory.Services.GetRequiredService<ApiKeys>().CreateAsync("ops", Role.Controller, null, CancellationToken.None)).Value.Key;
+        var handler = factory.Server.CreateHandler();
+        string[] As(string key, params string[] args) => ["--server", "http://localhost", "--api-key", key, .. args];
+        foreach (var id in new[] { "c1", "c2", "c3" })
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "subjects", "register", "--id", id))).Code);
+        }
+
+        var headFile = Path.Combine(_dir.Path, "remote-head.json");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(auditor, "ledger", "head", "--out", headFile))).Code);
+        var pem = Path.Combine(_dir.Path, "ledger.pub.pem");
+        File.Copy(Path.Combine(Data, "keys", "ledger-signing.pub.pem"), pem);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "subjects", "register", "--id", "c4"))).Code);
+        var fine = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", headFile, "--public-key", pem));
+        Assert.True(fine.Code == ExitCodes.Success, fine.Out + fine.Err);
+
+        CutBack(keep: 3, "DELETE FROM subjects WHERE id IN ('c3', 'c4');");
+        var cut = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", headFile, "--public-key", pem));
+        Assert.Equal(ExitCodes.LedgerNotIntact, cut.Code);
+        Assert.Contains("CutBackBelowWitnessedHead", cut.Out, StringComparison.Ordinal);
+
+        // Without --public-key the server's key is only trusted if it signed the saved head; a swapped key is refused.
+        using var other = Governance.Ledger.LedgerSigningKey.Generate();
+        var forged = JsonSerializer.Deserialize<Governance.Ledger.SignedTreeHead>(await File.ReadAllTextAsync(headFile), GovernanceJson.Options)!;
+        var foreignHead = Path.Combine(_dir.Path, "foreign-head.json");
+        await File.WriteAllTextAsync(foreignHead, JsonSerializer.Serialize(other.Sign(forged.TreeSize, forged.RootHash, forged.Timestamp), GovernanceJson.Options));
+        var foreign = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", foreignHead));
+        Assert.Equal(ExitCodes.LedgerNotIntact, foreign.Code);
+        Assert.Contains("WitnessedHeadNotAuthentic", foreign.Out, StringComparison.Ordinal);
+    }
+
     /// <summary>Removes every ledger entry from <paramref name="keep"/> on, with the heads and subtree hashes that cover them, as an attacker with the file would.</summary>
     private void CutBack(int keep, string alsoSql)
     {

@@ -36,8 +36,21 @@ public sealed class MalformedInputTests(ServerFixture server) : IClassFixture<Se
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.True(problem.GetProperty("errors").TryGetProperty("body", out var errors), problem.ToString());
-        Assert.Contains("{}", errors[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("{\"id\":null}", errors[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(before, (await client.GetStringAsync("/v1/subjects?limit=1000")).Length);
+    }
+
+    [Fact]
+    public async Task Only_an_explicit_null_id_registers_a_subject_under_a_fresh_random_id()
+    {
+        using var client = server.As(Role.Controller);
+        var response = await client.PostAsync("/v1/subjects", Json.Raw("""{"id":null}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("sub_", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString(), StringComparison.Ordinal);
+
+        var empty = await client.PostAsync("/v1/subjects", Json.Raw("{}"));
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("'id'", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

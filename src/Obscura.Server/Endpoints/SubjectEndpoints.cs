@@ -11,7 +11,7 @@ namespace Obscura.Server.Endpoints;
 /// <summary>Data subjects, their consent and their objections.</summary>
 internal static class SubjectEndpoints
 {
-    /// <summary>Body of <c>POST /v1/subjects</c>: <c>{"id":"…"}</c>, or <c>{}</c> for a fresh random id. An empty or <c>null</c> body is refused.</summary>
+    /// <summary>Body of <c>POST /v1/subjects</c>: <c>{"id":"…"}</c>, or <c>{"id":null}</c> for a fresh random id. An empty or <c>null</c> body, and <c>{}</c>, are refused.</summary>
     /// <param name="Id">The pseudonymous id to use; a random one when omitted.</param>
     public sealed record RegisterSubjectRequest(SubjectId? Id);
 
@@ -39,7 +39,7 @@ internal static class SubjectEndpoints
         if (request is null)
         {
             // A lost or truncated body must not silently create a subject under a random id.
-            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "A JSON body is required: {\"id\":\"…\"} registers that id, {} a fresh random one.", "body"));
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "A JSON body is required: {\"id\":\"…\"} registers that id, {\"id\":null} a fresh random one.", "body"));
         }
 
         var outcome = await governance.RegisterSubjectAsync(Policies.ActorOf(user), request.Id, ct);

@@ -4,9 +4,9 @@ using Obscura.Governance.Ledger;
 namespace Obscura.Server.Hosting;
 
 /// <summary>
-/// Commits pending access-log rows to the ledger every <c>Obscura:AccessLog:MaxAgeSeconds</c> and once more at
-/// shutdown, so reads are committed even when no further read comes to trigger it. Other processes on the same data
-/// folder may flush too: each flush is one serialised write transaction, so no row is committed twice.
+/// Commits pending access-log rows to the ledger every <c>Obscura:AccessLog:MaxAgeSeconds</c> and once more at an
+/// orderly shutdown, so reads are committed even when no further read comes to trigger it. Other processes on the
+/// same data folder may flush too: each flush is one serialised write transaction, so no row is committed twice.
 /// </summary>
 internal sealed partial class AccessLogFlushService(LedgerService ledger, IOptions<ObscuraOptions> options, TimeProvider time, ILogger<AccessLogFlushService> log) : BackgroundService
 {
@@ -37,7 +37,12 @@ internal sealed partial class AccessLogFlushService(LedgerService ledger, IOptio
         {
             await ledger.FlushAccessLogAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
+        catch (ObjectDisposedException)
+        {
+            // The data folder closed first (a host torn down without an orderly stop): the rows stay pending and
+            // the next process to read or flush commits them.
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             LogFlushFailed(log, ex);
         }
