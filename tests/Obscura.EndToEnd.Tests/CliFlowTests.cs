@@ -159,11 +159,7 @@ public sealed class CliFlowTests : IDisposable
     [Fact]
     public async Task Cutting_the_ledger_back_after_a_saved_head_is_detected_against_that_head()
     {
-        foreach (var id in new[] { "a1", "a2", "a3", "a4", "a5" })
-        {
-            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", id)).Code);
-        }
-
+        await RegisterLocallyAsync("a1", "a2", "a3", "a4", "a5");
         var headFile = Path.Combine(_dir.Path, "head.json");
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "head", "--out", headFile)).Code);
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify", "--against-head", headFile)).Code);
@@ -180,20 +176,13 @@ public sealed class CliFlowTests : IDisposable
     [Fact]
     public async Task A_rewritten_tail_signed_with_the_ledgers_own_key_is_detected_as_a_fork_of_a_saved_head()
     {
-        foreach (var id in new[] { "b1", "b2", "b3", "b4", "b5" })
-        {
-            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", id)).Code);
-        }
-
+        await RegisterLocallyAsync("b1", "b2", "b3", "b4", "b5");
         var headFile = Path.Combine(_dir.Path, "head.json");
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "head", "--out", headFile)).Code);
 
         // Cut back to three entries, then grow past the saved size again with the key from the data folder.
         CutBack(keep: 3, "DELETE FROM subjects WHERE id IN ('b4', 'b5');");
-        foreach (var id in new[] { "b6", "b7", "b8" })
-        {
-            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", id)).Code);
-        }
+        await RegisterLocallyAsync("b6", "b7", "b8");
 
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
         var against = await Cli.RunAsync("--data", Data, "ledger", "verify", "--against-head", headFile);
@@ -235,6 +224,14 @@ public sealed class CliFlowTests : IDisposable
         var foreign = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", foreignHead));
         Assert.Equal(ExitCodes.LedgerNotIntact, foreign.Code);
         Assert.Contains("WitnessedHeadNotAuthentic", foreign.Out, StringComparison.Ordinal);
+    }
+
+    private async Task RegisterLocallyAsync(params string[] ids)
+    {
+        foreach (var id in ids)
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", id)).Code);
+        }
     }
 
     /// <summary>Removes every ledger entry from <paramref name="keep"/> on, with the heads and subtree hashes that cover them, as an attacker with the file would.</summary>
