@@ -5,7 +5,7 @@ using System.Text.Json;
 using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
-using Obscura.Storage;
+using Obscura.Security.Files;
 
 namespace Obscura.Cli;
 
@@ -71,7 +71,7 @@ public static partial class ObscuraCli
     {
         if (file is not null)
         {
-            DataFolder.WriteAtomically(file.FullName, JsonSerializer.Serialize(head, GovernanceJson.Indented), ownerOnly: true);
+            OwnerOnlyFiles.WriteAtomically(file.FullName, JsonSerializer.Serialize(head, GovernanceJson.Indented));
         }
 
         return Reply.Of(head);

@@ -1,6 +1,6 @@
-using System.Text;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
+using Obscura.Security.Files;
 using Obscura.Storage.Sqlite;
 
 namespace Obscura.Storage;
@@ -36,14 +36,8 @@ public sealed class DataFolder : IDisposable
     public static DataFolder Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(full);
-        var keys = System.IO.Path.Combine(full, "keys");
-        Directory.CreateDirectory(keys);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var full = OwnerOnlyFiles.CreateDirectory(path);
+        var keys = OwnerOnlyFiles.CreateDirectory(System.IO.Path.Combine(full, "keys"));
 
         var keyFile = System.IO.Path.Combine(keys, "ledger-signing.pem");
         if (!File.Exists(keyFile) && File.Exists(System.IO.Path.Combine(full, "obscura.db")))
@@ -58,7 +52,7 @@ public sealed class DataFolder : IDisposable
             var pem = key.VerificationKey.ExportPem();
             if (!File.Exists(pub) || File.ReadAllText(pub) != pem)
             {
-                WriteAtomically(pub, pem, ownerOnly: false);
+                OwnerOnlyFiles.WriteAtomically(pub, pem);
             }
 
             return new DataFolder(full, SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db")), key);
@@ -93,38 +87,8 @@ public sealed class DataFolder : IDisposable
         }
 
         var path = System.IO.Path.Combine(Path, BootstrapKeyFileName);
-        WriteAtomically(path, created.Value.Key + "\n", ownerOnly: true);
+        OwnerOnlyFiles.WriteAtomically(path, created.Value.Key + "\n");
         return path;
-    }
-
-    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename, so a crash leaves the old file or the new one, never a torn one.</summary>
-    public static void WriteAtomically(string path, string contents, bool ownerOnly) =>
-        WriteAtomically(path, Encoding.UTF8.GetBytes(contents), ownerOnly);
-
-    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> via a temporary file and an atomic rename; with <paramref name="ownerOnly"/>, the file is created owner-only.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool ownerOnly)
-    {
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
-        if (ownerOnly && !OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        try
-        {
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
     }
 
     /// <inheritdoc />
@@ -151,7 +115,7 @@ public sealed class DataFolder : IDisposable
         }
 
         var key = LedgerSigningKey.Generate();
-        WriteAtomically(file, key.ExportPrivateKeyPem(), ownerOnly: true);
+        OwnerOnlyFiles.WriteAtomically(file, key.ExportPrivateKeyPem());
         return key;
     }
 }

@@ -7,6 +7,7 @@ using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
+using Obscura.Security.Files;
 
 namespace Obscura.Vault;
 
@@ -54,12 +55,12 @@ public sealed partial class TrainingDataVault : IDisposable
         ArgumentNullException.ThrowIfNull(governance);
         ArgumentNullException.ThrowIfNull(audit);
         var root = Path.GetFullPath(folder);
-        Directory.CreateDirectory(Path.Combine(root, "keys"));
-        Directory.CreateDirectory(Path.Combine(root, "objects"));
+        OwnerOnlyFiles.CreateDirectory(Path.Combine(root, "keys"));
+        OwnerOnlyFiles.CreateDirectory(Path.Combine(root, "objects"));
         var kekPath = Path.Combine(root, "keys", KekFile);
         if (!File.Exists(kekPath))
         {
-            SecureFiles.WriteAtomically(kekPath, RandomNumberGenerator.GetBytes(32), ownerOnly: true);
+            OwnerOnlyFiles.WriteAtomically(kekPath, RandomNumberGenerator.GetBytes(32));
         }
 
         var kek = File.ReadAllBytes(kekPath);
@@ -117,7 +118,7 @@ public sealed partial class TrainingDataVault : IDisposable
             // Order for crash safety: a pending catalogue row, then the file, then the ledger, then the row is stored.
             // Recovery rolls a pending row back (deleting any file) and records that in the ledger.
             _catalog.InsertPending(metadata);
-            SecureFiles.WriteAtomically(ObjectPath(metadata.Id), VaultFormat.Seal(metadata, request.Payload, key));
+            OwnerOnlyFiles.WriteAtomically(ObjectPath(metadata.Id), VaultFormat.Seal(metadata, request.Payload, key));
             await _audit.RecordAsync(
                 [new AuditEvent(actor, AuditAction.Create, DataCategory.Parse(request.Category), subject, purposeId, from: "source:" + request.Source, to: "vault:objects", reference: metadata.Id)],
                 cancellationToken).ConfigureAwait(false);
@@ -285,7 +286,7 @@ public sealed partial class TrainingDataVault : IDisposable
         var pseudonymKey = request.Pseudonymise ? RandomNumberGenerator.GetBytes(32) : null;
         var scratch = ScratchFolder(request.Run);
         var staging = Path.Combine(scratch, "staging-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.Combine(staging, "payload"));
+        OwnerOnlyFiles.CreateDirectory(Path.Combine(staging, "payload"));
         var members = new List<(string ObjectId, string Subject, string RecordId)>();
         var events = new List<AuditEvent>();
         var expiresAt = now + (request.ExpiresAfter ?? TimeSpan.FromDays(30));
@@ -308,7 +309,7 @@ public sealed partial class TrainingDataVault : IDisposable
                     switch (field)
                     {
                         case "payload":
-                            SecureFiles.WriteAtomically(Path.Combine(staging, "payload", recordId + ".bin"), read.Value.Payload);
+                            OwnerOnlyFiles.WriteAtomically(Path.Combine(staging, "payload", recordId + ".bin"), read.Value.Payload);
                             record["payload"] = $"payload/{recordId}.bin";
                             break;
                         case "subject":
@@ -339,21 +340,21 @@ public sealed partial class TrainingDataVault : IDisposable
 
             var export = new TrainingExport(request.Run, request.Purpose, selection.Value.Policy.Version, [.. request.Fields.Distinct(StringComparer.Ordinal)], pseudonymKey is not null,
                 now, expiresAt, now + (request.ScratchDeadline ?? TimeSpan.FromHours(24)), members.Count, ExportState.Open);
-            SecureFiles.WriteAtomically(Path.Combine(staging, "records.jsonl"), Encoding.UTF8.GetBytes(lines.ToString()));
+            OwnerOnlyFiles.WriteAtomically(Path.Combine(staging, "records.jsonl"), Encoding.UTF8.GetBytes(lines.ToString()));
             WriteManifest(staging, export);
             if (events.Count > 0)
             {
                 await _audit.RecordAsync(events, cancellationToken).ConfigureAwait(false);
             }
 
-            Directory.CreateDirectory(ExportsFolder);
+            OwnerOnlyFiles.CreateDirectory(ExportsFolder);
             Directory.Move(staging, Path.Combine(ExportsFolder, request.Run));
             _catalog.InsertExport(export, pseudonymKey is null ? null : Wrap(pseudonymKey, "export:" + request.Run), members);
             return export;
         }
         finally
         {
-            SecureFiles.DeleteDirectory(staging);
+            OwnerOnlyFiles.DeleteDirectory(staging);
             if (pseudonymKey is not null)
             {
                 CryptographicOperations.ZeroMemory(pseudonymKey);
@@ -540,7 +541,7 @@ public sealed partial class TrainingDataVault : IDisposable
         {
             if (!_catalog.Exists(Path.GetFileNameWithoutExtension(orphan)))
             {
-                SecureFiles.Delete(orphan);
+                OwnerOnlyFiles.Delete(orphan);
             }
         }
 
@@ -549,7 +550,7 @@ public sealed partial class TrainingDataVault : IDisposable
         {
             foreach (var staging in Directory.EnumerateDirectories(scratch, "staging-*", SearchOption.AllDirectories).ToArray())
             {
-                SecureFiles.DeleteDirectory(staging);
+                OwnerOnlyFiles.DeleteDirectory(staging);
             }
         }
     }
@@ -569,7 +570,7 @@ public sealed partial class TrainingDataVault : IDisposable
             var destroyed = _catalog.DeleteObjects(chunk, reason, _clock.GetUtcNow(), extra);
             foreach (var o in chunk)
             {
-                SecureFiles.Delete(ObjectPath(o.Id));
+                OwnerOnlyFiles.Delete(ObjectPath(o.Id));
             }
 
             var events = chunk.Select(o => new AuditEvent(actor, AuditAction.Delete, DataCategory.Parse(o.Category), SubjectId.Parse(o.Subject), PurposeId.Parse(o.Purpose), from: "vault:objects", to: reason, reference: o.Id))
@@ -598,13 +599,13 @@ public sealed partial class TrainingDataVault : IDisposable
             {
                 var kept = File.ReadAllLines(recordsPath).Where(line => !recordIds.Contains(RecordId(line)));
                 var text = string.Concat(kept.Select(l => l + "\n"));
-                SecureFiles.Delete(recordsPath);
-                SecureFiles.WriteAtomically(recordsPath, Encoding.UTF8.GetBytes(text));
+                OwnerOnlyFiles.Delete(recordsPath);
+                OwnerOnlyFiles.WriteAtomically(recordsPath, Encoding.UTF8.GetBytes(text));
             }
 
             foreach (var recordId in recordIds)
             {
-                SecureFiles.Delete(Path.Combine(folder, "payload", recordId + ".bin"));
+                OwnerOnlyFiles.Delete(Path.Combine(folder, "payload", recordId + ".bin"));
             }
 
             _catalog.RemoveMembers(run.Key, [.. run.Select(m => m.ObjectId)]);
@@ -623,7 +624,7 @@ public sealed partial class TrainingDataVault : IDisposable
     private async Task DeleteExportAsync(string actor, TrainingExport export, CancellationToken cancellationToken)
     {
         await DeleteScratchAsync(actor, export, cancellationToken).ConfigureAwait(false);
-        SecureFiles.DeleteDirectory(Path.Combine(ExportsFolder, export.Run));
+        OwnerOnlyFiles.DeleteDirectory(Path.Combine(ExportsFolder, export.Run));
         _catalog.SetExportState(export.Run, ExportState.Deleted);
         await _audit.RecordAsync(
             [new AuditEvent(actor, AuditAction.Delete, ExportCategory, null, PurposeId.Parse(export.Purpose), from: "export:" + export.Run, to: "retention", reference: export.Run)],
@@ -637,7 +638,7 @@ public sealed partial class TrainingDataVault : IDisposable
             return;
         }
 
-        var files = SecureFiles.DeleteDirectory(ScratchFolder(export.Run));
+        var files = OwnerOnlyFiles.DeleteDirectory(ScratchFolder(export.Run));
         _catalog.SetExportState(export.Run, ExportState.Closed);
         await _audit.RecordAsync(
             [new AuditEvent(actor, AuditAction.Delete, ScratchCategory, null, PurposeId.Parse(export.Purpose), from: "vault:scratch/" + export.Run, to: $"closed:{files}-files", reference: export.Run)],
@@ -664,7 +665,7 @@ public sealed partial class TrainingDataVault : IDisposable
             records = export.Records,
             files,
         };
-        SecureFiles.WriteAtomically(Path.Combine(folder, "manifest.json"), JsonSerializer.SerializeToUtf8Bytes(manifest, IndentedJson));
+        OwnerOnlyFiles.WriteAtomically(Path.Combine(folder, "manifest.json"), JsonSerializer.SerializeToUtf8Bytes(manifest, IndentedJson));
     }
 
     /// <summary>

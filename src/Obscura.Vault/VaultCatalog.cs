@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Obscura.Security.Files;
 
 namespace Obscura.Vault;
 
@@ -18,6 +19,12 @@ internal sealed class VaultCatalog : IDisposable
 
     public static VaultCatalog Open(string path)
     {
+        if (!File.Exists(path))
+        {
+            // SQLite gives the -wal and -shm files the database's own mode: create it owner-only before SQLite opens it.
+            OwnerOnlyFiles.Create(path).Dispose();
+        }
+
         var catalog = new VaultCatalog(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString());
         using var connection = catalog.Connect();
         Execute(connection, """

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Protection;
 using Obscura.Homomorphic.Ckks;
+using Obscura.Security.Files;
 
 namespace Obscura.Biometrics.Keys;
 
@@ -34,11 +35,11 @@ public sealed class KeyManagementService
     public static KeyManagementService Open(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         var path = Path.Combine(directory, "master.key");
         if (!File.Exists(path))
         {
-            WriteAtomically(path, RandomNumberGenerator.GetBytes(32));
+            OwnerOnlyFiles.WriteAtomically(path, RandomNumberGenerator.GetBytes(32));
         }
 
         var master = File.ReadAllBytes(path);
@@ -245,7 +246,7 @@ public sealed class KeyManagementService
                 throw new InvalidOperationException($"Key {encryptionKeyId} already has a flooding policy; a key keeps one policy for life.");
             }
 
-            WriteAtomically(
+            OwnerOnlyFiles.WriteAtomically(
                 Path.Combine(_directory, SafeName(encryptionKeyId) + ".flooding"),
                 JsonSerializer.SerializeToUtf8Bytes(new FloodingRecord(policy.ErrorBound, policy.MaxDecryptions, policy.StatisticalSecurityBits), KeyStoreJson.Default.FloodingRecord));
         }
@@ -304,9 +305,9 @@ public sealed class KeyManagementService
         return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), KeyStoreJson.Default.KeyRecord) : null;
     }
 
-    private void Write(KeyRecord record) => WriteAtomically(RecordPath(record.Id), JsonSerializer.SerializeToUtf8Bytes(record, KeyStoreJson.Default.KeyRecord));
+    private void Write(KeyRecord record) => OwnerOnlyFiles.WriteAtomically(RecordPath(record.Id), JsonSerializer.SerializeToUtf8Bytes(record, KeyStoreJson.Default.KeyRecord));
 
-    private void WritePublic(string id, string part, byte[] bytes) => WriteAtomically(Path.Combine(_directory, $"{SafeName(id)}.{part}"), bytes);
+    private void WritePublic(string id, string part, byte[] bytes) => OwnerOnlyFiles.WriteAtomically(Path.Combine(_directory, $"{SafeName(id)}.{part}"), bytes);
 
     private byte[] ReadPublic(string id, string part)
     {
@@ -329,25 +330,6 @@ public sealed class KeyManagementService
         }
 
         return id;
-    }
-
-    internal static void WriteAtomically(string path, byte[] bytes)
-    {
-        // A unique temporary name, so two writers of the same file (two saves of one subject's template) never share it.
-        var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
     }
 
     private sealed class FileDecryptionBudget(string path, long max, Lock gate) : IDecryptionBudget
@@ -373,7 +355,7 @@ public sealed class KeyManagementService
                     throw new DecisionBudgetSpentException(max);
                 }
 
-                WriteAtomically(path, Encoding.ASCII.GetBytes((used + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                OwnerOnlyFiles.WriteAtomically(path, Encoding.ASCII.GetBytes((used + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
         }
 

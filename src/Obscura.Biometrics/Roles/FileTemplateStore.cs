@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
+using Obscura.Security.Files;
 
 namespace Obscura.Biometrics.Roles;
 
@@ -19,7 +19,7 @@ public sealed class FileTemplateStore : ITemplateStore
     public FileTemplateStore(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         _directory = directory;
     }
 
@@ -28,7 +28,7 @@ public sealed class FileTemplateStore : ITemplateStore
     {
         ArgumentNullException.ThrowIfNull(sealedTemplate);
         ArgumentException.ThrowIfNullOrWhiteSpace(sealedTemplate.SubjectId);
-        KeyManagementService.WriteAtomically(PathOf(sealedTemplate.SubjectId), JsonSerializer.SerializeToUtf8Bytes(sealedTemplate, TemplateStoreJson.Default.SealedTemplate));
+        OwnerOnlyFiles.WriteAtomically(PathOf(sealedTemplate.SubjectId), JsonSerializer.SerializeToUtf8Bytes(sealedTemplate, TemplateStoreJson.Default.SealedTemplate));
         return Task.CompletedTask;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
+using Obscura.Security.Files;
 
 namespace Obscura.Biometrics.Roles;
 
@@ -46,7 +47,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         else
         {
             state = keys.CreateProviderKeys(providerId);
-            KeyManagementService.WriteAtomically(stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
+            OwnerOnlyFiles.WriteAtomically(stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
         }
 
         return new KeyHolderService(keys, stateFile, state, flooding);
@@ -166,7 +167,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
 
     private void Commit(ProviderKeyIds state)
     {
-        KeyManagementService.WriteAtomically(_stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
+        OwnerOnlyFiles.WriteAtomically(_stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
         if (state.SealingKeyId != _state.SealingKeyId)
         {
             _sealer?.Dispose();

@@ -3,6 +3,7 @@ using Obscura.Biometrics.Roles.Remote;
 using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
+using Obscura.Security.Files;
 
 namespace Obscura.Biometrics.Roles;
 
@@ -60,7 +61,7 @@ public static class ProtectedVerificationHost
     private static KeyManagementService OpenKeys(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         return KeyManagementService.Open(Path.Combine(directory, "kms"));
     }
 }

@@ -1,4 +1,4 @@
-using Obscura.Storage;
+using Obscura.Security.Files;
 using SkiaSharp;
 
 namespace Obscura.Cli.Charts;
@@ -108,7 +108,7 @@ internal sealed class ChartCanvas : IDisposable
 
         using var image = _surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        DataFolder.WriteAtomically(path, data.AsSpan(), ownerOnly: false);
+        OwnerOnlyFiles.WriteAtomically(path, data.AsSpan());
     }
 
     /// <inheritdoc />

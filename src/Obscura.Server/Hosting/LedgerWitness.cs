@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
-using Obscura.Storage;
+using Obscura.Security.Files;
 
 namespace Obscura.Server.Hosting;
 
@@ -66,15 +66,7 @@ internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<Obscu
     {
         try
         {
-            var directory = Path.GetFullPath(folder);
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            var directory = OwnerOnlyFiles.CreateDirectory(folder);
 
             var path = Path.Combine(directory, FileName);
             if (File.Exists(path) && JsonSerializer.Deserialize<SignedTreeHead>(await File.ReadAllTextAsync(path, cancellationToken), GovernanceJson.Options) is { } previous)
@@ -88,7 +80,7 @@ internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<Obscu
                 }
             }
 
-            DataFolder.WriteAtomically(path, JsonSerializer.Serialize(head, GovernanceJson.Indented), ownerOnly: true);
+            OwnerOnlyFiles.WriteAtomically(path, JsonSerializer.Serialize(head, GovernanceJson.Indented));
             _toFolder = head;
             return true;
         }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Obscura.Governance.Storage;
+using Obscura.Security.Files;
 
 namespace Obscura.Storage.Sqlite;
 
@@ -29,7 +30,14 @@ public sealed class SqliteGovernanceStore : IGovernanceStore, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         var full = Path.GetFullPath(databasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        OwnerOnlyFiles.CreateDirectory(Path.GetDirectoryName(full)!);
+        if (!File.Exists(full))
+        {
+            // SQLite gives the -wal and -shm files the database's own mode: create it owner-only before SQLite opens it.
+            OwnerOnlyFiles.Create(full).Dispose();
+        }
+
+        OwnerOnlyFiles.Restrict(full);
         var cs = new SqliteConnectionStringBuilder
         {
             DataSource = full,
