@@ -20,13 +20,15 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return await RunLocalAsync(operation, dataDirectory, ct);
         }
 
-        if (operation.Remote is null)
+        if (operation.Remote is null && operation.RemoteRun is null)
         {
             await stderr.WriteLineAsync("This command works on a data folder only (--data), not through --server.");
             return ExitCodes.Usage;
         }
 
-        return await RunRemoteAsync(operation.Remote(), server, apiKey, ct);
+        return operation.RemoteRun is { } run
+            ? await RunRemoteAsync(run, server, apiKey, ct)
+            : await RunRemoteAsync(operation.Remote!(), server, apiKey, ct);
     }
 
     private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, CancellationToken ct)
@@ -43,6 +45,11 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return ExitCodes.Refused;
         }
 
+        return await PrintAsync(reply);
+    }
+
+    private async Task<int> PrintAsync(Reply reply)
+    {
         if (reply.Error is { } error)
         {
             await stderr.WriteLineAsync(Describe(error));
@@ -53,16 +60,49 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
         return reply.SuccessCode;
     }
 
-    private async Task<int> RunRemoteAsync(HttpRequestMessage request, Uri server, string? apiKey, CancellationToken ct)
+    private HttpClient Client(Uri server, string? apiKey)
     {
-        using var client = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
+        var client = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
         client.BaseAddress = server;
         client.Timeout = TimeSpan.FromMinutes(10);
         if (!string.IsNullOrEmpty(apiKey))
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
 
+        return client;
+    }
+
+    private async Task<int> RunRemoteAsync(Func<HttpClient, CancellationToken, Task<Reply>> run, Uri server, string? apiKey, CancellationToken ct)
+    {
+        using var client = Client(server, apiKey);
+        Reply reply;
+        try
+        {
+            reply = await run(client, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            await stderr.WriteLineAsync($"Cannot reach {server}: {ex.Message}");
+            return ExitCodes.ServerUnavailable;
+        }
+        catch (RemoteFailure failure)
+        {
+            await stderr.WriteLineAsync(failure.IsJson ? Indent(failure.Body) : $"{(int)failure.Status} {failure.Status}");
+            return FailureCode(failure.Status);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or JsonException)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return ExitCodes.Refused;
+        }
+
+        return await PrintAsync(reply);
+    }
+
+    private async Task<int> RunRemoteAsync(HttpRequestMessage request, Uri server, string? apiKey, CancellationToken ct)
+    {
+        using var client = Client(server, apiKey);
         HttpResponseMessage response;
         try
         {
@@ -81,15 +121,16 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             if (!response.IsSuccessStatusCode)
             {
                 await stderr.WriteLineAsync(json ? Indent(body) : $"{(int)response.StatusCode} {response.ReasonPhrase}");
-                return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)response.StatusCode >= 500
-                    ? ExitCodes.ServerUnavailable
-                    : ExitCodes.Refused;
+                return FailureCode(response.StatusCode);
             }
 
             await stdout.WriteLineAsync(json ? Indent(body) : body);
             return json ? RemoteSuccessCode(body) : ExitCodes.Success;
         }
     }
+
+    private static int FailureCode(HttpStatusCode status) =>
+        status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)status >= 500 ? ExitCodes.ServerUnavailable : ExitCodes.Refused;
 
     /// <summary>Commands whose success value carries a verdict map it to an exit code the same way in both modes.</summary>
     private static int RemoteSuccessCode(string body)

@@ -22,7 +22,7 @@ internal sealed class LocalServices : IDisposable
         PrivacyBudgets = new PrivacyBudgetLedger(Folder.Store, ledger, TimeProvider.System);
         Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
         Ledger = new LedgerService(Folder.Store, ledger);
-        Keys = new ApiKeys(Folder.Store, TimeProvider.System);
+        Keys = new ApiKeys(Folder.Store, ledger, TimeProvider.System);
         Verification = new Lazy<ProtectedFaceVerification>(() => ProtectedVerificationHost.Open(
             System.IO.Path.Combine(Folder.Path, "biometrics"), Governance, new AuditTrail(Folder.Store, ledger), VerificationThreshold));
         var user = new string(Environment.UserName.Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());

@@ -64,6 +64,7 @@ internal static class VaultEndpoints
         [FromQuery] string[]? label,
         VaultAccessor vault,
         ClaimsPrincipal user,
+        Microsoft.Extensions.Options.IOptions<ObscuraOptions> options,
         CancellationToken ct)
     {
         if (subject is null || !SubjectId.TryParse(subject, out var subjectId))
@@ -100,6 +101,11 @@ internal static class VaultEndpoints
 
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
+        if (body.Length == 0)
+        {
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, $"The request body is empty: send the blob as the raw body, 1 to {options.Value.VaultMaxBlobBytes} bytes (Obscura:VaultMaxBlobBytes).", "body"));
+        }
+
         var outcome = await (await vault.GetAsync(ct)).IngestAsync(
             Policies.ActorOf(user).Value,
             new VaultIngestRequest(subjectId, purposeId, body.ToArray(), collectedAt ?? DateTimeOffset.UtcNow, source ?? "", request.ContentType ?? "application/octet-stream", dataCategory, labels),
