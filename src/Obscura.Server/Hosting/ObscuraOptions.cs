@@ -39,6 +39,13 @@ public sealed class ObscuraOptions : IValidatableObject
     [Range(1024, 64 * 1024 * 1024)]
     public long VaultMaxBlobBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// The folder of the vault key store's key-encryption keys; by default <c>vault/keystore/kek</c> in the data folder.
+    /// Crypto-shredding holds against restored data backups only when backups leave this folder out; the CLI reads the
+    /// same setting from the environment variable <c>Obscura__VaultKeyEncryptionKeyDirectory</c>.
+    /// </summary>
+    public string? VaultKeyEncryptionKeyDirectory { get; set; }
+
     /// <summary>Minutes between runs of the vault's retention job; 0 turns the background job off.</summary>
     [Range(0, 7 * 24 * 60)]
     public int RetentionIntervalMinutes { get; set; } = 60;
