@@ -4,6 +4,7 @@ using Obscura.Governance;
 using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
 using Obscura.Storage.Sqlite;
 using Obscura.Vault;
 
@@ -25,8 +26,8 @@ public class VaultBenchmarks
     private byte[] _image = null!;
     private string[] _stored = null!;
     private int _next;
-    private string[] _shredSubjects = null!;
-    private string _subject = null!;
+    private SubjectId[] _shredSubjects = null!;
+    private SubjectId _subject;
 
     internal static PurposeDefinition Purpose { get; } = new(
         PurposeId.Parse("identity-verification"), "Identity verification", "Benchmark purpose.", LawfulBasis.Consent, SpecialCategoryCondition.ExplicitConsent,
@@ -49,7 +50,7 @@ public class VaultBenchmarks
         }
 
         var subject = governance.RegisterSubjectAsync(admin, null, CancellationToken.None).GetAwaiter().GetResult().Value!.Id;
-        _subject = subject.ToString();
+        _subject = subject;
         governance.GiveConsentAsync(admin, new ConsentGrant(subject, Purpose.Id, "v1", true, "bench"), CancellationToken.None).GetAwaiter().GetResult();
         _vault = TrainingDataVault.OpenAsync(Path.Combine(_directory, "vault"), governance, new AuditTrail(_store, ledger), TimeProvider.System, CancellationToken.None).GetAwaiter().GetResult();
         _image = RandomNumberGenerator.GetBytes(ImageBytes);
@@ -70,12 +71,12 @@ public class VaultBenchmarks
 
     [Benchmark(Description = "read 100 KB image")]
     public int ReadImage() =>
-        _vault.ReadAsync("bench:reader", _stored[_next++ % _stored.Length], Purpose.Id.ToString(), CancellationToken.None).GetAwaiter().GetResult().Value!.Payload.Length;
+        _vault.ReadAsync("bench:reader", _stored[_next++ % _stored.Length], Purpose.Id, CancellationToken.None).GetAwaiter().GetResult().Value!.Payload.Length;
 
     [IterationSetup(Target = nameof(ShredManySubjects))]
     public void CreateKeys()
     {
-        _shredSubjects = [.. Enumerable.Range(0, ShredSubjects).Select(i => $"shred-{Guid.NewGuid():N}")];
+        _shredSubjects = [.. Enumerable.Range(0, ShredSubjects).Select(_ => SubjectId.Parse($"shred-{Guid.NewGuid():N}"))];
         _vault.CreateKeysForBenchmark(_shredSubjects);
     }
 
@@ -84,9 +85,9 @@ public class VaultBenchmarks
     public int ShredManySubjects() =>
         _vault.ShredSubjectsAsync("bench:dpo", _shredSubjects, "erasure", null, CancellationToken.None).GetAwaiter().GetResult().Value;
 
-    private string Ingest(string subject)
+    private string Ingest(SubjectId subject)
     {
-        var outcome = _vault.IngestAsync("bench:ingest", new VaultIngestRequest(subject, Purpose.Id.ToString(), _image, DateTimeOffset.UtcNow, "bench-camera", "image/jpeg", "face-image"), CancellationToken.None)
+        var outcome = _vault.IngestAsync("bench:ingest", new VaultIngestRequest(subject, Purpose.Id, _image, DateTimeOffset.UtcNow, "bench-camera", "image/jpeg", DataCategory.Parse("face-image")), CancellationToken.None)
             .GetAwaiter().GetResult();
         return outcome.Succeeded ? outcome.Value.Id : throw new InvalidOperationException(outcome.Error.Message);
     }

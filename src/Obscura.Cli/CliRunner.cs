@@ -20,13 +20,15 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return await RunLocalAsync(operation, dataDirectory, ct);
         }
 
-        if (operation.Remote is null)
+        if (operation.Remote is null && operation.RemoteRun is null)
         {
             await stderr.WriteLineAsync("This command works on a data folder only (--data), not through --server.");
             return ExitCodes.Usage;
         }
 
-        return await RunRemoteAsync(operation.Remote(), operation.RemoteErrorCodes, server, apiKey, ct);
+        return operation.RemoteRun is { } run
+            ? await RunRemoteAsync(run, operation.RemoteErrorCodes, server, apiKey, ct)
+            : await RunRemoteAsync(operation.Remote!(), operation.RemoteErrorCodes, server, apiKey, ct);
     }
 
     private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, CancellationToken ct)
@@ -43,26 +45,64 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return ExitCodes.Refused;
         }
 
+        return await PrintAsync(reply);
+    }
+
+    private async Task<int> PrintAsync(Reply reply)
+    {
         if (reply.Error is { } error)
         {
             await stderr.WriteLineAsync(Describe(error));
-            return reply.ErrorCode;
+            return ExitCodes.Refused;
         }
 
         await stdout.WriteLineAsync(reply.Text ?? JsonSerializer.Serialize(reply.Value, GovernanceJson.Indented));
         return reply.SuccessCode;
     }
 
-    private async Task<int> RunRemoteAsync(HttpRequestMessage request, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes, Uri server, string? apiKey, CancellationToken ct)
+    private HttpClient Client(Uri server, string? apiKey)
     {
-        using var client = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
+        var client = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
         client.BaseAddress = server;
         client.Timeout = TimeSpan.FromMinutes(10);
         if (!string.IsNullOrEmpty(apiKey))
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
 
+        return client;
+    }
+
+    private async Task<int> RunRemoteAsync(Func<HttpClient, CancellationToken, Task<Reply>> run, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes, Uri server, string? apiKey, CancellationToken ct)
+    {
+        using var client = Client(server, apiKey);
+        Reply reply;
+        try
+        {
+            reply = await run(client, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            await stderr.WriteLineAsync($"Cannot reach {server}: {ex.Message}");
+            return ExitCodes.ServerUnavailable;
+        }
+        catch (RemoteFailure failure)
+        {
+            await stderr.WriteLineAsync(failure.IsJson ? Indent(failure.Body) : $"{(int)failure.Status} {failure.Status}");
+            return FailureCode(failure.Status, errorCodes);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or JsonException)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return ExitCodes.Refused;
+        }
+
+        return await PrintAsync(reply);
+    }
+
+    private async Task<int> RunRemoteAsync(HttpRequestMessage request, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes, Uri server, string? apiKey, CancellationToken ct)
+    {
+        using var client = Client(server, apiKey);
         HttpResponseMessage response;
         try
         {
@@ -81,20 +121,21 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             if (!response.IsSuccessStatusCode)
             {
                 await stderr.WriteLineAsync(json ? Indent(body) : $"{(int)response.StatusCode} {response.ReasonPhrase}");
-                if (errorCodes?.TryGetValue(response.StatusCode, out var code) == true)
-                {
-                    return code;
-                }
-
-                return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)response.StatusCode >= 500
-                    ? ExitCodes.ServerUnavailable
-                    : ExitCodes.Refused;
+                return FailureCode(response.StatusCode, errorCodes);
             }
 
             await stdout.WriteLineAsync(json ? Indent(body) : body);
             return json ? RemoteSuccessCode(body) : ExitCodes.Success;
         }
     }
+
+    /// <summary>
+    /// The exit code of a refused request: the operation's own code for the status where it has one (as the local
+    /// operation would exit), else unavailable for auth and server errors and refused for the rest.
+    /// </summary>
+    private static int FailureCode(HttpStatusCode status, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes) =>
+        errorCodes?.TryGetValue(status, out var code) == true ? code
+        : status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)status >= 500 ? ExitCodes.ServerUnavailable : ExitCodes.Refused;
 
     /// <summary>Commands whose success value carries a verdict map it to an exit code the same way in both modes.</summary>
     private static int RemoteSuccessCode(string body)

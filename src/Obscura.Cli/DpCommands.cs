@@ -11,7 +11,9 @@ namespace Obscura.Cli;
 
 /// <summary>
 /// <c>obscura dp query</c> (a differentially private statistic over a CSV file) and <c>obscura ldp simulate</c> (a local-DP
-/// frequency oracle on a simulated population). Both need neither data folder nor server.
+/// frequency oracle on a simulated population). A query is charged to a dataset's privacy budget in the data folder, or,
+/// by explicit choice (<c>--uncharged --reason</c>), recorded there as an uncharged release; it is never released
+/// silently. The simulation needs neither data folder nor server.
 /// </summary>
 internal static class DpCommands
 {
@@ -31,11 +33,13 @@ internal static class DpCommands
         var rho = new Option<string?>("--rho") { Description = "ρ for zCDP (discrete Gaussian noise) instead of ε." };
         var categories = new Option<string?>("--categories") { Description = "Histogram categories, comma-separated (declared, never read from the data)." };
         var quantile = new Option<double>("--quantile") { Description = "Which quantile, 0 to 1.", DefaultValueFactory = _ => 0.5 };
-        var dataset = new Option<string?>("--dataset") { Description = "Charge the release to this dataset's privacy budget in the data folder (--data) first; refused when spent." };
-        var purpose = CliOptions.Purpose(description: "With --dataset: the purpose whose budget is charged.", required: false);
-        var command = new Command("query", "A differentially private count, sum, mean, histogram or quantile over a CSV file.")
+        var dataset = new Option<string?>("--dataset") { Description = "Charge the release to this dataset's privacy budget in the data folder (--data) first; refused when spent. Required unless --uncharged." };
+        var purpose = CliOptions.Purpose(description: "With --dataset: the purpose whose budget is charged (with --uncharged: recorded, optional).", required: false);
+        var uncharged = new Option<bool>("--uncharged") { Description = "Release without charging any budget: an explicit choice, recorded in the audit ledger of --data (required) with --reason, and reported on standard error." };
+        var reason = new Option<string?>("--reason") { Description = "With --uncharged: why, as a ticket or short label (letters, digits and ._:/@-, at most 64), recorded in the ledger." };
+        var command = new Command("query", "A differentially private count, sum, mean, histogram or quantile over a CSV file, charged to a privacy budget.")
         {
-            csv, kind, subjectColumn, valueColumn, lower, upper, granularity, contributions, epsilon, rho, categories, quantile, dataset, purpose,
+            csv, kind, subjectColumn, valueColumn, lower, upper, granularity, contributions, epsilon, rho, categories, quantile, dataset, purpose, uncharged, reason,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -47,6 +51,44 @@ internal static class DpCommands
                 }
 
                 var privacy = r.GetValue(epsilon) is { } e ? PrivacyParameter.Epsilon(Rational.Parse(e)) : PrivacyParameter.Rho(Rational.Parse(r.GetValue(rho)!));
+                var query = r.GetValue(kind)!;
+                if (query is not ("count" or "sum" or "mean" or "histogram" or "quantile"))
+                {
+                    throw new FormatException($"Unknown --kind '{query}': count, sum, mean, histogram or quantile.");
+                }
+
+                if (query == "quantile" && privacy.Concentrated)
+                {
+                    throw new FormatException("The quantile is pure DP: give --epsilon.");
+                }
+
+                var budget = r.GetValue(dataset);
+                if (r.GetValue(uncharged))
+                {
+                    if (budget is not null)
+                    {
+                        throw new FormatException("--uncharged and --dataset exclude each other: a release is either charged to a budget or recorded as uncharged.");
+                    }
+
+                    if (r.GetValue(reason) is null)
+                    {
+                        throw new FormatException("--uncharged needs --reason: why this release is charged to no budget (a ticket or a short label).");
+                    }
+
+                    if (r.GetResult(CliOptions.Data) is null or { Implicit: true })
+                    {
+                        throw new FormatException("--uncharged needs --data: the uncharged release is recorded in that data folder's audit ledger.");
+                    }
+                }
+                else if (budget is null)
+                {
+                    throw new FormatException("A release is charged to a privacy budget: give --dataset and --purpose (set one with 'obscura dp budget set'), or --uncharged with --reason and --data to release without charging, recorded in the audit ledger.");
+                }
+                else if (r.GetValue(reason) is not null)
+                {
+                    throw new FormatException("--reason goes with --uncharged.");
+                }
+
                 var lines = File.ReadAllLines(r.GetValue(csv)!.FullName).Where(l => l.Length > 0).ToArray();
                 if (lines.Length == 0)
                 {
@@ -71,7 +113,19 @@ internal static class DpCommands
                         ? v : throw new FormatException($"Line {row.Line}: '{Cell(row, index)}' is not a number.")))];
                 }
 
-                if (r.GetValue(dataset) is { } name)
+                if (budget is null)
+                {
+                    using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                    var recorded = await services.PrivacyBudgets.RecordUnchargedAsync(services.Actor, privacy.Cost, query, r.GetValue(reason)!, CliOptions.Optional(r, purpose), ct);
+                    if (!recorded.Succeeded)
+                    {
+                        await stderr.WriteLineAsync(recorded.Error.Message);
+                        return ExitCodes.Refused;
+                    }
+
+                    await stderr.WriteLineAsync($"uncharged release ({Privacy(privacy.Cost)}, reason {r.GetValue(reason)}): charged to no budget; recorded in the audit ledger of {services.Folder.Path}");
+                }
+                else
                 {
                     if (r.GetResult(purpose) is null)
                     {
@@ -79,26 +133,24 @@ internal static class DpCommands
                     }
 
                     using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
-                    var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, name, r.GetValue(purpose), privacy.Cost, r.GetValue(kind)!, ct);
+                    var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, budget, r.GetValue(purpose), privacy.Cost, query, ct);
                     if (!charged.Succeeded)
                     {
                         await stderr.WriteLineAsync(charged.Error.Message);
                         return ExitCodes.Refused;
                     }
 
-                    await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"charged to {name}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4}"));
+                    await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"charged to {budget}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4}"));
                 }
 
                 var mechanisms = new CentralMechanisms(new CryptoRandomSource());
                 var m = r.GetValue(contributions);
-                object result = r.GetValue(kind) switch
+                object result = query switch
                 {
                     "count" => Describe(mechanisms.Count(cells.Select(row => Cell(row, subjectIndex)), m, privacy)),
                     "sum" => Describe(mechanisms.BoundedSum(Numbers(), Bounds().Lower, Bounds().Upper, r.GetValue(granularity), m, privacy)),
                     "mean" => Describe(mechanisms.Mean(Numbers(), Bounds().Lower, Bounds().Upper, r.GetValue(granularity), m, privacy)),
-                    "quantile" => privacy.Concentrated
-                        ? throw new FormatException("The quantile is pure DP: give --epsilon.")
-                        : Describe(mechanisms.Quantile(Numbers(), r.GetValue(quantile), Bounds().Lower, Bounds().Upper, r.GetValue(granularity), m, privacy.Value)),
+                    "quantile" => Describe(mechanisms.Quantile(Numbers(), r.GetValue(quantile), Bounds().Lower, Bounds().Upper, r.GetValue(granularity), m, privacy.Value)),
                     "histogram" => Describe(mechanisms.Histogram(
                         cells.Select(row => new Row<string>(Cell(row, subjectIndex), Cell(row, Column(r.GetValue(valueColumn), "--value-column")))),
                         (r.GetValue(categories) ?? throw new FormatException("--categories is required: categories are declared, never read from the data."))
@@ -205,13 +257,15 @@ internal static class DpCommands
     {
         value = release.Value,
         noiseStandardDeviation = double.IsNaN(release.NoiseStandardDeviation) ? (double?)null : release.NoiseStandardDeviation,
-        privacy = release.Cost switch
-        {
-            PrivacyCost.Pure p => $"{p.Epsilon.Value.ToString(CultureInfo.InvariantCulture)}-DP (pure)",
-            PrivacyCost.Zcdp z => $"{z.Rho.Value.ToString(CultureInfo.InvariantCulture)}-zCDP",
-            _ => "",
-        },
+        privacy = Privacy(release.Cost),
         epsilonAtDelta1e6 = Accounted(release.Cost),
+    };
+
+    private static string Privacy(PrivacyCost cost) => cost switch
+    {
+        PrivacyCost.Pure p => $"{p.Epsilon.Value.ToString(CultureInfo.InvariantCulture)}-DP (pure)",
+        PrivacyCost.Zcdp z => $"{z.Rho.Value.ToString(CultureInfo.InvariantCulture)}-zCDP",
+        _ => "",
     };
 
     private static double Accounted(PrivacyCost cost)

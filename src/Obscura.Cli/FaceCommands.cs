@@ -46,7 +46,7 @@ public static partial class ObscuraCli
                 () => mode == EnrolmentMode.ReEnrol
                     ? new HttpRequestMessage(HttpMethod.Put, $"/v1/onboarding/{r.GetValue(subject)}") { Content = JsonContent.Create(new { embedding = values }, options: GovernanceJson.Options) }
                     : new HttpRequestMessage(HttpMethod.Post, "/v1/onboarding") { Content = JsonContent.Create(new { subject = r.GetValue(subject), embedding = values }, options: GovernanceJson.Options) },
-                new Dictionary<System.Net.HttpStatusCode, int> { [System.Net.HttpStatusCode.Conflict] = ExitCodes.AlreadyEnrolled });
+                RemoteErrorCodes: new Dictionary<System.Net.HttpStatusCode, int> { [System.Net.HttpStatusCode.Conflict] = ExitCodes.AlreadyEnrolled });
         });
         var verify = Define(runner, "verify", "Verify a probe against the subject's enrolment (exit 0 match, 2 no match or refused).", [subject, .. probeOptions], r =>
         {

@@ -23,7 +23,7 @@ internal sealed class LocalServices : IDisposable
         PrivacyBudgets = new PrivacyBudgetLedger(Folder.Store, ledger, TimeProvider.System);
         Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
         Ledger = new LedgerService(Folder.Store, ledger);
-        Keys = new ApiKeys(Folder.Store, TimeProvider.System);
+        Keys = new ApiKeys(Folder.Store, ledger, TimeProvider.System);
         Verification = new Lazy<ProtectedFaceVerification>(() => ProtectedVerificationHost.Open(
             System.IO.Path.Combine(Folder.Path, "biometrics"), Governance, new AuditTrail(Folder.Store, ledger), VerificationThreshold));
         var user = new string(Environment.UserName.Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
@@ -60,9 +60,21 @@ internal sealed class LocalServices : IDisposable
         return Reply.Of(outcome);
     }
 
-    /// <summary>The training-data vault in the folder's <c>vault</c> subfolder, opened (and recovered) on first use.</summary>
+    /// <summary>The environment variable naming the vault's KEK folder (the server's <c>Obscura:VaultKeyEncryptionKeyDirectory</c>).</summary>
+    public const string VaultKekVariable = "Obscura__VaultKeyEncryptionKeyDirectory";
+
+    /// <summary>
+    /// The training-data vault in the folder's <c>vault</c> subfolder, opened (and recovered) on first use, with its KEK
+    /// folder from <see cref="VaultKekVariable"/> when set, as the server takes it from its configuration.
+    /// </summary>
     public async Task<TrainingDataVault> VaultAsync(CancellationToken cancellationToken) =>
-        _vault ??= await TrainingDataVault.OpenAsync(System.IO.Path.Combine(Folder.Path, "vault"), Governance, new AuditTrail(Folder.Store, _ledger), TimeProvider.System, cancellationToken);
+        _vault ??= await TrainingDataVault.OpenAsync(
+            System.IO.Path.Combine(Folder.Path, "vault"),
+            new VaultOptions { KeyEncryptionKeyFolder = Environment.GetEnvironmentVariable(VaultKekVariable) is { Length: > 0 } kek ? kek : null },
+            Governance,
+            new AuditTrail(Folder.Store, _ledger),
+            TimeProvider.System,
+            cancellationToken);
 
     /// <summary>The server's default threshold, so local and remote verification decide alike.</summary>
     public const double VerificationThreshold = 0.5;

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Obscura.Governance.Assessments;
 using Obscura.Governance.Consent;
-using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Records;
 using Obscura.Governance.Serialization;
@@ -103,20 +102,20 @@ public static partial class ObscuraCli
         var create = Define(runner, "create", "Create an API key and print it once (only its hash is stored).", [name, role, subject], r => new Operation(
             async (s, ct) =>
             {
-                var outcome = await s.Keys.CreateAsync(r.GetValue(name)!, r.GetValue(role), CliOptions.Optional(r, subject), ct);
+                var outcome = await s.Keys.CreateAsync(s.Actor, r.GetValue(name)!, r.GetValue(role), CliOptions.Optional(r, subject), ct);
                 return outcome.Succeeded
                     ? Reply.Of(new { name = outcome.Value.Record.Name, role = outcome.Value.Record.Role, subject = outcome.Value.Record.Subject, key = outcome.Value.Key })
                     : new Reply(null, outcome.Error);
             },
             null));
         var list = Define(runner, "list", "List API keys (names, roles, dates; never secrets).", [], _ => new Operation(
-            async (s, ct) => Reply.Of((await s.Folder.Store.ListApiKeysAsync(ct)).Select(k => new { k.Name, k.Role, k.Subject, k.CreatedAt, k.RevokedAt })),
+            async (s, ct) => Reply.Of((await s.Keys.ListAsync(ct)).Select(k => new { k.Name, k.Role, k.Subject, k.CreatedAt, k.RevokedAt })),
             null));
         var revokeName = new Option<string>("--name") { Description = "Name of the key to revoke.", Required = true };
         var revoke = Define(runner, "revoke", "Revoke an API key; it stops working at once.", [revokeName], r => new Operation(
-            async (s, ct) => await s.Folder.Store.RevokeApiKeyAsync(r.GetValue(revokeName)!, DateTimeOffset.UtcNow, ct)
-                ? Reply.Of(new { revoked = r.GetValue(revokeName) })
-                : new Reply(null, new Governance.GovernanceError(Governance.GovernanceErrorKind.NotFound, "No live key has that name.")),
+            async (s, ct) => await s.Keys.RevokeAsync(s.Actor, r.GetValue(revokeName)!, ct) is { Succeeded: false } failed
+                ? new Reply(null, failed.Error)
+                : Reply.Of(new { revoked = r.GetValue(revokeName) }),
             null));
         return Group("apikey", "Manage API keys (data folder only).", create, list, revoke);
     }
@@ -130,7 +129,7 @@ public static partial class ObscuraCli
         var afterAlias = CliOptions.Token<Governance.Subjects.SubjectId>("--after", "List subjects after this id.", Governance.Subjects.SubjectId.TryParse, required: false);
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", DefaultValueFactory = _ => 100 };
         var list = Define(runner, "list", "List data subjects.", [afterAlias, limit], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Governance.ListSubjectsAsync(s.Actor, CliOptions.Optional(r, afterAlias), Math.Clamp(r.GetValue(limit), 1, 1000), ct)),
+            async (s, ct) => Reply.Of(await s.Governance.ListSubjectsAsync(s.Actor, CliOptions.Optional(r, afterAlias), r.GetValue(limit), ct)),
             () => Get($"/v1/subjects?limit={r.GetValue(limit)}" + (CliOptions.Optional(r, afterAlias) is { } a ? $"&after={Q(a)}" : string.Empty))));
         return Group("subjects", "Data subjects (pseudonymous ids only).", register, list);
     }
@@ -223,46 +222,6 @@ public static partial class ObscuraCli
         return Group("records", "Records of processing activities (GDPR Art. 30).", export);
     }
 
-    private static Command LedgerCommands(CliRunner runner)
-    {
-        var head = Define(runner, "head", "Show the latest signed tree head.", [], _ => new Operation(
-            async (s, ct) => await s.Ledger.GetLatestHeadAsync(ct) is { } h ? Reply.Of(h) : new Reply(null, new Governance.GovernanceError(Governance.GovernanceErrorKind.NotFound, "The ledger is empty.")),
-            () => Get("/v1/ledger/head")));
-        var publicKey = new Option<FileInfo?>("--public-key") { Description = "PEM public key heads must be signed with (default: the data folder's own key). Keep a copy outside the data folder." };
-        var verify = Define(runner, "verify", "Recompute the ledger from its entries; detect modified, removed, reordered or inserted entries (exit 3 if any).", [publicKey], r => new Operation(
-            async (s, ct) =>
-            {
-                using var trusted = r.GetValue(publicKey) is { } file ? LedgerVerificationKey.FromPem(await File.ReadAllTextAsync(file.FullName, ct)) : null;
-                var progress = new ProgressToWriter(runner.Error, 100_000);
-                var report = await s.Ledger.VerifyAsync(trusted, progress, ct);
-                return Reply.Of(report, report.Intact ? ExitCodes.Success : ExitCodes.LedgerNotIntact);
-            },
-            () => new HttpRequestMessage(HttpMethod.Post, "/v1/ledger/verify")));
-        var from = new Option<long>("--from") { Description = "First sequence number.", DefaultValueFactory = _ => 0 };
-        var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", DefaultValueFactory = _ => 100 };
-        var entries = Define(runner, "entries", "List ledger entries.", [from, limit], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Ledger.GetEntriesAsync(r.GetValue(from), r.GetValue(limit), ct)),
-            () => Get($"/v1/ledger/entries?from={r.GetValue(from)}&limit={r.GetValue(limit)}")));
-        var subject = CliOptions.Subject();
-        var subjectEntries = Define(runner, "subject", "List the ledger entries about one subject (this read is itself recorded).", [subject, from, limit], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Ledger.GetSubjectEntriesAsync(s.Actor, r.GetValue(subject), r.GetValue(from), r.GetValue(limit), ct)),
-            () => Get($"/v1/ledger/subjects/{r.GetValue(subject)}/entries?from={r.GetValue(from)}&limit={r.GetValue(limit)}")));
-        var leaf = new Option<long>("--leaf-index") { Description = "Sequence number of the entry.", Required = true };
-        var treeSize = new Option<long?>("--tree-size") { Description = "Tree size to prove against (default: current)." };
-        var inclusion = Define(runner, "prove-inclusion", "Print an RFC 9162 inclusion proof for one entry.", [leaf, treeSize], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Ledger.GetInclusionProofAsync(r.GetValue(leaf), r.GetValue(treeSize), ct)),
-            () => Get($"/v1/ledger/proofs/inclusion?leafIndex={r.GetValue(leaf)}" + (r.GetValue(treeSize) is { } n ? $"&treeSize={n}" : string.Empty))));
-        var first = new Option<long>("--first") { Description = "Older tree size.", Required = true };
-        var second = new Option<long?>("--second") { Description = "Newer tree size (default: current)." };
-        var consistency = Define(runner, "prove-consistency", "Print an RFC 9162 consistency proof between two tree sizes.", [first, second], r => new Operation(
-            async (s, ct) => Reply.Of(await s.Ledger.GetConsistencyProofAsync(r.GetValue(first), r.GetValue(second), ct)),
-            () => Get($"/v1/ledger/proofs/consistency?firstSize={r.GetValue(first)}" + (r.GetValue(second) is { } n ? $"&secondSize={n}" : string.Empty))));
-        var pem = Define(runner, "public-key", "Print the ledger's public key (PEM).", [], _ => new Operation(
-            (s, _) => Task.FromResult(Reply.Raw(s.Ledger.VerificationKey.ExportPem())),
-            () => Get("/v1/ledger/public-key")));
-        return Group("ledger", "The tamper-evident audit ledger.", head, verify, entries, subjectEntries, inclusion, consistency, pem);
-    }
-
     private static Operation FromJsonFile<T>(FileInfo file, Func<LocalServices, T, CancellationToken, Task<Reply>> local, Func<string, HttpRequestMessage> remote)
     {
         var json = file.Name == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file.FullName);
@@ -284,21 +243,5 @@ public static partial class ObscuraCli
                     : await local(s, value, ct);
             },
             () => remote(json));
-    }
-
-    /// <summary>Writes progress lines to standard error as work advances.</summary>
-    private sealed class ProgressToWriter(TextWriter writer, long every) : IProgress<long>
-    {
-        private long _reported;
-
-        public void Report(long value)
-        {
-            if (value / every > _reported / every)
-            {
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verified {value:N0} entries"));
-            }
-
-            _reported = value;
-        }
     }
 }

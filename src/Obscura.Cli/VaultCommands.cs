@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Obscura.Governance;
+using Obscura.Governance.Purposes;
 using Obscura.Governance.Serialization;
+using Obscura.Governance.Subjects;
 using Obscura.Vault;
 
 namespace Obscura.Cli;
@@ -15,6 +17,8 @@ namespace Obscura.Cli;
 /// </summary>
 public static partial class ObscuraCli
 {
+    private static readonly DataCategory FaceImage = DataCategory.Parse("face-image");
+
     private static Command VaultCommands(CliRunner runner)
     {
         var subject = CliOptions.Subject();
@@ -28,8 +32,13 @@ public static partial class ObscuraCli
         var ingest = Define(runner, "ingest", "Store a blob encrypted under its subject's data key (lawful basis and live consent required).", [subject, purpose, file, collectedAt, source, contentType, category, labels], r =>
         {
             var payload = System.IO.File.ReadAllBytes(r.GetValue(file)!.FullName);
-            var request = new VaultIngestRequest(r.GetValue(subject).ToString(), r.GetValue(purpose).ToString(), payload, r.GetValue(collectedAt) ?? DateTimeOffset.UtcNow,
-                r.GetValue(source)!, r.GetValue(contentType)!, r.GetValue(category)!, ParseLabels(r.GetValue(labels)));
+            if (!DataCategory.TryParse(r.GetValue(category), out var dataCategory))
+            {
+                return new Operation((_, _) => Task.FromResult(new Reply(null, new GovernanceError(GovernanceErrorKind.Invalid, "The category is a data-category slug such as face-image.", "category"))), null);
+            }
+
+            var request = new VaultIngestRequest(r.GetValue(subject), r.GetValue(purpose), payload, r.GetValue(collectedAt) ?? DateTimeOffset.UtcNow,
+                r.GetValue(source)!, r.GetValue(contentType)!, dataCategory, ParseLabels(r.GetValue(labels)));
             return new Operation(async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).IngestAsync(s.Actor.Value, request, ct)), null);
         });
 
@@ -45,13 +54,13 @@ public static partial class ObscuraCli
                 for (var i = 0; i < lines.Length; i++)
                 {
                     var cells = lines[i].Split(',');
-                    if (cells.Length is < 4 or > 5)
+                    if (cells.Length is < 4 or > 5 || !SubjectId.TryParse(cells[0], out var lineSubject) || !PurposeId.TryParse(cells[1], out var linePurpose))
                     {
-                        return new Reply(new { stored }, new GovernanceError(GovernanceErrorKind.Invalid, $"Line {i + 1}: expected subject,purpose,file,source[,labels]."));
+                        return new Reply(new { stored }, new GovernanceError(GovernanceErrorKind.Invalid, $"Line {i + 1}: expected subject,purpose,file,source[,labels] with a valid subject id and purpose id."));
                     }
 
                     var blob = await System.IO.File.ReadAllBytesAsync(Path.Combine(path.DirectoryName!, cells[2]), ct);
-                    var outcome = await vault.IngestAsync(s.Actor.Value, new VaultIngestRequest(cells[0], cells[1], blob, DateTimeOffset.UtcNow, cells[3], "image/jpeg", "face-image",
+                    var outcome = await vault.IngestAsync(s.Actor.Value, new VaultIngestRequest(lineSubject, linePurpose, blob, DateTimeOffset.UtcNow, cells[3], "image/jpeg", FaceImage,
                         cells.Length == 5 ? ParseLabels(cells[4].Split(';', StringSplitOptions.RemoveEmptyEntries)) : null), ct);
                     if (!outcome.Succeeded)
                     {
@@ -74,7 +83,7 @@ public static partial class ObscuraCli
         var output = new Option<FileInfo>("--out") { Description = "Where to write the blob.", Required = true };
         var read = Define(runner, "read", "Decrypt a blob for a purpose (gated and recorded in the ledger).", [id, readPurpose, output], r => new Operation(async (s, ct) =>
         {
-            var outcome = await (await s.VaultAsync(ct)).ReadAsync(s.Actor.Value, r.GetValue(id)!, r.GetValue(readPurpose).ToString(), ct);
+            var outcome = await (await s.VaultAsync(ct)).ReadAsync(s.Actor.Value, r.GetValue(id)!, r.GetValue(readPurpose), ct);
             if (!outcome.Succeeded)
             {
                 return new Reply(null, outcome.Error);
@@ -91,7 +100,7 @@ public static partial class ObscuraCli
         var justification = new Option<string>("--justification") { Description = "Why this much data is necessary.", Required = true };
         var approvedBy = new Option<string>("--approved-by") { Description = "Who approved this version.", Required = true };
         var setPolicy = Define(runner, "set", "Record a new version of a training purpose's minimisation policy.", [policyPurpose, fraction, stratify, max, justification, approvedBy], r => new Operation(
-            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SetPolicyAsync(r.GetValue(policyPurpose).ToString(), r.GetValue(fraction),
+            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SetPolicyAsync(r.GetValue(policyPurpose), r.GetValue(fraction),
                 (r.GetValue(stratify) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(max), r.GetValue(justification)!, r.GetValue(approvedBy)!, ct)),
             () => Post("/v1/vault/policies", new
             {
@@ -104,13 +113,13 @@ public static partial class ObscuraCli
             })));
         var listPurpose = CliOptions.Purpose(required: false);
         var listPolicies = Define(runner, "list", "Every policy version.", [listPurpose], r => new Operation(
-            async (s, ct) => Reply.Of((await s.VaultAsync(ct)).Policies(r.GetResult(listPurpose) is null ? null : r.GetValue(listPurpose).ToString())),
+            async (s, ct) => Reply.Of((await s.VaultAsync(ct)).Policies(r.GetResult(listPurpose) is null ? null : r.GetValue(listPurpose))),
             () => new HttpRequestMessage(HttpMethod.Get, "/v1/vault/policies" + (r.GetResult(listPurpose) is null ? "" : $"?purpose={r.GetValue(listPurpose)}"))));
 
         var selectPurpose = CliOptions.Purpose(description: "The training purpose.");
         var version = new Option<int?>("--version") { Description = "Policy version; default the latest." };
         var select = Define(runner, "select", "Select (and record) the training subset under a policy version.", [selectPurpose, version], r => new Operation(
-            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SelectAsync(r.GetValue(selectPurpose).ToString(), r.GetValue(version), ct)),
+            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SelectAsync(r.GetValue(selectPurpose), r.GetValue(version), ct)),
             () => Post("/v1/vault/selections", new { purpose = r.GetValue(selectPurpose).ToString(), version = r.GetValue(version) })));
 
         var run = new Option<string>("--run") { Description = "Training run name (a-z, 0-9, '.', '_', '-').", Required = true };
@@ -122,7 +131,7 @@ public static partial class ObscuraCli
         var export = Define(runner, "export", "Export the selected subset with only the declared fields for a training run.", [run, exportPurpose, fields, plainIds, expiresDays, scratchHours], r => new Operation(
             async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).ExportAsync(
                 s.Actor.Value,
-                new TrainingExportRequest(r.GetValue(run)!, r.GetValue(exportPurpose).ToString(), r.GetValue(fields)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                new TrainingExportRequest(r.GetValue(run)!, r.GetValue(exportPurpose), r.GetValue(fields)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                     !r.GetValue(plainIds), TimeSpan.FromDays(r.GetValue(expiresDays)), TimeSpan.FromHours(r.GetValue(scratchHours))),
                 new Progress<int>(n => { if (n % 100 == 0) { Console.Error.WriteLine($"exported {n} records"); } }),
                 ct)),
@@ -145,17 +154,17 @@ public static partial class ObscuraCli
         var shred = Define(runner, "shred", "Crypto-shred a subject: destroy their data key, delete their blobs and remove them from exports.", [shredSubject, reason], r => new Operation(
             async (s, ct) =>
             {
-                var outcome = await (await s.VaultAsync(ct)).ShredSubjectAsync(s.Actor.Value, r.GetValue(shredSubject).ToString(), r.GetValue(reason)!, ct);
+                var outcome = await (await s.VaultAsync(ct)).ShredSubjectAsync(s.Actor.Value, r.GetValue(shredSubject), r.GetValue(reason)!, ct);
                 return outcome.Succeeded ? Reply.Of(new { subject = r.GetValue(shredSubject), objectsDeleted = outcome.Value }) : new Reply(null, outcome.Error);
             },
             () => Post($"/v1/vault/subjects/{r.GetValue(shredSubject)}/shred", new { reason = r.GetValue(reason) })));
         var report = Define(runner, "report", "The DPO report: what is stored per purpose, training use against eligibility, exports and deletions.", [], _ => new Operation(
             async (s, ct) => Reply.Of((await s.VaultAsync(ct)).Report()),
             () => new HttpRequestMessage(HttpMethod.Get, "/v1/vault/report")));
-        var check = Define(runner, "check", "Check that every stored blob decrypts and matches the catalogue (exit 2 when not).", [], _ => new Operation(
+        var check = Define(runner, "check", "Recover what crashed processes left, then check that every stored blob decrypts and matches the catalogue (exit 2 when not); ingests running in other processes are left alone.", [], _ => new Operation(
             async (s, ct) =>
             {
-                var result = (await s.VaultAsync(ct)).Check();
+                var result = await (await s.VaultAsync(ct)).CheckAsync(ct);
                 return Reply.Of(result, result.Consistent ? ExitCodes.Success : ExitCodes.Refused);
             },
             null));

@@ -10,9 +10,10 @@ using Obscura.Governance.Subjects;
 namespace Obscura.Governance;
 
 /// <summary>
-/// Subjects, purposes, consent, objection, compatibility assessments and processing decisions. Every change to
-/// personal data, and every read of one subject's records, is written to the audit ledger in the same transaction
-/// as the change itself: if the ledger entry cannot be written, the change does not happen.
+/// Subjects, purposes, consent, objection, compatibility assessments and processing decisions. Every change is
+/// written to the audit ledger in the same transaction as the change itself, with the hash of the stored row: if the
+/// ledger entry cannot be written, the change does not happen, and a row changed later outside Obscura no longer
+/// matches its entry. Every read of personal data is written to the access log, which the ledger commits in batches.
 /// </summary>
 public sealed class GovernanceService
 {
@@ -42,26 +43,32 @@ public sealed class GovernanceService
             }
 
             var record = new SubjectRecord(id, Now());
-            await s.InsertSubjectAsync(record, ct).ConfigureAwait(false);
-            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.SubjectRecord, id, to: GovernanceCategories.SubjectsTable), ct).ConfigureAwait(false);
+            var commitment = await s.InsertSubjectAsync(record, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.SubjectRecord, id, to: GovernanceCategories.SubjectsTable, commitment: commitment), ct).ConfigureAwait(false);
             return record;
         }, cancellationToken);
 
-    /// <summary>Lists subjects in id order after <paramref name="afterId"/>; the read is recorded in the ledger.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not between 1 and 1000.</exception>
-    public Task<IReadOnlyList<SubjectRecord>> ListSubjectsAsync(Actor actor, SubjectId? afterId, int limit, CancellationToken cancellationToken)
+    /// <summary>The most subjects one page lists.</summary>
+    public const int MaxPageSize = 1000;
+
+    /// <summary>Lists subjects in id order after <paramref name="afterId"/>; the read is recorded in the access log.</summary>
+    /// <returns>The page, or <see cref="GovernanceErrorKind.Invalid"/> (field <c>limit</c>) when <paramref name="limit"/> is not between 1 and <see cref="MaxPageSize"/>.</returns>
+    public Task<Outcome<IReadOnlyList<SubjectRecord>>> ListSubjectsAsync(Actor actor, SubjectId? afterId, int limit, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
-        return _store.WriteAsync(async (s, ct) =>
+        if (limit is < 1 or > MaxPageSize)
+        {
+            return Task.FromResult<Outcome<IReadOnlyList<SubjectRecord>>>(GovernanceError.Invalid("limit", $"The page size is between 1 and {MaxPageSize}."));
+        }
+
+        return _store.WriteAsync<Outcome<IReadOnlyList<SubjectRecord>>>(async (s, ct) =>
         {
             var list = await s.ListSubjectsAsync(afterId, limit, ct).ConfigureAwait(false);
             if (list.Count > 0)
             {
-                await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.SubjectRecord, from: GovernanceCategories.SubjectsTable), ct).ConfigureAwait(false);
+                await _ledger.RecordAccessAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.SubjectRecord, from: GovernanceCategories.SubjectsTable), ct).ConfigureAwait(false);
             }
 
-            return list;
+            return Outcome<IReadOnlyList<SubjectRecord>>.Success(list);
         }, cancellationToken);
     }
 
@@ -98,7 +105,8 @@ public sealed class GovernanceService
             }
 
             var purpose = new Purpose(definition, Now());
-            await s.InsertPurposeAsync(purpose, ct).ConfigureAwait(false);
+            var commitment = await s.InsertPurposeAsync(purpose, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.PurposeRecord, purpose: purpose.Id, to: GovernanceCategories.PurposesTable, reference: purpose.Id.Value, commitment: commitment), ct).ConfigureAwait(false);
             return purpose;
         }, cancellationToken);
     }
@@ -144,8 +152,8 @@ public sealed class GovernanceService
             }
 
             var e = new ConsentEvent(RecordId.New("con"), grant.Subject, grant.Purpose, ConsentEventKind.Given, Now(), grant.NoticeVersion, grant.Explicit, grant.Channel, actor.Value);
-            await s.InsertConsentEventAsync(e, ct).ConfigureAwait(false);
-            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ConsentRecord, e.Subject, e.Purpose, to: GovernanceCategories.ConsentTable, reference: e.Id), ct).ConfigureAwait(false);
+            var commitment = await s.InsertConsentEventAsync(e, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ConsentRecord, e.Subject, e.Purpose, to: GovernanceCategories.ConsentTable, reference: e.Id, commitment: commitment), ct).ConfigureAwait(false);
             return await StatusAsync(s, grant.Subject, grant.Purpose, ct).ConfigureAwait(false);
         }, cancellationToken);
     }
@@ -166,8 +174,8 @@ public sealed class GovernanceService
             }
 
             var e = new ConsentEvent(RecordId.New("con"), subject, purposeId, ConsentEventKind.Withdrawn, Now(), string.Empty, false, "withdrawal", actor.Value);
-            await s.InsertConsentEventAsync(e, ct).ConfigureAwait(false);
-            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ConsentRecord, subject, purposeId, to: GovernanceCategories.ConsentTable, reference: e.Id), ct).ConfigureAwait(false);
+            var commitment = await s.InsertConsentEventAsync(e, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ConsentRecord, subject, purposeId, to: GovernanceCategories.ConsentTable, reference: e.Id, commitment: commitment), ct).ConfigureAwait(false);
             return await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -183,7 +191,7 @@ public sealed class GovernanceService
     public Task<Outcome<ConsentStatus>> LiftObjectionAsync(Actor actor, SubjectId subject, PurposeId purposeId, CancellationToken cancellationToken) =>
         RecordObjectionAsync(actor, subject, purposeId, ObjectionEventKind.Lifted, cancellationToken);
 
-    /// <summary>The subject's consent and objection state for every purpose they have a history with; the read is recorded in the ledger.</summary>
+    /// <summary>The subject's consent and objection state for every purpose they have a history with; the read is recorded in the access log.</summary>
     public Task<Outcome<IReadOnlyList<ConsentStatus>>> GetConsentStatusAsync(Actor actor, SubjectId subject, CancellationToken cancellationToken) =>
         _store.WriteAsync<Outcome<IReadOnlyList<ConsentStatus>>>(async (s, ct) =>
         {
@@ -196,7 +204,7 @@ public sealed class GovernanceService
             var objections = await s.GetObjectionEventsAsync(subject, null, ct).ConfigureAwait(false);
             var purposes = consents.Select(c => c.Purpose).Concat(objections.Select(o => o.Purpose)).Distinct().OrderBy(p => p.Value, StringComparer.Ordinal);
             var result = purposes.Select(p => ConsentStatus.From(subject, p, consents, objections)).ToList();
-            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.ConsentRecord, subject, from: GovernanceCategories.ConsentTable), ct).ConfigureAwait(false);
+            await _ledger.RecordAccessAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.ConsentRecord, subject, from: GovernanceCategories.ConsentTable), ct).ConfigureAwait(false);
             return result;
         }, cancellationToken);
 
@@ -222,7 +230,8 @@ public sealed class GovernanceService
             }
 
             var assessment = new CompatibilityAssessment(RecordId.New("asm"), draft, Now());
-            await s.InsertAssessmentAsync(assessment, ct).ConfigureAwait(false);
+            var commitment = await s.InsertAssessmentAsync(assessment, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.AssessmentRecord, purpose: draft.ToPurpose, to: GovernanceCategories.AssessmentsTable, reference: assessment.Id, commitment: commitment), ct).ConfigureAwait(false);
             return assessment;
         }, cancellationToken);
     }
@@ -235,7 +244,8 @@ public sealed class GovernanceService
     /// Decides whether <paramref name="subject"/>'s data may be processed for <paramref name="purposeId"/> now.
     /// When the data was collected for another purpose (<paramref name="collectedFor"/>), the purpose must declare
     /// the reuse and, unless it relies on consent (Art. 6(4) exempts consent), a passed compatibility assessment
-    /// must cover it.
+    /// must cover it. The records the decision rests on must match what the audit ledger committed: a record
+    /// inserted, changed or deleted outside Obscura denies with <see cref="DenialReason.RecordNotCommitted"/>.
     /// </summary>
     public Task<ProcessingDecision> AuthorizeAsync(SubjectId subject, PurposeId purposeId, PurposeId? collectedFor, CancellationToken cancellationToken) =>
         _store.ReadAsync(async (s, ct) =>
@@ -258,7 +268,9 @@ public sealed class GovernanceService
                 return new ProcessingDecision(subject, purposeId, reuse, reasons);
             }
 
-            var status = await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
+            var consents = await s.GetConsentEventsAsync(subject, purposeId, ct).ConfigureAwait(false);
+            var objections = await s.GetObjectionEventsAsync(subject, purposeId, ct).ConfigureAwait(false);
+            var status = ConsentStatus.From(subject, purposeId, consents, objections);
             if (purpose!.RequiresConsent && !status.ConsentGiven)
             {
                 reasons.Add(status.WithdrawnAt is null ? DenialReason.ConsentMissing : DenialReason.ConsentWithdrawn);
@@ -282,6 +294,11 @@ public sealed class GovernanceService
                 else if (purpose.Definition.LawfulBasis != LawfulBasis.Consent)
                 {
                     var pair = await s.GetAssessmentsAsync(source, purposeId, ct).ConfigureAwait(false);
+                    if (!await AssessmentsCommittedAsync(s, purposeId, ct).ConfigureAwait(false))
+                    {
+                        reasons.Add(DenialReason.RecordNotCommitted);
+                    }
+
                     var latest = pair.Count > 0 ? pair[^1] : null;
                     if (latest is null)
                     {
@@ -292,6 +309,11 @@ public sealed class GovernanceService
                         reasons.Add(DenialReason.ReuseIncompatible);
                     }
                 }
+            }
+
+            if (!await RecordsCommittedAsync(s, subject, purposeId, consents, objections, ct).ConfigureAwait(false) && !reasons.Contains(DenialReason.RecordNotCommitted))
+            {
+                reasons.Add(DenialReason.RecordNotCommitted);
             }
 
             return new ProcessingDecision(subject, purposeId, reuse, reasons);
@@ -333,8 +355,8 @@ public sealed class GovernanceService
             }
 
             var e = new ObjectionEvent(RecordId.New("obj"), subject, purposeId, kind, Now(), actor.Value);
-            await s.InsertObjectionEventAsync(e, ct).ConfigureAwait(false);
-            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ObjectionRecord, subject, purposeId, to: GovernanceCategories.ObjectionTable, reference: e.Id), ct).ConfigureAwait(false);
+            var commitment = await s.InsertObjectionEventAsync(e, ct).ConfigureAwait(false);
+            await LogAsync(s, new AuditEvent(actor.Value, AuditAction.Create, GovernanceCategories.ObjectionRecord, subject, purposeId, to: GovernanceCategories.ObjectionTable, reference: e.Id, commitment: commitment), ct).ConfigureAwait(false);
             return await StatusAsync(s, subject, purposeId, ct).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -354,6 +376,23 @@ public sealed class GovernanceService
         var consents = await s.GetConsentEventsAsync(subject, purpose, ct).ConfigureAwait(false);
         var objections = await s.GetObjectionEventsAsync(subject, purpose, ct).ConfigureAwait(false);
         return ConsentStatus.From(subject, purpose, consents, objections);
+    }
+
+    /// <summary>Whether the subject, the purpose and every consent and objection event for the pair match the ledger, and none the ledger committed is missing.</summary>
+    private static async Task<bool> RecordsCommittedAsync(IGovernanceSession s, SubjectId subject, PurposeId purpose, IReadOnlyList<ConsentEvent> consents, IReadOnlyList<ObjectionEvent> objections, CancellationToken ct) =>
+        await RecordCheck.AllCommittedAsync(s, RecordTables.Subjects, [subject.Value], ct).ConfigureAwait(false)
+        && await RecordCheck.AllCommittedAsync(s, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
+        && await RecordCheck.AllCommittedAsync(s, RecordTables.ConsentEvents, consents.Select(c => c.Id).ToList(), ct).ConfigureAwait(false)
+        && await RecordCheck.AllCommittedAsync(s, RecordTables.ObjectionEvents, objections.Select(o => o.Id).ToList(), ct).ConfigureAwait(false)
+        && await RecordCheck.NoneDeletedAsync(s, RecordTables.ConsentEvents, subject, purpose, consents.Select(c => c.Id), ct).ConfigureAwait(false)
+        && await RecordCheck.NoneDeletedAsync(s, RecordTables.ObjectionEvents, subject, purpose, objections.Select(o => o.Id), ct).ConfigureAwait(false);
+
+    /// <summary>Whether every assessment of reuse for <paramref name="toPurpose"/> matches the ledger, and none the ledger committed is missing.</summary>
+    private static async Task<bool> AssessmentsCommittedAsync(IGovernanceSession s, PurposeId toPurpose, CancellationToken ct)
+    {
+        var all = await s.GetAssessmentsAsync(null, toPurpose, ct).ConfigureAwait(false);
+        return await RecordCheck.AllCommittedAsync(s, RecordTables.Assessments, all.Select(a => a.Id).ToList(), ct).ConfigureAwait(false)
+            && await RecordCheck.NoneDeletedAsync(s, RecordTables.Assessments, null, toPurpose, all.Select(a => a.Id), ct).ConfigureAwait(false);
     }
 
     private Task<SignedTreeHead> LogAsync(IGovernanceSession s, AuditEvent e, CancellationToken ct) => _ledger.AppendAsync(s, [e], ct);

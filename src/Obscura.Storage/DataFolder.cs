@@ -75,7 +75,7 @@ public sealed class DataFolder : IDisposable
     public async Task<string?> EnsureBootstrapKeyAsync(ApiKeys keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if ((await Store.ListApiKeysAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        if ((await keys.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             return null;
         }

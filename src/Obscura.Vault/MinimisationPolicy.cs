@@ -1,3 +1,5 @@
+using Obscura.Governance.Purposes;
+
 namespace Obscura.Vault;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Obscura.Vault;
 /// <param name="ApprovedBy">Who approved this version.</param>
 /// <param name="CreatedAt">When the version was recorded.</param>
 public sealed record MinimisationPolicy(
-    string Purpose,
+    PurposeId Purpose,
     int Version,
     double Fraction,
     IReadOnlyList<string> StratifyBy,

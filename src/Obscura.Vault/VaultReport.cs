@@ -12,12 +12,3 @@ public sealed record VaultReport(
     IReadOnlyList<TrainingUse> Training,
     IReadOnlyList<TrainingExport> Exports,
     IReadOnlyList<DeletionSummary> Deletions);
-
-/// <summary>Objects held for one purpose.</summary>
-public sealed record StoredPerPurpose(string Purpose, int Objects, int Subjects, long Bytes, DateTimeOffset? OldestCollected, DateTimeOffset? NextExpiry);
-
-/// <summary>The latest selection of a training purpose against its policy.</summary>
-public sealed record TrainingUse(string Purpose, int PolicyVersion, double Fraction, int? MaxRecords, int Eligible, int Selected, DateTimeOffset SelectedAt);
-
-/// <summary>Deletions for one reason (retention, withdrawal, erasure, recovery; ':key-destroyed' rows count destroyed subject keys).</summary>
-public sealed record DeletionSummary(string Reason, int Count, long Bytes, DateTimeOffset Last);

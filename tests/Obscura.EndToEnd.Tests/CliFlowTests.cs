@@ -50,18 +50,22 @@ public sealed class CliFlowTests : IDisposable
         Assert.Contains("# Records of processing activities (GDPR Art. 30)", markdown.Out, StringComparison.Ordinal);
         Assert.Contains("from `identity-verification`: Compatible", markdown.Out, StringComparison.Ordinal);
 
+        // The bootstrap key, two purposes, the subject, consent, the assessment and the withdrawal: each commits its row.
         var verify = await Cli.RunAsync("--data", Data, "ledger", "verify");
         Assert.Equal(ExitCodes.Success, verify.Code);
-        Assert.Equal(3, JsonDocument.Parse(verify.Out).RootElement.GetProperty("entryCount").GetInt64());
+        Assert.Equal(7, JsonDocument.Parse(verify.Out).RootElement.GetProperty("entryCount").GetInt64());
+        Assert.Equal(7, JsonDocument.Parse(verify.Out).RootElement.GetProperty("recordsChecked").GetInt64());
 
         var proof = await Cli.RunAsync("--data", Data, "ledger", "prove-inclusion", "--leaf-index", "1");
         Assert.Equal(ExitCodes.Success, proof.Code);
-        Assert.Equal(2, JsonDocument.Parse(proof.Out).RootElement.GetProperty("path").GetArrayLength());
+        Assert.Equal(3, JsonDocument.Parse(proof.Out).RootElement.GetProperty("path").GetArrayLength());
 
-        // Registration, consent, withdrawal; the read of the history is recorded after it is taken.
+        // Registration, consent, withdrawal; the read of the history goes to the access log, not to a ledger entry.
         var history = await Cli.RunAsync("--data", Data, "ledger", "subject", "--subject", "alice");
         Assert.Equal(3, JsonDocument.Parse(history.Out).RootElement.GetArrayLength());
-        Assert.Equal(4, JsonDocument.Parse((await Cli.RunAsync("--data", Data, "ledger", "head")).Out).RootElement.GetProperty("treeSize").GetInt64());
+        Assert.Equal(7, JsonDocument.Parse((await Cli.RunAsync("--data", Data, "ledger", "head")).Out).RootElement.GetProperty("treeSize").GetInt64());
+        var reads = JsonDocument.Parse((await Cli.RunAsync("--data", Data, "ledger", "accesses", "--subject", "alice")).Out).RootElement;
+        Assert.Equal("db:ledger", reads[0].GetProperty("event").GetProperty("from").GetString());
     }
 
     [Fact]
@@ -150,6 +154,102 @@ public sealed class CliFlowTests : IDisposable
 
         var records = await Cli.RunAsync(handler, As(controller, "records", "export", "--format", "markdown"));
         Assert.Contains("Insight Labs Inc. (US)", records.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cutting_the_ledger_back_after_a_saved_head_is_detected_against_that_head()
+    {
+        await RegisterLocallyAsync("a1", "a2", "a3", "a4", "a5");
+        var headFile = Path.Combine(_dir.Path, "head.json");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "head", "--out", headFile)).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify", "--against-head", headFile)).Code);
+
+        // The last two registrations vanish with their rows, entries, heads and subtree hashes.
+        CutBack(keep: 3, "DELETE FROM subjects WHERE id IN ('a4', 'a5');");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
+
+        var against = await Cli.RunAsync("--data", Data, "ledger", "verify", "--against-head", headFile);
+        Assert.Equal(ExitCodes.LedgerNotIntact, against.Code);
+        Assert.Contains("cut back", against.Out + against.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rewritten_tail_signed_with_the_ledgers_own_key_is_detected_as_a_fork_of_a_saved_head()
+    {
+        await RegisterLocallyAsync("b1", "b2", "b3", "b4", "b5");
+        var headFile = Path.Combine(_dir.Path, "head.json");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "head", "--out", headFile)).Code);
+
+        // Cut back to three entries, then grow past the saved size again with the key from the data folder.
+        CutBack(keep: 3, "DELETE FROM subjects WHERE id IN ('b4', 'b5');");
+        await RegisterLocallyAsync("b6", "b7", "b8");
+
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
+        var against = await Cli.RunAsync("--data", Data, "ledger", "verify", "--against-head", headFile);
+        Assert.Equal(ExitCodes.LedgerNotIntact, against.Code);
+        Assert.Contains("fork", against.Out + against.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Through_the_server_the_client_itself_detects_a_cut_back_below_its_saved_head()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Obscura:DataDirectory", Data));
+        var auditor = (await factory.Services.GetRequiredService<ApiKeys>().CreateAsync("audit", Role.Auditor, null, CancellationToken.None)).Value.Key;
+        var controller = (await factory.Services.GetRequiredService<ApiKeys>().CreateAsync("ops", Role.Controller, null, CancellationToken.None)).Value.Key;
+        var handler = factory.Server.CreateHandler();
+        string[] As(string key, params string[] args) => ["--server", "http://localhost", "--api-key", key, .. args];
+        foreach (var id in new[] { "c1", "c2", "c3" })
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "subjects", "register", "--id", id))).Code);
+        }
+
+        var headFile = Path.Combine(_dir.Path, "remote-head.json");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(auditor, "ledger", "head", "--out", headFile))).Code);
+        var pem = Path.Combine(_dir.Path, "ledger.pub.pem");
+        File.Copy(Path.Combine(Data, "keys", "ledger-signing.pub.pem"), pem);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync(handler, As(controller, "subjects", "register", "--id", "c4"))).Code);
+        var fine = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", headFile, "--public-key", pem));
+        Assert.True(fine.Code == ExitCodes.Success, fine.Out + fine.Err);
+
+        CutBack(keep: 3, "DELETE FROM subjects WHERE id IN ('c3', 'c4');");
+        var cut = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", headFile, "--public-key", pem));
+        Assert.Equal(ExitCodes.LedgerNotIntact, cut.Code);
+        Assert.Contains("CutBackBelowWitnessedHead", cut.Out, StringComparison.Ordinal);
+
+        // Without --public-key the server's key is only trusted if it signed the saved head; a swapped key is refused.
+        using var other = Governance.Ledger.LedgerSigningKey.Generate();
+        var forged = JsonSerializer.Deserialize<Governance.Ledger.SignedTreeHead>(await File.ReadAllTextAsync(headFile), GovernanceJson.Options)!;
+        var foreignHead = Path.Combine(_dir.Path, "foreign-head.json");
+        await File.WriteAllTextAsync(foreignHead, JsonSerializer.Serialize(other.Sign(forged.TreeSize, forged.RootHash, forged.Timestamp), GovernanceJson.Options));
+        var foreign = await Cli.RunAsync(handler, As(auditor, "ledger", "verify", "--against-head", foreignHead));
+        Assert.Equal(ExitCodes.LedgerNotIntact, foreign.Code);
+        Assert.Contains("WitnessedHeadNotAuthentic", foreign.Out, StringComparison.Ordinal);
+    }
+
+    private async Task RegisterLocallyAsync(params string[] ids)
+    {
+        foreach (var id in ids)
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", id)).Code);
+        }
+    }
+
+    /// <summary>Removes every ledger entry from <paramref name="keep"/> on, with the heads and subtree hashes that cover them, as an attacker with the file would.</summary>
+    private void CutBack(int keep, string alsoSql)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Data, "obscura.db")};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT group_concat('DROP TRIGGER \"' || name || '\";', '') FROM sqlite_master WHERE type = 'trigger'";
+        var drop = cmd.ExecuteScalar() as string ?? string.Empty;
+        cmd.CommandText = drop + $"""
+            DELETE FROM ledger_entries WHERE seq >= {keep};
+            DELETE FROM ledger_heads WHERE tree_size > {keep};
+            DELETE FROM ledger_nodes WHERE (idx + 1) * (1 << level) > {keep};
+            {alsoSql}
+            """;
+        cmd.ExecuteNonQuery();
     }
 
     private string WriteJson<T>(T value)

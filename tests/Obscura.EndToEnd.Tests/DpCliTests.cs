@@ -24,7 +24,8 @@ public sealed class DpCliTests : IDisposable
         }
 
         await File.WriteAllTextAsync(csv, text.ToString(), TestContext.Current.CancellationToken);
-        string[] Query(params string[] args) => ["dp", "query", "--csv", csv, "--subject-column", "visitor", .. args];
+        var data = Path.Combine(_dir.Path, "data");
+        string[] Query(params string[] args) => ["--data", data, "dp", "query", "--csv", csv, "--subject-column", "visitor", "--uncharged", "--reason", "e2e-test", .. args];
 
         var count = await Cli.RunAsync(Query("--kind", "count", "--epsilon", "1"));
         Assert.True(count.Code == ExitCodes.Success, count.Err);
@@ -74,6 +75,55 @@ public sealed class DpCliTests : IDisposable
         var show = await Cli.RunAsync("--data", data, "dp", "budget", "show", "--dataset", "queue-2026-11", "--purpose", "store-analytics");
         Assert.Equal(2, JsonDocument.Parse(show.Out).RootElement.GetProperty("releases").GetInt32());
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(["--data", data, "dp", "query", "--csv", csv, "--subject-column", "visitor", "--kind", "count", "--epsilon", "0.5", "--dataset", "queue-2026-11"])).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "ledger", "verify")).Code);
+    }
+
+    [Fact]
+    public async Task Dp_query_without_a_dataset_is_refused_and_an_uncharged_release_is_an_explicit_choice_recorded_in_the_ledger()
+    {
+        var data = Path.Combine(_dir.Path, "data");
+        var csv = Path.Combine(_dir.Path, "queue.csv");
+        await File.WriteAllTextAsync(csv, "visitor,seconds\n" + string.Concat(Enumerable.Range(0, 50).Select(i => $"v{i},{i * 3}\n")), TestContext.Current.CancellationToken);
+        string[] Count(params string[] extra) => ["dp", "query", "--csv", csv, "--subject-column", "visitor", "--kind", "count", "--epsilon", "0.5", .. extra];
+
+        // Neither a budget nor the explicit choice: refused, nothing released, and the message names both ways out.
+        var silent = await Cli.RunAsync(["--data", data, .. Count()]);
+        Assert.Equal(ExitCodes.Usage, silent.Code);
+        Assert.Empty(silent.Out);
+        Assert.Contains("--dataset", silent.Err, StringComparison.Ordinal);
+        Assert.Contains("--uncharged", silent.Err, StringComparison.Ordinal);
+
+        // The choice needs a reason, a data folder named on the command line (the default ./data would hide the record),
+        // a reason that is a token rather than free text, and no budget beside it; each refusal releases nothing.
+        foreach (var (args, code, says) in new (string[], int, string)[]
+        {
+            (["--data", data, .. Count("--uncharged")], ExitCodes.Usage, "--reason"),
+            (Count("--uncharged", "--reason", "ticket:PRIV-12"), ExitCodes.Usage, "--data"),
+            (["--data", data, .. Count("--uncharged", "--reason", "because the owner asked")], ExitCodes.Refused, "not free text"),
+            (["--data", data, .. Count("--uncharged", "--reason", "ticket:PRIV-12", "--dataset", "queue")], ExitCodes.Usage, "exclude each other"),
+            (["--data", data, .. Count("--reason", "ticket:PRIV-12", "--dataset", "queue", "--purpose", "store-analytics")], ExitCodes.Usage, "--uncharged"),
+        })
+        {
+            var refused = await Cli.RunAsync(args);
+            Assert.True(refused.Code == code, $"{string.Join(' ', args)}: {refused.Code} {refused.Err}");
+            Assert.Empty(refused.Out);
+            Assert.Contains(says, refused.Err, StringComparison.Ordinal);
+        }
+
+        // The explicit choice: released, reported on standard error, and recorded in the audit ledger first.
+        var released = await Cli.RunAsync(["--data", data, .. Count("--uncharged", "--reason", "ticket:PRIV-12")]);
+        Assert.True(released.Code == ExitCodes.Success, released.Err);
+        Assert.InRange(JsonDocument.Parse(released.Out).RootElement.GetProperty("value").GetInt64(), 20, 80); // 50 ± 30: the noise has sd 2.8
+        Assert.Contains("uncharged release (0.5-DP (pure), reason ticket:PRIV-12)", released.Err, StringComparison.Ordinal);
+
+        var entries = await Cli.RunAsync("--data", data, "ledger", "entries");
+        Assert.True(entries.Code == ExitCodes.Success, entries.Err);
+        var releases = JsonDocument.Parse(entries.Out).RootElement.EnumerateArray()
+            .Select(e => e.GetProperty("event"))
+            .Where(e => e.TryGetProperty("to", out var to) && to.GetString()?.StartsWith("dp-release", StringComparison.Ordinal) == true)
+            .ToArray();
+        var record = Assert.Single(releases); // the refused attempts left nothing
+        Assert.Equal(("uncharged:ticket:PRIV-12", "dp-release:count", "eps:1/2"), (record.GetProperty("from").GetString(), record.GetProperty("to").GetString(), record.GetProperty("reference").GetString()));
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "ledger", "verify")).Code);
     }
 

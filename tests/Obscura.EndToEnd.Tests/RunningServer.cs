@@ -6,12 +6,26 @@ namespace Obscura.EndToEnd.Tests;
 internal sealed class RunningServer : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _output;
     private int _disposed;
 
-    private RunningServer(Process process, Uri url)
+    private RunningServer(Process process, Uri url, System.Text.StringBuilder output)
     {
         _process = process;
         Url = url;
+        _output = output;
+    }
+
+    /// <summary>Everything the server wrote to standard output and error so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
     }
 
     public Uri Url { get; }
@@ -25,8 +39,17 @@ internal sealed class RunningServer : IAsyncDisposable
     {
         var url = new Uri($"http://127.0.0.1:{Built.FreePort()}");
         var process = Built.Start(Built.ServerDll, environment, ["--data", dataDirectory, "--urls", url.ToString(), .. extraArguments]);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Text.StringBuilder();
+        void Capture(string? line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var client = new HttpClient { BaseAddress = url };
@@ -42,7 +65,7 @@ internal sealed class RunningServer : IAsyncDisposable
             {
                 if ((await client.GetAsync("/health")).IsSuccessStatusCode)
                 {
-                    return new RunningServer(process, url);
+                    return new RunningServer(process, url, output);
                 }
             }
             catch (HttpRequestException)

@@ -223,18 +223,24 @@ public sealed class GovernanceServiceTests : IDisposable
         Assert.Equal(
             [
                 (AuditAction.Create, "subject-record", (PurposeId?)null),
+                (AuditAction.Create, "purpose-record", Verification),
+                (AuditAction.Create, "purpose-record", SamplePurposes.StoreAnalytics.Id),
                 (AuditAction.Create, "consent-record", Verification),
                 (AuditAction.Create, "consent-record", Verification),
                 (AuditAction.Create, "objection-record", SamplePurposes.StoreAnalytics.Id),
-                (AuditAction.Read, "consent-record", null),
             ],
             entries.Select(e => (e.Event.Action, e.Event.DataCategory.Value, e.Event.Purpose)).ToList());
-        Assert.All(entries, e => Assert.Equal(subject, e.Event.Subject));
+        Assert.All(entries.Where(e => e.Event.DataCategory.Value != "purpose-record"), e => Assert.Equal(subject, e.Event.Subject));
         Assert.All(entries, e => Assert.Equal("test:admin", e.Event.Actor));
+        Assert.All(entries, e => Assert.NotNull(e.Event.Commitment));
+
+        // The read went to the access log, not to a ledger entry of its own.
+        var read = Assert.Single((await _f.LedgerService.GetSubjectAccessesAsync(GovernanceFixture.Admin, subject, 0, 100, Ct)).Value!);
+        Assert.Equal((AuditAction.Read, "consent-record", "test:admin"), (read.Event.Action, read.Event.DataCategory.Value, read.Event.Actor));
 
         var report = await _f.LedgerService.VerifyAsync(null, null, Ct);
         Assert.True(report.Intact, string.Join("; ", report.Problems.Select(p => p.Message)));
-        Assert.Equal(5, report.EntryCount);
+        Assert.Equal(6, report.EntryCount);
     }
 
     [Fact]
@@ -242,9 +248,10 @@ public sealed class GovernanceServiceTests : IDisposable
     {
         var subject = await RegisterAsync();
         await RegisterPurposeAsync(SamplePurposes.IdentityVerification);
+        Assert.Equal(2, (await _f.LedgerService.GetLatestHeadAsync(Ct))!.TreeSize);
         await Svc.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(subject, Verification, "n1", false, "app"), Ct);
         await Svc.WithdrawConsentAsync(GovernanceFixture.Admin, subject, Verification, Ct);
-        Assert.Equal(1, (await _f.LedgerService.GetLatestHeadAsync(Ct))!.TreeSize);
+        Assert.Equal(2, (await _f.LedgerService.GetLatestHeadAsync(Ct))!.TreeSize);
     }
 
     [Fact]
@@ -278,8 +285,9 @@ public sealed class GovernanceServiceTests : IDisposable
         var auditor = Actor.Parse("apikey:dpo");
         var entries = (await _f.LedgerService.GetSubjectEntriesAsync(auditor, subject, 0, 100, Ct)).Value!;
         Assert.Single(entries);
-        var all = (await _f.LedgerService.GetEntriesAsync(0, 100, Ct)).Value!;
-        Assert.Equal((AuditAction.Read, "audit-record", "apikey:dpo"), (all[^1].Event.Action, all[^1].Event.DataCategory.Value, all[^1].Event.Actor));
+        var reads = (await _f.LedgerService.GetSubjectAccessesAsync(auditor, subject, 0, 100, Ct)).Value!;
+        Assert.Equal((AuditAction.Read, "audit-record", "apikey:dpo"), (reads[0].Event.Action, reads[0].Event.DataCategory.Value, reads[0].Event.Actor));
+        Assert.Equal("db:ledger", reads[0].Event.From);
     }
 
     private static CompatibilityAssessmentDraft Assessment(CompatibilityOutcome outcome, AssessmentFinding safeguards) => new(

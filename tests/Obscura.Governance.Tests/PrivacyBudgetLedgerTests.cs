@@ -68,6 +68,23 @@ public sealed class PrivacyBudgetLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_uncharged_release_is_recorded_in_the_audit_ledger_with_its_reason_and_cost_and_a_free_text_reason_is_refused()
+    {
+        var cost = new PrivacyCost.Pure(Rational.Of(1, 2));
+        var recorded = await Ledger.RecordUnchargedAsync(GovernanceFixture.Admin, cost, "count", "ticket:PRIV-12", null, Ct);
+        Assert.True(recorded.Succeeded, recorded.Error?.Message);
+        var entry = Assert.Single((await _f.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!, e => e.Event.DataCategory.ToString() == "privacy-budget");
+        Assert.Equal(("uncharged:ticket:PRIV-12", "dp-release:count", "eps:1/2"), (entry.Event.From, entry.Event.To, entry.Event.Reference));
+        Assert.Equal(GovernanceFixture.Admin.Value, entry.Event.Actor);
+        Assert.True((await _f.LedgerService.VerifyAsync(null, null, Ct)).Intact);
+
+        var freeText = await Ledger.RecordUnchargedAsync(GovernanceFixture.Admin, cost, "count", "because Alice asked", null, Ct);
+        Assert.Equal(("reason", GovernanceErrorKind.Invalid), (freeText.Error?.Field, freeText.Error?.Kind));
+        Assert.Equal("reason", (await Ledger.RecordUnchargedAsync(GovernanceFixture.Admin, cost, "count", "", null, Ct)).Error?.Field);
+        Assert.Single((await _f.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!, e => e.Event.DataCategory.ToString() == "privacy-budget");
+    }
+
+    [Fact]
     public async Task Bad_budgets_and_unknown_datasets_are_refused_with_the_field()
     {
         var purpose = SamplePurposes.StoreAnalytics.Id;

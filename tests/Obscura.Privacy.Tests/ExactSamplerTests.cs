@@ -83,7 +83,35 @@ public sealed class ExactSamplerTests
         }
 
         Assert.Equal(Math.Exp(-1), (double)hits / N, Tolerance.Hoeffding(N, 1e-9)); // false-failure probability 1e-9
-        Assert.InRange(Math.Abs(ExactSamplers.DiscreteGaussian(random, Rational.Of(ulong.MaxValue / 3, 7))), 0, long.MaxValue);
+
+        // σ² = (2^64 − 1)/21 ≈ 8.8·10^17, σ ≈ 9.4·10^8: every acceptance draw has a denominator 2σ²t² ≈ 7.6·10^37 above
+        // 2^64, so it runs in BigInteger. The draws must follow the Gaussian. The empirical distribution of |x|/σ is
+        // within DKW's bound of the half-normal's at every point (Dvoretzky-Kiefer-Wolfowitz with Massart's constant: the
+        // supremum exceeds ε with probability at most 2·exp(−2nε²) = 1e-9), and the fraction above 0 within Hoeffding's
+        // of 1/2 (1e-9). At this scale the discrete Gaussian's distribution equals the continuous one's to within 10^-8.
+        // With 20,000 draws ε = 0.023; accepting every Laplace proposal is 0.05 off at 1σ, and twice the exponent of the
+        // acceptance probability is 0.04 off at σ/2.
+        var variance = Rational.Of(ulong.MaxValue / 3, 7);
+        var sigma = Math.Sqrt((double)(ulong.MaxValue / 3) / 7);
+        const int Gaussians = 20_000;
+        var magnitudes = new double[Gaussians];
+        var positive = 0;
+        for (var i = 0; i < Gaussians; i++)
+        {
+            var x = (double)ExactSamplers.DiscreteGaussian(random, variance);
+            magnitudes[i] = Math.Abs(x) / sigma;
+            positive += x > 0 ? 1 : 0;
+        }
+
+        // P(|Z| ≤ z) = erf(z/√2) for a standard normal Z.
+        (double Z, double Cdf)[] halfNormal = [(0.25, 0.1974126), (0.5, 0.3829249), (0.75, 0.5467530), (1, 0.6826895), (1.25, 0.7887005), (1.5, 0.8663856), (2, 0.9544997), (2.5, 0.9875807), (3, 0.9973002)];
+        var dkw = Math.Sqrt(Math.Log(2 / 1e-9) / (2.0 * Gaussians));
+        foreach (var (z, cdf) in halfNormal)
+        {
+            Assert.Equal(cdf, magnitudes.Count(m => m <= z) / (double)Gaussians, dkw);
+        }
+
+        Assert.Equal(0.5, (double)positive / Gaussians, Tolerance.Hoeffding(Gaussians, 1e-9));
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("GET", "/v1/ledger/proofs/consistency?firstSize=1", null, Anyone),
         ("GET", "/v1/ledger/entries", null, [Role.Auditor]),
         ("GET", "/v1/ledger/subjects/s-self/entries", null, [Role.Auditor, Role.Subject]),
+        ("GET", "/v1/ledger/subjects/s-self/accesses", null, [Role.Auditor, Role.Subject]),
         ("POST", "/v1/ledger/verify", null, [Role.Controller, Role.Auditor]),
         ("POST", "/v1/onboarding", "{}", [Role.Controller, Role.Processor]),
         ("POST", "/v1/verification", "{}", [Role.Controller, Role.Processor]),
@@ -115,6 +116,8 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         Assert.Equal(HttpStatusCode.Forbidden, (await self.GetAsync("/v1/subjects/s-other/consents")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await self.PostAsync("/v1/subjects/s-other/consents", Json.Raw("""{"purpose":"identity-verification","noticeVersion":"n1","explicit":true,"channel":"app"}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await self.GetAsync("/v1/ledger/subjects/s-other/entries")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await self.GetAsync("/v1/ledger/subjects/s-other/accesses")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await self.GetAsync("/v1/ledger/subjects/s-self/accesses")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await self.GetAsync("/v1/ledger/subjects/s-self/entries")).StatusCode);
     }
 
@@ -139,7 +142,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         using var auditor = _server.Anonymous();
         auditor.DefaultRequestHeaders.Add("X-Api-Key", created.Key);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/v1/purposes")).StatusCode);
-        await _server.Services.GetRequiredService<IApiKeyStore>().RevokeApiKeyAsync("short-lived", DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.True((await keys.RevokeAsync(Governance.Actor.Parse("test:admin"), "short-lived", CancellationToken.None)).Succeeded);
         Assert.Equal(HttpStatusCode.Unauthorized, (await auditor.GetAsync("/v1/purposes")).StatusCode);
     }
 

@@ -25,6 +25,66 @@ public sealed class MalformedInputTests(ServerFixture server) : IClassFixture<Se
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("null")]
+    [InlineData(" null ")]
+    public async Task An_empty_or_null_subject_body_gets_400_and_registers_no_one(string body)
+    {
+        using var client = server.As(Role.Controller);
+        var before = (await client.GetStringAsync("/v1/subjects?limit=1000")).Length;
+        var response = await client.PostAsync("/v1/subjects", Json.Raw(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out var errors), problem.ToString());
+        Assert.Contains("{\"id\":null}", errors[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, (await client.GetStringAsync("/v1/subjects?limit=1000")).Length);
+    }
+
+    [Fact]
+    public async Task Only_an_explicit_null_id_registers_a_subject_under_a_fresh_random_id()
+    {
+        using var client = server.As(Role.Controller);
+        var response = await client.PostAsync("/v1/subjects", Json.Raw("""{"id":null}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("sub_", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString(), StringComparison.Ordinal);
+
+        var empty = await client.PostAsync("/v1/subjects", Json.Raw("{}"));
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("'id'", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Role.Controller, "/v1/subjects?limit=0")]
+    [InlineData(Role.Controller, "/v1/subjects?limit=-1")]
+    [InlineData(Role.Controller, "/v1/subjects?limit=1001")]
+    [InlineData(Role.Auditor, "/v1/ledger/entries?limit=0")]
+    [InlineData(Role.Auditor, "/v1/ledger/entries?limit=-1")]
+    [InlineData(Role.Auditor, "/v1/ledger/subjects/s-paged/entries?limit=0")]
+    [InlineData(Role.Auditor, "/v1/ledger/subjects/s-paged/entries?limit=-1")]
+    public async Task A_page_size_outside_1_to_1000_gets_400_naming_the_limit(Role role, string path)
+    {
+        using var client = server.As(role);
+        var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("limit", out var errors), problem.ToString());
+        Assert.Contains("1000", errors[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_vault_upload_gets_400_naming_the_servers_own_limit()
+    {
+        using var client = server.As(Role.Controller);
+        using var empty = new ByteArrayContent([]);
+        empty.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        var response = await client.PostAsync("/v1/vault/objects?subject=s-empty&purpose=identity-verification&source=cam-1", empty);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out var errors), problem.ToString());
+        Assert.Contains("16777216 bytes", errors[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("lawfulBasis", "\"Consent\"", "1")]
     [InlineData("lawfulBasis", "\"Consent\"", "\"Whim\"")]
     [InlineData("retention", "365", "0")]

@@ -11,7 +11,7 @@ using Obscura.TestSupport;
 namespace Obscura.Server.Tests;
 
 /// <summary>The real server over a real SQLite data folder, with one API key per role.</summary>
-public sealed class ServerFixture : WebApplicationFactory<Program>
+public class ServerFixture : WebApplicationFactory<Program>
 {
     private readonly TempDirectory _dir = new();
     private readonly Dictionary<string, string> _keys = [];
@@ -43,6 +43,12 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
         builder.UseSetting("Obscura:DataDirectory", _dir.Path);
         builder.UseSetting("Obscura:MaxRequestBodyBytes", "8192");
         builder.UseEnvironment("Production");
+        Configure(builder);
+    }
+
+    /// <summary>Extra settings of a derived fixture.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     protected override void Dispose(bool disposing)

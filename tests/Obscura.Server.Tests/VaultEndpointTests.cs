@@ -58,4 +58,59 @@ public sealed class VaultEndpointTests(ServerFixture server) : IClassFixture<Ser
         Assert.Contains(report.GetProperty("deletions").EnumerateArray(), d => d.GetProperty("reason").GetString() == "erasure:key-destroyed");
         Assert.Equal(HttpStatusCode.OK, (await controller.PostAsync("/v1/vault/retention/run", null, Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task An_undeclared_category_is_refused_with_422_and_a_source_the_ledger_cannot_hold_is_a_400_that_stores_nothing()
+    {
+        using var controller = server.As(Role.Controller);
+        using var auditor = server.As(Role.Auditor);
+        await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification), Ct);
+        await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.ModelTraining), Ct);
+        Assert.Equal(HttpStatusCode.Created, (await controller.PostAsync("/v1/subjects", Json.Raw("""{"id":"vault-2"}"""), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await controller.PostAsync("/v1/subjects/vault-2/consents", Json.Raw("""{"purpose":"identity-verification","noticeVersion":"n1","explicit":true,"channel":"app"}"""), Ct)).StatusCode);
+        var objects = Path.Combine(server.DataDirectory, "vault", "objects");
+        int Files() => Directory.Exists(objects) ? Directory.GetFiles(objects, "*", SearchOption.AllDirectories).Length : 0;
+        async Task<int> StoredAsync() => JsonDocument.Parse(await (await auditor.GetAsync("/v1/vault/report", Ct)).Content.ReadAsStringAsync(Ct)).RootElement
+            .GetProperty("stored").EnumerateArray().Sum(p => p.GetProperty("objects").GetInt32());
+        static HttpContent Blob() => new ByteArrayContent(new byte[1024]) { Headers = { ContentType = new MediaTypeHeaderValue("image/jpeg") } };
+        var files = Files();
+        var stored = await StoredAsync();
+
+        // Model training (legitimate interests) declares only face-image: health data under it is refused, by name.
+        var health = await controller.PostAsync("/v1/vault/objects?subject=vault-2&purpose=model-training&source=branch-1&category=health", Blob(), Ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, health.StatusCode);
+        var detail = JsonDocument.Parse(await health.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString();
+        Assert.Contains("'health'", detail, StringComparison.Ordinal);
+        Assert.Contains("'model-training'", detail, StringComparison.Ordinal);
+
+        // "source:" + 122 characters would be one character more than a ledger token holds.
+        var longSource = await controller.PostAsync($"/v1/vault/objects?subject=vault-2&purpose=identity-verification&source={new string('s', 122)}", Blob(), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, longSource.StatusCode);
+        Assert.Contains("source", await longSource.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        Assert.Equal(files, Files());
+        Assert.Equal(stored, await StoredAsync());
+    }
+
+    [Fact]
+    public async Task A_vault_that_failed_to_open_is_opened_on_a_later_request()
+    {
+        using var fresh = new ServerFixture();
+        var blocker = Path.Combine(fresh.DataDirectory, "vault");
+        await File.WriteAllTextAsync(blocker, "not a folder", Ct); // the vault folder cannot be created
+        using var auditor = fresh.As(Role.Auditor);
+        HttpStatusCode? first;
+        try
+        {
+            first = (await auditor.GetAsync("/v1/vault/report", Ct)).StatusCode;
+        }
+        catch (IOException)
+        {
+            first = null; // the test host may surface the failure itself
+        }
+
+        Assert.NotEqual(HttpStatusCode.OK, first);
+        File.Delete(blocker);
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/v1/vault/report", Ct)).StatusCode);
+    }
 }

@@ -15,7 +15,7 @@ public sealed class DataFolderTests
         using (var folder = DataFolder.Open(data))
         {
             var ledger = new AuditLedger(folder.SigningKey, TimeProvider.System);
-            var keys = new ApiKeys(folder.Store, TimeProvider.System);
+            var keys = new ApiKeys(folder.Store, ledger, TimeProvider.System);
             Assert.NotNull(await folder.EnsureBootstrapKeyAsync(keys, TestContext.Current.CancellationToken));
             await new AuditTrail(folder.Store, ledger).RecordAsync(
                 [new AuditEvent("test:modes", AuditAction.Create, Governance.Purposes.DataCategory.Parse("subject-record"))], TestContext.Current.CancellationToken);

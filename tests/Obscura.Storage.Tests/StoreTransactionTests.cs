@@ -87,7 +87,7 @@ public sealed class StoreTransactionTests
     public async Task Api_keys_authenticate_until_revoked_and_only_their_hash_is_stored()
     {
         using var f = new GovernanceFixture();
-        var keys = new ApiKeys(f.Store, f.Clock);
+        var keys = new ApiKeys(f.Store, f.Ledger, f.Clock);
         var created = await keys.CreateAsync("dpo-1", Role.Auditor, null, Ct);
         var (record, key) = created.Value;
         Assert.StartsWith("obk_", key, StringComparison.Ordinal);
@@ -95,14 +95,14 @@ public sealed class StoreTransactionTests
         Assert.Null(await keys.AuthenticateAsync(key[..^1] + (key[^1] == 'a' ? 'b' : 'a'), Ct));
         Assert.Null(await keys.AuthenticateAsync("obk_nothing", Ct));
         Assert.Null(await keys.AuthenticateAsync(null, Ct));
-        Assert.DoesNotContain(key.Split('_')[2], (await f.Store.ListApiKeysAsync(Ct)).Single().ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(key.Split('_')[2], (await keys.ListAsync(Ct)).Single().ToString(), StringComparison.Ordinal);
 
         Assert.Equal(GovernanceErrorKind.Conflict, (await keys.CreateAsync("dpo-1", Role.Auditor, null, Ct)).Error!.Kind);
         Assert.Equal("subject", (await keys.CreateAsync("self", Role.Subject, null, Ct)).Error!.Field);
 
-        Assert.True(await f.Store.RevokeApiKeyAsync("dpo-1", f.Clock.GetUtcNow(), Ct));
+        Assert.True((await keys.RevokeAsync(GovernanceFixture.Admin, "dpo-1", Ct)).Succeeded);
         Assert.Null(await keys.AuthenticateAsync(key, Ct));
-        Assert.False(await f.Store.RevokeApiKeyAsync("dpo-1", f.Clock.GetUtcNow(), Ct));
+        Assert.Equal(GovernanceErrorKind.NotFound, (await keys.RevokeAsync(GovernanceFixture.Admin, "dpo-1", Ct)).Error!.Kind);
     }
 
     [Fact]

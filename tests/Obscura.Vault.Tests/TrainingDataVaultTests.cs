@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Obscura.Governance;
 using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
 
 namespace Obscura.Vault.Tests;
 
@@ -34,21 +36,27 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         // On disk: the file does not contain the payload, and no file anywhere in the vault does.
         foreach (var file in Directory.EnumerateFiles(_f.Folder, "*", SearchOption.AllDirectories))
         {
+            if (file.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                Assert.Equal(0, new FileInfo(file).Length); // held locks cannot be opened; they hold nothing
+                continue;
+            }
+
             var bytes = await File.ReadAllBytesAsync(file, Ct);
             Assert.True(bytes.AsSpan().IndexOf(request.Payload.AsSpan(0, 64)) < 0, $"{file} holds plaintext");
         }
 
-        Assert.True(Vault.Check().Consistent);
+        Assert.True((await Vault.CheckAsync(Ct)).Consistent);
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_f.Folder, "keys", "vault-kek.key")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Directory.GetFiles(Path.Combine(_f.Folder, "keystore", "kek"), "kek-*.key").Single()));
         }
     }
 
     [Fact]
     public async Task Ingest_and_read_are_refused_without_a_lawful_basis_and_bad_input_is_named()
     {
-        var withoutConsent = (await _f.Governance.Governance.RegisterSubjectAsync(Obscura.TestSupport.GovernanceFixture.Admin, null, Ct)).Value!.Id.ToString();
+        var withoutConsent = (await _f.Governance.Governance.RegisterSubjectAsync(Obscura.TestSupport.GovernanceFixture.Admin, null, Ct)).Value!.Id;
         var refused = await Vault.IngestAsync(VaultFixture.Actor, VaultFixture.Image(withoutConsent, Now), Ct);
         Assert.Equal(GovernanceErrorKind.Refused, refused.Error?.Kind);
         Assert.Contains("ConsentMissing", refused.Error!.Message, StringComparison.Ordinal);
@@ -56,7 +64,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         var subject = await _f.ConsentingSubjectAsync();
         var stored = await _f.IngestAsync(VaultFixture.Image(subject, Now));
         // Store analytics never declared that it reuses identity-verification data.
-        var reuse = await Vault.ReadAsync(VaultFixture.Actor, stored.Id, "store-analytics", Ct);
+        var reuse = await Vault.ReadAsync(VaultFixture.Actor, stored.Id, PurposeId.Parse("store-analytics"), Ct);
         Assert.Contains("ReuseNotDeclared", reuse.Error!.Message, StringComparison.Ordinal);
         // Model training declares the reuse and has a compatible assessment.
         Assert.True((await Vault.ReadAsync(VaultFixture.Actor, stored.Id, VaultFixture.Training, Ct)).Succeeded);
@@ -78,7 +86,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         await File.WriteAllBytesAsync(file, bytes, Ct);
 
         Assert.Equal(GovernanceErrorKind.Refused, (await Vault.ReadAsync(VaultFixture.Actor, stored.Id, VaultFixture.Verification, Ct)).Error?.Kind);
-        var check = Vault.Check();
+        var check = (await Vault.CheckAsync(Ct));
         Assert.False(check.Consistent);
         Assert.Contains(check.Problems, p => p.StartsWith(stored.Id, StringComparison.Ordinal));
     }
@@ -86,7 +94,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
     [Fact]
     public async Task Withdrawn_consent_makes_the_data_unreadable_excluded_from_exports_and_shredded_by_the_retention_job()
     {
-        var subjects = new List<string>();
+        var subjects = new List<SubjectId>();
         var objects = new List<string>();
         for (var i = 0; i < 10; i++)
         {
@@ -106,7 +114,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         Assert.DoesNotContain(leaver, selection.Subjects);
         var export = await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-1", VaultFixture.Training, ["payload", "subject"], Pseudonymise: false), null, Ct);
         Assert.Equal(9, export.Value!.Records);
-        Assert.DoesNotContain(leaver, await File.ReadAllTextAsync(Path.Combine(Vault.ExportsFolder, "run-1", "records.jsonl"), Ct), StringComparison.Ordinal);
+        Assert.DoesNotContain(leaver.Value, await File.ReadAllTextAsync(Path.Combine(Vault.ExportsFolder, "run-1", "records.jsonl"), Ct), StringComparison.Ordinal);
 
         var report = await Vault.RunRetentionAsync(VaultFixture.Actor, Ct);
         Assert.Equal((0, 1, 1), (report.ExpiredObjects, report.WithdrawnObjects, report.ShreddedSubjects));
@@ -146,7 +154,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         }
 
         Assert.Equal(0, (await Vault.RunRetentionAsync(VaultFixture.Actor, Ct)).ExpiredObjects);
-        Assert.True(Vault.Check().Consistent);
+        Assert.True((await Vault.CheckAsync(Ct)).Consistent);
     }
 
     [Fact]
@@ -221,7 +229,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
 
         Assert.Equal("fields", (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-3", VaultFixture.Training, ["payload", "face-embedding"]), null, Ct)).Error?.Field);
         Assert.Equal(GovernanceErrorKind.Conflict, (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-2", VaultFixture.Training, ["payload"]), null, Ct)).Error?.Kind);
-        Assert.Equal(GovernanceErrorKind.NotFound, (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-4", "store-analytics", ["payload"]), null, Ct)).Error?.Kind);
+        Assert.Equal(GovernanceErrorKind.NotFound, (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-4", PurposeId.Parse("store-analytics"), ["payload"]), null, Ct)).Error?.Kind);
     }
 
     [Fact]
@@ -317,9 +325,10 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         // The state a crash between the file write and the ledger append leaves: a pending row and its file, a
         // temporary file, an orphan object file and an abandoned export staging folder.
         var torn = kept with { Id = "obj_" + new string('c', 32) };
-        using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+        using (var catalog = Internal.VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
         {
-            catalog.InsertPending(torn);
+            // Written by a writer whose process is gone: nobody holds its lock.
+            Assert.True(catalog.InsertPending(torn, catalog.DataKeyOf(subject)!, new string('e', 32)));
         }
 
         var objects = Path.Combine(_f.Folder, "objects");
@@ -330,11 +339,11 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         var staging = Path.Combine(_f.Folder, "scratch", "run-x", "staging-0123");
         Directory.CreateDirectory(staging);
         await File.WriteAllTextAsync(Path.Combine(staging, "records.jsonl"), "{}", Ct);
-        Assert.False(Vault.Check().Consistent);
+        Assert.False((await Vault.CheckAsync(Ct)).Consistent);
 
         await _f.ReopenAsync();
 
-        Assert.True(Vault.Check().Consistent);
+        Assert.True((await Vault.CheckAsync(Ct)).Consistent);
         Assert.Empty(Directory.GetFiles(Path.Combine(objects, "cc")));
         Assert.False(Directory.Exists(staging));
         Assert.True((await Vault.ReadAsync(VaultFixture.Actor, kept.Id, VaultFixture.Verification, Ct)).Succeeded);
@@ -346,7 +355,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
     [Fact]
     public async Task The_retention_job_removes_a_withdrawn_subjects_records_from_earlier_exports()
     {
-        var subjects = new List<string>();
+        var subjects = new List<SubjectId>();
         for (var i = 0; i < 3; i++)
         {
             subjects.Add(await _f.ConsentingSubjectAsync());
@@ -362,7 +371,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         Assert.Equal(2, Vault.Exports().Single().Records);
         var lines = await File.ReadAllLinesAsync(Path.Combine(Vault.ExportsFolder, "before", "records.jsonl"), Ct);
         Assert.Equal(2, lines.Length);
-        Assert.DoesNotContain(lines, l => l.Contains(subjects[1], StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(subjects[1].Value, StringComparison.Ordinal));
         Assert.Equal(2, Directory.GetFiles(Path.Combine(Vault.ExportsFolder, "before", "payload")).Length);
     }
 }

@@ -1,5 +1,7 @@
 using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
 using Obscura.TestSupport;
 
 namespace Obscura.Vault.Tests;
@@ -21,9 +23,11 @@ public sealed class VaultFixture : IAsyncDisposable
 
     public string Folder => Path.Combine(_dir.Path, "vault");
 
-    public static string Verification => SamplePurposes.IdentityVerification.Id.ToString();
+    public static PurposeId Verification => SamplePurposes.IdentityVerification.Id;
 
-    public static string Training => SamplePurposes.ModelTraining.Id.ToString();
+    public static PurposeId Training => SamplePurposes.ModelTraining.Id;
+
+    public static DataCategory FaceImage { get; } = DataCategory.Parse("face-image");
 
     public static async Task<VaultFixture> CreateAsync()
     {
@@ -45,25 +49,32 @@ public sealed class VaultFixture : IAsyncDisposable
     public Task<TrainingDataVault> OpenAsync() =>
         TrainingDataVault.OpenAsync(Folder, Governance.Governance, new AuditTrail(Governance.Store, Governance.Ledger), Governance.Clock, CancellationToken.None);
 
+    /// <summary>Opens a second vault over the same folder, with a ledger trail over <paramref name="store"/> (for injecting ledger failures).</summary>
+    public Task<TrainingDataVault> OpenWithAsync(Obscura.Governance.Storage.IGovernanceStore store) =>
+        TrainingDataVault.OpenAsync(Folder, Governance.Governance, new AuditTrail(store, Governance.Ledger), Governance.Clock, CancellationToken.None);
+
     public async Task ReopenAsync()
     {
         Vault.Dispose();
         Vault = await OpenAsync();
     }
 
+    /// <summary>Opens the vault again after its files were replaced (the old instance is already disposed).</summary>
+    public async Task ReopenAfterRestoreAsync() => Vault = await OpenAsync();
+
     /// <summary>A registered subject with explicit consent for identity verification.</summary>
-    public async Task<string> ConsentingSubjectAsync()
+    public async Task<SubjectId> ConsentingSubjectAsync(bool @explicit = true)
     {
         var subject = (await Governance.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, null, CancellationToken.None)).Value!.Id;
-        Assert.True((await Governance.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(subject, SamplePurposes.IdentityVerification.Id, "notice-v1", true, "mobile-app"), CancellationToken.None)).Succeeded);
-        return subject.ToString();
+        Assert.True((await Governance.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(subject, SamplePurposes.IdentityVerification.Id, "notice-v1", @explicit, "mobile-app"), CancellationToken.None)).Succeeded);
+        return subject;
     }
 
-    public Task WithdrawAsync(string subject) =>
-        Governance.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, Obscura.Governance.Subjects.SubjectId.Parse(subject), SamplePurposes.IdentityVerification.Id, CancellationToken.None);
+    public Task WithdrawAsync(SubjectId subject) =>
+        Governance.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, subject, SamplePurposes.IdentityVerification.Id, CancellationToken.None);
 
-    public static VaultIngestRequest Image(string subject, DateTimeOffset collectedAt, int size = 2048, string site = "oslo", int seed = 1) =>
-        new(subject, Verification, Bytes(size, seed), collectedAt, "branch-camera-1", "image/jpeg", "face-image", new Dictionary<string, string> { ["site"] = site });
+    public static VaultIngestRequest Image(SubjectId subject, DateTimeOffset collectedAt, int size = 2048, string site = "oslo", int seed = 1) =>
+        new(subject, Verification, Bytes(size, seed), collectedAt, "branch-camera-1", "image/jpeg", FaceImage, new Dictionary<string, string> { ["site"] = site });
 
     public static byte[] Bytes(int size, int seed)
     {

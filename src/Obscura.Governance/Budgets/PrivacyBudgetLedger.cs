@@ -12,8 +12,9 @@ namespace Obscura.Governance.Budgets;
 /// The differential-privacy budget ledger: per dataset and purpose, a fixed (ε, δ) budget, and every release charged
 /// against it before its answer is computed. A charge that would take the composed cost over the budget is refused.
 /// The composition is <see cref="PrivacyAccountant"/>'s (pure sums when δ = 0; zCDP and Rényi conversions otherwise).
-/// Budgets and charges are stored by the governance store, append-only, and each is recorded in the audit ledger in
-/// the same transaction, so a charge cannot exist without its ledger entry or the other way round.
+/// Budgets and charges are stored by the governance store, append-only, and each is committed to the audit ledger
+/// (with the hash of its row) in the same transaction, so a charge cannot exist without its ledger entry or the other
+/// way round, and a budget changed outside Obscura is refused.
 /// </summary>
 public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLedger ledger, TimeProvider clock)
 {
@@ -40,12 +41,12 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
             }
 
             var budget = new PrivacyBudget(dataset!, purpose, epsilon, delta, clock.GetUtcNow());
-            if (!await s.InsertPrivacyBudgetAsync(budget, ct).ConfigureAwait(false))
+            if (await s.InsertPrivacyBudgetAsync(budget, ct).ConfigureAwait(false) is not { } commitment)
             {
                 return new GovernanceError(GovernanceErrorKind.Conflict, $"Dataset '{dataset}' already has a budget for '{purpose}'; budgets are fixed once set.", "dataset");
             }
 
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Create, BudgetCategory, null, purpose, to: "budget:" + dataset, reference: string.Create(CultureInfo.InvariantCulture, $"eps:{epsilon}:delta:{delta}"))], ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Create, BudgetCategory, null, purpose, to: "budget:" + dataset, reference: string.Create(CultureInfo.InvariantCulture, $"eps:{epsilon}:delta:{delta}"), commitment: commitment)], ct).ConfigureAwait(false);
             return budget;
         }, cancellationToken);
     }
@@ -62,6 +63,11 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return new GovernanceError(GovernanceErrorKind.NotFound, $"Dataset '{dataset}' has no privacy budget for '{purpose}': set one first.", "dataset");
             }
 
+            if (!await RecordCheck.AllCommittedAsync(s, RecordTables.PrivacyBudgets, [dataset + ":" + purpose.Value], ct).ConfigureAwait(false))
+            {
+                return new GovernanceError(GovernanceErrorKind.Refused, $"The privacy budget of '{dataset}' for '{purpose}' does not match the audit ledger: it was written outside Obscura. Run 'obscura ledger verify'.", "budget");
+            }
+
             var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
             var accountant = Accountant(charges);
             accountant.Add(cost);
@@ -74,15 +80,37 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                     "budget");
             }
 
-            var (concentrated, value) = cost switch
-            {
-                PrivacyCost.Pure p => (false, p.Epsilon),
-                PrivacyCost.Zcdp z => (true, z.Rho),
-                _ => throw new ArgumentException("Unknown cost kind.", nameof(cost)),
-            };
-            await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow()), ct).ConfigureAwait(false);
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "budget:" + dataset, to: "dp-release", reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"))], ct).ConfigureAwait(false);
+            var (concentrated, value) = Parts(cost);
+            var charge = await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow()), ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "budget:" + dataset, to: "dp-release", reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"), commitment: charge)], ct).ConfigureAwait(false);
             return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a release that is deliberately charged to no budget, before it is computed: an audit-ledger entry with
+    /// the actor, the reason (a short token such as <c>synthetic-test-data</c> or <c>ticket:PRIV-12</c>, never free
+    /// text), the query and its cost. Refused when the reason is not such a token; the release must not happen when
+    /// this fails.
+    /// </summary>
+    public Task<Outcome<PrivacyCost>> RecordUnchargedAsync(Actor actor, PrivacyCost cost, string query, string reason, PurposeId? purpose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        if (!ReasonPattern().IsMatch(reason ?? ""))
+        {
+            return Task.FromResult<Outcome<PrivacyCost>>(new GovernanceError(GovernanceErrorKind.Invalid, "The reason for an uncharged release is 1-64 characters of letters, digits, '.', '_', ':', '/', '@' and '-' (a ticket or a short label, not free text).", "reason"));
+        }
+
+        if (!DatasetPattern().IsMatch(query ?? ""))
+        {
+            return Task.FromResult<Outcome<PrivacyCost>>(new GovernanceError(GovernanceErrorKind.Invalid, "The query is a short lower-case token such as 'count'.", "query"));
+        }
+
+        var (concentrated, value) = Parts(cost);
+        return store.WriteAsync<Outcome<PrivacyCost>>(async (s, ct) =>
+        {
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "uncharged:" + reason, to: "dp-release:" + query, reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"))], ct).ConfigureAwait(false);
+            return cost;
         }, cancellationToken);
     }
 
@@ -116,6 +144,16 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
     private static double Spent(PrivacyAccountant accountant, double delta) =>
         delta == 0 ? accountant.PureEpsilon ?? double.PositiveInfinity : accountant.EpsilonFor(delta);
 
+    private static (bool Concentrated, Rational Value) Parts(PrivacyCost cost) => cost switch
+    {
+        PrivacyCost.Pure p => (false, p.Epsilon),
+        PrivacyCost.Zcdp z => (true, z.Rho),
+        _ => throw new ArgumentException("Unknown cost kind.", nameof(cost)),
+    };
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex DatasetPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}$")]
+    private static partial Regex ReasonPattern();
 }

@@ -29,4 +29,10 @@ public enum DenialReason
 
     /// <summary>The purpose does not declare that it reuses data from the purpose the data was collected for.</summary>
     ReuseNotDeclared,
+
+    /// <summary>
+    /// A record the decision rests on (the subject, the purpose, consent or objection events, assessments) does not
+    /// match the audit ledger: it was inserted, changed or deleted outside Obscura. Run <c>obscura ledger verify</c>.
+    /// </summary>
+    RecordNotCommitted,
 }

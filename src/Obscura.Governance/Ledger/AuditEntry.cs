@@ -10,21 +10,28 @@ namespace Obscura.Governance.Ledger;
 public sealed record AuditEntry(long Sequence, DateTimeOffset RecordedAt, AuditEvent Event)
 {
     private const byte EncodingVersion = 1;
+    private const byte CommittingEncodingVersion = 2;
     private const ushort Absent = ushort.MaxValue;
 
     /// <summary>
     /// The deterministic byte encoding that the Merkle leaf hash covers: a version byte, the sequence and time as
     /// big-endian 64-bit integers, the action byte, then each text field as a big-endian 16-bit length and UTF-8 bytes
-    /// (0xFFFF for an absent field). Every stored column is covered, so changing any of them changes the leaf hash.
+    /// (0xFFFF for an absent field). Version 1 is an entry that commits to no stored row; version 2 is an entry with a
+    /// <see cref="AuditEvent.Commitment"/>, which appends the table and key as two more text fields and the 32-byte
+    /// content hash. Every stored column is covered, so changing any of them changes the leaf hash; the version byte
+    /// keeps the two layouts apart.
     /// </summary>
     public byte[] ToCanonicalBytes()
     {
         var e = Event;
-        string?[] fields = [e.Actor, e.DataCategory.Value, e.Subject?.Value, e.Purpose?.Value, e.From, e.To, e.Reference];
-        var size = 1 + 8 + 8 + 1 + fields.Sum(f => 2 + (f is null ? 0 : Encoding.UTF8.GetByteCount(f)));
+        var c = e.Commitment;
+        string?[] fields = c is null
+            ? [e.Actor, e.DataCategory.Value, e.Subject?.Value, e.Purpose?.Value, e.From, e.To, e.Reference]
+            : [e.Actor, e.DataCategory.Value, e.Subject?.Value, e.Purpose?.Value, e.From, e.To, e.Reference, c.Table, c.Key];
+        var size = 1 + 8 + 8 + 1 + fields.Sum(f => 2 + (f is null ? 0 : Encoding.UTF8.GetByteCount(f))) + (c is null ? 0 : MerkleHash.Size);
         var bytes = new byte[size];
         var span = bytes.AsSpan();
-        span[0] = EncodingVersion;
+        span[0] = c is null ? EncodingVersion : CommittingEncodingVersion;
         BinaryPrimitives.WriteInt64BigEndian(span[1..], Sequence);
         BinaryPrimitives.WriteInt64BigEndian(span[9..], RecordedAt.ToUnixTimeMilliseconds());
         span[17] = (byte)e.Action;
@@ -43,6 +50,7 @@ public sealed record AuditEntry(long Sequence, DateTimeOffset RecordedAt, AuditE
             o += 2 + n;
         }
 
+        c?.ContentHash.CopyTo(span[o..]);
         return bytes;
     }
 

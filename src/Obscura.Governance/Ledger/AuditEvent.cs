@@ -24,8 +24,9 @@ public sealed record AuditEvent
     /// <param name="from">Where the data came from (a location token such as <c>db:consents</c>), when relevant.</param>
     /// <param name="to">Where it went, when relevant.</param>
     /// <param name="reference">Opaque id of the record concerned, when relevant.</param>
+    /// <param name="commitment">The stored row this event writes, and the hash of its content, when it writes one.</param>
     /// <exception cref="ArgumentException">A field is not a valid token.</exception>
-    public AuditEvent(string actor, AuditAction action, DataCategory dataCategory, SubjectId? subject = null, PurposeId? purpose = null, string? from = null, string? to = null, string? reference = null)
+    public AuditEvent(string actor, AuditAction action, DataCategory dataCategory, SubjectId? subject = null, PurposeId? purpose = null, string? from = null, string? to = null, string? reference = null, RecordCommitment? commitment = null)
     {
         if (!Token.IsIdentifier(actor, MaxTokenLength))
         {
@@ -53,6 +54,7 @@ public sealed record AuditEvent
         From = from;
         To = to;
         Reference = reference;
+        Commitment = commitment;
     }
 
     /// <summary>The principal that acted.</summary>
@@ -78,6 +80,9 @@ public sealed record AuditEvent
 
     /// <summary>Opaque id of the record concerned.</summary>
     public string? Reference { get; }
+
+    /// <summary>The stored row this event wrote and the hash of its content, if it wrote one; covered by the leaf hash.</summary>
+    public RecordCommitment? Commitment { get; }
 
     private static void CheckOptional(string? value, string name)
     {

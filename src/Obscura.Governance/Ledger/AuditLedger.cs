@@ -7,25 +7,35 @@ namespace Obscura.Governance.Ledger;
 /// <summary>
 /// The append-only, tamper-evident audit ledger: a Merkle tree over <see cref="AuditEntry"/> leaves (RFC 9162) with a
 /// signed tree head written in the same transaction as every append. Reads (heads, proofs, verification) need no key.
+/// Reads of personal data go to an access log instead, which the ledger commits in batches (<see cref="AccessLogPolicy"/>).
 /// </summary>
 public sealed class AuditLedger
 {
     private const int PageSize = 10_000;
     private const int MaxProblems = 1_000;
+    private const string AccessLogActor = "obscura:access-log";
+    private static readonly Purposes.DataCategory AccessLogCategory = Purposes.DataCategory.Parse("access-log");
     private readonly LedgerSigningKey _signingKey;
     private readonly TimeProvider _time;
 
     /// <summary>Creates a ledger that signs heads with <paramref name="signingKey"/> and stamps entries with <paramref name="timeProvider"/>.</summary>
-    public AuditLedger(LedgerSigningKey signingKey, TimeProvider timeProvider)
+    /// <param name="signingKey">The key that signs tree heads.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="accessLogPolicy">When access-log rows are committed; <see cref="AccessLogPolicy.Default"/> when null.</param>
+    public AuditLedger(LedgerSigningKey signingKey, TimeProvider timeProvider, AccessLogPolicy? accessLogPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(signingKey);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _signingKey = signingKey;
         _time = timeProvider;
+        AccessLogPolicy = accessLogPolicy ?? AccessLogPolicy.Default;
     }
 
     /// <summary>The public key that verifies this ledger's heads.</summary>
     public LedgerVerificationKey VerificationKey => _signingKey.VerificationKey;
+
+    /// <summary>When access-log rows are committed.</summary>
+    public AccessLogPolicy AccessLogPolicy { get; }
 
     /// <summary>
     /// Appends <paramref name="events"/> inside the caller's write transaction and signs the new head. If this throws,
@@ -60,6 +70,53 @@ public sealed class AuditLedger
         await session.AppendLedgerAsync(entries, nodes, head, cancellationToken).ConfigureAwait(false);
         return head;
     }
+
+    /// <summary>
+    /// Records a read of personal data in the access log, inside the caller's write transaction, and commits the
+    /// pending rows to the ledger when the <see cref="AccessLogPolicy"/> says so. A read therefore never appends a
+    /// ledger entry and a signed head of its own.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="access"/> commits a record: reads write none.</exception>
+    public async Task RecordAccessAsync(ILedgerSession session, AuditEvent access, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(access);
+        if (access.Commitment is not null)
+        {
+            throw new ArgumentException("A read commits no record.", nameof(access));
+        }
+
+        await session.AppendAccessAsync(Now(), access, cancellationToken).ConfigureAwait(false);
+        await CommitAccessLogAsync(session, force: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Commits every pending access-log row to the ledger in one entry, in one write transaction; nothing when none
+    /// is pending. Safe to run from several processes at once: each reads what is committed inside its own
+    /// serialised write transaction, so no row is committed twice.
+    /// </summary>
+    /// <returns>The new signed head, or <see langword="null"/> when nothing was pending.</returns>
+    public Task<SignedTreeHead?> FlushAccessLogAsync(IGovernanceStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.WriteAsync((s, ct) => CommitAccessLogAsync(s, force: true, ct), cancellationToken);
+    }
+
+    private async Task<SignedTreeHead?> CommitAccessLogAsync(ILedgerSession session, bool force, CancellationToken cancellationToken)
+    {
+        var committed = await AccessLogBatch.CommittedUpToAsync(session, cancellationToken).ConfigureAwait(false);
+        var (count, oldest, last) = await session.GetPendingAccessAsync(committed, cancellationToken).ConfigureAwait(false);
+        if (count == 0 || (!force && count < AccessLogPolicy.BatchSize && Now() - oldest < AccessLogPolicy.MaxAge))
+        {
+            return null;
+        }
+
+        var first = committed + 1;
+        var commitment = new RecordCommitment(RecordTables.AccessLog, AccessLogBatch.Key(first, last), await AccessLogBatch.HashAsync(session, first, last, cancellationToken).ConfigureAwait(false));
+        return await AppendAsync(session, [new AuditEvent(AccessLogActor, AuditAction.Create, AccessLogCategory, from: "db:access-log", commitment: commitment)], cancellationToken).ConfigureAwait(false);
+    }
+
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
     /// <summary>An inclusion proof for entry <paramref name="leafIndex"/> in the tree of <paramref name="treeSize"/> entries (the current size when null).</summary>
     public static async Task<Outcome<InclusionProof>> GetInclusionProofAsync(ILedgerSession session, long leafIndex, long? treeSize, CancellationToken cancellationToken)
@@ -106,14 +163,30 @@ public sealed class AuditLedger
 
     /// <summary>
     /// Recomputes the whole tree from the stored entries and checks it against every signed head (roots and
-    /// signatures, with <paramref name="trustedKey"/>) and against the stored subtree hashes. Detects modified,
-    /// removed, reordered, inserted and unsigned entries. Memory use is logarithmic in the ledger size.
+    /// signatures, with <paramref name="trustedKey"/>) and against the stored subtree hashes, then checks the stored
+    /// records against the ledger both ways. Detects modified, removed, reordered, inserted and unsigned entries, and
+    /// records inserted, changed or deleted outside Obscura. Memory use is logarithmic in the ledger size.
     /// </summary>
     /// <param name="session">A read session.</param>
     /// <param name="trustedKey">The key heads must be signed with; obtain it from a source the store's writer cannot alter.</param>
     /// <param name="progress">Receives the number of entries checked so far.</param>
     /// <param name="cancellationToken">Cancels the pass.</param>
-    public static async Task<LedgerVerificationReport> VerifyAsync(ILedgerSession session, LedgerVerificationKey trustedKey, IProgress<long>? progress, CancellationToken cancellationToken)
+    public static Task<LedgerVerificationReport> VerifyAsync(ILedgerSession session, LedgerVerificationKey trustedKey, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        VerifyAsync(session, trustedKey, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Verifies the ledger as <see cref="VerifyAsync(ILedgerSession, LedgerVerificationKey, IProgress{long}, CancellationToken)"/>
+    /// does and, with <paramref name="witnessedHead"/> (a head saved earlier or held by a witness), also that the
+    /// ledger still extends it: at least as many entries, and the first <see cref="SignedTreeHead.TreeSize"/> of them,
+    /// recomputed, giving its root. A ledger cut back below the head, or rewritten and re-signed (a fork), is reported
+    /// even when it is otherwise consistent.
+    /// </summary>
+    /// <param name="session">A read session.</param>
+    /// <param name="trustedKey">The key heads must be signed with.</param>
+    /// <param name="witnessedHead">A head the ledger must extend, or <see langword="null"/>.</param>
+    /// <param name="progress">Receives the number of entries checked so far.</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    public static async Task<LedgerVerificationReport> VerifyAsync(ILedgerSession session, LedgerVerificationKey trustedKey, SignedTreeHead? witnessedHead, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(trustedKey);
@@ -133,6 +206,18 @@ public sealed class AuditLedger
         SignedTreeHead? latest = null;
         long headCount = 0, coveredUpTo = 0, expected = 0, next = 0;
         var rootMismatchFound = false;
+        var records = new RecordAudit(session, Report, cancellationToken);
+        if (witnessedHead is not null && !trustedKey.Verify(witnessedHead))
+        {
+            Report(new LedgerProblem(LedgerProblemKind.WitnessedHeadNotAuthentic, Inv($"The witnessed head for {witnessedHead.TreeSize} entries is not signed by the trusted key {trustedKey.KeyId}; it proves nothing.")));
+            witnessedHead = null;
+        }
+
+        if (witnessedHead is { TreeSize: 0 } && !CryptographicOperations.FixedTimeEquals(witnessedHead.RootHash, MerkleHash.Empty()))
+        {
+            Report(ForkFrom(witnessedHead));
+        }
+
         try
         {
             while (true)
@@ -162,6 +247,10 @@ public sealed class AuditLedger
                         levelDigests[c.Level].AppendData(h);
                         levelCounts[c.Level]++;
                     });
+                    if (witnessedHead is not null && frontier.Size == witnessedHead.TreeSize && !CryptographicOperations.FixedTimeEquals(witnessedHead.RootHash, frontier.Root()))
+                    {
+                        Report(ForkFrom(witnessedHead));
+                    }
 
                     while (await heads.PeekAsync().ConfigureAwait(false) is { } head && head.TreeSize <= frontier.Size)
                     {
@@ -180,8 +269,14 @@ public sealed class AuditLedger
                     }
                 }
 
+                await records.CheckEntriesAsync(page).ConfigureAwait(false);
                 next = page[^1].Sequence + 1;
                 progress?.Report(frontier.Size);
+            }
+
+            if (witnessedHead is not null && frontier.Size < witnessedHead.TreeSize)
+            {
+                Report(new LedgerProblem(LedgerProblemKind.CutBackBelowWitnessedHead, Inv($"The ledger was cut back: it holds {frontier.Size} entries but the witnessed head signed at {witnessedHead.Timestamp:O} covers {witnessedHead.TreeSize}."), frontier.Size, witnessedHead.TreeSize - 1));
             }
 
             while (await heads.PeekAsync().ConfigureAwait(false) is { } head)
@@ -206,14 +301,50 @@ public sealed class AuditLedger
             }
 
             await CheckStoredSubtreesAsync(session, levelDigests, levelCounts, Report, cancellationToken).ConfigureAwait(false);
+            await records.CheckTablesAsync().ConfigureAwait(false);
         }
         finally
         {
             levelDigests.ForEach(d => d.Dispose());
         }
 
-        return new LedgerVerificationReport(frontier.Size, headCount, latest, problems);
+        return new LedgerVerificationReport(frontier.Size, headCount, latest, problems, records.RecordsChecked, records.PendingAccessRecords);
     }
+
+    /// <summary>
+    /// Checks, without the store, that <paramref name="current"/> extends <paramref name="witnessed"/>: both signed by
+    /// <paramref name="trustedKey"/>, the current ledger at least as large, and <paramref name="proof"/> an RFC 9162
+    /// consistency proof from the witnessed size to the current one. This is what a client or a witness that only
+    /// holds heads and proofs can check.
+    /// </summary>
+    /// <returns>The problems found; empty when the current head extends the witnessed one.</returns>
+    public static IReadOnlyList<LedgerProblem> CheckWitnessedHead(SignedTreeHead witnessed, SignedTreeHead? current, ConsistencyProof? proof, LedgerVerificationKey trustedKey)
+    {
+        ArgumentNullException.ThrowIfNull(witnessed);
+        ArgumentNullException.ThrowIfNull(trustedKey);
+        if (!trustedKey.Verify(witnessed))
+        {
+            return [new LedgerProblem(LedgerProblemKind.WitnessedHeadNotAuthentic, Inv($"The witnessed head for {witnessed.TreeSize} entries is not signed by the trusted key {trustedKey.KeyId}; it proves nothing."))];
+        }
+
+        var size = current?.TreeSize ?? 0;
+        if (current is not null && !trustedKey.Verify(current))
+        {
+            return [new LedgerProblem(LedgerProblemKind.SignatureInvalid, Inv($"The current head for {current.TreeSize} entries is not signed by the trusted key {trustedKey.KeyId}."))];
+        }
+
+        if (size < witnessed.TreeSize)
+        {
+            return [new LedgerProblem(LedgerProblemKind.CutBackBelowWitnessedHead, Inv($"The ledger was cut back: it holds {size} entries but the witnessed head signed at {witnessed.Timestamp:O} covers {witnessed.TreeSize}."), size, witnessed.TreeSize - 1)];
+        }
+
+        var consistent = proof is not null && proof.FirstSize == witnessed.TreeSize && proof.SecondSize == size
+            && proof.Verify(witnessed.RootHash, current?.RootHash ?? MerkleHash.Empty());
+        return consistent ? [] : [ForkFrom(witnessed)];
+    }
+
+    private static LedgerProblem ForkFrom(SignedTreeHead witnessed) =>
+        new(LedgerProblemKind.ForkedFromWitnessedHead, Inv($"The ledger is a fork of the witnessed head: its first {witnessed.TreeSize} entries no longer give the root that head signed at {witnessed.Timestamp:O}; history was rewritten."), 0, witnessed.TreeSize - 1);
 
     private static async Task CheckStoredSubtreesAsync(ILedgerSession session, List<IncrementalHash> expectedDigests, List<long> expectedCounts, Action<LedgerProblem> report, CancellationToken cancellationToken)
     {

@@ -14,11 +14,14 @@ public static class FrequencyOracle
         var estimates = new double[support.Count];
         for (var v = 0; v < estimates.Length; v++)
         {
-            estimates[v] = (support[v] - (reports * q)) / (p - q);
+            estimates[v] = Estimate(support[v], reports, p, q);
         }
 
         return estimates;
     }
+
+    /// <summary>One estimate from its (possibly expected, so fractional) support count.</summary>
+    internal static double Estimate(double support, double reports, double p, double q) => (support - (reports * q)) / (p - q);
 
     /// <summary>The variance of ĉ_v when the true count is <paramref name="trueCount"/> of <paramref name="reports"/>.</summary>
     public static double Variance(long reports, double trueCount, double p, double q) =>

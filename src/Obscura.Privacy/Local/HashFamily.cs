@@ -1,8 +1,10 @@
 namespace Obscura.Privacy.Local;
 
 /// <summary>
-/// The hash family of the local randomisers: the SplitMix64 finaliser of (index, value), reduced to a range by a
-/// multiply-shift. Public and deterministic: the server must recompute what each client hashed.
+/// The Bloom-filter hashes of <see cref="BloomRappor"/>: the SplitMix64 finaliser of (index, value), reduced to a range
+/// by a multiply-shift. Public and deterministic: the server must recompute what each client hashed. The RAPPOR decoder
+/// uses each candidate's exact bit pattern, so these hashes need no collision guarantee; OLH's do, and it uses
+/// <see cref="LinearHashFamily"/>.
 /// </summary>
 internal static class HashFamily
 {

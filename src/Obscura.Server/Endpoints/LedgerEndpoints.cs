@@ -8,7 +8,8 @@ namespace Obscura.Server.Endpoints;
 
 /// <summary>
 /// The audit ledger, read-only: appends happen inside the domain services, never on a client's request. Heads and
-/// proofs are open to every role; entries and the subject index to auditors (and a subject for their own entries).
+/// proofs are open to every role; entries, the subject index and a subject's access log to auditors (and a subject for
+/// their own).
 /// </summary>
 internal static class LedgerEndpoints
 {
@@ -21,6 +22,7 @@ internal static class LedgerEndpoints
         group.MapGet("/proofs/consistency", async (LedgerService l, long firstSize, long? secondSize, CancellationToken ct) => Problems.OkOr(await l.GetConsistencyProofAsync(firstSize, secondSize, ct))).RequireAuthorization(Policies.AnyRole);
         group.MapGet("/entries", async (LedgerService l, long? from, int? limit, CancellationToken ct) => Problems.OkOr(await l.GetEntriesAsync(from ?? 0, limit ?? 100, ct))).RequireAuthorization(Policies.Auditor);
         group.MapGet("/subjects/{subjectId}/entries", SubjectEntriesAsync).RequireAuthorization(Policies.AuditorOrSubject).AddEndpointFilter<SubjectScopeFilter>();
+        group.MapGet("/subjects/{subjectId}/accesses", SubjectAccessesAsync).RequireAuthorization(Policies.AuditorOrSubject).AddEndpointFilter<SubjectScopeFilter>();
         group.MapPost("/verify", async (LedgerService l, CancellationToken ct) => TypedResults.Ok(await l.VerifyAsync(null, null, ct))).RequireAuthorization(Policies.ControllerOrAuditor);
         return app;
     }
@@ -32,4 +34,7 @@ internal static class LedgerEndpoints
 
     private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ProblemHttpResult>> SubjectEntriesAsync(SubjectId subjectId, long? from, int? limit, LedgerService ledger, ClaimsPrincipal user, CancellationToken ct) =>
         Problems.OkOr(await ledger.GetSubjectEntriesAsync(Policies.ActorOf(user), subjectId, from ?? 0, limit ?? 100, ct));
+
+    private static async Task<Results<Ok<IReadOnlyList<AccessLogEntry>>, ProblemHttpResult>> SubjectAccessesAsync(SubjectId subjectId, long? from, int? limit, LedgerService ledger, ClaimsPrincipal user, CancellationToken ct) =>
+        Problems.OkOr(await ledger.GetSubjectAccessesAsync(Policies.ActorOf(user), subjectId, from ?? 0, limit ?? 100, ct));
 }

@@ -11,7 +11,7 @@ namespace Obscura.Server.Endpoints;
 /// <summary>Data subjects, their consent and their objections.</summary>
 internal static class SubjectEndpoints
 {
-    /// <summary>Body of <c>POST /v1/subjects</c>.</summary>
+    /// <summary>Body of <c>POST /v1/subjects</c>: <c>{"id":"…"}</c>, or <c>{"id":null}</c> for a fresh random id. An empty or <c>null</c> body, and <c>{}</c>, are refused.</summary>
     /// <param name="Id">The pseudonymous id to use; a random one when omitted.</param>
     public sealed record RegisterSubjectRequest(SubjectId? Id);
 
@@ -36,12 +36,18 @@ internal static class SubjectEndpoints
 
     private static async Task<Results<Created<SubjectRecord>, ProblemHttpResult>> RegisterAsync(RegisterSubjectRequest? request, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await governance.RegisterSubjectAsync(Policies.ActorOf(user), request?.Id, ct);
+        if (request is null)
+        {
+            // A lost or truncated body must not silently create a subject under a random id.
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "A JSON body is required: {\"id\":\"…\"} registers that id, {\"id\":null} a fresh random one.", "body"));
+        }
+
+        var outcome = await governance.RegisterSubjectAsync(Policies.ActorOf(user), request.Id, ct);
         return outcome.Succeeded ? TypedResults.Created($"/v1/subjects/{outcome.Value.Id}", outcome.Value) : Problems.From(outcome.Error);
     }
 
-    private static async Task<Ok<IReadOnlyList<SubjectRecord>>> ListAsync(GovernanceService governance, ClaimsPrincipal user, SubjectId? after, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await governance.ListSubjectsAsync(Policies.ActorOf(user), after, Math.Clamp(limit ?? 100, 1, 1000), ct));
+    private static async Task<Results<Ok<IReadOnlyList<SubjectRecord>>, ProblemHttpResult>> ListAsync(GovernanceService governance, ClaimsPrincipal user, SubjectId? after, int? limit, CancellationToken ct) =>
+        Problems.OkOr(await governance.ListSubjectsAsync(Policies.ActorOf(user), after, limit ?? 100, ct));
 
     private static async Task<Results<Ok<IReadOnlyList<ConsentStatus>>, ProblemHttpResult>> StatusAsync(SubjectId subjectId, GovernanceService governance, ClaimsPrincipal user, CancellationToken ct) =>
         Problems.OkOr(await governance.GetConsentStatusAsync(Policies.ActorOf(user), subjectId, ct));

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Obscura.Governance;
+using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
 using Obscura.Server.Hosting;
 using Obscura.Server.Security;
@@ -17,13 +18,13 @@ namespace Obscura.Server.Endpoints;
 internal static class VaultEndpoints
 {
     /// <summary>Body of <c>POST /v1/vault/policies</c>.</summary>
-    public sealed record PolicyRequest(string Purpose, string Justification, string ApprovedBy, double? Fraction = null, string[]? StratifyBy = null, int? MaxRecords = null);
+    public sealed record PolicyRequest(PurposeId Purpose, string Justification, string ApprovedBy, double? Fraction = null, string[]? StratifyBy = null, int? MaxRecords = null);
 
     /// <summary>Body of <c>POST /v1/vault/selections</c>.</summary>
-    public sealed record SelectionRequest(string Purpose, int? Version = null);
+    public sealed record SelectionRequest(PurposeId Purpose, int? Version = null);
 
     /// <summary>Body of <c>POST /v1/vault/exports</c>.</summary>
-    public sealed record ExportRequest(string Run, string Purpose, string[] Fields, bool? Pseudonymise = null, int? ExpiresDays = null, int? ScratchHours = null);
+    public sealed record ExportRequest(string Run, PurposeId Purpose, string[] Fields, bool? Pseudonymise = null, int? ExpiresDays = null, int? ScratchHours = null);
 
     /// <summary>Body of <c>POST /v1/vault/subjects/{subjectId}/shred</c>: <c>withdrawal</c> or <c>erasure</c>.</summary>
     public sealed record ShredRequest(string Reason);
@@ -35,7 +36,7 @@ internal static class VaultEndpoints
         vault.MapGet("/objects/{objectId}", ReadAsync).RequireAuthorization(Policies.ControllerOrProcessor);
         vault.MapPost("/policies", async (PolicyRequest r, VaultAccessor v, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SetPolicyAsync(
             r.Purpose, r.Fraction ?? MinimisationPolicy.DefaultFraction, r.StratifyBy ?? [], r.MaxRecords, r.Justification, r.ApprovedBy, ct))).RequireAuthorization(Policies.Controller);
-        vault.MapGet("/policies", async (string? purpose, VaultAccessor v, CancellationToken ct) => TypedResults.Ok((await v.GetAsync(ct)).Policies(purpose))).RequireAuthorization(Policies.ControllerOrAuditor);
+        vault.MapGet("/policies", async (PurposeId? purpose, VaultAccessor v, CancellationToken ct) => TypedResults.Ok((await v.GetAsync(ct)).Policies(purpose))).RequireAuthorization(Policies.ControllerOrAuditor);
         vault.MapPost("/selections", async (SelectionRequest r, VaultAccessor v, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SelectAsync(r.Purpose, r.Version, ct))).RequireAuthorization(Policies.Controller);
         vault.MapPost("/exports", async (ExportRequest r, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).ExportAsync(
             Policies.ActorOf(user).Value,
@@ -46,7 +47,7 @@ internal static class VaultEndpoints
         vault.MapPost("/exports/{run}/close", async (string run, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) =>
             Problems.OkOr(await (await v.GetAsync(ct)).CloseRunAsync(Policies.ActorOf(user).Value, run, ct))).RequireAuthorization(Policies.Controller);
         vault.MapPost("/subjects/{subjectId}/shred", async (SubjectId subjectId, ShredRequest r, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) =>
-            Problems.OkOr(await (await v.GetAsync(ct)).ShredSubjectAsync(Policies.ActorOf(user).Value, subjectId.ToString(), r.Reason, ct))).RequireAuthorization(Policies.Controller);
+            Problems.OkOr(await (await v.GetAsync(ct)).ShredSubjectAsync(Policies.ActorOf(user).Value, subjectId, r.Reason, ct))).RequireAuthorization(Policies.Controller);
         vault.MapPost("/retention/run", async (VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) =>
             TypedResults.Ok(await (await v.GetAsync(ct)).RunRetentionAsync(Policies.ActorOf(user).Value, ct))).RequireAuthorization(Policies.Controller);
         vault.MapGet("/report", async (VaultAccessor v, CancellationToken ct) => TypedResults.Ok((await v.GetAsync(ct)).Report())).RequireAuthorization(Policies.ControllerOrAuditor);
@@ -63,6 +64,7 @@ internal static class VaultEndpoints
         [FromQuery] string[]? label,
         VaultAccessor vault,
         ClaimsPrincipal user,
+        Microsoft.Extensions.Options.IOptions<ObscuraOptions> options,
         CancellationToken ct)
     {
         if (subject is null || !SubjectId.TryParse(subject, out var subjectId))
@@ -87,18 +89,34 @@ internal static class VaultEndpoints
             labels[pair[..at]] = pair[(at + 1)..];
         }
 
+        if (!PurposeId.TryParse(purpose, out var purposeId))
+        {
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "Query parameter 'purpose' names a registered purpose.", "purpose"));
+        }
+
+        if (!DataCategory.TryParse(category ?? "face-image", out var dataCategory))
+        {
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "Query parameter 'category' is a data-category slug such as face-image.", "category"));
+        }
+
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, ct);
+        if (body.Length == 0)
+        {
+            return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, $"The request body is empty: send the blob as the raw body, 1 to {options.Value.VaultMaxBlobBytes} bytes (Obscura:VaultMaxBlobBytes).", "body"));
+        }
+
         var outcome = await (await vault.GetAsync(ct)).IngestAsync(
             Policies.ActorOf(user).Value,
-            new VaultIngestRequest(subject, purpose ?? "", body.ToArray(), collectedAt ?? DateTimeOffset.UtcNow, source ?? "", request.ContentType ?? "application/octet-stream", category ?? "face-image", labels),
+            new VaultIngestRequest(subjectId, purposeId, body.ToArray(), collectedAt ?? DateTimeOffset.UtcNow, source ?? "", request.ContentType ?? "application/octet-stream", dataCategory, labels),
             ct);
         return outcome.Succeeded ? TypedResults.Created($"/v1/vault/objects/{outcome.Value.Id}", outcome.Value) : Problems.From(outcome.Error);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ReadAsync(string objectId, [FromQuery] string? purpose, VaultAccessor vault, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await (await vault.GetAsync(ct)).ReadAsync(Policies.ActorOf(user).Value, objectId, purpose ?? "", ct);
+        _ = PurposeId.TryParse(purpose, out var purposeId); // an invalid one stays default, which the vault answers as invalid
+        var outcome = await (await vault.GetAsync(ct)).ReadAsync(Policies.ActorOf(user).Value, objectId, purposeId, ct);
         return outcome.Succeeded ? TypedResults.File(outcome.Value.Payload, outcome.Value.Metadata.ContentType) : Problems.From(outcome.Error);
     }
 }

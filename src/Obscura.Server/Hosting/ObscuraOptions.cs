@@ -39,6 +39,13 @@ public sealed class ObscuraOptions : IValidatableObject
     [Range(1024, 64 * 1024 * 1024)]
     public long VaultMaxBlobBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// The folder of the vault key store's key-encryption keys; by default <c>vault/keystore/kek</c> in the data folder.
+    /// Crypto-shredding holds against restored data backups only when backups leave this folder out; the CLI reads the
+    /// same setting from the environment variable <c>Obscura__VaultKeyEncryptionKeyDirectory</c>.
+    /// </summary>
+    public string? VaultKeyEncryptionKeyDirectory { get; set; }
+
     /// <summary>Minutes between runs of the vault's retention job; 0 turns the background job off.</summary>
     [Range(0, 7 * 24 * 60)]
     public int RetentionIntervalMinutes { get; set; } = 60;
@@ -65,6 +72,15 @@ public sealed class ObscuraOptions : IValidatableObject
     /// <summary>The shared secret role services require as <c>Authorization: Bearer …</c>; at least 32 characters. Set it through the environment (<c>Obscura__ServiceToken</c>), not the command line.</summary>
     public string? ServiceToken { get; set; }
 
+    /// <summary>Per-key request limits (section <c>Obscura:RateLimit</c>).</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Where each new signed tree head is published (section <c>Obscura:Witness</c>); nowhere by default.</summary>
+    public WitnessOptions Witness { get; set; } = new();
+
+    /// <summary>When reads recorded in the access log are committed to the ledger (section <c>Obscura:AccessLog</c>).</summary>
+    public AccessLogOptions AccessLog { get; set; } = new();
+
     /// <summary>Whether the full API reaches the biometric roles over HTTP rather than embedding them.</summary>
     public bool Separated => Role == ServerRole.All && (KeyHolderUrl ?? ComparisonUrl ?? StorageUrl) is not null;
 
@@ -88,6 +104,21 @@ public sealed class ObscuraOptions : IValidatableObject
         if (Role == ServerRole.Comparison && KeyHolderUrl is null)
         {
             yield return new ValidationResult("The comparison role fetches its public keys from the key holder: set Obscura:KeyHolderUrl.", [nameof(KeyHolderUrl)]);
+        }
+
+        foreach (var nested in new object[] { RateLimit, Witness, AccessLog })
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(nested, new ValidationContext(nested), results, validateAllProperties: true);
+            foreach (var r in results)
+            {
+                yield return r;
+            }
+        }
+
+        if (Witness.Url is { } url && url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+        {
+            yield return new ValidationResult("Obscura:Witness:Url is an http(s) URL.", [nameof(Witness)]);
         }
     }
 }

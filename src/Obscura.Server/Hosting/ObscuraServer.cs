@@ -34,8 +34,7 @@ public static class ObscuraServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => DataFolder.Open(sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.DataDirectory));
         builder.Services.AddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<DataFolder>().Store);
-        builder.Services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<DataFolder>().Store);
-        builder.Services.AddSingleton(sp => new AuditLedger(sp.GetRequiredService<DataFolder>().SigningKey, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new AuditLedger(sp.GetRequiredService<DataFolder>().SigningKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.AccessLog.Policy));
         builder.Services.AddSingleton<GovernanceService>();
         builder.Services.AddSingleton<LedgerService>();
         builder.Services.AddSingleton<ApiKeys>();
@@ -53,10 +52,18 @@ public static class ObscuraServer
 
         builder.Services.AddSingleton<VaultAccessor>();
         builder.Services.AddSingleton<BiometricShredding>();
-        if ((builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.Role ?? ServerRole.All) == ServerRole.All)
+        var configured = builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
+        if (configured.Role == ServerRole.All)
         {
             builder.Services.AddHostedService<VaultRetentionService>();
             builder.Services.AddHostedService<BiometricRetentionService>();
+            builder.Services.AddHostedService<AccessLogFlushService>();
+            builder.Services.AddHttpClient(LedgerWitness.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+            builder.Services.AddSingleton<LedgerWitness>();
+            if (configured.Witness.Enabled)
+            {
+                builder.Services.AddHostedService<LedgerWitnessService>();
+            }
         }
 
         builder.Services.Configure<JsonOptions>(o => GovernanceJson.Configure(o.SerializerOptions));
@@ -65,19 +72,24 @@ public static class ObscuraServer
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // A role service has no API keys (it answers the service token only), so no authentication runs there: it
         // would open a governance database in the role's folder.
-        if ((builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>()?.Role ?? ServerRole.All) == ServerRole.All)
+        if (configured.Role == ServerRole.All)
         {
-            builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            // The core services only: AddAuthentication() would also add ASP.NET Data Protection, whose key ring is
+            // written unencrypted to the home folder at every start. API-key authentication needs no such keys.
+            builder.Services.AddAuthenticationCore(o => o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName);
+            builder.Services.AddWebEncoders();
+            new Microsoft.AspNetCore.Authentication.AuthenticationBuilder(builder.Services)
                 .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
             builder.Services.AddAuthorization(Policies.Add);
+            builder.Services.AddObscuraRateLimits(configured.RateLimit);
         }
 
         builder.Services.AddOpenApi(o => o.AddSchemaTransformer<TokenSchemaTransformer>());
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // The middleware sets each request's own limit; Kestrel's is the largest of them.
-            var configured = context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
-            kestrel.Limits.MaxRequestBodySize = Math.Max(configured.EffectiveMaxRequestBodyBytes, configured.VaultMaxBlobBytes);
+            var current = context.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
+            kestrel.Limits.MaxRequestBodySize = Math.Max(current.EffectiveMaxRequestBodyBytes, current.VaultMaxBlobBytes);
         });
 
         var app = builder.Build();
@@ -109,6 +121,7 @@ public static class ObscuraServer
             }
         });
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithTags("Health");

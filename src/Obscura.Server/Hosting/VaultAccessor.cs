@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Storage;
@@ -5,22 +6,59 @@ using Obscura.Vault;
 
 namespace Obscura.Server.Hosting;
 
-/// <summary>Opens the training-data vault (the data folder's <c>vault</c> subfolder) once, on first use, and closes it on shutdown.</summary>
-internal sealed class VaultAccessor(DataFolder folder, GovernanceService governance, AuditTrail audit, TimeProvider clock) : IDisposable
+/// <summary>
+/// Opens the training-data vault (the data folder's <c>vault</c> subfolder) on first use and closes it on shutdown. A
+/// failed open is not kept: the next call tries again, so a vault that could not be opened at first (a folder fixed by
+/// the operator, a lock released) becomes available without a restart.
+/// </summary>
+internal sealed class VaultAccessor(DataFolder folder, GovernanceService governance, AuditTrail audit, TimeProvider clock, IOptions<ObscuraOptions> options) : IDisposable
 {
-    private readonly Lazy<Task<TrainingDataVault>> _vault = new(
-        () => TrainingDataVault.OpenAsync(Path.Combine(folder.Path, "vault"), governance, audit, clock, CancellationToken.None),
-        LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private TrainingDataVault? _vault;
+    private bool _disposed;
 
-    /// <summary>The vault, opened and recovered on the first call.</summary>
-    public Task<TrainingDataVault> GetAsync(CancellationToken cancellationToken) => _vault.Value.WaitAsync(cancellationToken);
+    /// <summary>The vault, opened and recovered on the first call that succeeds.</summary>
+    public async Task<TrainingDataVault> GetAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _vault) is { } open)
+        {
+            return open;
+        }
+
+        await _opening.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_vault is null)
+            {
+                var vault = await TrainingDataVault.OpenAsync(
+                    Path.Combine(folder.Path, "vault"), new VaultOptions { KeyEncryptionKeyFolder = options.Value.VaultKeyEncryptionKeyDirectory }, governance, audit, clock, cancellationToken);
+                Volatile.Write(ref _vault, vault);
+            }
+
+            return _vault;
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_vault.IsValueCreated && _vault.Value.IsCompletedSuccessfully)
+        _opening.Wait();
+        try
         {
-            _vault.Value.Result.Dispose();
+            _disposed = true;
+            _vault?.Dispose();
+            _vault = null;
         }
+        finally
+        {
+            _opening.Release();
+        }
+
+        _opening.Dispose();
     }
 }

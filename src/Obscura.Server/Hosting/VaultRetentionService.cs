@@ -3,8 +3,10 @@ using Microsoft.Extensions.Options;
 namespace Obscura.Server.Hosting;
 
 /// <summary>
-/// Runs the vault's retention job every <c>Obscura:RetentionIntervalMinutes</c> (0 disables it): expired and withdrawn
-/// data, expired exports and overdue scratch areas are deleted, as <c>obscura retention run</c> does.
+/// Runs the vault's retention job every <c>Obscura:RetentionIntervalMinutes</c> (0 disables it): what crashed processes
+/// left is recovered, expired and withdrawn data, expired exports and overdue scratch areas are deleted, as
+/// <c>obscura retention run</c> does. A run that fails (the vault cannot be opened yet, a disk error) is logged and
+/// tried again at the next interval.
 /// </summary>
 internal sealed class VaultRetentionService(VaultAccessor vault, IOptions<ObscuraOptions> options, ILogger<VaultRetentionService> log)
     : PeriodicRetentionService(options, log)

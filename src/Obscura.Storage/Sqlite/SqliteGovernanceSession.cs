@@ -13,7 +13,7 @@ using Obscura.Governance.Subjects;
 namespace Obscura.Storage.Sqlite;
 
 /// <summary>One transaction on the SQLite store. Times are stored as Unix milliseconds.</summary>
-internal sealed class SqliteGovernanceSession(SqliteConnection connection, SqliteTransaction transaction, bool writable) : IGovernanceSession
+internal sealed partial class SqliteGovernanceSession(SqliteConnection connection, SqliteTransaction transaction, bool writable) : IGovernanceSession
 {
     public Task<SubjectRecord?> GetSubjectAsync(SubjectId id, CancellationToken cancellationToken) =>
         FirstAsync("SELECT id, registered_at FROM subjects WHERE id = $id", ReadSubject, cancellationToken, ("$id", id.Value));
@@ -21,8 +21,11 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
     public Task<IReadOnlyList<SubjectRecord>> ListSubjectsAsync(SubjectId? afterId, int maxCount, CancellationToken cancellationToken) =>
         QueryAsync("SELECT id, registered_at FROM subjects WHERE id > $after ORDER BY id LIMIT $n", ReadSubject, cancellationToken, ("$after", afterId?.Value ?? string.Empty), ("$n", maxCount));
 
-    public Task InsertSubjectAsync(SubjectRecord subject, CancellationToken cancellationToken) =>
-        ExecuteAsync("INSERT INTO subjects (id, registered_at) VALUES ($id, $at)", cancellationToken, ("$id", subject.Id.Value), ("$at", Ms(subject.RegisteredAt)));
+    public async Task<RecordCommitment> InsertSubjectAsync(SubjectRecord subject, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync("INSERT INTO subjects (id, registered_at) VALUES ($id, $at)", cancellationToken, ("$id", subject.Id.Value), ("$at", Ms(subject.RegisteredAt))).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.Subjects, subject.Id.Value, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<Purpose?> GetPurposeAsync(PurposeId id, CancellationToken cancellationToken) =>
         FirstAsync("SELECT definition, registered_at FROM purposes WHERE id = $id", ReadPurpose, cancellationToken, ("$id", id.Value));
@@ -30,16 +33,20 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
     public Task<IReadOnlyList<Purpose>> ListPurposesAsync(CancellationToken cancellationToken) =>
         QueryAsync("SELECT definition, registered_at FROM purposes ORDER BY id", ReadPurpose, cancellationToken);
 
-    public Task InsertPurposeAsync(Purpose purpose, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public async Task<RecordCommitment> InsertPurposeAsync(Purpose purpose, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
             "INSERT INTO purposes (id, definition, registered_at) VALUES ($id, $def, $at)",
             cancellationToken,
             ("$id", purpose.Id.Value),
             ("$def", JsonSerializer.Serialize(purpose.Definition, GovernanceJson.Options)),
-            ("$at", Ms(purpose.RegisteredAt)));
+            ("$at", Ms(purpose.RegisteredAt))).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.Purposes, purpose.Id.Value, cancellationToken).ConfigureAwait(false);
+    }
 
-    public Task InsertConsentEventAsync(ConsentEvent e, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public async Task<RecordCommitment> InsertConsentEventAsync(ConsentEvent e, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
             "INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) VALUES ($id, $s, $p, $k, $at, $nv, $ex, $ch, $actor)",
             cancellationToken,
             ("$id", e.Id),
@@ -50,7 +57,9 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$nv", e.NoticeVersion),
             ("$ex", e.Explicit ? 1 : 0),
             ("$ch", e.Channel),
-            ("$actor", e.Actor));
+            ("$actor", e.Actor)).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.ConsentEvents, e.Id, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<IReadOnlyList<ConsentEvent>> GetConsentEventsAsync(SubjectId subject, PurposeId? purpose, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -60,8 +69,9 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$s", subject.Value),
             ("$p", purpose?.Value));
 
-    public Task InsertObjectionEventAsync(ObjectionEvent e, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public async Task<RecordCommitment> InsertObjectionEventAsync(ObjectionEvent e, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
             "INSERT INTO objection_events (id, subject, purpose, kind, at, actor) VALUES ($id, $s, $p, $k, $at, $actor)",
             cancellationToken,
             ("$id", e.Id),
@@ -69,7 +79,9 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$p", e.Purpose.Value),
             ("$k", (int)e.Kind),
             ("$at", Ms(e.At)),
-            ("$actor", e.Actor));
+            ("$actor", e.Actor)).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.ObjectionEvents, e.Id, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<IReadOnlyList<ObjectionEvent>> GetObjectionEventsAsync(SubjectId subject, PurposeId? purpose, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -79,15 +91,18 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$s", subject.Value),
             ("$p", purpose?.Value));
 
-    public Task InsertAssessmentAsync(CompatibilityAssessment a, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public async Task<RecordCommitment> InsertAssessmentAsync(CompatibilityAssessment a, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
             "INSERT INTO assessments (id, from_purpose, to_purpose, draft, assessed_at) VALUES ($id, $f, $t, $d, $at)",
             cancellationToken,
             ("$id", a.Id),
             ("$f", a.Draft.FromPurpose.Value),
             ("$t", a.Draft.ToPurpose.Value),
             ("$d", JsonSerializer.Serialize(a.Draft, GovernanceJson.Options)),
-            ("$at", Ms(a.AssessedAt)));
+            ("$at", Ms(a.AssessedAt))).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.Assessments, a.Id, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<IReadOnlyList<CompatibilityAssessment>> GetAssessmentsAsync(PurposeId? fromPurpose, PurposeId? toPurpose, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -105,7 +120,7 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$d", dataset),
             ("$p", purpose.Value)).ConfigureAwait(false)).SingleOrDefault();
 
-    public async Task<bool> InsertPrivacyBudgetAsync(PrivacyBudget budget, CancellationToken cancellationToken) =>
+    public async Task<RecordCommitment?> InsertPrivacyBudgetAsync(PrivacyBudget budget, CancellationToken cancellationToken) =>
         await ExecuteAsync(
             "INSERT OR IGNORE INTO privacy_budgets (dataset, purpose, epsilon, delta, created_at) VALUES ($d, $p, $e, $delta, $at)",
             cancellationToken,
@@ -113,7 +128,9 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$p", budget.Purpose.Value),
             ("$e", budget.Epsilon),
             ("$delta", budget.Delta),
-            ("$at", Ms(budget.CreatedAt))).ConfigureAwait(false) == 1;
+            ("$at", Ms(budget.CreatedAt))).ConfigureAwait(false) == 1
+            ? await CommitmentOfAsync(RecordTables.PrivacyBudgets, budget.Dataset + ":" + budget.Purpose.Value, cancellationToken).ConfigureAwait(false)
+            : null;
 
     public Task<IReadOnlyList<PrivacyCharge>> GetPrivacyChargesAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -123,8 +140,9 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$d", dataset),
             ("$p", purpose.Value));
 
-    public Task InsertPrivacyChargeAsync(PrivacyCharge charge, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public async Task<RecordCommitment> InsertPrivacyChargeAsync(PrivacyCharge charge, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(
             "INSERT INTO privacy_charges (dataset, purpose, concentrated, numerator, denominator, query, charged_at) VALUES ($d, $p, $c, $n, $den, $q, $at)",
             cancellationToken,
             ("$d", charge.Dataset),
@@ -133,7 +151,10 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
             ("$n", charge.Numerator.ToString(CultureInfo.InvariantCulture)),
             ("$den", charge.Denominator.ToString(CultureInfo.InvariantCulture)),
             ("$q", charge.Query),
-            ("$at", Ms(charge.ChargedAt)));
+            ("$at", Ms(charge.ChargedAt))).ConfigureAwait(false);
+        var seq = await ScalarAsync<long>("SELECT last_insert_rowid()", cancellationToken).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.PrivacyCharges, seq.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<long> GetLedgerSizeAsync(CancellationToken cancellationToken) =>
         ScalarAsync<long>("SELECT COALESCE(MAX(tree_size), 0) FROM ledger_heads", cancellationToken);
@@ -167,16 +188,22 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(head);
         EnsureWritable();
-        await using (var insert = Command("INSERT INTO ledger_entries (seq, recorded_at, actor, action, category, subject, purpose, from_location, to_location, reference) VALUES ($seq, $at, $actor, $action, $cat, $s, $p, $from, $to, $ref)"))
+        await using (var insert = Command("INSERT INTO ledger_entries (seq, recorded_at, actor, action, category, subject, purpose, from_location, to_location, reference, record_table, record_key, content_hash) VALUES ($seq, $at, $actor, $action, $cat, $s, $p, $from, $to, $ref, $rt, $rk, $rh)"))
         {
             var p = EntryParameters.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
             foreach (var entry in entries)
             {
                 var e = entry.Event;
-                object?[] values = [entry.Sequence, Ms(entry.RecordedAt), e.Actor, (int)e.Action, e.DataCategory.Value, e.Subject?.Value, e.Purpose?.Value, e.From, e.To, e.Reference];
+                var c = e.Commitment;
+                object?[] values = [entry.Sequence, Ms(entry.RecordedAt), e.Actor, (int)e.Action, e.DataCategory.Value, e.Subject?.Value, e.Purpose?.Value, e.From, e.To, e.Reference, c?.Table, c?.Key, c?.ContentHash];
                 for (var i = 0; i < p.Length; i++)
                 {
-                    p[i].SqliteType = values[i] is string or null ? SqliteType.Text : SqliteType.Integer;
+                    p[i].SqliteType = values[i] switch
+                    {
+                        string or null => SqliteType.Text,
+                        byte[] => SqliteType.Blob,
+                        _ => SqliteType.Integer,
+                    };
                     p[i].Value = values[i] ?? DBNull.Value;
                 }
 
@@ -274,23 +301,36 @@ internal sealed class SqliteGovernanceSession(SqliteConnection connection, Sqlit
         }
     }
 
-    private static readonly string[] EntryParameters = ["$seq", "$at", "$actor", "$action", "$cat", "$s", "$p", "$from", "$to", "$ref"];
+    private static readonly string[] EntryParameters = ["$seq", "$at", "$actor", "$action", "$cat", "$s", "$p", "$from", "$to", "$ref", "$rt", "$rk", "$rh"];
 
-    private const string EntryColumns = "SELECT seq, recorded_at, actor, action, category, subject, purpose, from_location, to_location, reference FROM ledger_entries";
+    private const string EntryColumns = "SELECT seq, recorded_at, actor, action, category, subject, purpose, from_location, to_location, reference, record_table, record_key, content_hash FROM ledger_entries";
     private const string HeadColumns = "SELECT tree_size, root, signed_at, key_id, signature FROM ledger_heads";
 
-    private static AuditEntry ReadEntry(SqliteDataReader r) => new(
-        r.GetInt64(0),
-        FromMs(r.GetInt64(1)),
-        new AuditEvent(
-            r.GetString(2),
-            (AuditAction)r.GetInt32(3),
-            DataCategory.Parse(r.GetString(4)),
-            r.IsDBNull(5) ? null : SubjectId.Parse(r.GetString(5)),
-            r.IsDBNull(6) ? null : PurposeId.Parse(r.GetString(6)),
-            r.IsDBNull(7) ? null : r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetString(8),
-            r.IsDBNull(9) ? null : r.GetString(9)));
+    private static AuditEntry ReadEntry(SqliteDataReader r) => new(r.GetInt64(0), FromMs(r.GetInt64(1)), ReadEvent(r, 2));
+
+    /// <summary>An event from the ten columns actor … reference (and, for ledger entries, the commitment's three) starting at <paramref name="first"/>.</summary>
+    private static AuditEvent ReadEvent(SqliteDataReader r, int first)
+    {
+        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
+        RecordCommitment? commitment = null;
+        if (r.FieldCount > first + 8 && !r.IsDBNull(first + 8))
+        {
+            commitment = Text(9) is { } key && !r.IsDBNull(first + 10)
+                ? new RecordCommitment(r.GetString(first + 8), key, (byte[])r[first + 10])
+                : throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Ledger entry {r.GetInt64(0)} names a committed table but no key or content hash."));
+        }
+
+        return new AuditEvent(
+            r.GetString(first),
+            (AuditAction)r.GetInt32(first + 1),
+            DataCategory.Parse(r.GetString(first + 2)),
+            Text(3) is { } subject ? SubjectId.Parse(subject) : null,
+            Text(4) is { } purpose ? PurposeId.Parse(purpose) : null,
+            Text(5),
+            Text(6),
+            Text(7),
+            commitment);
+    }
 
     private static SignedTreeHead ReadHead(SqliteDataReader r) => new(r.GetInt64(0), (byte[])r[1], FromMs(r.GetInt64(2)), r.GetString(3), (byte[])r[4]);
 

@@ -1,7 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Obscura.Governance.Access;
 using Obscura.Governance.Storage;
-using Obscura.Governance.Subjects;
 using Obscura.Security.Files;
 
 namespace Obscura.Storage.Sqlite;
@@ -11,13 +9,16 @@ namespace Obscura.Storage.Sqlite;
 /// survives a crash or power loss and an interrupted one leaves nothing behind. Writes use <c>BEGIN IMMEDIATE</c>
 /// and are serialised within the process; other processes on the same file wait on SQLite's lock.
 /// </summary>
-public sealed class SqliteGovernanceStore : IGovernanceStore, IApiKeyStore, IDisposable
+public sealed class SqliteGovernanceStore : IGovernanceStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _disposed;
 
     private SqliteGovernanceStore(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>Raised after each write transaction of this process commits (not for other processes' commits); handlers must be quick and must not throw.</summary>
+    public event EventHandler? Committed;
 
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath { get; private init; } = string.Empty;
@@ -75,6 +76,7 @@ public sealed class SqliteGovernanceStore : IGovernanceStore, IApiKeyStore, IDis
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = false;
         try
         {
             await using var connection = OpenConnection();
@@ -82,51 +84,18 @@ public sealed class SqliteGovernanceStore : IGovernanceStore, IApiKeyStore, IDis
             var result = await work(new SqliteGovernanceSession(connection, tx, writable: true), cancellationToken).ConfigureAwait(false);
             // Cancellation after the work is done would lose a completed operation; commit regardless.
             await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            committed = true;
             return result;
         }
         finally
         {
             _writeLock.Release();
+            if (committed)
+            {
+                Committed?.Invoke(this, EventArgs.Empty);
+            }
         }
     }
-
-    /// <inheritdoc />
-    public Task<bool> InsertApiKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return WriteAsync(async (s, ct) =>
-        {
-            var session = (SqliteGovernanceSession)s;
-            if (await session.ScalarAsync<long>("SELECT COUNT(*) FROM api_keys WHERE name = $name", ct, ("$name", key.Name)).ConfigureAwait(false) > 0)
-            {
-                return false;
-            }
-
-            await session.ExecuteAsync(
-                "INSERT INTO api_keys (id, name, role, subject, secret_hash, created_at, revoked_at) VALUES ($id, $name, $role, $subject, $hash, $created, NULL)",
-                ct,
-                ("$id", key.Id),
-                ("$name", key.Name),
-                ("$role", (int)key.Role),
-                ("$subject", key.Subject?.Value),
-                ("$hash", key.SecretHash),
-                ("$created", key.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<ApiKeyRecord?> FindApiKeyAsync(string id, CancellationToken cancellationToken) =>
-        ReadAsync((s, ct) => ((SqliteGovernanceSession)s).FirstAsync(KeyColumns + " WHERE id = $id", ReadKey, ct, ("$id", id)), cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(CancellationToken cancellationToken) =>
-        ReadAsync((s, ct) => ((SqliteGovernanceSession)s).QueryAsync(KeyColumns + " ORDER BY name", ReadKey, ct), cancellationToken);
-
-    /// <inheritdoc />
-    public Task<bool> RevokeApiKeyAsync(string name, DateTimeOffset at, CancellationToken cancellationToken) =>
-        WriteAsync(async (s, ct) => await ((SqliteGovernanceSession)s).ExecuteAsync(
-            "UPDATE api_keys SET revoked_at = $at WHERE name = $name AND revoked_at IS NULL", ct, ("$at", at.ToUnixTimeMilliseconds()), ("$name", name)).ConfigureAwait(false) == 1, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -138,17 +107,6 @@ public sealed class SqliteGovernanceStore : IGovernanceStore, IApiKeyStore, IDis
             SqliteConnection.ClearAllPools();
         }
     }
-
-    private const string KeyColumns = "SELECT id, name, role, subject, secret_hash, created_at, revoked_at FROM api_keys";
-
-    private static ApiKeyRecord ReadKey(SqliteDataReader r) => new(
-        r.GetString(0),
-        r.GetString(1),
-        (Role)r.GetInt32(2),
-        r.IsDBNull(3) ? null : SubjectId.Parse(r.GetString(3)),
-        (byte[])r[4],
-        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
-        r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)));
 
     private SqliteConnection OpenConnection()
     {

@@ -119,6 +119,28 @@ internal static class SqliteMigrations
             );
             CREATE INDEX privacy_charges_budget ON privacy_charges (dataset, purpose);
             """ + AppendOnly("privacy_budgets", "privacy_charges")),
+        (3, """
+            ALTER TABLE ledger_entries ADD COLUMN record_table TEXT;
+            ALTER TABLE ledger_entries ADD COLUMN record_key TEXT;
+            ALTER TABLE ledger_entries ADD COLUMN content_hash BLOB;
+            CREATE INDEX ledger_entries_by_record ON ledger_entries(record_table, record_key, seq) WHERE record_table IS NOT NULL;
+            CREATE INDEX ledger_entries_by_record_purpose ON ledger_entries(record_table, purpose, subject) WHERE record_table IS NOT NULL;
+            CREATE INDEX ledger_entries_by_record_seq ON ledger_entries(record_table, seq) WHERE record_table IS NOT NULL;
+
+            CREATE TABLE access_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                recorded_at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action INTEGER NOT NULL,
+                category TEXT NOT NULL,
+                subject TEXT,
+                purpose TEXT,
+                from_location TEXT,
+                to_location TEXT,
+                reference TEXT
+            );
+            CREATE INDEX access_log_by_subject ON access_log(subject, seq) WHERE subject IS NOT NULL;
+            """ + AppendOnly("access_log")),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
 
-namespace Obscura.Vault;
+namespace Obscura.Vault.Internal;
 
 /// <summary>
 /// The object file: <c>"OBSV1\n"</c>, a 4-byte big-endian header length, the header (UTF-8 JSON of the metadata), a
@@ -32,10 +34,6 @@ internal static class VaultFormat
         return file;
     }
 
-    /// <summary>The metadata in a file's header, unauthenticated until <see cref="TryOpen"/> succeeds.</summary>
-    public static VaultObject? ReadHeader(ReadOnlySpan<byte> file) =>
-        TrySplit(file, out var header) ? JsonSerializer.Deserialize<Header>(file.Slice(Magic.Length + 4, header))?.ToObject() : null;
-
     /// <summary>Decrypts and authenticates the file; false when it was altered or the key is not its key.</summary>
     public static bool TryOpen(ReadOnlySpan<byte> file, ReadOnlySpan<byte> dataKey, out VaultObject? metadata, out byte[]? payload)
     {
@@ -54,7 +52,7 @@ internal static class VaultFormat
             aes.Decrypt(file.Slice(prefix, NonceSize), file[(prefix + NonceSize + TagSize)..], file.Slice(prefix + NonceSize, TagSize), plain, file[..prefix]);
             metadata = JsonSerializer.Deserialize<Header>(file.Slice(Magic.Length + 4, headerLength))?.ToObject();
         }
-        catch (Exception ex) when (ex is AuthenticationTagMismatchException or JsonException)
+        catch (Exception ex) when (ex is AuthenticationTagMismatchException or JsonException or ArgumentException)
         {
             CryptographicOperations.ZeroMemory(plain);
             return false;
@@ -79,9 +77,9 @@ internal static class VaultFormat
     private sealed record Header(string Id, string Subject, string Purpose, long CollectedAt, long ExpiresAt, string Source, string ContentType, string Category, SortedDictionary<string, string> Labels, long Size)
     {
         public static Header From(VaultObject o) =>
-            new(o.Id, o.Subject, o.Purpose, o.CollectedAt.ToUnixTimeMilliseconds(), o.ExpiresAt.ToUnixTimeMilliseconds(), o.Source, o.ContentType, o.Category, new(o.Labels.ToDictionary(), StringComparer.Ordinal), o.Size);
+            new(o.Id, o.Subject.Value, o.Purpose.Value, o.CollectedAt.ToUnixTimeMilliseconds(), o.ExpiresAt.ToUnixTimeMilliseconds(), o.Source, o.ContentType, o.Category.Value, new(o.Labels.ToDictionary(), StringComparer.Ordinal), o.Size);
 
         public VaultObject ToObject() =>
-            new(Id, Subject, Purpose, DateTimeOffset.FromUnixTimeMilliseconds(CollectedAt), DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAt), Source, ContentType, Category, Labels, Size);
+            new(Id, SubjectId.Parse(Subject), PurposeId.Parse(Purpose), DateTimeOffset.FromUnixTimeMilliseconds(CollectedAt), DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAt), Source, ContentType, DataCategory.Parse(Category), Labels, Size);
     }
 }

@@ -1,0 +1,604 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Subjects;
+using Obscura.Security.Files;
+
+namespace Obscura.Vault.Internal;
+
+/// <summary>
+/// The vault's index (<c>vault.db</c>, SQLite, WAL, synchronous=FULL, secure_delete): object metadata and state, which
+/// data key each subject uses, retired keys, minimisation policies, selections, exports, the deletion log and the
+/// ledger outbox. The blobs are files and the keys are in the key store. Several processes share it: every write is
+/// one <c>BEGIN IMMEDIATE</c> transaction (the write lock is taken at the start, so no transaction fails on upgrading a
+/// read lock) and a busy connection waits for the lock rather than failing.
+/// </summary>
+internal sealed class VaultCatalog : IDisposable
+{
+    /// <summary>The schema this version reads and writes (<c>PRAGMA user_version</c>).</summary>
+    public const int SchemaVersion = 2;
+
+    private const string ObjectColumns = "id, subject, purpose, collected_at, expires_at, source, content_type, category, labels, size, key_id, writer, state";
+    private readonly string _connectionString;
+    private readonly Lock _writeLock = new();
+
+    private VaultCatalog(string connectionString) => _connectionString = connectionString;
+
+    /// <exception cref="InvalidDataException">The file was made by another version of the vault.</exception>
+    public static VaultCatalog Open(string path)
+    {
+        if (!File.Exists(path))
+        {
+            // SQLite gives the -wal and -shm files the database's own mode: create it owner-only before SQLite opens it.
+            OwnerOnlyFiles.Create(path).Dispose();
+        }
+
+        var catalog = new VaultCatalog(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = true,
+            DefaultTimeout = 60,
+        }.ToString());
+        using (var connection = catalog.Connect())
+        {
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+        }
+
+        catalog.Write(c =>
+        {
+            var version = Scalar<long>(c, "PRAGMA user_version");
+            if (version == SchemaVersion)
+            {
+                return;
+            }
+
+            if (version != 0 || Scalar<long>(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"The vault catalogue {path} has schema version {version}, not {SchemaVersion}: it was made by an earlier version of Obscura that kept wrapped data keys inside vault.db. It cannot be opened by this version; move the vault folder aside and ingest again."));
+            }
+
+            Execute(c, """
+                CREATE TABLE objects(id TEXT PRIMARY KEY, subject TEXT NOT NULL, purpose TEXT NOT NULL, collected_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL, source TEXT NOT NULL, content_type TEXT NOT NULL, category TEXT NOT NULL, labels TEXT NOT NULL,
+                    size INTEGER NOT NULL, key_id TEXT NOT NULL, writer TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'stored')));
+                CREATE INDEX objects_subject ON objects(subject);
+                CREATE INDEX objects_expiry ON objects(expires_at);
+                CREATE INDEX objects_pending ON objects(state, writer);
+                CREATE TABLE data_keys(key_id TEXT PRIMARY KEY, subject TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+                CREATE TABLE retired_keys(key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, retired_at INTEGER NOT NULL, destroyed INTEGER NOT NULL);
+                CREATE TABLE policies(purpose TEXT NOT NULL, version INTEGER NOT NULL, fraction REAL NOT NULL, strata TEXT NOT NULL,
+                    max_records INTEGER, justification TEXT NOT NULL, approved_by TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY(purpose, version));
+                CREATE TABLE selections(purpose TEXT NOT NULL, version INTEGER NOT NULL, selected_at INTEGER NOT NULL, eligible INTEGER NOT NULL,
+                    object_ids TEXT NOT NULL, subjects TEXT NOT NULL, PRIMARY KEY(purpose, version));
+                CREATE TABLE exports(run TEXT PRIMARY KEY, purpose TEXT NOT NULL, policy_version INTEGER NOT NULL, fields TEXT NOT NULL,
+                    pseudonym_key_id TEXT, pseudonymised INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, scratch_deadline INTEGER NOT NULL,
+                    records INTEGER NOT NULL, writer TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'open', 'closed', 'deleted')));
+                CREATE TABLE export_members(run TEXT NOT NULL, object_id TEXT NOT NULL, subject TEXT NOT NULL, record_id TEXT NOT NULL);
+                CREATE INDEX export_members_subject ON export_members(subject);
+                CREATE TABLE deletions(at INTEGER NOT NULL, reason TEXT NOT NULL, subject TEXT NOT NULL, purpose TEXT, object_id TEXT, bytes INTEGER NOT NULL);
+                CREATE INDEX deletions_object ON deletions(object_id);
+                CREATE INDEX export_members_run ON export_members(run, object_id);
+                CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, writer TEXT NOT NULL, events TEXT NOT NULL);
+                """);
+            Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SchemaVersion}"));
+        });
+        return catalog;
+    }
+
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    // ---- data keys ----
+
+    /// <summary>The key id the subject's blobs are stored under now, or <see langword="null"/>.</summary>
+    public string? DataKeyOf(SubjectId subject) => Query(c => Scalar<string?>(c, "SELECT key_id FROM data_keys WHERE subject = $s", ("$s", subject.Value)));
+
+    /// <summary>Makes <paramref name="keyId"/> the subject's data key unless the subject has one; returns the subject's key id either way.</summary>
+    public string EnsureDataKey(SubjectId subject, string keyId, DateTimeOffset at) => Write(c =>
+    {
+        Execute(c, "INSERT OR IGNORE INTO data_keys(key_id, subject, created_at) VALUES ($k, $s, $t)", ("$k", keyId), ("$s", subject.Value), ("$t", at.ToUnixTimeMilliseconds()));
+        return Scalar<string>(c, "SELECT key_id FROM data_keys WHERE subject = $s", ("$s", subject.Value));
+    });
+
+    /// <summary>For benchmarks: gives each subject a data key id in one transaction.</summary>
+    public void InsertDataKeys(IEnumerable<(SubjectId Subject, string KeyId)> keys, DateTimeOffset at) => Write(c =>
+    {
+        using var insert = Command(c, "INSERT OR IGNORE INTO data_keys(key_id, subject, created_at) VALUES ($k, $s, $t)", ("$k", ""), ("$s", ""), ("$t", at.ToUnixTimeMilliseconds()));
+        foreach (var (subject, keyId) in keys)
+        {
+            insert.Parameters["$k"].Value = keyId;
+            insert.Parameters["$s"].Value = subject.Value;
+            insert.ExecuteNonQuery();
+        }
+    });
+
+    /// <summary>Retires a key whose material is gone (the subject gets a new one on its next ingest).</summary>
+    public void RetireKey(string keyId, DateTimeOffset at) => Write(c => Retire(c, keyId, "subject", at));
+
+    /// <summary>Keys retired in the catalogue whose destruction in the key store is not yet confirmed.</summary>
+    public IReadOnlyList<string> RetiredNotDestroyed() => Query(c => Strings(c, "SELECT key_id FROM retired_keys WHERE destroyed = 0 ORDER BY key_id"));
+
+    public void MarkDestroyed(IReadOnlyCollection<string> keyIds) => Write(c =>
+        Execute(c, "UPDATE retired_keys SET destroyed = 1 WHERE key_id IN (SELECT value FROM json_each($k))", ("$k", JsonSerializer.Serialize(keyIds))));
+
+    /// <summary>
+    /// Retires the data key of every subject that has no object at all (pending or stored): keys left by ingests that
+    /// did not finish. Returns the subjects and the retired key ids.
+    /// </summary>
+    public (IReadOnlyList<(SubjectId Subject, string KeyId)> Retired, long? Outbox) RetireUnusedDataKeys(string reason, DateTimeOffset at, string writer, Func<IReadOnlyList<SubjectId>, IReadOnlyList<AuditEvent>> events) => Write(c =>
+    {
+        var unused = new List<(SubjectId, string)>();
+        using (var command = Command(c, "SELECT subject, key_id FROM data_keys k WHERE NOT EXISTS (SELECT 1 FROM objects o WHERE o.subject = k.subject) ORDER BY subject"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                unused.Add((SubjectId.Parse(reader.GetString(0)), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (subject, keyId) in unused)
+        {
+            Retire(c, keyId, subject.Value, at);
+            LogDeletion(c, at, reason + ":key-destroyed", subject.Value, null, null, 0);
+        }
+
+        var outbox = Stage(c, writer, events([.. unused.Select(u => u.Item1)]));
+        return ((IReadOnlyList<(SubjectId, string)>)unused, outbox);
+    });
+
+    // ---- objects ----
+
+    /// <summary>
+    /// Inserts the object as pending under <paramref name="keyId"/>, unless that key is no longer the subject's data key
+    /// (retired by an erasure or a retention run in the meantime): then nothing is written and the result is false.
+    /// </summary>
+    public bool InsertPending(VaultObject o, string keyId, string writer) => Write(c => Execute(c,
+        $"INSERT INTO objects({ObjectColumns}) SELECT $id, $s, $p, $c, $e, $src, $ct, $cat, $l, $z, $k, $w, 'pending' WHERE EXISTS (SELECT 1 FROM data_keys WHERE key_id = $k AND subject = $s)",
+        ("$id", o.Id), ("$s", o.Subject.Value), ("$p", o.Purpose.Value), ("$c", o.CollectedAt.ToUnixTimeMilliseconds()), ("$e", o.ExpiresAt.ToUnixTimeMilliseconds()),
+        ("$src", o.Source), ("$ct", o.ContentType), ("$cat", o.Category.Value), ("$l", JsonSerializer.Serialize(o.Labels)), ("$z", o.Size), ("$k", keyId), ("$w", writer)) == 1);
+
+    /// <summary>Marks a pending object of <paramref name="writer"/> stored; false when the row is gone (erased meanwhile).</summary>
+    public bool MarkStored(string id, string writer) =>
+        Write(c => Execute(c, "UPDATE objects SET state = 'stored' WHERE id = $id AND state = 'pending' AND writer = $w", ("$id", id), ("$w", writer)) == 1);
+
+    public CatalogObject? FindStored(string id) => Objects("WHERE id = $id AND state = 'stored'", ("$id", id)).SingleOrDefault();
+
+    public IReadOnlyList<CatalogObject> Stored() => Objects("WHERE state = 'stored'");
+
+    public IReadOnlyList<CatalogObject> Pending() => Objects("WHERE state = 'pending'");
+
+    public IReadOnlyList<CatalogObject> PendingOf(string writer) => Objects("WHERE state = 'pending' AND writer = $w", ("$w", writer));
+
+    public IReadOnlyList<CatalogObject> ExpiredAt(DateTimeOffset now) => Objects("WHERE state = 'stored' AND expires_at <= $t", ("$t", now.ToUnixTimeMilliseconds()));
+
+    /// <summary>Every object, pending or stored, of the subjects.</summary>
+    public IReadOnlyList<CatalogObject> OfSubjects(IReadOnlyList<SubjectId> subjects) =>
+        Objects("WHERE subject IN (SELECT value FROM json_each($s))", ("$s", JsonSerializer.Serialize(subjects.Select(s => s.Value))));
+
+    public bool Exists(string id) => Query(c => Scalar<long>(c, "SELECT COUNT(*) FROM objects WHERE id = $id", ("$id", id)) > 0);
+
+    /// <summary>
+    /// Deletes the listed objects that are still there (only pending rows of <paramref name="onlyPendingOf"/> when set),
+    /// logs each deletion under <paramref name="reason"/> (nothing is logged without one: an ingest undone before it was recorded), and retires the data key of every listed subject (and of <paramref name="alsoShred"/>) left
+    /// with no object; the ledger events of what was actually done go to the outbox in the same transaction.
+    /// </summary>
+    public DeletionResult DeleteObjects(
+        IReadOnlyList<VaultObject> objects,
+        string? reason,
+        DateTimeOffset at,
+        IEnumerable<SubjectId> alsoShred,
+        string? onlyPendingOf,
+        string writer,
+        Func<IReadOnlyList<VaultObject>, IReadOnlyList<SubjectId>, IReadOnlyList<AuditEvent>> events) => Write(c =>
+    {
+        var deleted = new List<VaultObject>();
+        using (var delete = Command(c, "DELETE FROM objects WHERE id = $id" + (onlyPendingOf is null ? "" : " AND state = 'pending' AND writer = $w"), ("$id", ""), ("$w", onlyPendingOf)))
+        {
+            foreach (var o in objects)
+            {
+                delete.Parameters["$id"].Value = o.Id;
+                if (delete.ExecuteNonQuery() == 1)
+                {
+                    if (reason is not null)
+                    {
+                        LogDeletion(c, at, reason, o.Subject.Value, o.Purpose.Value, o.Id, o.Size);
+                    }
+
+                    deleted.Add(o);
+                }
+            }
+        }
+
+        // Prepared once: an erasure of 10^5 subjects runs these 10^5 times.
+        var shredded = new List<SubjectId>();
+        var retired = new List<string>();
+        var now = at.ToUnixTimeMilliseconds();
+        using var unused = Command(c, "SELECT key_id FROM data_keys WHERE subject = $s AND NOT EXISTS (SELECT 1 FROM objects WHERE subject = $s)", ("$s", ""));
+        using var unname = Command(c, "DELETE FROM data_keys WHERE key_id = $k", ("$k", ""));
+        using var retire = Command(c, "INSERT OR IGNORE INTO retired_keys(key_id, owner, retired_at, destroyed) VALUES ($k, $s, $t, 0)", ("$k", ""), ("$s", ""), ("$t", now));
+        using var log = Command(c, "INSERT INTO deletions(at, reason, subject, purpose, object_id, bytes) VALUES ($t, $r, $s, NULL, NULL, 0)", ("$t", now), ("$r", reason + ":key-destroyed"), ("$s", ""));
+        foreach (var subject in deleted.Select(o => o.Subject).Concat(alsoShred).Distinct())
+        {
+            unused.Parameters["$s"].Value = subject.Value;
+            if (unused.ExecuteScalar() is string keyId)
+            {
+                unname.Parameters["$k"].Value = keyId;
+                unname.ExecuteNonQuery();
+                retire.Parameters["$k"].Value = keyId;
+                retire.Parameters["$s"].Value = subject.Value;
+                retire.ExecuteNonQuery();
+                if (reason is not null)
+                {
+                    log.Parameters["$s"].Value = subject.Value;
+                    log.ExecuteNonQuery();
+                }
+
+                shredded.Add(subject);
+                retired.Add(keyId);
+            }
+        }
+
+        return new DeletionResult(deleted, shredded, retired, Stage(c, writer, events(deleted, shredded)));
+    });
+
+    // ---- policies and selections ----
+
+    public MinimisationPolicy InsertPolicy(PurposeId purpose, Func<int, MinimisationPolicy> create) => Write(c =>
+    {
+        var policy = create((int)Scalar<long>(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE purpose = $p", ("$p", purpose.Value)));
+        Execute(c, "INSERT INTO policies VALUES ($p, $v, $f, $s, $m, $j, $a, $t)", ("$p", policy.Purpose.Value), ("$v", policy.Version), ("$f", policy.Fraction),
+            ("$s", JsonSerializer.Serialize(policy.StratifyBy)), ("$m", policy.MaxRecords), ("$j", policy.Justification), ("$a", policy.ApprovedBy), ("$t", policy.CreatedAt.ToUnixTimeMilliseconds()));
+        return policy;
+    });
+
+    public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => Query(c =>
+    {
+        using var command = Command(c, "SELECT purpose, version, fraction, strata, max_records, justification, approved_by, created_at FROM policies"
+            + (purpose is null ? "" : " WHERE purpose = $p") + " ORDER BY purpose, version", ("$p", purpose?.Value));
+        using var reader = command.ExecuteReader();
+        var list = new List<MinimisationPolicy>();
+        while (reader.Read())
+        {
+            list.Add(new MinimisationPolicy(PurposeId.Parse(reader.GetString(0)), reader.GetInt32(1), reader.GetDouble(2), JsonSerializer.Deserialize<string[]>(reader.GetString(3))!,
+                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+        }
+
+        return (IReadOnlyList<MinimisationPolicy>)list;
+    });
+
+    public void SaveSelection(SubsetSelectionResult selection) => Write(c => Execute(c,
+        "INSERT OR REPLACE INTO selections VALUES ($p, $v, $t, $e, $o, $s)", ("$p", selection.Policy.Purpose.Value), ("$v", selection.Policy.Version),
+        ("$t", selection.SelectedAt.ToUnixTimeMilliseconds()), ("$e", selection.Eligible), ("$o", JsonSerializer.Serialize(selection.ObjectIds)),
+        ("$s", JsonSerializer.Serialize(selection.Subjects.Select(s => s.Value)))));
+
+    /// <summary>(purpose, version, eligible, selected, selected at) of the newest selection per purpose.</summary>
+    public IReadOnlyList<(PurposeId Purpose, int Version, int Eligible, int Selected, DateTimeOffset At)> LatestSelections() => Query(c =>
+    {
+        using var command = Command(c, "SELECT purpose, version, eligible, object_ids, selected_at FROM selections s WHERE version = (SELECT MAX(version) FROM selections WHERE purpose = s.purpose) ORDER BY purpose");
+        using var reader = command.ExecuteReader();
+        var list = new List<(PurposeId, int, int, int, DateTimeOffset)>();
+        while (reader.Read())
+        {
+            list.Add((PurposeId.Parse(reader.GetString(0)), reader.GetInt32(1), reader.GetInt32(2), JsonSerializer.Deserialize<string[]>(reader.GetString(3))!.Length,
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+
+        return (IReadOnlyList<(PurposeId, int, int, int, DateTimeOffset)>)list;
+    });
+
+    // ---- exports ----
+
+    /// <summary>Whether the run name is taken (by an export in any state, pending included).</summary>
+    public bool ExportExists(string run) => Query(c => Scalar<long>(c, "SELECT COUNT(*) FROM exports WHERE run = $r", ("$r", run)) > 0);
+
+    /// <summary>Claims the run name for an export being written by <paramref name="writer"/>; false when it is taken.</summary>
+    public bool ReserveExport(string run, PurposeId purpose, int policyVersion, string? pseudonymKeyId, string writer, DateTimeOffset at) => Write(c => Execute(c,
+        "INSERT OR IGNORE INTO exports(run, purpose, policy_version, fields, pseudonym_key_id, pseudonymised, created_at, expires_at, scratch_deadline, records, writer, state) VALUES ($r, $p, $v, '[]', $k, $k IS NOT NULL, $t, $t, $t, 0, $w, 'pending')",
+        ("$r", run), ("$p", purpose.Value), ("$v", policyVersion), ("$k", pseudonymKeyId), ("$t", at.ToUnixTimeMilliseconds()), ("$w", writer)) == 1);
+
+    /// <summary>The ids of objects among <paramref name="ids"/> that are still stored.</summary>
+    public IReadOnlySet<string> StillStored(IEnumerable<string> ids) => Query(c =>
+        Strings(c, "SELECT id FROM objects WHERE state = 'stored' AND id IN (SELECT value FROM json_each($ids))", ("$ids", JsonSerializer.Serialize(ids))).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>Publishes a reserved export with its members; false when the reservation is gone.</summary>
+    public bool PublishExport(TrainingExport export, string writer, IReadOnlyList<(string ObjectId, SubjectId Subject, string RecordId)> members) => Write(c =>
+    {
+        var updated = Execute(c, "UPDATE exports SET fields = $f, created_at = $c, expires_at = $e, scratch_deadline = $d, records = $n, state = 'open' WHERE run = $r AND state = 'pending' AND writer = $w",
+            ("$r", export.Run), ("$f", JsonSerializer.Serialize(export.Fields)), ("$c", export.CreatedAt.ToUnixTimeMilliseconds()), ("$e", export.ExpiresAt.ToUnixTimeMilliseconds()),
+            ("$d", export.ScratchDeadline.ToUnixTimeMilliseconds()), ("$n", export.Records), ("$w", writer));
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        using var insert = Command(c, "INSERT INTO export_members VALUES ($r, $o, $s, $i)", ("$r", export.Run), ("$o", ""), ("$s", ""), ("$i", ""));
+        foreach (var (objectId, subject, recordId) in members)
+        {
+            insert.Parameters["$o"].Value = objectId;
+            insert.Parameters["$s"].Value = subject.Value;
+            insert.Parameters["$i"].Value = recordId;
+            insert.ExecuteNonQuery();
+        }
+
+        return true;
+    });
+
+    /// <summary>Pending exports (run, purpose, pseudonymisation key id) of <paramref name="writer"/>.</summary>
+    public IReadOnlyList<(string Run, PurposeId Purpose, string? PseudonymKeyId)> PendingExportsOf(string writer) => Query(c =>
+    {
+        using var command = Command(c, "SELECT run, purpose, pseudonym_key_id FROM exports WHERE state = 'pending' AND writer = $w ORDER BY run", ("$w", writer));
+        using var reader = command.ExecuteReader();
+        var list = new List<(string, PurposeId, string?)>();
+        while (reader.Read())
+        {
+            list.Add((reader.GetString(0), PurposeId.Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+
+        return (IReadOnlyList<(string, PurposeId, string?)>)list;
+    });
+
+    /// <summary>Removes a pending export of <paramref name="writer"/> and retires its pseudonymisation key; false when it is not pending.</summary>
+    public (bool Deleted, long? Outbox) DeletePendingExport(string run, string writer, DateTimeOffset at, IReadOnlyList<AuditEvent> events) => Write(c =>
+    {
+        var key = Scalar<string?>(c, "SELECT pseudonym_key_id FROM exports WHERE run = $r AND state = 'pending' AND writer = $w", ("$r", run), ("$w", writer));
+        if (Execute(c, "DELETE FROM exports WHERE run = $r AND state = 'pending' AND writer = $w", ("$r", run), ("$w", writer)) == 0)
+        {
+            return (false, (long?)null);
+        }
+
+        if (key is not null)
+        {
+            Retire(c, key, "export:" + run, at);
+        }
+
+        return (true, Stage(c, writer, events));
+    });
+
+    /// <summary>The state of every export by run, pending ones included.</summary>
+    public IReadOnlyDictionary<string, string> ExportStates() => Query(c =>
+    {
+        using var command = Command(c, "SELECT run, state FROM exports");
+        using var reader = command.ExecuteReader();
+        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            states[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return (IReadOnlyDictionary<string, string>)states;
+    });
+
+    /// <summary>Published exports (open, closed or deleted), oldest first.</summary>
+    public IReadOnlyList<TrainingExport> Exports() => Query(c =>
+    {
+        using var command = Command(c, "SELECT run, purpose, policy_version, fields, pseudonymised, created_at, expires_at, scratch_deadline, records, state FROM exports WHERE state <> 'pending' ORDER BY created_at, run");
+        using var reader = command.ExecuteReader();
+        var list = new List<TrainingExport>();
+        while (reader.Read())
+        {
+            list.Add(new TrainingExport(reader.GetString(0), PurposeId.Parse(reader.GetString(1)), reader.GetInt32(2), JsonSerializer.Deserialize<string[]>(reader.GetString(3))!,
+                reader.GetBoolean(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)), reader.GetInt32(8), Enum.Parse<ExportState>(reader.GetString(9), ignoreCase: true)));
+        }
+
+        return (IReadOnlyList<TrainingExport>)list;
+    });
+
+    /// <summary>
+    /// Members of published exports whose object is no longer in the vault (erased, withdrawn, expired or rolled back),
+    /// with the reason the deletion log gives for the object.
+    /// </summary>
+    public IReadOnlyList<(string Run, string ObjectId, SubjectId Subject, string RecordId, string Reason)> MembersWithoutObject() => Query(c =>
+    {
+        using var command = Command(c, """
+            SELECT m.run, m.object_id, m.subject, m.record_id,
+                COALESCE((SELECT d.reason FROM deletions d WHERE d.object_id = m.object_id ORDER BY d.at DESC LIMIT 1), 'erasure')
+            FROM export_members m JOIN exports e ON e.run = m.run
+            WHERE e.state IN ('open', 'closed') AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.id = m.object_id)
+            ORDER BY m.run, m.object_id
+            """);
+        using var reader = command.ExecuteReader();
+        var list = new List<(string, string, SubjectId, string, string)>();
+        while (reader.Read())
+        {
+            list.Add((reader.GetString(0), reader.GetString(1), SubjectId.Parse(reader.GetString(2)), reader.GetString(3), reader.GetString(4)));
+        }
+
+        return (IReadOnlyList<(string, string, SubjectId, string, string)>)list;
+    });
+
+    /// <summary>Removes members from a published export and recounts its records, with the ledger events in the outbox.</summary>
+    public long? RemoveMembers(string run, IReadOnlyCollection<string> objectIds, string writer, IReadOnlyList<AuditEvent> events) => Write(c =>
+    {
+        foreach (var id in objectIds)
+        {
+            Execute(c, "DELETE FROM export_members WHERE run = $r AND object_id = $o", ("$r", run), ("$o", id));
+        }
+
+        Execute(c, "UPDATE exports SET records = (SELECT COUNT(*) FROM export_members WHERE run = $r) WHERE run = $r", ("$r", run));
+        return Stage(c, writer, events);
+    });
+
+    /// <summary>
+    /// Moves a published export to <paramref name="state"/> (from a state before it), with its ledger events in the
+    /// outbox; when deleted, its members go and its pseudonymisation key is retired. Returns the retired key id, or
+    /// <see langword="null"/>; false when the export was not in an earlier state (another process got there first).
+    /// </summary>
+    public (bool Changed, string? RetiredKey, long? Outbox) SetExportState(string run, ExportState state, DateTimeOffset at, string writer, IReadOnlyList<AuditEvent> events) => Write(c =>
+    {
+        var before = state == ExportState.Closed ? "('open')" : "('open', 'closed')";
+        if (Execute(c, $"UPDATE exports SET state = $s WHERE run = $r AND state IN {before}", ("$r", run), ("$s", state.ToString().ToLowerInvariant())) == 0)
+        {
+            return (false, (string?)null, (long?)null);
+        }
+
+        string? retired = null;
+        if (state == ExportState.Deleted)
+        {
+            // The pseudonymisation key goes with the export: its pseudonyms can no longer be linked back.
+            retired = Scalar<string?>(c, "SELECT pseudonym_key_id FROM exports WHERE run = $r", ("$r", run));
+            if (retired is not null)
+            {
+                Retire(c, retired, "export:" + run, at);
+            }
+
+            Execute(c, "UPDATE exports SET pseudonym_key_id = NULL WHERE run = $r", ("$r", run));
+            Execute(c, "DELETE FROM export_members WHERE run = $r", ("$r", run));
+        }
+
+        return (true, retired, Stage(c, writer, events));
+    });
+
+    public IReadOnlyList<(string Reason, int Count, long Bytes, DateTimeOffset Last)> DeletionSummary() => Query(c =>
+    {
+        using var command = Command(c, "SELECT reason, COUNT(*), SUM(bytes), MAX(at) FROM deletions GROUP BY reason ORDER BY reason");
+        using var reader = command.ExecuteReader();
+        var list = new List<(string, int, long, DateTimeOffset)>();
+        while (reader.Read())
+        {
+            list.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return (IReadOnlyList<(string, int, long, DateTimeOffset)>)list;
+    });
+
+    // ---- writers and the ledger outbox ----
+
+    /// <summary>Every writer id that owns unfinished work: pending objects, pending exports, outbox entries.</summary>
+    public IReadOnlyList<string> WritersWithUnfinishedWork() => Query(c => Strings(c,
+        "SELECT writer FROM objects WHERE state = 'pending' UNION SELECT writer FROM exports WHERE state = 'pending' UNION SELECT writer FROM outbox ORDER BY 1"));
+
+    /// <summary>The outbox entries staged by <paramref name="writer"/> and not yet appended, oldest first.</summary>
+    public IReadOnlyList<long> OutboxOf(string writer) => Query(c =>
+    {
+        using var command = Command(c, "SELECT seq FROM outbox WHERE writer = $w ORDER BY seq", ("$w", writer));
+        using var reader = command.ExecuteReader();
+        var list = new List<long>();
+        while (reader.Read())
+        {
+            list.Add(reader.GetInt64(0));
+        }
+
+        return (IReadOnlyList<long>)list;
+    });
+
+    /// <summary>The staged events of one outbox entry, or <see langword="null"/> when it was appended already.</summary>
+    public string? OutboxEntry(long seq) => Query(c => Scalar<string?>(c, "SELECT events FROM outbox WHERE seq = $q", ("$q", seq)));
+
+    public void DeleteOutbox(long seq) => Write(c => Execute(c, "DELETE FROM outbox WHERE seq = $q", ("$q", seq)));
+
+    // ---- plumbing ----
+
+    private static void Retire(SqliteConnection c, string keyId, string owner, DateTimeOffset at)
+    {
+        Execute(c, "DELETE FROM data_keys WHERE key_id = $k", ("$k", keyId));
+        Execute(c, "INSERT OR IGNORE INTO retired_keys(key_id, owner, retired_at, destroyed) VALUES ($k, $o, $t, 0)", ("$k", keyId), ("$o", owner), ("$t", at.ToUnixTimeMilliseconds()));
+    }
+
+    private static void LogDeletion(SqliteConnection c, DateTimeOffset at, string reason, string subject, string? purpose, string? objectId, long bytes) =>
+        Execute(c, "INSERT INTO deletions(at, reason, subject, purpose, object_id, bytes) VALUES ($t, $r, $s, $p, $id, $z)",
+            ("$t", at.ToUnixTimeMilliseconds()), ("$r", reason), ("$s", subject), ("$p", purpose), ("$id", objectId), ("$z", bytes));
+
+    /// <summary>Stages ledger events in the outbox inside the caller's transaction; the seq is what the caller flushes.</summary>
+    private static long? Stage(SqliteConnection c, string writer, IReadOnlyList<AuditEvent> events) =>
+        events.Count == 0 ? null : Scalar<long>(c, "INSERT INTO outbox(writer, events) VALUES ($w, $e) RETURNING seq", ("$w", writer), ("$e", LedgerOutbox.Serialize(events)));
+
+    private IReadOnlyList<CatalogObject> Objects(string where, params (string, object?)[] parameters) => Query(c =>
+    {
+        using var command = Command(c, $"SELECT {ObjectColumns} FROM objects {where} ORDER BY id", parameters);
+        using var reader = command.ExecuteReader();
+        var list = new List<CatalogObject>();
+        while (reader.Read())
+        {
+            var metadata = new VaultObject(reader.GetString(0), SubjectId.Parse(reader.GetString(1)), PurposeId.Parse(reader.GetString(2)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetString(5), reader.GetString(6), DataCategory.Parse(reader.GetString(7)),
+                JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(8))!, reader.GetInt64(9));
+            list.Add(new CatalogObject(metadata, reader.GetString(10), reader.GetString(11), reader.GetString(12) == "stored"));
+        }
+
+        return (IReadOnlyList<CatalogObject>)list;
+    });
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;");
+        return connection;
+    }
+
+    private T Query<T>(Func<SqliteConnection, T> work)
+    {
+        using var connection = Connect();
+        return work(connection);
+    }
+
+    /// <summary>One write transaction, <c>BEGIN IMMEDIATE</c>: the write lock is taken before the first read.</summary>
+    private T Write<T>(Func<SqliteConnection, T> work)
+    {
+        lock (_writeLock)
+        {
+            using var connection = Connect();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(connection);
+            transaction.Commit();
+            return result;
+        }
+    }
+
+    private void Write(Action<SqliteConnection> work) => Write(c =>
+    {
+        work(c);
+        return 0;
+    });
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            if (sql.Contains(name, StringComparison.Ordinal))
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+        }
+
+        return command;
+    }
+
+    private static int Execute(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static T Scalar<T>(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? default! : value is T typed ? typed : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    private static List<string> Strings(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    {
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var list = new List<string>();
+        while (reader.Read())
+        {
+            list.Add(reader.GetString(0));
+        }
+
+        return list;
+    }
+}
