@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Obscura.Biometrics.Cancelable;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
@@ -9,7 +11,11 @@ namespace Obscura.Benchmarks;
 
 /// <summary>
 /// 1:1 protected verification at 512 dimensions, one step per row, each on one core: the capture side's transform and
-/// probe encryption, the comparison service's sealed, blinded encrypted comparison, and the key holder's flooded decision.
+/// probe encryption, the comparison service's sealed, blinded encrypted comparison, and the key holder's flooded
+/// decision. Rows 4 and 5 compare, in one run, the decision before the binding of issue 12 (a bare flooded decryption)
+/// with the decision after it (a ticket from the key holder, the comparison role's attestation, the key holder's checks
+/// of attestation, seal, ticket, rate limits and budget in its SQLite state, the flooded decryption, and the answer
+/// encrypted to the capture side and opened there).
 /// </summary>
 public class VerificationBenchmarks
 {
@@ -19,7 +25,9 @@ public class VerificationBenchmarks
     private TransformedTemplate _transformedProbe = null!;
     private CaptureClient _capture = null!;
     private ComparisonService _comparison = null!;
-    private DecisionKeyHolder _keyHolder = null!;
+    private ComparisonAttester _attester = null!;
+    private KeyHolderService _keyHolder = null!;
+    private DecisionKeyHolder _bareDecider = null!;
     private SealedTemplate _reference = null!;
     private byte[] _encryptedProbe = null!;
     private byte[] _comparisonResult = null!;
@@ -28,25 +36,31 @@ public class VerificationBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("obscura-bench-").FullName;
-        var keys = KeyManagementService.Open(_directory);
-        var provider = keys.CreateProviderKeys("bench-bank");
+        _attester = ComparisonAttester.Ephemeral();
+
+        // Enough decisions for every benchmark invocation; the timing does not depend on σ, and accuracy is not measured
+        // here. The one-second window keeps the rate-limit counts at what a steady load leaves in the state.
+        _keyHolder = KeyHolderService.Open(Path.Combine(_directory, "keyholder"), new KeyHolderOptions(_attester.PublicKey)
+        {
+            ProviderId = "bench-bank",
+            Calibrate = secret => DecisionKeyHolder.Calibrate(secret, maxDecryptions: 1L << 24, maxDecisionNoise: double.MaxValue),
+            Limits = new DecisionLimits(PerSubject: int.MaxValue, PerCaller: int.MaxValue, Window: TimeSpan.FromSeconds(1), ManyDecisionsPerReference: int.MaxValue),
+        });
+        var provider = _keyHolder.Provider;
         var random = new Random(1);
         float[] Embedding() => [.. Enumerable.Range(0, 512).Select(_ => (float)(random.NextDouble() - 0.5))];
         var reference = FaceTemplate.FromEmbedding(Embedding());
         _probe = FaceTemplate.FromEmbedding(Embedding());
         _transformationKey = TemplateTransformationKey.Generate();
+        var keys = _keyHolder.Keys;
         _capture = new CaptureClient(provider.EncryptionKeyId, keys.OpenPublicKey(provider.EncryptionKeyId));
-        using (var sealer = keys.OpenSealer(provider.SealingKeyId))
-        {
-            _reference = sealer.Seal("enr_1", "subject-1", _transformationKey.Id, provider.EncryptionKeyId, DateTimeOffset.UtcNow, _capture.EncryptReference(CancelableTransform.Apply(_transformationKey, reference)));
-        }
+        var ciphertext = _capture.EncryptReference(CancelableTransform.Apply(_transformationKey, reference));
+        var request = new SealRequest("enr_1", "subject-1", _transformationKey.Id, provider.EncryptionKeyId, DateTimeOffset.UtcNow, SHA256.HashData(ciphertext));
+        _reference = request.WithSeal(provider.SealingKeyId, ciphertext, _keyHolder.SealAsync(request, CancellationToken.None).GetAwaiter().GetResult());
 
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
         _comparison = new ComparisonService(provider.EncryptionKeyId, keys.OpenSealVerifier(provider.SealingKeyId), relin, galois);
-        var secret = keys.OpenDecryptionKey(provider.EncryptionKeyId);
-        // Enough decisions for every benchmark invocation; the timing does not depend on σ, and accuracy is not measured here.
-        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: 1L << 24, maxDecisionNoise: double.MaxValue);
-        _keyHolder = new DecisionKeyHolder(secret, policy, keys.DecryptionBudget(provider.EncryptionKeyId, long.MaxValue));
+        _bareDecider = new DecisionKeyHolder(keys.OpenDecryptionKey(provider.EncryptionKeyId), _keyHolder.FloodingPolicy, new UncountedBudget());
         _transformedProbe = CancelableTransform.Apply(_transformationKey, _probe);
         _encryptedProbe = _capture.EncryptProbe(_transformedProbe, 0.5);
         _comparisonResult = _comparison.Compare(_reference, "subject-1", _encryptedProbe);
@@ -55,7 +69,9 @@ public class VerificationBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _bareDecider.Dispose();
         _keyHolder.Dispose();
+        _attester.Dispose();
         _transformationKey.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
@@ -69,6 +85,25 @@ public class VerificationBenchmarks
     [Benchmark(Description = "3. compare (comparison service)")]
     public byte[] Compare() => _comparison.Compare(_reference, "subject-1", _encryptedProbe);
 
-    [Benchmark(Description = "4. flooded decision (key holder)")]
-    public bool Decide() => _keyHolder.Decide(_comparisonResult);
+    [Benchmark(Description = "4. flooded decision only (key holder, before the binding)")]
+    public bool Decide() => _bareDecider.Decide(_comparisonResult);
+
+    [Benchmark(Description = "5. bound decision: ticket, attestation, checks, flooded decision, encrypted answer (after the binding)")]
+    public bool BoundDecision()
+    {
+        using var channel = new DecisionChannel();
+        IKeyHolderRole keyHolder = _keyHolder;
+        var ticket = keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest("subject-1", "enr_1", _reference.EncryptionKeyId, channel.PublicKey), CancellationToken.None).GetAwaiter().GetResult();
+        var attested = _attester.Attest(ticket.Nonce, _reference, _encryptedProbe, _comparisonResult);
+        return channel.Open(ticket, keyHolder.DecideAsync(attested, CancellationToken.None).GetAwaiter().GetResult());
+    }
+
+    private sealed class UncountedBudget : IDecryptionBudget
+    {
+        public long Used => 0;
+
+        public void Reserve()
+        {
+        }
+    }
 }

@@ -20,9 +20,11 @@ internal static class EvalCommand
         var thresholds = new Option<string>("--thresholds") { Description = "Comma-separated thresholds for FMR/FNMR.", DefaultValueFactory = _ => "0.3,0.4,0.5,0.6,0.7" };
         var impostors = new Option<int>("--impostor-pairs") { Description = "Impostor pairs to sample (deterministic).", DefaultValueFactory = _ => 2000 };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the DET and unlinkability curves: CSV data and PNG plots." };
+        var deployed = new Option<int>("--deployed-pairs") { Description = "Pairs (half genuine, half impostor) sent through the deployed decision path, with its blinding and flooding noise; 0 for none.", DefaultValueFactory = _ => 64 };
+        var threshold = new Option<double>("--threshold") { Description = "The decision threshold of the deployed-path sample.", DefaultValueFactory = _ => 0.5 };
         var command = new Command("eval", "Evaluate FMR/FNMR, EER and unlinkability in plaintext, after the transform and under encryption.")
         {
-            embeddings, thresholds, impostors, output,
+            embeddings, thresholds, impostors, output, deployed, threshold,
         };
         command.SetAction((result, _) =>
         {
@@ -40,6 +42,16 @@ internal static class EvalCommand
                 {
                     throw new FormatException("--impostor-pairs is at least 1.");
                 }
+
+                if (result.GetValue(deployed) < 0)
+                {
+                    throw new FormatException("--deployed-pairs is at least 0.");
+                }
+
+                if (result.GetValue(threshold) is not (> -1 and < 1))
+                {
+                    throw new FormatException("--threshold is a cosine similarity strictly between -1 and 1.");
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
             {
@@ -50,8 +62,8 @@ internal static class EvalCommand
             EvaluationScores scores;
             try
             {
-                stderr.WriteLine($"scoring {templates.Count} templates in plaintext, transformed and encrypted…");
-                scores = ProtectedEvaluation.Run(templates, result.GetValue(impostors));
+                stderr.WriteLine($"scoring {templates.Count} templates in plaintext, transformed and encrypted, and {result.GetValue(deployed)} pairs through the deployed decision path…");
+                scores = ProtectedEvaluation.Run(templates, result.GetValue(impostors), deployedPairs: result.GetValue(deployed), threshold: result.GetValue(threshold));
             }
             catch (ArgumentException ex)
             {
@@ -73,7 +85,8 @@ internal static class EvalCommand
                 maxScoreDeviation = scores.MaxDeviation,
                 plaintext = Summary(plain),
                 transformed = Summary(transformed),
-                encrypted = Summary(encrypted),
+                encrypted = new { circuit = EvaluationScores.EncryptedCircuit, equalErrorRate = encrypted.EqualErrorRate().FalseMatchRate, rates = chosen.Select(encrypted.At) },
+                deployed = scores.Deployed is { } d ? DeployedSummary(d) : null,
                 unlinkability = new { systemLinkability = linkage.System },
             };
             stdout.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
@@ -99,6 +112,28 @@ internal static class EvalCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>The deployed-path sample: which circuit, its noise, and its decisions at the threshold against plaintext on the same pairs.</summary>
+    private static object DeployedSummary(DeployedPathScores d)
+    {
+        ErrorRates? Rates(IReadOnlyList<double> genuine, IReadOnlyList<double> impostor) =>
+            genuine.Count > 0 && impostor.Count > 0 ? new VerificationMetrics(genuine, impostor).At(d.Threshold) : null;
+        return new
+        {
+            circuit = d.Circuit,
+            genuinePairs = d.Genuine.Count,
+            impostorPairs = d.Impostor.Count,
+            threshold = d.Threshold,
+            decisionNoiseStandardDeviation = d.DecisionNoise,
+            floodingSigmaLog2 = d.FloodingSigmaLog2,
+            errorBoundLog2 = d.ErrorBoundLog2,
+            maxDecryptions = d.MaxDecryptions,
+            maxScoreDeviation = d.MaxDeviation,
+            flippedDecisions = d.FlippedDecisions,
+            plaintext = Rates(d.PlainGenuine, d.PlainImpostor),
+            deployed = Rates(d.Genuine, d.Impostor),
+        };
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

@@ -59,7 +59,16 @@ public static partial class ObscuraCli
                         return InvalidEmbedding();
                     }
 
-                    var result = await s.Verification.Value.VerifyAsync(r.GetValue(subject).Value, template, ct);
+                    VerificationResult result;
+                    try
+                    {
+                        result = await s.Verification.Value.VerifyAsync(r.GetValue(subject).Value, template, ct);
+                    }
+                    catch (Biometrics.Decisions.DecisionRefusedException ex)
+                    {
+                        return new Reply(null, new GovernanceError(GovernanceErrorKind.Conflict, $"The key holder refused the decision ({ex.Reason}): {ex.Message}"));
+                    }
+
                     if (result.Refusal is not { } refusal)
                     {
                         return Reply.Of(new { subject = r.GetValue(subject), match = result.IsMatch }, result.IsMatch ? ExitCodes.Success : ExitCodes.Refused);
@@ -69,7 +78,7 @@ public static partial class ObscuraCli
                     {
                         VerificationRefusal.NoConsent => GovernanceErrorKind.Refused,
                         VerificationRefusal.NotEnrolled => GovernanceErrorKind.NotFound,
-                        VerificationRefusal.BudgetSpent or VerificationRefusal.KeyRevoked => GovernanceErrorKind.NotApplicable,
+                        VerificationRefusal.BudgetSpent or VerificationRefusal.KeyRevoked or VerificationRefusal.RateLimited => GovernanceErrorKind.NotApplicable,
                         _ => GovernanceErrorKind.Conflict,
                     };
                     return new Reply(null, new GovernanceError(kind, refusal.Describe()));
@@ -87,7 +96,7 @@ public static partial class ObscuraCli
         var rotate = Define(runner, "rotate-keys", "Rotate the provider's encryption and sealing keys: every stored template is re-encrypted by key switching (no face needed, nothing decrypted) and the old keys are destroyed; an interrupted rotation resumes.", [], _ => new Operation(
             async (s, ct) => Reply.Of(await s.Verification.Value.RotateProviderKeysAsync(new RotationProgress(), ct)),
             () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification/key-rotation")));
-        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke, rotate);
+        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke, rotate, AttestationKeyCommand(runner), DecisionReportCommand(runner));
     }
 
     /// <summary>The probe's embedding: from a file, or computed here from an image with an ONNX model.</summary>

@@ -16,7 +16,7 @@ namespace Obscura.Biometrics.Tests;
 /// withdrawal and erasure that a new consent or a restored backup cannot undo, and changes that commit with their
 /// ledger entry or not at all.
 /// </summary>
-[Collection(nameof(SharedVerification))]
+[Collection(VerificationCollection.Name)]
 public sealed class EnrolmentLifecycleTests(VerificationFixture fixture)
 {
     private const string Controller = "apikey:ops";

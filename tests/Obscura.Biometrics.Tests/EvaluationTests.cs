@@ -1,4 +1,5 @@
 using Obscura.Biometrics.Evaluation;
+using Obscura.Biometrics.Roles;
 
 namespace Obscura.Biometrics.Tests;
 
@@ -54,7 +55,8 @@ public sealed class EvaluationTests
             }
         }
 
-        var scores = ProtectedEvaluation.Run(templates, maxImpostorPairs: 1000);
+        var scores = ProtectedEvaluation.Run(templates, maxImpostorPairs: 1000, deployedPairs: 0);
+        Assert.Null(scores.Deployed);
         Assert.Equal(180, scores.PlainGenuine.Count); // 60 subjects × 3 pairs
         Assert.Equal(1000, scores.PlainImpostor.Count);
         TestContext.Current.TestOutputHelper?.WriteLine($"largest score deviation: {scores.MaxDeviation:E2}");
@@ -75,6 +77,36 @@ public sealed class EvaluationTests
         Assert.InRange(protectedLinkage, 0, 0.35);
         Assert.True(unprotectedLinkage > 0.95, $"unprotected {unprotectedLinkage}");
         Assert.Throws<ArgumentException>(() => ProtectedEvaluation.Run([templates[0], templates[1]]));
+    }
+
+    [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
+    public void The_deployed_decision_path_on_a_sample_decides_as_plaintext_within_its_stated_noise()
+    {
+        // Synthetic genuine pairs score about 0.8 and impostors about 0, far from t = 0.5 against a decision noise of at
+        // most 0.03: no decision may flip. Each deployed score is t + (flooded margin)/r, so its deviation from plaintext
+        // is the flooding noise over r (plus CKKS error near 10^-8). 8 draws all within 8 standard deviations fail with
+        // probability below 10^-13.
+        var faces = new SyntheticFaces(128, 31);
+        var templates = new List<LabelledTemplate>();
+        for (var subject = 0; subject < 10; subject++)
+        {
+            var identity = faces.Identity();
+            templates.Add(new LabelledTemplate($"s{subject}", faces.Capture(identity)));
+            templates.Add(new LabelledTemplate($"s{subject}", faces.Capture(identity)));
+        }
+
+        var scores = ProtectedEvaluation.Run(templates, maxImpostorPairs: 50, deployedPairs: 8, threshold: 0.5);
+        var deployed = Assert.IsType<DeployedPathScores>(scores.Deployed);
+        Assert.Equal((4, 4), (deployed.Genuine.Count, deployed.Impostor.Count));
+        Assert.Contains("blinding", deployed.Circuit, StringComparison.Ordinal);
+        Assert.Contains("flooded", deployed.Circuit, StringComparison.Ordinal);
+        Assert.Contains("without blinding or flooding", EvaluationScores.EncryptedCircuit, StringComparison.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine($"deployed path: decision noise {deployed.DecisionNoise:F4}, largest deviation {deployed.MaxDeviation:F4}, t = {deployed.MaxDecryptions}");
+        Assert.InRange(deployed.DecisionNoise, 1e-4, DecisionKeyHolder.DefaultMaxDecisionNoise);
+        Assert.InRange(deployed.MaxDeviation, 0, 8 * deployed.DecisionNoise);
+        Assert.True(deployed.MaxDeviation > 1e-6, "the deployed path adds its flooding noise: scores are not the exact ones");
+        Assert.Equal(0, deployed.FlippedDecisions);
     }
 
     [Theory]

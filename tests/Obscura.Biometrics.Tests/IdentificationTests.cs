@@ -7,9 +7,11 @@ using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Biometrics.Tests;
 
-public sealed class IdentificationTests(VerificationFixture fixture) : IClassFixture<VerificationFixture>
+[Collection(VerificationCollection.Name)]
+public sealed class IdentificationTests(VerificationFixture fixture)
 {
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     public void A_probe_finds_exactly_its_own_identity_in_an_encrypted_gallery()
     {
         const int people = 4200; // more than N/2, so imaginary parts are used too
@@ -18,7 +20,7 @@ public sealed class IdentificationTests(VerificationFixture fixture) : IClassFix
         var ids = Enumerable.Range(0, people).Select(i => $"person-{i}").ToArray();
         using var galleryKey = TemplateTransformationKey.Generate();
         var encryptor = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
-        var publicKey = fixture.Keys.OpenPublicKey(fixture.Provider.EncryptionKeyId);
+        var publicKey = fixture.ProviderKeys.OpenPublicKey(fixture.Provider.EncryptionKeyId);
         var gallery = new EncryptedGallery(128, galleryKey.Id);
         TransformedTemplate[] enrolled = [.. identities.Select(i => CancelableTransform.Apply(galleryKey, faces.Capture(i)))];
         gallery.Add(encryptor, publicKey, ids, enrolled);
@@ -27,11 +29,13 @@ public sealed class IdentificationTests(VerificationFixture fixture) : IClassFix
 
         var probeTemplate = CancelableTransform.Apply(galleryKey, faces.Capture(identities[4150]));
         var probe = EncryptedGallery.EncryptProbe(encryptor, publicKey, probeTemplate, threshold: 0.5);
-        var (relin, _) = fixture.Keys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
+        var (relin, _) = fixture.ProviderKeys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
         var results = gallery.Search(probe, relin);
 
-        using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
-        var policy = DecisionKeyHolder.Calibrate(secret, 100, maxDecisionNoise: 0.1);
+        using var secret = fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
+        // The key's default calibration (shared with the calibration test), at a budget of 100 decisions.
+        var policy = new NoiseFloodingPolicy(fixture.DefaultCalibration.ErrorBound, 100);
+        Assert.InRange(DecisionKeyHolder.DecisionNoise(policy), 0, 0.1);
         var slotCount = ProtectedTemplateScheme.Parameters.SlotCount;
         var expected = new Complex[slotCount];
         for (var k = 0; k < people; k++)
@@ -44,7 +48,7 @@ public sealed class IdentificationTests(VerificationFixture fixture) : IClassFix
         var error = NoiseFloodingPolicy.MeasureCoefficientError(encryptor, secret, results[0].Margins, expected);
         Assert.True(error <= policy.ErrorBound, $"1:N error 2^{Math.Log2(error):F1} above the calibrated bound 2^{Math.Log2(policy.ErrorBound):F1}");
 
-        using var keyHolder = new DecisionKeyHolder(fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId), policy, new CountingBudget());
+        using var keyHolder = new DecisionKeyHolder(fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId), policy, new CountingBudget());
         Assert.Equal(["person-4150"], keyHolder.Identify(results));
         Assert.Throws<ArgumentException>(() => gallery.Search(probe[..^1], relin));
     }

@@ -10,15 +10,17 @@ namespace Obscura.Biometrics.Tests;
 /// Provider-key rotation by key switching: templates move to new encryption and sealing keys on ciphertexts only,
 /// keep verifying, and the old keys are destroyed. Each test uses its own provider, so the shared one is untouched.
 /// </summary>
-public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixture<VerificationFixture>
+[Collection(VerificationCollection.Name)]
+public sealed class KeyRotationTests(VerificationFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     public async Task Rotation_moves_every_genuine_template_to_new_keys_and_destroys_the_old_ones()
     {
         var store = new InMemoryTemplateStore();
-        using var verification = fixture.Wire(fixture.OpenKeyHolder("rotating-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 200, MaxDecisionNoise: 0.15)), store);
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("rotating-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 200, MaxDecisionNoise: 0.15), calibrate: VerificationFixture.FixedPolicy(200)), store);
         var keyHolder = verification.LocalKeyHolder!;
         var old = keyHolder.Provider;
         var faces = new SyntheticFaces(512, 31);
@@ -41,8 +43,8 @@ public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixtur
         var now = keyHolder.Provider;
         Assert.False(now.Rotating);
         Assert.Equal(report.EncryptionKeyId, now.EncryptionKeyId);
-        Assert.False(fixture.Keys.IsActive(old.EncryptionKeyId));
-        Assert.False(fixture.Keys.IsActive(old.SealingKeyId));
+        Assert.False(keyHolder.Keys.IsActive(old.EncryptionKeyId));
+        Assert.False(keyHolder.Keys.IsActive(old.SealingKeyId));
         await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.GetRotationKeyAsync(old.EncryptionKeyId, now.EncryptionKeyId, Ct));
         Assert.All([(await store.FindAsync(a, Ct))!, (await store.FindAsync(b, Ct))!], t => Assert.Equal((now.EncryptionKeyId, now.SealingKeyId), (t.EncryptionKeyId, t.SealingKeyId)));
 
@@ -61,13 +63,15 @@ public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     public async Task A_reference_switched_to_the_limit_stays_within_the_flooding_bound_and_then_expires()
     {
         // The flooding bound hides the circuit's error only if E bounds it: measure comparisons of a reference switched
         // the most times allowed. E is 8σ of the calibrated error; 16 draws of a Gaussian all stay under 8σ except with
         // probability below 2^-45, so this test fails only if switched references are noisier than calibrated.
         var store = new InMemoryTemplateStore();
-        using var verification = fixture.Wire(fixture.OpenKeyHolder("bound-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 200, MaxDecisionNoise: 0.15)), store);
+        // Each rotation creates a key; their policies do not matter here, only the final key's measured bound (below).
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("bound-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 200, MaxDecisionNoise: 0.15), calibrate: VerificationFixture.FixedPolicy(200)), store);
         var keyHolder = verification.LocalKeyHolder!;
         var faces = new SyntheticFaces(512, 32);
         var dan = faces.Identity();
@@ -82,15 +86,15 @@ public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixtur
         var stored = Assert.IsType<SealedTemplate>(await store.FindAsync(subject, Ct));
         Assert.Equal(ProtectedTemplateScheme.MaxKeySwitches, stored.KeySwitches);
         var current = keyHolder.Provider.EncryptionKeyId;
-        var bound = keyHolder.FloodingPolicy.ErrorBound;
         var p = ProtectedTemplateScheme.Parameters;
         using var ttk = fixture.CaptureKeys.Open(enrolment.TransformationKeyId);
         var transformedReference = CancelableTransform.Apply(ttk, referenceTemplate);
-        var capture = new CaptureClient(current, fixture.Keys.OpenPublicKey(current));
-        var (relin, galois) = fixture.Keys.OpenEvaluationKeys(current);
+        var capture = new CaptureClient(current, keyHolder.Keys.OpenPublicKey(current));
+        var (relin, galois) = keyHolder.Keys.OpenEvaluationKeys(current);
         var evaluator = new CkksEvaluator(p);
         var encryptor = new CkksEncryptor(p);
-        using var secret = fixture.Keys.OpenDecryptionKey(current);
+        using var secret = keyHolder.Keys.OpenDecryptionKey(current);
+        var bound = DecisionKeyHolder.Calibrate(secret, maxDecryptions: 200, maxDecisionNoise: 0.15).ErrorBound;
         var reference = CkksSerializer.DeserializeCiphertext(stored.Ciphertext, p);
         var errors = new List<double>();
         for (var trial = 0; trial < 16; trial++)
@@ -114,11 +118,12 @@ public sealed class KeyRotationTests(VerificationFixture fixture) : IClassFixtur
     [Fact]
     public async Task The_key_holder_seals_only_under_its_current_key()
     {
-        using var keyHolder = fixture.OpenKeyHolder("sealing-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 10));
+        using var keyHolder = fixture.OpenKeyHolder("sealing-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 10), calibrate: VerificationFixture.FixedPolicy(10));
         var request = new SealRequest("enr_1", "someone", "ttk_1", keyHolder.Provider.EncryptionKeyId, DateTimeOffset.UtcNow, new byte[32]);
         Assert.Equal(64, (await keyHolder.SealAsync(request, Ct)).Length);
         await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.SealAsync(request with { EncryptionKeyId = "hek_other" }, Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => keyHolder.SealAsync(request with { CiphertextSha256 = new byte[31] }, Ct));
-        await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.DecideAsync("hek_other", [], Ct));
+        using var channel = new Decisions.DecisionChannel();
+        await Assert.ThrowsAsync<Keys.KeyRevokedException>(() => keyHolder.IssueDecisionTicketAsync(new Decisions.DecisionTicketRequest("someone", "enr_1", "hek_other", channel.PublicKey), "capture", Ct));
     }
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
@@ -9,34 +10,77 @@ using Obscura.TestSupport;
 
 namespace Obscura.Biometrics.Tests;
 
-/// <summary>One provider's keys, a governance core and the four roles in one process, shared by the flow tests.</summary>
+/// <summary>
+/// The flow tests share one <see cref="VerificationFixture"/>: key generation and calibration happen once for all of
+/// them, not once per class (they then run one class after another).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class VerificationCollection : ICollectionFixture<VerificationFixture>
+{
+    public const string Name = "verification";
+}
+
+/// <summary>
+/// One provider's keys, a governance core and the four roles in one process, shared by the flow tests. Each role has
+/// its own keys: the capture side's store (<see cref="CaptureKeys"/>), the comparison role's attestation key, and each key
+/// holder its own folder and master key. The key holders run on the governance fixture's manual clock.
+/// </summary>
 public sealed class VerificationFixture : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly Lazy<NoiseFloodingPolicy> _defaultCalibration;
 
     public VerificationFixture()
     {
-        Keys = KeyManagementService.Open(Path.Combine(_dir.Path, "kms"));
         CaptureKeys = CaptureKeyStore.Open(Path.Combine(_dir.Path, "capture"));
-        KeyHolder = OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15));
+
+        // The shared key's own policy is not what the flow tests check; the calibration tests measure it once, below.
+        KeyHolder = OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15), calibrate: FixedPolicy(300));
+        _defaultCalibration = new Lazy<NoiseFloodingPolicy>(() =>
+        {
+            using var secret = ProviderKeys.OpenDecryptionKey(Provider.EncryptionKeyId);
+            return DecisionKeyHolder.Calibrate(secret, maxDecryptions: null);
+        });
         var purpose = Governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(purpose.Succeeded, purpose.Error?.Message);
         Verification = Wire(KeyHolder, Store);
     }
 
-    /// <summary>A key holder for <paramref name="providerId"/>, with its state file in the fixture's folder (reopened if it exists).</summary>
-    public KeyHolderService OpenKeyHolder(string providerId, NoiseFloodingPolicyChoice flooding) =>
-        KeyHolderService.Open(Keys, Path.Combine(_dir.Path, providerId + ".json"), flooding, providerId);
+    /// <summary>
+    /// A policy of the size calibrations measure (E = 2^76) without measuring it, for key holders whose tests do not
+    /// depend on the bound (rotations create a key, and so a calibration, each time).
+    /// </summary>
+    public static Func<CkksSecretKey, NoiseFloodingPolicy> FixedPolicy(long maxDecryptions) => _ => new NoiseFloodingPolicy(Math.Pow(2, 76), maxDecryptions);
 
-    /// <summary>The roles wired in one process around <paramref name="keyHolder"/>.</summary>
-    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store) => Wire(keyHolder, store, CaptureKeys, Audit);
+    /// <summary>A key holder for <paramref name="providerId"/> in its own folder (reopened if it exists).</summary>
+    public KeyHolderService OpenKeyHolder(string providerId, NoiseFloodingPolicyChoice flooding, DecisionLimits? limits = null, Func<CkksSecretKey, NoiseFloodingPolicy>? calibrate = null) =>
+        KeyHolderService.Open(KeyHolderFolder(providerId), new KeyHolderOptions(Attester.PublicKey)
+        {
+            ProviderId = providerId,
+            Flooding = flooding,
+            Limits = limits ?? new DecisionLimits(),
+            Calibrate = calibrate,
+            Clock = Governance.Clock,
+        });
+
+    /// <summary>
+    /// The shared key calibrated as a new provider key is by default (32 trials, derived budget), computed once for the
+    /// tests that check the calibration (it costs about 40 s of CPU).
+    /// </summary>
+    public NoiseFloodingPolicy DefaultCalibration => _defaultCalibration.Value;
+
+    /// <summary>The folder of <paramref name="providerId"/>'s key holder.</summary>
+    public string KeyHolderFolder(string providerId) => Path.Combine(_dir.Path, "keyholder-" + providerId);
+
+    /// <summary>The roles wired in one process around <paramref name="keyHolder"/> (the comparison role reaching its decisions through <paramref name="decisions"/> when given).</summary>
+    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store, IKeyHolderDecisions? decisions = null) => Wire(keyHolder, store, CaptureKeys, Audit, decisions);
 
     /// <summary>The roles wired around <paramref name="keyHolder"/>, with the given capture key store and ledger.</summary>
-    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store, CaptureKeyStore captureKeys, AuditTrail audit) =>
+    public ProtectedFaceVerification Wire(KeyHolderService keyHolder, ITemplateStore store, CaptureKeyStore captureKeys, AuditTrail audit, IKeyHolderDecisions? decisions = null) =>
         new(
             captureKeys,
             keyHolder,
-            new ComparisonRole(keyHolder),
+            new ComparisonRole(keyHolder, decisions ?? keyHolder, Attester),
             store,
             new GovernanceConsentGate(Governance.Governance, SamplePurposes.IdentityVerification.Id),
             audit,
@@ -47,12 +91,16 @@ public sealed class VerificationFixture : IDisposable
 
     public GovernanceFixture Governance { get; } = new();
 
-    public KeyManagementService Keys { get; }
-
     /// <summary>The capture side's transformation keys.</summary>
     public CaptureKeyStore CaptureKeys { get; }
 
+    /// <summary>The comparison role's attestation key, pinned by every key holder of the fixture.</summary>
+    public ComparisonAttester Attester { get; } = ComparisonAttester.Ephemeral();
+
     public KeyHolderService KeyHolder { get; }
+
+    /// <summary>The shared key holder's own key store (provider keys), for tests that check what the roles compute.</summary>
+    public KeyManagementService ProviderKeys => KeyHolder.Keys;
 
     public ProviderKeyIds Provider => KeyHolder.Provider;
 
@@ -71,17 +119,14 @@ public sealed class VerificationFixture : IDisposable
     public void Dispose()
     {
         Verification.Dispose();
+        Attester.Dispose();
         CaptureKeys.Dispose();
         Governance.Dispose();
         _dir.Dispose();
     }
 }
 
-/// <summary>Test classes that share one <see cref="VerificationFixture"/>, so its provider key is calibrated once (it takes minutes on CI).</summary>
-[CollectionDefinition(nameof(SharedVerification))]
-public sealed class SharedVerification : ICollectionFixture<VerificationFixture>;
-
-[Collection(nameof(SharedVerification))]
+[Collection(VerificationCollection.Name)]
 public sealed class ProtectedVerificationTests(VerificationFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -131,7 +176,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
     [Fact]
     public async Task A_provider_key_stops_deciding_when_its_flooding_budget_is_spent()
     {
-        using var verification = fixture.Wire(fixture.OpenKeyHolder("small-budget", new NoiseFloodingPolicyChoice(MaxDecryptions: 2)), new InMemoryTemplateStore());
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("small-budget", new NoiseFloodingPolicyChoice(MaxDecryptions: 2, CalibrationTrials: 8)), new InMemoryTemplateStore());
         Assert.Equal(2, verification.LocalKeyHolder!.FloodingPolicy.MaxDecryptions);
         var faces = new SyntheticFaces(128, 16);
         var ivan = faces.Identity();
@@ -143,7 +188,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
     }
 
     [Fact]
-    public void A_key_keeps_the_flooding_policy_of_its_first_use_across_restarts()
+    public void A_key_keeps_the_flooding_policy_of_its_creation_across_restarts()
     {
         var first = fixture.KeyHolder.FloodingPolicy;
         Assert.Equal(300, first.MaxDecryptions);
@@ -151,20 +196,23 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
         Assert.Equal(fixture.Provider, restarted.Provider);
         Assert.Equal(first.ErrorBound, restarted.FloodingPolicy.ErrorBound);
         Assert.Equal(first.MaxDecryptions, restarted.FloodingPolicy.MaxDecryptions);
-        Assert.Throws<InvalidOperationException>(() => fixture.Keys.SaveFloodingPolicy(fixture.Provider.EncryptionKeyId, first));
+        using var state = KeyHolderState.Open(fixture.KeyHolderFolder("example-bank"), restarted.Keys, new DecisionLimits(), TimeProvider.System);
+        Assert.Throws<InvalidOperationException>(() => state.CreateKey(fixture.Provider.EncryptionKeyId, first));
     }
 
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     public void The_derived_budget_keeps_decision_noise_within_bounds_and_a_larger_one_is_refused()
     {
-        using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
-        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: null);
+        using var secret = fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
+        var policy = fixture.DefaultCalibration;
         var noise = DecisionKeyHolder.DecisionNoise(policy);
         TestContext.Current.TestOutputHelper?.WriteLine($"derived budget {policy.MaxDecryptions} decisions, decision noise {noise:F4}, E = 2^{Math.Log2(policy.ErrorBound):F1}");
         Assert.InRange(noise, 0, DecisionKeyHolder.DefaultMaxDecisionNoise);
         Assert.True(policy.MaxDecryptions >= 30, $"budget {policy.MaxDecryptions}");
-        // 100 times the budget means 10 times the noise; a fresh calibration measures E again, but never 10 times lower.
-        Assert.Throws<ArgumentException>(() => DecisionKeyHolder.Calibrate(secret, maxDecryptions: policy.MaxDecryptions * 100));
+        // 100 times the budget means 10 times the noise; a fresh calibration measures E again, but never 10 times lower
+        // (with 8 trials its upper confidence bound on σ is looser, so E comes out higher still).
+        Assert.Throws<ArgumentException>(() => DecisionKeyHolder.Calibrate(secret, maxDecryptions: policy.MaxDecryptions * 100, trials: 8));
     }
 
     [Fact]
@@ -231,7 +279,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
     public void The_comparison_and_storage_roles_hold_no_secret_by_construction()
     {
         // Nothing that could decrypt, unwrap, seal or transform may reach these types: not as a field, not through a constructor.
-        Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(CaptureKeyStore), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor)];
+        Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(CaptureKeyStore), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor), typeof(KeyHolderService), typeof(KeyHolderState), typeof(DecisionChannel)];
         foreach (var role in new[] { typeof(ComparisonService), typeof(ComparisonRole), typeof(InMemoryTemplateStore), typeof(FileTemplateStore), typeof(CaptureClient) })
         {
             var fields = role.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Select(f => f.FieldType);
@@ -241,6 +289,9 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
 
         // The comparison role reaches the key holder only through IProviderPublicKeys, whose methods return public material.
         Assert.All(typeof(IProviderPublicKeys).GetMethods(), m => Assert.Contains(m.ReturnType, new[] { typeof(Task<ProviderPublicMaterial>), typeof(Task<EvaluationKeyMaterial>), typeof(Task<byte[]>) }));
+
+        // …and reaches its decisions only through IKeyHolderDecisions, which answers with a decision encrypted to the capture side.
+        Assert.All(typeof(IKeyHolderDecisions).GetMethods(), m => Assert.Equal(typeof(Task<SealedDecision>), m.ReturnType));
     }
 
     [Fact]
@@ -255,11 +306,11 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
         var probeTemplate = faces.Capture(erin);
         var score = referenceTemplate.Similarity(probeTemplate);
         using var ttk = fixture.CaptureKeys.Open(reference.TransformationKeyId);
-        var capture = new CaptureClient(fixture.Provider.EncryptionKeyId, fixture.Keys.OpenPublicKey(fixture.Provider.EncryptionKeyId));
+        var capture = new CaptureClient(fixture.Provider.EncryptionKeyId, fixture.ProviderKeys.OpenPublicKey(fixture.Provider.EncryptionKeyId));
         var probe = capture.EncryptProbe(Cancelable.CancelableTransform.Apply(ttk, probeTemplate), 0.5);
-        var (relin, galois) = fixture.Keys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
-        var comparison = new ComparisonService(fixture.Provider.EncryptionKeyId, fixture.Keys.OpenSealVerifier(fixture.Provider.SealingKeyId), relin, galois);
-        using var secret = fixture.Keys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
+        var (relin, galois) = fixture.ProviderKeys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
+        var comparison = new ComparisonService(fixture.Provider.EncryptionKeyId, fixture.ProviderKeys.OpenSealVerifier(fixture.Provider.SealingKeyId), relin, galois);
+        using var secret = fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
         var encryptor = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
         var margins = Enumerable.Range(0, 12).Select(_ =>
         {

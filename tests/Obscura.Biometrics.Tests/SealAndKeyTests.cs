@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.TestSupport;
@@ -100,14 +101,34 @@ public sealed class SealAndKeyTests : IDisposable
     [Fact]
     public void The_decryption_budget_persists_and_refuses_past_its_limit()
     {
+        using (var kms = KeyManagementService.Open(_dir.Path))
+        using (var state = KeyHolderState.Open(_dir.Path, kms, new DecisionLimits(), TimeProvider.System))
+        {
+            state.CreateKey("hek_x", new Homomorphic.Ckks.NoiseFloodingPolicy(Math.Pow(2, 70), 3));
+            state.ReserveDecryption("hek_x");
+            state.ReserveDecryption("hek_x");
+        }
+
+        using var reopened = KeyManagementService.Open(_dir.Path);
+        using var afterRestart = KeyHolderState.Open(_dir.Path, reopened, new DecisionLimits(), TimeProvider.System);
+        Assert.Equal(2, afterRestart.Used("hek_x"));
+        afterRestart.ReserveDecryption("hek_x");
+        Assert.Equal(3, Assert.Throws<DecisionBudgetSpentException>(() => afterRestart.ReserveDecryption("hek_x")).Budget);
+        Assert.Equal(3, afterRestart.Used("hek_x"));
+    }
+
+    [Fact]
+    public void A_disposed_key_store_has_zeroed_its_master_key_and_refuses_use()
+    {
         var kms = KeyManagementService.Open(_dir.Path);
-        var budget = kms.DecryptionBudget("hek_x", maxDecryptions: 3);
-        budget.Reserve();
-        budget.Reserve();
-        var afterRestart = KeyManagementService.Open(_dir.Path).DecryptionBudget("hek_x", maxDecryptions: 3);
-        Assert.Equal(2, afterRestart.Used);
-        afterRestart.Reserve();
-        Assert.Equal(3, Assert.Throws<DecisionBudgetSpentException>(afterRestart.Reserve).Budget);
-        Assert.Equal(3, budget.Used);
+        var sealingKeyId = kms.CreateSealingKey("provider-1");
+        var master = typeof(KeyManagementService).GetField("_masterKey", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        var held = (byte[])master.GetValue(kms)!;
+        Assert.Contains(held, b => b != 0);
+        kms.Dispose();
+        Assert.All(held, b => Assert.Equal(0, b));
+        Assert.Throws<ObjectDisposedException>(() => kms.OpenSealer(sealingKeyId));
+        Assert.Throws<ObjectDisposedException>(() => kms.CreateSealingKey("provider-2"));
+        Assert.Throws<ObjectDisposedException>(() => kms.DeriveKey("anything"));
     }
 }

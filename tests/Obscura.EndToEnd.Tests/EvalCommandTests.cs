@@ -20,7 +20,7 @@ public sealed class EvalCommandTests : IDisposable
         await File.WriteAllTextAsync(csv, SyntheticCsv(subjects: 30, captures: 3, dimension: 128), TestContext.Current.CancellationToken);
         var curves = Path.Combine(_dir.Path, "curves");
 
-        var (code, stdout, stderr) = await Cli.RunAsync("eval", "--embeddings", csv, "--thresholds", "0.4,0.6", "--impostor-pairs", "500", "--out", curves);
+        var (code, stdout, stderr) = await Cli.RunAsync("eval", "--embeddings", csv, "--thresholds", "0.4,0.6", "--impostor-pairs", "500", "--deployed-pairs", "8", "--out", curves);
 
         Assert.True(code == ExitCodes.Success, stderr);
         using var report = JsonDocument.Parse(stdout);
@@ -33,6 +33,14 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(plainEer, root.GetProperty("transformed").GetProperty("equalErrorRate").GetDouble(), 2);
         Assert.Equal(2, root.GetProperty("encrypted").GetProperty("rates").GetArrayLength());
         Assert.InRange(root.GetProperty("unlinkability").GetProperty("systemLinkability").GetDouble(), 0, 0.35);
+
+        // The report names the circuit each encrypted measure comes from, and states the deployed path's noise.
+        Assert.Contains("without blinding or flooding", root.GetProperty("encrypted").GetProperty("circuit").GetString(), StringComparison.Ordinal);
+        var deployed = root.GetProperty("deployed");
+        Assert.Contains("deployed 1:1 decision path", deployed.GetProperty("circuit").GetString(), StringComparison.Ordinal);
+        Assert.Equal((4, 4), (deployed.GetProperty("genuinePairs").GetInt32(), deployed.GetProperty("impostorPairs").GetInt32()));
+        Assert.InRange(deployed.GetProperty("decisionNoiseStandardDeviation").GetDouble(), 1e-4, 0.03);
+        Assert.Equal(0, deployed.GetProperty("flippedDecisions").GetInt32());
         foreach (var file in new[] { "det-plaintext.csv", "det-transformed.csv", "det-encrypted.csv", "unlinkability.csv" })
         {
             Assert.True(File.ReadAllLines(Path.Combine(curves, file)).Length > 2, file);

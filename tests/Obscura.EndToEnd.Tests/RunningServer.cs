@@ -30,6 +30,8 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public Uri Url { get; }
 
+    private static TimeSpan StartupGuard { get; } = TimeSpan.FromMinutes(5);
+
     public Process Process => _process;
 
     public static Task<RunningServer> StartAsync(string dataDirectory) => StartAsync(dataDirectory, null);
@@ -54,7 +56,9 @@ internal sealed class RunningServer : IAsyncDisposable
         process.BeginErrorReadLine();
         using var client = new HttpClient { BaseAddress = url };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        // A guard against a server that never comes up, not a speed requirement: a new key holder creates and
+        // calibrates its keys before it listens, which takes tens of seconds on a loaded 2-core machine.
+        while (deadline.Elapsed < StartupGuard)
         {
             if (process.HasExited)
             {
@@ -76,7 +80,7 @@ internal sealed class RunningServer : IAsyncDisposable
         }
 
         process.Kill(entireProcessTree: true);
-        throw new TimeoutException("The server did not answer /health within 60 s.");
+        throw new TimeoutException($"The server did not answer /health within {StartupGuard.TotalSeconds:F0} s.");
     }
 
     public void Crash() => _process.Kill(entireProcessTree: true);

@@ -15,8 +15,9 @@ namespace Obscura.EndToEnd.Tests;
 /// </summary>
 public sealed class SeparatedRolesTests : IDisposable
 {
-    private const string Token = "test-service-token-0123456789abcdef0123456789";
-    private static readonly Dictionary<string, string> Environment = new() { ["Obscura__ServiceToken"] = Token };
+    private const string CaptureCredential = "capture-role-credential-0123456789abcdef01";
+    private const string ComparisonCredential = "comparison-role-credential-0123456789abcdef";
+    private const string StorageCredential = "storage-role-credential-0123456789abcdef012";
     private readonly TempDirectory _dir = new();
     private readonly Random _random = new(5);
 
@@ -24,15 +25,23 @@ public sealed class SeparatedRolesTests : IDisposable
 
     private string Folder(string role) => Path.Combine(_dir.Path, role);
 
+    private static string Sha256(string secret) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)));
+
     [Fact]
     public async Task Four_processes_onboard_verify_rotate_and_refuse_a_tampered_template_each_with_only_its_own_keys()
     {
-        await using var keys = await RunningServer.StartAsync(Folder("keys"), Environment, "--Obscura:Role", "KeyHolder");
-        await using var storage = await RunningServer.StartAsync(Folder("storage"), Environment, "--Obscura:Role", "Storage");
-        await using var comparison = await RunningServer.StartAsync(Folder("comparison"), Environment, "--Obscura:Role", "Comparison", "--Obscura:KeyHolderUrl", keys.Url.ToString());
+        // Each process holds its own secret and only the SHA-256 of the credentials of the roles that may call it.
+        var attestationKey = await Built.RunCliAsync("--data", Folder("comparison"), "faces", "attestation-key");
+        Assert.True(attestationKey.Code == ExitCodes.Success, attestationKey.Err);
+        Dictionary<string, string> Callers(params (string Role, string Secret)[] callers) => callers.ToDictionary(c => $"Obscura__RoleCredentials__{c.Role}", c => Sha256(c.Secret));
+        var keyHolderEnvironment = Callers(("Capture", CaptureCredential), ("Comparison", ComparisonCredential), ("Storage", StorageCredential));
+        var comparisonEnvironment = new Dictionary<string, string>(Callers(("Capture", CaptureCredential))) { ["Obscura__RoleCredential"] = ComparisonCredential };
+        await using var keys = await RunningServer.StartAsync(Folder("keys"), keyHolderEnvironment, "--Obscura:Role", "KeyHolder", "--Obscura:ComparisonAttestationKey", attestationKey.Out.Trim(), "--Obscura:CalibrationTrials", "8");
+        await using var storage = await RunningServer.StartAsync(Folder("storage"), Callers(("Capture", CaptureCredential)), "--Obscura:Role", "Storage");
+        await using var comparison = await RunningServer.StartAsync(Folder("comparison"), comparisonEnvironment, "--Obscura:Role", "Comparison", "--Obscura:KeyHolderUrl", keys.Url.ToString());
         await using var front = await RunningServer.StartAsync(
             Folder("front"),
-            Environment,
+            new Dictionary<string, string> { ["Obscura__RoleCredential"] = CaptureCredential },
             "--Obscura:KeyHolderUrl", keys.Url.ToString(), "--Obscura:ComparisonUrl", comparison.Url.ToString(), "--Obscura:StorageUrl", storage.Url.ToString());
         var apiKey = (await File.ReadAllTextAsync(Path.Combine(Folder("front"), DataFolder.BootstrapKeyFileName), Ct)).Trim();
         Task<(int Code, string Out, string Err)> Cli(params string[] args) => Built.RunCliAsync(["--server", front.Url.ToString(), "--api-key", apiKey, .. args]);
@@ -53,23 +62,40 @@ public sealed class SeparatedRolesTests : IDisposable
         Assert.True(genuine.Code == ExitCodes.Success, genuine.Err + genuine.Out);
         Assert.Equal(ExitCodes.Refused, (await Cli("faces", "verify", "--subject", "ivy", "--embedding", Capture(jon))).Code);
 
-        // Each folder holds only its role's material.
+        // Each folder holds only its role's material: the comparison folder only its own attestation key store.
         string[] Files(string role) => Directory.Exists(Folder(role)) ? [.. Directory.EnumerateFiles(Folder(role), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Folder(role), f))] : [];
-        Assert.True(Files("comparison").Length == 0, string.Join(", ", Files("comparison")));
-        Assert.All(Files("storage"), f => Assert.StartsWith(Path.Combine("biometrics", "templates"), f, StringComparison.Ordinal));
+        Assert.All(Files("comparison"), f => Assert.StartsWith(Path.Combine("biometrics", "comparison"), f, StringComparison.Ordinal));
+        Assert.Contains(Path.Combine("biometrics", "comparison", "keys.db"), Files("comparison"));
+        Assert.DoesNotContain(Files("comparison"), f => f.Contains("hek_", StringComparison.Ordinal) || f.Contains("seal_", StringComparison.Ordinal) || f.Contains("ttk_", StringComparison.Ordinal));
+        Assert.All(Files("storage"), f => Assert.StartsWith(Path.Combine("biometrics", "storage"), f, StringComparison.Ordinal));
         Assert.Equal(2, Files("storage").Length);
+        Assert.All(Files("keys"), f => Assert.StartsWith(Path.Combine("biometrics", "keyholder"), f, StringComparison.Ordinal));
         Assert.Contains(Files("keys"), f => f.Contains("hek_", StringComparison.Ordinal));
         Assert.Contains(Files("keys"), f => f.Contains("seal_", StringComparison.Ordinal));
         Assert.DoesNotContain(Files("keys"), f => f.Contains("ttk_", StringComparison.Ordinal) || f.Contains("templates", StringComparison.Ordinal));
-        Assert.DoesNotContain(Files("front"), f => f.Contains("hek_", StringComparison.Ordinal) || f.Contains("seal_", StringComparison.Ordinal) || f.Contains("templates", StringComparison.Ordinal));
+        Assert.DoesNotContain(Files("front"), f => f.Contains("hek_", StringComparison.Ordinal) || f.Contains("seal_", StringComparison.Ordinal) || f.Contains("storage", StringComparison.Ordinal));
 
-        // A role service refuses callers without the deployment's token.
-        using (var anonymous = new HttpClient { BaseAddress = storage.Url })
+        // A role service refuses callers without a known credential (401), and known roles outside the route's row (403):
+        // storage may not ask for a seal, the capture side may not ask for a decision.
+        using (var caller = new HttpClient { BaseAddress = storage.Url })
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/roles/storage/subjects", Ct)).StatusCode);
-            anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-            Assert.Equal(["ivy", "jon"], (await anonymous.GetFromJsonAsync<JsonElement>("/v1/roles/storage/subjects", Ct)).GetProperty("subjects").EnumerateArray().Select(s => s.GetString()));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await caller.GetAsync("/v1/roles/storage/subjects", Ct)).StatusCode);
+            caller.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CaptureCredential);
+            Assert.Equal(["ivy", "jon"], (await caller.GetFromJsonAsync<JsonElement>("/v1/roles/storage/subjects", Ct)).GetProperty("subjects").EnumerateArray().Select(s => s.GetString()));
         }
+
+        using (var caller = new HttpClient { BaseAddress = keys.Url })
+        {
+            caller.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StorageCredential);
+            Assert.Equal(HttpStatusCode.Forbidden, (await caller.PostAsync("/v1/roles/keys/seal", JsonContent.Create(new { }), Ct)).StatusCode);
+            caller.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CaptureCredential);
+            Assert.Equal(HttpStatusCode.Forbidden, (await caller.PostAsync("/v1/roles/keys/decide", JsonContent.Create(new { }), Ct)).StatusCode);
+        }
+
+        // The key holder counted the two decisions and shows them to its operator (from its own folder).
+        var report = await Built.RunCliAsync("--data", Folder("keys"), "faces", "decision-report");
+        Assert.True(report.Code == ExitCodes.Success, report.Err + report.Out);
+        Assert.Equal(2, JsonDocument.Parse(report.Out).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("used").GetInt64()));
 
         // Rotation through the four processes: both templates move to new keys and still verify.
         var rotation = await Cli("faces", "rotate-keys");
@@ -79,7 +105,7 @@ public sealed class SeparatedRolesTests : IDisposable
         Assert.Equal(ExitCodes.Success, (await Cli("faces", "verify", "--subject", "jon", "--embedding", Capture(jon))).Code);
 
         // Storage changes a stored ciphertext: the comparison process finds the broken seal.
-        var stored = Directory.EnumerateFiles(Path.Combine(Folder("storage"), "biometrics", "templates"), "*.json")
+        var stored = Directory.EnumerateFiles(Path.Combine(Folder("storage"), "biometrics", "storage"), "*.json")
             .Single(f => JsonDocument.Parse(File.ReadAllBytes(f)).RootElement.GetProperty("SubjectId").GetString() == "ivy");
         var template = JsonDocument.Parse(await File.ReadAllBytesAsync(stored, Ct)).RootElement;
         var ciphertext = template.GetProperty("Ciphertext").GetBytesFromBase64();

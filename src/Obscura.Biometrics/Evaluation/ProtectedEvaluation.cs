@@ -17,8 +17,13 @@ public sealed record EvaluationScores(
     IReadOnlyList<double> EncryptedGenuine,
     IReadOnlyList<double> EncryptedImpostor,
     IReadOnlyList<double> MatedAcrossKeys,
-    IReadOnlyList<double> NonMatedAcrossKeys)
+    IReadOnlyList<double> NonMatedAcrossKeys,
+    DeployedPathScores? Deployed = null)
 {
+    /// <summary>What the <see cref="EncryptedGenuine"/> and <see cref="EncryptedImpostor"/> scores measure.</summary>
+    public const string EncryptedCircuit =
+        "column-packed inner product (4,096 pairs per dot product), decrypted without blinding or flooding: the encoding and arithmetic error of CKKS only, not the deployed decision path";
+
     /// <summary>The largest difference between a transformed or encrypted score and its plaintext score.</summary>
     public double MaxDeviation =>
         PlainGenuine.Zip(TransformedGenuine).Concat(PlainImpostor.Zip(TransformedImpostor))
@@ -30,15 +35,23 @@ public sealed record EvaluationScores(
 /// The evaluation harness behind <c>obscura eval</c>: from labelled embeddings, every genuine pair and a sample of
 /// impostor pairs are scored three ways. Plaintext uses the cosine of the embeddings. Transformed uses each reference
 /// subject's own key on both sides. Encrypted packs up to 4,096 pairs per ciphertext, column by column, with one
-/// dot product, under an evaluation key decrypted here without flooding; this is an offline measurement, not the
-/// service. For unlinkability, each subject's templates are also transformed under two independent keys: mated
-/// pairs are one subject across two keys, non-mated pairs are two subjects across two keys.
+/// dot product, under an evaluation key decrypted here without flooding: it measures CKKS's own error, not the
+/// service (<see cref="EvaluationScores.EncryptedCircuit"/>). The deployed decision path, with its blinding and its
+/// flooding noise, is run on a deterministic sample of pairs (<see cref="DeployedPathScores"/>), since it costs one
+/// full comparison per pair. For unlinkability, each subject's templates are also transformed under two independent
+/// keys: mated pairs are one subject across two keys, non-mated pairs are two subjects across two keys.
 /// </summary>
 public static class ProtectedEvaluation
 {
-    /// <summary>Runs the evaluation; impostor pairs are sampled deterministically from <paramref name="seed"/>.</summary>
-    public static EvaluationScores Run(IReadOnlyList<LabelledTemplate> templates, int maxImpostorPairs = 2000, int seed = 1)
+    /// <summary>
+    /// Runs the evaluation; impostor pairs are sampled deterministically from <paramref name="seed"/>, and so are the
+    /// <paramref name="deployedPairs"/> pairs (half genuine, half impostor, fewer if there are not enough) sent through
+    /// the deployed decision path at <paramref name="threshold"/> (none when 0).
+    /// </summary>
+    public static EvaluationScores Run(IReadOnlyList<LabelledTemplate> templates, int maxImpostorPairs = 2000, int seed = 1, int deployedPairs = 64, double threshold = 0.5)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(deployedPairs);
+        ProtectedTemplateScheme.CheckThreshold(threshold);
         ArgumentNullException.ThrowIfNull(templates);
         var labels = templates.Select(t => t.Label).Distinct().ToArray();
         if (labels.Length < 2 || templates.Select(t => t.Template.Dimension).Distinct().Count() != 1)
@@ -88,15 +101,32 @@ public static class ProtectedEvaluation
             var mated = genuine.Select(p => transformed[p.Item1].Similarity(CancelableTransform.Apply(secondKeys[templates[p.Item2].Label], templates[p.Item2].Template))).ToArray();
             var nonMated = impostor.Select(p => transformed[p.Item1].Similarity(CancelableTransform.Apply(secondKeys[templates[p.Item2].Label], templates[p.Item2].Template))).ToArray();
 
+            var plainGenuine = genuine.Select(p => templates[p.Item1].Template.Similarity(templates[p.Item2].Template)).ToArray();
+            var plainImpostor = impostor.Select(p => templates[p.Item1].Template.Similarity(templates[p.Item2].Template)).ToArray();
+            DeployedPathScores? deployed = null;
+            if (deployedPairs > 0)
+            {
+                int[] Sample(int count, int take) => [.. Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(take)];
+                var genuineSample = Sample(genuinePairs.Count, (deployedPairs + 1) / 2);
+                var impostorSample = Sample(impostorPairs.Count, deployedPairs / 2);
+                deployed = DeployedPath.Run(
+                    [.. genuineSample.Select(i => genuinePairs[i]), .. impostorSample.Select(i => impostorPairs[i])],
+                    [.. genuineSample.Select(i => plainGenuine[i]), .. impostorSample.Select(i => plainImpostor[i])],
+                    genuineSample.Length,
+                    threshold,
+                    random);
+            }
+
             return new EvaluationScores(
-                [.. genuine.Select(p => templates[p.Item1].Template.Similarity(templates[p.Item2].Template))],
-                [.. impostor.Select(p => templates[p.Item1].Template.Similarity(templates[p.Item2].Template))],
+                plainGenuine,
+                plainImpostor,
                 [.. genuinePairs.Select(p => p.Item1.Similarity(p.Item2))],
                 [.. impostorPairs.Select(p => p.Item1.Similarity(p.Item2))],
                 encrypted[..genuinePairs.Count],
                 encrypted[genuinePairs.Count..],
                 mated,
-                nonMated);
+                nonMated,
+                deployed);
         }
         finally
         {

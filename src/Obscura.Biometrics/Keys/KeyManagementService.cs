@@ -14,15 +14,17 @@ namespace Obscura.Biometrics.Keys;
 /// authenticated as associated data, so a wrapped key cannot be moved to another record. Revoking a key destroys its
 /// wrapped material. Public material (public, relinearisation and Galois keys, the sealing public key) is stored in the
 /// clear. Every file is written to a temporary name, flushed to disk and renamed, so a crash leaves the old or the new
-/// version, never a torn one.
+/// version, never a torn one. The key holder opens this store in its own folder with its own master key (the capture
+/// side's transformation keys are in another store under another key). Disposing zeroes the master key.
 /// </summary>
-public sealed class KeyManagementService
+public sealed class KeyManagementService : IDisposable
 {
     private const string EncryptionKind = "homomorphic-encryption";
     private const string SealingKind = "sealing";
     private readonly string _directory;
     private readonly byte[] _masterKey;
     private readonly Lock _gate = new();
+    private bool _disposed;
 
     private KeyManagementService(string directory, byte[] masterKey)
     {
@@ -192,42 +194,29 @@ public sealed class KeyManagementService
     }
 
     /// <summary>
-    /// The flooding policy fixed for an encryption key at its first use, if any. A key keeps one policy for its whole
-    /// life: the flooding bound covers all t decryptions only if every one of them used the same σ.
+    /// A 32-byte key derived from this store's master key for <paramref name="purpose"/> (HKDF-SHA256), so a role can
+    /// authenticate its own state files without keeping another secret. The caller zeroes it after use.
     /// </summary>
-    public NoiseFloodingPolicy? ReadFloodingPolicy(string encryptionKeyId)
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    public byte[] DeriveKey(string purpose)
     {
-        var path = Path.Combine(_directory, SafeName(encryptionKeyId) + ".flooding");
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        var record = JsonSerializer.Deserialize(File.ReadAllBytes(path), KeyStoreJson.Default.FloodingRecord) ?? throw new InvalidDataException("A flooding policy file is empty.");
-        return new NoiseFloodingPolicy(record.ErrorBound, record.MaxDecryptions, record.StatisticalSecurityBits);
-    }
-
-    /// <summary>Fixes an encryption key's flooding policy; refused if the key already has one.</summary>
-    /// <exception cref="InvalidOperationException">The key already has a policy.</exception>
-    public void SaveFloodingPolicy(string encryptionKeyId, NoiseFloodingPolicy policy)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
         lock (_gate)
         {
-            if (ReadFloodingPolicy(encryptionKeyId) is not null)
-            {
-                throw new InvalidOperationException($"Key {encryptionKeyId} already has a flooding policy; a key keeps one policy for life.");
-            }
-
-            OwnerOnlyFiles.WriteAtomically(
-                Path.Combine(_directory, SafeName(encryptionKeyId) + ".flooding"),
-                JsonSerializer.SerializeToUtf8Bytes(new FloodingRecord(policy.ErrorBound, policy.MaxDecryptions, policy.StatisticalSecurityBits), KeyStoreJson.Default.FloodingRecord));
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, _masterKey, 32, info: Encoding.UTF8.GetBytes("obscura/kms/derived/v1\n" + purpose));
         }
     }
 
-    /// <summary>The persistent flooded-decryption budget of an encryption key.</summary>
-    public IDecryptionBudget DecryptionBudget(string encryptionKeyId, long maxDecryptions) =>
-        new FileDecryptionBudget(Path.Combine(_directory, SafeName(encryptionKeyId) + ".budget"), maxDecryptions, _gate);
+    /// <summary>Zeroes the master key; the store can no longer wrap or unwrap anything.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            CryptographicOperations.ZeroMemory(_masterKey);
+        }
+    }
 
     private static string NewId(string prefix) => $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
 
@@ -236,13 +225,14 @@ public sealed class KeyManagementService
         var nonce = RandomNumberGenerator.GetBytes(12);
         var wrapped = new byte[secret.Length];
         var tag = new byte[16];
-        using (var gcm = new AesGcm(_masterKey, 16))
-        {
-            gcm.Encrypt(nonce, secret, wrapped, tag, AssociatedData(id, kind));
-        }
-
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using (var gcm = new AesGcm(_masterKey, 16))
+            {
+                gcm.Encrypt(nonce, secret, wrapped, tag, AssociatedData(id, kind));
+            }
+
             Write(new KeyRecord(id, kind, owner, "active", DateTimeOffset.UtcNow, null, Convert.ToBase64String(nonce), Convert.ToBase64String(wrapped), Convert.ToBase64String(tag), publicMaterial is null ? null : Convert.ToBase64String(publicMaterial)));
         }
     }
@@ -257,7 +247,14 @@ public sealed class KeyManagementService
 
         var ciphertext = Convert.FromBase64String(wrapped);
         var secret = new byte[ciphertext.Length];
-        using var gcm = new AesGcm(_masterKey, 16);
+        AesGcm gcm;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            gcm = new AesGcm(_masterKey, 16);
+        }
+
+        using var _ = gcm;
         try
         {
             gcm.Decrypt(Convert.FromBase64String(nonce), ciphertext, Convert.FromBase64String(tag), secret, AssociatedData(id, kind));
@@ -304,36 +301,6 @@ public sealed class KeyManagementService
 
         return id;
     }
-
-    private sealed class FileDecryptionBudget(string path, long max, Lock gate) : IDecryptionBudget
-    {
-        public long Used
-        {
-            get
-            {
-                lock (gate)
-                {
-                    return ReadUsed();
-                }
-            }
-        }
-
-        public void Reserve()
-        {
-            lock (gate)
-            {
-                var used = ReadUsed();
-                if (used >= max)
-                {
-                    throw new DecisionBudgetSpentException(max);
-                }
-
-                OwnerOnlyFiles.WriteAtomically(path, Encoding.ASCII.GetBytes((used + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            }
-        }
-
-        private long ReadUsed() => File.Exists(path) ? long.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture) : 0;
-    }
 }
 
 /// <summary>
@@ -350,9 +317,5 @@ public sealed record ProviderKeyIds(string ProviderId, string EncryptionKeyId, s
 /// <summary>One key's record in the store.</summary>
 internal sealed record KeyRecord(string Id, string Kind, string Owner, string Status, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? Nonce, string? Wrapped, string? Tag, string? PublicMaterial);
 
-/// <summary>A key's fixed flooding policy.</summary>
-internal sealed record FloodingRecord(double ErrorBound, long MaxDecryptions, int StatisticalSecurityBits);
-
 [System.Text.Json.Serialization.JsonSerializable(typeof(KeyRecord))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(FloodingRecord))]
 internal sealed partial class KeyStoreJson : System.Text.Json.Serialization.JsonSerializerContext;

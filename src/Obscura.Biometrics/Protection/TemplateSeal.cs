@@ -155,19 +155,35 @@ public sealed class TemplateSealVerifier
             throw new BrokenSealException("The sealed template is incomplete.");
         }
 
-        if (template.SealingKeyId != KeyId)
-        {
-            throw new BrokenSealException($"The template was sealed with key {template.SealingKeyId}, not the provider's {KeyId}.");
-        }
-
-        if (!_key.VerifyData(SealedTemplate.SignedBytes(template.ToSealRequest(), KeyId), template.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-        {
-            throw new BrokenSealException($"The seal of enrolment {template.EnrolmentId} is broken: the template or its bindings were changed.");
-        }
-
+        Verify(template.ToSealRequest(), template.SealingKeyId, template.Signature);
         if (template.SubjectId != subjectId)
         {
             throw new BrokenSealException($"Enrolment {template.EnrolmentId} belongs to another subject.");
+        }
+    }
+
+    /// <summary>Checks a seal over a template's bindings and ciphertext digest, without the ciphertext itself.</summary>
+    /// <exception cref="BrokenSealException">The seal is broken or was made with another key.</exception>
+    public void Verify(SealRequest request, string sealingKeyId, byte[] signature)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (sealingKeyId != KeyId)
+        {
+            throw new BrokenSealException($"The template was sealed with key {sealingKeyId}, not the provider's {KeyId}.");
+        }
+
+        try
+        {
+            request.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new BrokenSealException($"The sealed bindings are incomplete: {e.Message}");
+        }
+
+        if (signature is null || !_key.VerifyData(SealedTemplate.SignedBytes(request, KeyId), signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        {
+            throw new BrokenSealException($"The seal of enrolment {request.EnrolmentId} is broken: the template or its bindings were changed.");
         }
     }
 }

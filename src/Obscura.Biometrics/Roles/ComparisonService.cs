@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Homomorphic.Ckks;
@@ -39,12 +40,17 @@ public sealed class ComparisonService
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
     /// <exception cref="KeyRevokedException">The reference is under another encryption key.</exception>
     /// <exception cref="CkksFormatException">The reference or probe is not a well-formed fresh ciphertext of the scheme.</exception>
-    public byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe)
+    public byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe) =>
+        Compare(reference, subjectId, probe, RandomNumberGenerator.GetInt32(1, ProtectedTemplateScheme.MaxBlinding + 1));
+
+    /// <summary>The comparison with a given blinding factor (the evaluation harness needs it to turn a margin back into a score).</summary>
+    internal byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe, int blinding)
     {
         ArgumentNullException.ThrowIfNull(probe);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blinding, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blinding, ProtectedTemplateScheme.MaxBlinding);
         var stored = Open(reference, subjectId);
         var fresh = Fresh(CkksSerializer.DeserializeCiphertext(probe, ProtectedTemplateScheme.Parameters), "probe");
-        var blinding = RandomNumberGenerator.GetInt32(1, ProtectedTemplateScheme.MaxBlinding + 1);
         var blinded = _evaluator.MultiplyByConstant(fresh, blinding, scale: 1);
         return CkksSerializer.Serialize(ProtectedTemplateScheme.Compare(_evaluator, stored, blinded, _relinearizationKey, _galoisKeys));
     }
@@ -88,17 +94,24 @@ public sealed class ComparisonService
 /// <summary>
 /// The comparison role across key generations: one <see cref="ComparisonService"/> per provider encryption key,
 /// built from public material fetched from the key holder when a reference under a key it has not seen arrives (after
-/// a rotation). It holds no secret: only the key holder's public interface.
+/// a rotation). It holds no provider secret: only the key holder's public interface, its decision interface, and its
+/// own attestation key, with which it signs what each result was computed from. It relays the key holder's decision,
+/// encrypted to the capture side, without being able to read it. The attestation key stays its opener's to dispose.
 /// </summary>
-public sealed class ComparisonRole(IProviderPublicKeys keys) : IComparisonRole
+public sealed class ComparisonRole(IProviderPublicKeys keys, IKeyHolderDecisions decisions, ComparisonAttester attester) : IComparisonRole
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ComparisonService>>> _services = new(StringComparer.Ordinal);
 
+    /// <summary>The public half of the attestation key, which the key holder pins.</summary>
+    public byte[] AttestationKey => attester.PublicKey;
+
     /// <inheritdoc/>
-    public async Task<byte[]> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, CancellationToken cancellationToken)
+    public async Task<SealedDecision> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, byte[] ticketNonce, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        return (await ServiceForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false)).Compare(reference, subjectId, probe);
+        ArgumentNullException.ThrowIfNull(ticketNonce);
+        var result = (await ServiceForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false)).Compare(reference, subjectId, probe);
+        return await decisions.DecideAsync(attester.Attest(ticketNonce, reference, probe, result), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

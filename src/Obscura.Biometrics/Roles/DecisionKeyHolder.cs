@@ -125,11 +125,19 @@ public sealed class DecisionKeyHolder : IDisposable
     /// <summary>The default bound on decision noise: a score 0.1 from the threshold is then more than 3 standard deviations away.</summary>
     public const double DefaultMaxDecisionNoise = 0.03;
 
-
     /// <summary>Decrypts a blinded comparison and returns whether the score reached the threshold.</summary>
     /// <exception cref="CkksFormatException">Not a comparison result of the scheme.</exception>
     /// <exception cref="InvalidOperationException">The key's decryption budget is spent.</exception>
     public bool Decide(byte[] encryptedComparison)
+    {
+        var ciphertext = ParseResult(encryptedComparison);
+        _budget.Reserve();
+        return FloodedMargin(ciphertext) >= 0;
+    }
+
+    /// <summary>A serialised comparison result: a ciphertext of the scheme at the top level and the product's scale.</summary>
+    /// <exception cref="CkksFormatException">It is not.</exception>
+    internal static CkksCiphertext ParseResult(byte[] encryptedComparison)
     {
         ArgumentNullException.ThrowIfNull(encryptedComparison);
         var p = ProtectedTemplateScheme.Parameters;
@@ -139,10 +147,14 @@ public sealed class DecisionKeyHolder : IDisposable
             throw new CkksFormatException("Not a comparison result: wrong level or scale.");
         }
 
-        _budget.Reserve();
-        var slots = _encryptor.Decode(_decryptor.Decrypt(_secretKey, ciphertext));
-        return slots[0].Real >= 0;
+        return ciphertext;
     }
+
+    /// <summary>
+    /// The flooded, blinded margin r·(score − t) + noise of a comparison result. The caller has reserved the decryption
+    /// in the key's persistent budget already; this counts it in memory only.
+    /// </summary>
+    internal double FloodedMargin(CkksCiphertext result) => _encryptor.Decode(_decryptor.Decrypt(_secretKey, result))[0].Real;
 
     /// <summary>1:N: the subjects whose score reached the threshold, from each block's flooded margins.</summary>
     /// <exception cref="InvalidOperationException">The key's decryption budget is spent.</exception>

@@ -1,63 +1,115 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
+using Obscura.Homomorphic.Ckks;
 using Obscura.Security.Files;
+using Obscura.Security.Locks;
 
 namespace Obscura.Biometrics.Roles;
 
 /// <summary>
-/// The key-management role over a key store: the only holder of the provider's homomorphic secret keys and sealing
-/// private keys. It seals digests, decides blinded comparisons with flooded decryption under a persistent budget, and
-/// rotates keys. The current key ids (and, during a rotation, the previous ones) are kept in a state file written
-/// atomically, so a crash mid-rotation leaves a rotation that the next call resumes.
+/// The key-management role over its own key store, in its own folder with its own master key: the only holder of the
+/// provider's homomorphic secret keys and sealing private keys. It seals digests, issues single-use decision tickets,
+/// and decides only attested comparisons (a result the pinned comparison role signed, over a reference this provider
+/// sealed, for a ticket issued here), with flooded decryption under a persistent budget, per-subject and per-caller
+/// rate limits and a probing monitor, all kept in its state database (<see cref="KeyHolderState"/>). A key's flooding
+/// policy is calibrated when the key is created, never on a decision. The current key ids (and, during a rotation,
+/// the previous ones) are kept in a state file written atomically, so a crash mid-rotation leaves a rotation that the
+/// next call resumes.
 /// </summary>
 public sealed class KeyHolderService : IKeyHolderRole, IDisposable
 {
+    /// <summary>The caller name of the in-process capture side (tickets) in the embedded deployment.</summary>
+    public const string LocalCapture = "capture";
+
+    /// <summary>The caller name of the in-process comparison role (decisions) in the embedded deployment.</summary>
+    public const string LocalComparison = "comparison";
+
     private readonly KeyManagementService _keys;
+    private readonly KeyHolderState _decisions;
+    private readonly ComparisonAttestationVerifier _attestations;
+    private readonly KeyHolderOptions _options;
     private readonly string _stateFile;
-    private readonly NoiseFloodingPolicyChoice _flooding;
     private readonly ConcurrentDictionary<string, Lazy<DecisionKeyHolder>> _deciders = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private TemplateSealer? _sealer;
     private ProviderKeyIds _state;
 
-    private KeyHolderService(KeyManagementService keys, string stateFile, ProviderKeyIds state, NoiseFloodingPolicyChoice flooding)
+    private KeyHolderService(KeyManagementService keys, KeyHolderState decisions, ComparisonAttestationVerifier attestations, KeyHolderOptions options, string stateFile, ProviderKeyIds state)
     {
         _keys = keys;
+        _decisions = decisions;
+        _attestations = attestations;
+        _options = options;
         _stateFile = stateFile;
         _state = state;
-        _flooding = flooding;
     }
 
     /// <summary>
-    /// Opens the key holder whose state is <paramref name="stateFile"/> in <paramref name="keys"/>, creating the
-    /// provider's first keys when the file does not exist.
+    /// Opens the key holder in <paramref name="directory"/>: its own key store (<c>master.key</c> and wrapped keys), its
+    /// decision state (<c>state.db</c>) and <c>provider.json</c> naming the provider's keys. On first use it creates the
+    /// provider's keys and calibrates the encryption key's flooding policy, which takes seconds; later opens are quick.
     /// </summary>
-    public static KeyHolderService Open(KeyManagementService keys, string stateFile, NoiseFloodingPolicyChoice flooding, string providerId = "embedded")
+    /// <exception cref="ArgumentException">The pinned comparison key is not a P-256 public key.</exception>
+    public static KeyHolderService Open(string directory, KeyHolderOptions options)
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        ArgumentException.ThrowIfNullOrWhiteSpace(stateFile);
-        ArgumentNullException.ThrowIfNull(flooding);
-        ProviderKeyIds state;
-        if (File.Exists(stateFile))
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        var attestations = new ComparisonAttestationVerifier(options.ComparisonKey ?? throw new ArgumentException("The comparison role's attestation key must be pinned.", nameof(options)));
+        OwnerOnlyFiles.CreateDirectory(directory);
+        var keys = KeyManagementService.Open(directory);
+        KeyHolderState? decisions = null;
+        try
         {
-            state = JsonSerializer.Deserialize<ProviderKeyIds>(File.ReadAllBytes(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty.");
-        }
-        else
-        {
-            state = keys.CreateProviderKeys(providerId);
-            OwnerOnlyFiles.WriteAtomically(stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
-        }
+            decisions = KeyHolderState.Open(directory, keys, options.Limits, options.Clock);
+            var stateFile = Path.Combine(directory, "provider.json");
 
-        return new KeyHolderService(keys, stateFile, state, flooding);
+            // Two processes opening an empty folder at once must not both create keys.
+            using (ProcessLock.Acquire(Path.Combine(directory, "provider.lock"), CancellationToken.None))
+            {
+                ProviderKeyIds state;
+                if (File.Exists(stateFile))
+                {
+                    state = JsonSerializer.Deserialize<ProviderKeyIds>(File.ReadAllBytes(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty.");
+                }
+                else
+                {
+                    state = new ProviderKeyIds(options.ProviderId, CreateEncryptionKey(keys, decisions, options), keys.CreateSealingKey(options.ProviderId));
+                    OwnerOnlyFiles.WriteAtomically(stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
+                }
+
+                return new KeyHolderService(keys, decisions, attestations, options, stateFile, state);
+            }
+        }
+        catch
+        {
+            decisions?.Dispose();
+            keys.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The provider's current key ids.</summary>
     public ProviderKeyIds Provider => _state;
 
-    /// <summary>The flooding policy of the current encryption key (calibrated at its first use); its MaxDecryptions is the key's decision budget.</summary>
-    public Homomorphic.Ckks.NoiseFloodingPolicy FloodingPolicy => Decider(_state.EncryptionKeyId).Policy;
+    /// <summary>The flooding policy of the current encryption key (fixed at its creation); its MaxDecryptions is the key's decision budget.</summary>
+    public NoiseFloodingPolicy FloodingPolicy => _decisions.Policy(_state.EncryptionKeyId);
+
+    /// <summary>The key holder's key store (tests open secret keys through it to check what the roles compute).</summary>
+    internal KeyManagementService Keys => _keys;
+
+    /// <summary>The decision state database.</summary>
+    internal string DecisionStatePath => _decisions.DatabasePath;
+
+    /// <summary>Each key's decision budget and the latest <paramref name="maxEvents"/> refusals and probing flags, for the operator.</summary>
+    public DecisionReport Report(int maxEvents = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxEvents);
+        return _decisions.Report(maxEvents);
+    }
 
     /// <inheritdoc/>
     public Task<ProviderPublicMaterial> GetPublicMaterialAsync(CancellationToken cancellationToken)
@@ -106,10 +158,97 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     }
 
     /// <inheritdoc/>
-    public Task<bool> DecideAsync(string encryptionKeyId, byte[] encryptedComparison, CancellationToken cancellationToken)
+    Task<DecisionTicket> IKeyHolderRole.IssueDecisionTicketAsync(DecisionTicketRequest request, CancellationToken cancellationToken) =>
+        IssueDecisionTicketAsync(request, LocalCapture, cancellationToken);
+
+    /// <summary>A ticket for <paramref name="caller"/> (the authenticated capture service), kept single-use in the state database.</summary>
+    /// <exception cref="KeyRevokedException">The key is retired or unknown.</exception>
+    /// <exception cref="ArgumentException">An id is missing or the capture key is not a P-256 public key.</exception>
+    public Task<DecisionTicket> IssueDecisionTicketAsync(DecisionTicketRequest request, string caller, CancellationToken cancellationToken)
     {
-        EnsureProviderKey(encryptionKeyId);
-        return Task.FromResult(Decider(encryptionKeyId).Decide(encryptedComparison));
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(caller);
+        request.Validate();
+        EnsureProviderKey(request.EncryptionKeyId);
+        var nonce = RandomNumberGenerator.GetBytes(32);
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var responseKey = DecisionChannel.Agree(ephemeral, request.CapturePublicKey, nonce);
+        try
+        {
+            var expiresAt = _options.Clock.GetUtcNow() + _options.Limits.EffectiveTicketLifetime;
+            _decisions.IssueTicket(nonce, request, caller, expiresAt, responseKey);
+            return Task.FromResult(new DecisionTicket(nonce, request.SubjectId, request.EnrolmentId, request.EncryptionKeyId, expiresAt, ephemeral.ExportSubjectPublicKeyInfo()));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(responseKey);
+        }
+    }
+
+    /// <inheritdoc/>
+    Task<SealedDecision> IKeyHolderDecisions.DecideAsync(AttestedComparison comparison, CancellationToken cancellationToken) =>
+        DecideAsync(comparison, LocalComparison, cancellationToken);
+
+    /// <summary>Decides an attested comparison sent by <paramref name="decider"/> (the authenticated comparison role); see <see cref="IKeyHolderDecisions.DecideAsync"/>.</summary>
+    public async Task<SealedDecision> DecideAsync(AttestedComparison comparison, string decider, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        ArgumentException.ThrowIfNullOrWhiteSpace(decider);
+        if (!_attestations.Verify(comparison))
+        {
+            await RefuseAsync(DecisionRefusal.BadAttestation, comparison, decider, "The result carries no valid signature of the pinned comparison role.", cancellationToken).ConfigureAwait(false);
+        }
+
+        var reference = comparison.Reference;
+        EnsureProviderKey(reference.EncryptionKeyId);
+        try
+        {
+            SealVerifier(reference.EncryptionKeyId).Verify(reference, comparison.SealingKeyId, comparison.Seal);
+        }
+        catch (BrokenSealException e)
+        {
+            await RecordAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(DecisionRefusal.BrokenSeal), reference.SubjectId, reference.EnrolmentId, decider, e.Message), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        CkksCiphertext result;
+        try
+        {
+            result = DecisionKeyHolder.ParseResult(comparison.Result);
+        }
+        catch (CkksFormatException e)
+        {
+            await RecordAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(DecisionRefusal.Malformed), reference.SubjectId, reference.EnrolmentId, decider, e.Message), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        var keyHolder = Decider(reference.EncryptionKeyId);
+        DecisionReservation reservation;
+        try
+        {
+            reservation = _decisions.Reserve(comparison, decider);
+        }
+        catch (DecisionRefusedException e)
+        {
+            await NotifyAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(e.Reason), reference.SubjectId, reference.EnrolmentId, decider, e.Message), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            var margin = keyHolder.FloodedMargin(result);
+            var flags = _decisions.Complete(reservation, Math.Abs(margin) < _options.Limits.NearThresholdBand);
+            foreach (var flag in flags)
+            {
+                await NotifyAsync(flag, cancellationToken).ConfigureAwait(false);
+            }
+
+            return DecisionChannel.Seal(reservation.ResponseKey, comparison.TicketNonce, margin >= 0);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(reservation.ResponseKey);
+        }
     }
 
     /// <inheritdoc/>
@@ -119,7 +258,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         {
             if (!_state.Rotating)
             {
-                var encryption = _keys.CreateEncryptionKey(_state.ProviderId);
+                var encryption = CreateEncryptionKey(_keys, _decisions, _options with { ProviderId = _state.ProviderId });
                 var sealing = _keys.CreateSealingKey(_state.ProviderId);
                 _keys.CreateRotationKey(_state.EncryptionKeyId, encryption);
                 Commit(new ProviderKeyIds(_state.ProviderId, encryption, sealing, _state.EncryptionKeyId, _state.SealingKeyId));
@@ -156,14 +295,44 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         lock (_gate)
         {
             _sealer?.Dispose();
+            _sealer = null;
             foreach (var decider in _deciders.Values.Where(d => d.IsValueCreated))
             {
                 decider.Value.Dispose();
             }
 
             _deciders.Clear();
+            _decisions.Dispose();
+            _keys.Dispose();
         }
     }
+
+    /// <summary>Creates an encryption key and fixes its flooding policy at once, so no decision ever waits for a calibration.</summary>
+    private static string CreateEncryptionKey(KeyManagementService keys, KeyHolderState decisions, KeyHolderOptions options)
+    {
+        var id = keys.CreateEncryptionKey(options.ProviderId);
+        using var secret = keys.OpenDecryptionKey(id);
+        var flooding = options.Flooding;
+        var policy = options.Calibrate?.Invoke(secret)
+            ?? DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
+        decisions.CreateKey(id, policy);
+        return id;
+    }
+
+    private async Task RefuseAsync(DecisionRefusal reason, AttestedComparison comparison, string decider, string detail, CancellationToken cancellationToken)
+    {
+        await RecordAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(reason), comparison.Reference?.SubjectId, comparison.Reference?.EnrolmentId, decider, detail), cancellationToken).ConfigureAwait(false);
+        throw new DecisionRefusedException(reason, detail);
+    }
+
+    private async Task RecordAsync(DecisionEvent decisionEvent, CancellationToken cancellationToken)
+    {
+        _decisions.Record(decisionEvent);
+        await NotifyAsync(decisionEvent, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task NotifyAsync(DecisionEvent decisionEvent, CancellationToken cancellationToken) =>
+        _options.OnEvent?.Invoke(decisionEvent, cancellationToken) ?? Task.CompletedTask;
 
     private void Commit(ProviderKeyIds state)
     {
@@ -188,30 +357,49 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     private KeyGeneration Generation(string encryptionKeyId, string sealingKeyId) =>
         new(encryptionKeyId, _keys.ReadPublicKey(encryptionKeyId), sealingKeyId, _keys.ReadSealPublicKey(sealingKeyId));
 
+    private TemplateSealVerifier SealVerifier(string encryptionKeyId)
+    {
+        var state = _state;
+        var sealingKeyId = encryptionKeyId == state.EncryptionKeyId ? state.SealingKeyId : state.PreviousSealingKeyId ?? throw new KeyRevokedException(encryptionKeyId);
+        return _keys.OpenSealVerifier(sealingKeyId);
+    }
+
     private void EnsureProviderKey(string encryptionKeyId)
     {
         var state = _state;
-        if (encryptionKeyId != state.EncryptionKeyId && encryptionKeyId != state.PreviousEncryptionKeyId)
+        if (encryptionKeyId is null || (encryptionKeyId != state.EncryptionKeyId && encryptionKeyId != state.PreviousEncryptionKeyId))
         {
-            throw new KeyRevokedException(encryptionKeyId);
+            throw new KeyRevokedException(encryptionKeyId ?? string.Empty);
         }
     }
 
-    private DecisionKeyHolder Decider(string encryptionKeyId) =>
-        _deciders.GetOrAdd(encryptionKeyId, id => new Lazy<DecisionKeyHolder>(() => CreateDecider(id), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    private DecisionKeyHolder Decider(string encryptionKeyId)
+    {
+        var lazy = _deciders.GetOrAdd(encryptionKeyId, id => new Lazy<DecisionKeyHolder>(() => CreateDecider(id), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A missing or altered state is not cached: once it is restored, the next decision opens the key again.
+            _deciders.TryRemove(new KeyValuePair<string, Lazy<DecisionKeyHolder>>(encryptionKeyId, lazy));
+            throw;
+        }
+    }
 
     private DecisionKeyHolder CreateDecider(string encryptionKeyId)
     {
-        var secret = _keys.OpenDecryptionKey(encryptionKeyId);
+        // The policy was fixed when the key was created; a key without one is tampering, never a reason to calibrate now.
+        var policy = _decisions.Policy(encryptionKeyId);
+        return new DecisionKeyHolder(_keys.OpenDecryptionKey(encryptionKeyId), policy, new StateBudget(_decisions, encryptionKeyId));
+    }
 
-        // A key's policy is fixed at its first use and reused after restarts, so every decryption under it used one σ.
-        var policy = _keys.ReadFloodingPolicy(encryptionKeyId);
-        if (policy is null)
-        {
-            policy = DecisionKeyHolder.Calibrate(secret, _flooding.MaxDecryptions, _flooding.MaxDecisionNoise, _flooding.CalibrationTrials);
-            _keys.SaveFloodingPolicy(encryptionKeyId, policy);
-        }
+    /// <summary>A key's budget in the state database (reservations outside a ticket's transaction).</summary>
+    private sealed class StateBudget(KeyHolderState state, string keyId) : IDecryptionBudget
+    {
+        public long Used => state.Used(keyId);
 
-        return new DecisionKeyHolder(secret, policy, _keys.DecryptionBudget(encryptionKeyId, policy.MaxDecryptions));
+        public void Reserve() => state.ReserveDecryption(keyId);
     }
 }

@@ -23,9 +23,6 @@ public sealed partial class ProtectedFaceVerification
     private readonly EnrolmentJournal _journal;
     private int _recovered;
 
-    /// <summary>Whether <see cref="Dispose"/> also disposes the capture key store (the host that opened it says so).</summary>
-    internal bool OwnsCaptureKeys { get; init; }
-
     /// <summary>Onboards a subject from a reference template, as this service; returns the sealed protected template that was stored.</summary>
     /// <exception cref="UnauthorizedAccessException">No consent for identity verification.</exception>
     /// <exception cref="InvalidOperationException">

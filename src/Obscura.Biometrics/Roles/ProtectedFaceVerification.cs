@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Obscura.Biometrics.Cancelable;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
@@ -59,6 +60,9 @@ public enum VerificationRefusal
 
     /// <summary>The provider key has made all the decisions its flooding bound allows; it must be rotated.</summary>
     BudgetSpent,
+
+    /// <summary>The key holder's rate limit for this subject (or this capture service) is reached; try later.</summary>
+    RateLimited,
 }
 
 /// <summary>Texts for refusals, shared by every front end.</summary>
@@ -72,6 +76,7 @@ public static class VerificationRefusals
         VerificationRefusal.KeyRevoked => "The enrolment's key was revoked; the subject must enrol again.",
         VerificationRefusal.BrokenSeal => "The stored template failed its seal check: it was changed, swapped or re-bound in storage.",
         VerificationRefusal.BudgetSpent => "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.",
+        VerificationRefusal.RateLimited => "The key holder's decision rate limit for this subject or capture service is reached; try again later.",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal)),
     };
 }
@@ -109,13 +114,15 @@ public sealed partial class ProtectedFaceVerification : IDisposable
     private readonly AuditTrail _audit;
     private readonly PurposeId _purpose;
     private readonly ConcurrentDictionary<string, CaptureClient> _captures = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<IDisposable> _owned;
     private ProviderPublicMaterial? _material;
 
     /// <summary>
     /// Wires the roles. <paramref name="captureKeys"/> keeps this side's transformation keys; every step is recorded in
-    /// <paramref name="audit"/> for <paramref name="purpose"/>. Disposing this disposes the key holder if it is local.
+    /// <paramref name="audit"/> for <paramref name="purpose"/>. Disposing this disposes the key holder if it is local,
+    /// and <paramref name="owned"/> (the key stores the wiring opened for this instance).
     /// </summary>
-    public ProtectedFaceVerification(CaptureKeyStore captureKeys, IKeyHolderRole keyHolder, IComparisonRole comparison, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, TimeProvider? clock = null)
+    public ProtectedFaceVerification(CaptureKeyStore captureKeys, IKeyHolderRole keyHolder, IComparisonRole comparison, ITemplateStore store, IConsentGate consent, AuditTrail audit, PurposeId purpose, double threshold, TimeProvider? clock = null, IReadOnlyList<IDisposable>? owned = null)
     {
         ArgumentNullException.ThrowIfNull(captureKeys);
         ArgumentNullException.ThrowIfNull(keyHolder);
@@ -132,6 +139,7 @@ public sealed partial class ProtectedFaceVerification : IDisposable
         _purpose = purpose;
         _clock = clock ?? TimeProvider.System;
         _journal = new EnrolmentJournal(captureKeys.Folder);
+        _owned = owned ?? [];
         Threshold = ProtectedTemplateScheme.CheckThreshold(threshold);
     }
 
@@ -160,10 +168,19 @@ public sealed partial class ProtectedFaceVerification : IDisposable
             using var transformationKey = _captureKeys.Open(reference.TransformationKeyId);
             var capture = await CaptureForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false);
             var encryptedProbe = capture.EncryptProbe(CancelableTransform.Apply(transformationKey, probe), Threshold);
-            var comparison = await _comparison.CompareAsync(reference, subjectId, encryptedProbe, cancellationToken).ConfigureAwait(false);
-            var match = await _keyHolder.DecideAsync(reference.EncryptionKeyId, comparison, cancellationToken).ConfigureAwait(false);
+
+            // The key holder decides only a result the comparison role attests for this ticket, and answers to this channel alone.
+            using var channel = new DecisionChannel();
+            var ticket = await _keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest(subjectId, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), cancellationToken).ConfigureAwait(false);
+            var decision = await _comparison.CompareAsync(reference, subjectId, encryptedProbe, ticket.Nonce, cancellationToken).ConfigureAwait(false);
+            var match = channel.Open(ticket, decision);
             await RecordVerificationAsync(subjectId, reference.EnrolmentId, "verified", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(match, null);
+        }
+        catch (DecisionRefusedException e) when (e.IsRateLimit)
+        {
+            await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-rate-limited", cancellationToken).ConfigureAwait(false);
+            return new VerificationResult(null, VerificationRefusal.RateLimited);
         }
         catch (DecisionBudgetSpentException)
         {
@@ -291,18 +308,18 @@ public sealed partial class ProtectedFaceVerification : IDisposable
             [new AuditEvent(Actor, AuditAction.Read, TemplateCategory, SubjectId.Parse(subjectId), _purpose, from: "store:templates", to: $"svc:comparison/{outcome}", reference: enrolmentId)],
             cancellationToken).ConfigureAwait(false);
 
-    /// <inheritdoc/>
+    /// <summary>Disposes the key holder if it is local and what the wiring handed over (its keys are zeroed).</summary>
     public void Dispose()
     {
         (_keyHolder as IDisposable)?.Dispose();
-        if (OwnsCaptureKeys)
+        foreach (var owned in _owned)
         {
-            _captureKeys.Dispose();
+            owned.Dispose();
         }
     }
 }
 
-/// <summary>How the key holder floods a key it uses for the first time (later uses reuse the key's stored policy).</summary>
+/// <summary>How the key holder floods a new encryption key: its policy is calibrated when the key is created and kept for life.</summary>
 /// <param name="MaxDecryptions">Decisions one provider key may make; when null, the largest that keeps the decision noise within bounds.</param>
 /// <param name="MaxDecisionNoise">The largest standard deviation flooding may add to score − threshold.</param>
 /// <param name="CalibrationTrials">Trials of the comparison circuit when measuring its error.</param>

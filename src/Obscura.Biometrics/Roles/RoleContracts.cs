@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Protection;
 
 namespace Obscura.Biometrics.Roles;
@@ -22,14 +23,23 @@ public interface ITemplateStore
     Task<bool> DeleteAsync(string subjectId, string enrolmentId, CancellationToken cancellationToken);
 }
 
-/// <summary>The comparison role: an encrypted, blinded comparison of a sealed reference with an encrypted probe.</summary>
+/// <summary>
+/// The comparison role: an encrypted, blinded comparison of a sealed reference with an encrypted probe, attested with
+/// the role's own key and decided by the key holder for the capture side's ticket.
+/// </summary>
 public interface IComparisonRole
 {
-    /// <summary>The encrypted r·(score − t) of <paramref name="reference"/> and <paramref name="probe"/>.</summary>
+    /// <summary>
+    /// Compares <paramref name="reference"/> with <paramref name="probe"/> (r·(score − t), on ciphertexts), signs what the
+    /// result was computed from, has the key holder decide it for <paramref name="ticketNonce"/>, and returns the key
+    /// holder's answer, encrypted to the capture side: this role cannot read it.
+    /// </summary>
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
     /// <exception cref="Keys.KeyRevokedException">The reference is under an encryption key the provider no longer uses.</exception>
     /// <exception cref="Homomorphic.Ckks.CkksFormatException">The reference or probe is not a fresh ciphertext of the scheme.</exception>
-    Task<byte[]> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, CancellationToken cancellationToken);
+    /// <exception cref="DecisionRefusedException">The key holder refused to decide (a rate limit, or a ticket it does not accept).</exception>
+    /// <exception cref="Keys.DecisionBudgetSpentException">The provider key's decision budget is spent.</exception>
+    Task<SealedDecision> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, byte[] ticketNonce, CancellationToken cancellationToken);
 
     /// <summary>
     /// Key rotation: re-encrypts a sealed reference from the old to the new provider key by key switching, on
@@ -76,21 +86,37 @@ public interface IProviderPublicKeys
     Task<byte[]> GetRotationKeyAsync(string fromEncryptionKeyId, string toEncryptionKeyId, CancellationToken cancellationToken);
 }
 
+/// <summary>The key holder's decision service, as the comparison role reaches it: attested results in, encrypted answers out.</summary>
+public interface IKeyHolderDecisions
+{
+    /// <summary>
+    /// Decides an attested comparison: only a result the pinned comparison role signed, over a reference sealed by this
+    /// provider, for a ticket issued here, unused and unexpired, within the rate limits and the key's budget. The answer
+    /// is encrypted to the capture side that asked for the ticket.
+    /// </summary>
+    /// <exception cref="DecisionRefusedException">Refused (and recorded): bad attestation, unknown, used, expired or mismatched ticket, rate limit.</exception>
+    /// <exception cref="BrokenSealException">The attested reference's seal does not verify (recorded).</exception>
+    /// <exception cref="Keys.DecisionBudgetSpentException">The key has made every decision its flooding bound allows.</exception>
+    /// <exception cref="Keys.KeyRevokedException">The key is retired or unknown.</exception>
+    /// <exception cref="Homomorphic.Ckks.CkksFormatException">Not a comparison result of the scheme.</exception>
+    Task<SealedDecision> DecideAsync(AttestedComparison comparison, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// The key-management role: the only holder of the provider's homomorphic secret key and sealing private key. It
-/// seals (signs a digest), decides (flooded decryption of a blinded margin) and rotates; no secret leaves it.
+/// seals (signs a digest), issues decision tickets, decides attested comparisons (flooded decryption of a blinded
+/// margin) and rotates; no secret leaves it.
 /// </summary>
-public interface IKeyHolderRole : IProviderPublicKeys
+public interface IKeyHolderRole : IProviderPublicKeys, IKeyHolderDecisions
 {
     /// <summary>The seal over a request's bindings, by the current sealing key.</summary>
     /// <exception cref="Keys.KeyRevokedException">The request names an encryption key that is not the current one.</exception>
     Task<byte[]> SealAsync(SealRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Whether the blinded comparison, made under <paramref name="encryptionKeyId"/>, reached the threshold.</summary>
-    /// <exception cref="Keys.DecisionBudgetSpentException">The key has made every decision its flooding bound allows.</exception>
+    /// <summary>A single-use ticket for one decision on one enrolment, with the key holder's half of the decision channel.</summary>
     /// <exception cref="Keys.KeyRevokedException">The key is retired or unknown.</exception>
-    /// <exception cref="Homomorphic.Ckks.CkksFormatException">Not a comparison result of the scheme.</exception>
-    Task<bool> DecideAsync(string encryptionKeyId, byte[] encryptedComparison, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentException">An id is missing or the capture key is not a P-256 public key.</exception>
+    Task<DecisionTicket> IssueDecisionTicketAsync(DecisionTicketRequest request, CancellationToken cancellationToken);
 
     /// <summary>
     /// Starts a rotation, or returns the one under way (so an interrupted rotation resumes): new encryption and sealing

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Templates;
@@ -100,6 +101,16 @@ internal static class BiometricEndpoints
         {
             return RoleFailed(e);
         }
+        catch (DecisionRefusedException e)
+        {
+            // Only a tampered or misconfigured deployment gets here (a rate limit is a refusal below): the key holder said why.
+            return TypedResults.Problem(detail: $"The key holder refused the decision ({e.Reason}): {e.Message}", statusCode: StatusCodes.Status502BadGateway, title: "A protected-verification role refused the request.");
+        }
+        catch (InvalidDataException e)
+        {
+            // The key holder's decision state is missing or altered, or a decision failed authentication: nothing is decided.
+            return TypedResults.Problem(detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Protected verification cannot decide.");
+        }
 
         if (result.Refusal is not { } refusal)
         {
@@ -111,6 +122,7 @@ internal static class BiometricEndpoints
             VerificationRefusal.NoConsent => (StatusCodes.Status422UnprocessableEntity, "Not permitted."),
             VerificationRefusal.NotEnrolled => (StatusCodes.Status404NotFound, "Not enrolled."),
             VerificationRefusal.BudgetSpent => (StatusCodes.Status503ServiceUnavailable, "Decision budget spent."),
+            VerificationRefusal.RateLimited => (StatusCodes.Status429TooManyRequests, "Decision rate limit reached."),
             VerificationRefusal.KeyRevoked => (StatusCodes.Status410Gone, "Enrolment revoked."),
             _ => (StatusCodes.Status409Conflict, "Broken seal."),
         };

@@ -18,11 +18,27 @@ public enum ServerRole
     Storage,
 }
 
+/// <summary>A role that calls role services in a separated deployment, named by the credential it presents.</summary>
+public enum CallingRole
+{
+    /// <summary>The capture side: the full API process (<see cref="ServerRole.All"/>) that drives onboarding and verification.</summary>
+    Capture,
+
+    /// <summary>The key-holder role.</summary>
+    KeyHolder,
+
+    /// <summary>The comparison role.</summary>
+    Comparison,
+
+    /// <summary>The storage role.</summary>
+    Storage,
+}
+
 /// <summary>Server settings, section <c>Obscura</c> (or <c>--data</c> on the command line for the data folder).</summary>
 public sealed class ObscuraOptions : IValidatableObject
 {
-    /// <summary>The shortest service token accepted.</summary>
-    public const int MinServiceTokenLength = 32;
+    /// <summary>The shortest role credential accepted.</summary>
+    public const int MinRoleCredentialLength = 32;
 
     /// <summary>Configuration section name.</summary>
     public const string Section = "Obscura";
@@ -69,7 +85,7 @@ public sealed class ObscuraOptions : IValidatableObject
     /// <summary>The storage service (full API in a separated deployment).</summary>
     public Uri? StorageUrl { get; set; }
 
-    /// <summary>The shared secret role services require as <c>Authorization: Bearer …</c>; at least 32 characters. Set it through the environment (<c>Obscura__ServiceToken</c>), not the command line.</summary>
+    /// <summary>No longer accepted: the one token shared by every role was replaced by per-role credentials. Start-up fails when it is set.</summary>
     public string? ServiceToken { get; set; }
 
     /// <summary>Per-key request limits (section <c>Obscura:RateLimit</c>).</summary>
@@ -81,19 +97,84 @@ public sealed class ObscuraOptions : IValidatableObject
     /// <summary>When reads recorded in the access log are committed to the ledger (section <c>Obscura:AccessLog</c>).</summary>
     public AccessLogOptions AccessLog { get; set; } = new();
 
+    /// <summary>
+    /// This process's own role credential, sent as <c>Authorization: Bearer …</c> when it calls a role service (the
+    /// full API of a separated deployment as <see cref="CallingRole.Capture"/>, the comparison role as
+    /// <see cref="CallingRole.Comparison"/>); at least 32 characters. Set it through the environment
+    /// (<c>Obscura__RoleCredential</c>), not the command line.
+    /// </summary>
+    public string? RoleCredential { get; set; }
+
+    /// <summary>
+    /// In a role service: for each calling role (<c>Capture</c>, <c>KeyHolder</c>, <c>Comparison</c>, <c>Storage</c>),
+    /// the SHA-256 (64 hex digits) of the credential it presents. Only the hashes are held here; which role may call
+    /// which route is fixed by the role matrix.
+    /// </summary>
+    public Dictionary<string, string> RoleCredentials { get; set; } = [];
+
+    /// <summary>The key-holder role: the comparison role's attestation public key (base64 SubjectPublicKeyInfo, P-256), pinned.</summary>
+    public string? ComparisonAttestationKey { get; set; }
+
+    /// <summary>Decisions one subject may get within <see cref="DecisionWindowMinutes"/> (key holder).</summary>
+    [Range(1, 1_000_000)]
+    public int DecisionsPerSubject { get; set; } = 20;
+
+    /// <summary>Decisions one capture service may get within <see cref="DecisionWindowMinutes"/> (key holder).</summary>
+    [Range(1, 100_000_000)]
+    public int DecisionsPerCaller { get; set; } = 2000;
+
+    /// <summary>The window of the decision rate limits and the probing monitor, in minutes (key holder).</summary>
+    [Range(1, 7 * 24 * 60)]
+    public int DecisionWindowMinutes { get; set; } = 60;
+
+    /// <summary>Trials of the comparison circuit when a new provider key's flooding bound is calibrated (key holder).</summary>
+    [Range(8, 1024)]
+    public int CalibrationTrials { get; set; } = Biometrics.Roles.DecisionKeyHolder.DefaultCalibrationTrials;
+
     /// <summary>Whether the full API reaches the biometric roles over HTTP rather than embedding them.</summary>
     public bool Separated => Role == ServerRole.All && (KeyHolderUrl ?? ComparisonUrl ?? StorageUrl) is not null;
 
     /// <summary>Largest request body a role service accepts: ciphertexts are hundreds of kilobytes.</summary>
     public long EffectiveMaxRequestBodyBytes => Role == ServerRole.All ? MaxRequestBodyBytes : Math.Max(MaxRequestBodyBytes, 4 * 1024 * 1024);
 
+    /// <summary>The SHA-256 of each configured calling role's credential.</summary>
+    /// <exception cref="FormatException">A role or hash is malformed (start-up validation reports it first).</exception>
+    public IReadOnlyDictionary<CallingRole, byte[]> CallerCredentialHashes() =>
+        RoleCredentials.ToDictionary(
+            p => Enum.TryParse<CallingRole>(p.Key, ignoreCase: false, out var role) && Enum.IsDefined(role) ? role : throw new FormatException($"Obscura:RoleCredentials:{p.Key} names no calling role."),
+            p => Convert.FromHexString(p.Value));
+
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var needsToken = Role != ServerRole.All || Separated;
-        if (needsToken && (ServiceToken?.Length ?? 0) < MinServiceTokenLength)
+        if (!string.IsNullOrEmpty(ServiceToken))
         {
-            yield return new ValidationResult($"A separated deployment needs Obscura:ServiceToken, at least {MinServiceTokenLength} characters, the same in every process.", [nameof(ServiceToken)]);
+            yield return new ValidationResult(
+                "Obscura:ServiceToken is no longer accepted: each role now has its own credential. In each calling process (the full API, the comparison role) set "
+                + "Obscura:RoleCredential (its own secret, at least 32 characters); in each role service set Obscura:RoleCredentials:<Capture|Comparison|…> to the SHA-256 "
+                + "(hex) of each caller's credential; and remove Obscura:ServiceToken. See docs/server.md.",
+                [nameof(ServiceToken)]);
+        }
+
+        var calls = Separated || Role == ServerRole.Comparison;
+        if (calls && (RoleCredential?.Length ?? 0) < MinRoleCredentialLength)
+        {
+            yield return new ValidationResult($"This process calls role services: set Obscura:RoleCredential (its own secret, at least {MinRoleCredentialLength} characters).", [nameof(RoleCredential)]);
+        }
+
+        if (Role != ServerRole.All)
+        {
+            foreach (var problem in CheckCallerHashes())
+            {
+                yield return new ValidationResult(problem, [nameof(RoleCredentials)]);
+            }
+        }
+
+        if (Role == ServerRole.KeyHolder && !IsAttestationKey(ComparisonAttestationKey))
+        {
+            yield return new ValidationResult(
+                "The key holder pins the comparison role's attestation key: set Obscura:ComparisonAttestationKey to the base64 P-256 public key that `obscura faces attestation-key --data <comparison folder>` prints.",
+                [nameof(ComparisonAttestationKey)]);
         }
 
         if (Separated && (KeyHolderUrl is null || ComparisonUrl is null || StorageUrl is null))
@@ -119,6 +200,50 @@ public sealed class ObscuraOptions : IValidatableObject
         if (Witness.Url is { } url && url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
             yield return new ValidationResult("Obscura:Witness:Url is an http(s) URL.", [nameof(Witness)]);
+        }
+    }
+
+    private IEnumerable<string> CheckCallerHashes()
+    {
+        if (RoleCredentials.Count == 0)
+        {
+            yield return "A role service admits only known callers: set Obscura:RoleCredentials:<Role> to the SHA-256 (hex) of each calling role's credential.";
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (role, hash) in RoleCredentials)
+        {
+            if (!Enum.TryParse<CallingRole>(role, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                yield return $"Obscura:RoleCredentials:{role} names no calling role; use one of {string.Join(", ", Enum.GetNames<CallingRole>())}.";
+            }
+
+            if (hash is not { Length: 64 } || !hash.All(char.IsAsciiHexDigit))
+            {
+                yield return $"Obscura:RoleCredentials:{role} is the SHA-256 of that role's credential: 64 hex digits.";
+            }
+            else if (!seen.Add(hash))
+            {
+                yield return $"Obscura:RoleCredentials:{role} repeats another role's hash: every role needs its own credential.";
+            }
+        }
+    }
+
+    private static bool IsAttestationKey(string? base64)
+    {
+        if (string.IsNullOrWhiteSpace(base64))
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = new Biometrics.Decisions.ComparisonAttestationVerifier(Convert.FromBase64String(base64));
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return false;
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Roles.Remote;
 using Obscura.Governance;
@@ -42,12 +43,30 @@ public static class ObscuraServer
 
         // Created on first use: key generation and flooding calibration take seconds and most deployments start without biometrics.
         builder.Services.AddSingleton(sp => new Lazy<ProtectedFaceVerification>(() => OpenVerification(sp), LazyThreadSafetyMode.ExecutionAndPublication));
-        builder.Services.AddSingleton(sp => ProtectedVerificationHost.OpenKeyHolder(RoleDirectory(sp)));
-        builder.Services.AddSingleton(sp => ProtectedVerificationHost.OpenStore(RoleDirectory(sp)));
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
-            return new ComparisonRole(new RemoteKeyHolder(new RoleConnection("key holder", options.KeyHolderUrl!, options.ServiceToken!)));
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Obscura.KeyHolder");
+            return ProtectedVerificationHost.OpenKeyHolder(RoleDirectory(sp), new KeyHolderOptions(Convert.FromBase64String(options.ComparisonAttestationKey!))
+            {
+                Flooding = Flooding(options),
+                Limits = Limits(options),
+                Clock = sp.GetRequiredService<TimeProvider>(),
+                OnEvent = (e, _) =>
+                {
+                    // The key holder's own state database keeps the full record; the log names no subject.
+                    log.LogWarning("Key holder {Kind} on enrolment {Enrolment}, caller {Caller}: {Detail}", e.Kind, e.EnrolmentId, e.Caller, e.Detail);
+                    return Task.CompletedTask;
+                },
+            });
+        });
+        builder.Services.AddSingleton(sp => ProtectedVerificationHost.OpenStore(RoleDirectory(sp)));
+        builder.Services.AddSingleton(sp => ProtectedVerificationHost.OpenComparisonAttester(RoleDirectory(sp)));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+            var keyHolder = new RemoteKeyHolder(new RoleConnection("key holder", options.KeyHolderUrl!, options.RoleCredential!));
+            return new ComparisonRole(keyHolder, keyHolder, sp.GetRequiredService<ComparisonAttester>());
         });
 
         builder.Services.AddSingleton<VaultAccessor>();
@@ -70,8 +89,8 @@ public static class ObscuraServer
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-        // A role service has no API keys (it answers the service token only), so no authentication runs there: it
-        // would open a governance database in the role's folder.
+        // A role service has no API keys (it admits role credentials only), so no API-key authentication runs there:
+        // it would open a governance database in the role's folder.
         if (configured.Role == ServerRole.All)
         {
             // The core services only: AddAuthentication() would also add ASP.NET Data Protection, whose key ring is
@@ -99,13 +118,20 @@ public static class ObscuraServer
         app.UseRequestBodyLimit(options.EffectiveMaxRequestBodyBytes, options.Role == ServerRole.All ? options.VaultMaxBlobBytes : options.EffectiveMaxRequestBodyBytes);
         if (options.Role != ServerRole.All)
         {
-            // A role service has no governance database and no API keys: only its role's routes, behind the service token.
+            // A role service has no governance database and no API keys: only its role's routes, each admitting only
+            // the calling roles of its row in the role matrix, on their own credentials. Its keys are opened before it
+            // listens: a new key holder's keys are created and calibrated now, never inside a request.
             if (options.Role == ServerRole.KeyHolder)
             {
                 var keyHolder = app.Services.GetRequiredService<KeyHolderService>();
                 app.Lifetime.ApplicationStopping.Register(keyHolder.Dispose);
             }
+            else if (options.Role == ServerRole.Comparison)
+            {
+                app.Services.GetRequiredService<ComparisonRole>();
+            }
 
+            app.UseMiddleware<RoleCredentials>();
             app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", role = options.Role.ToString() })).WithTags("Health");
             app.MapRole(options.Role);
             return app;
@@ -134,6 +160,11 @@ public static class ObscuraServer
         return app;
     }
 
+    private static NoiseFloodingPolicyChoice Flooding(ObscuraOptions options) => new(CalibrationTrials: options.CalibrationTrials);
+
+    private static DecisionLimits Limits(ObscuraOptions options) =>
+        new(options.DecisionsPerSubject, options.DecisionsPerCaller, TimeSpan.FromMinutes(options.DecisionWindowMinutes));
+
     private static string RoleDirectory(IServiceProvider services) =>
         Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<ObscuraOptions>>().Value.DataDirectory), "biometrics");
 
@@ -145,15 +176,15 @@ public static class ObscuraServer
         var audit = services.GetRequiredService<AuditTrail>();
         if (!options.Separated)
         {
-            return ProtectedVerificationHost.Open(directory, governance, audit, options.VerificationThreshold);
+            return ProtectedVerificationHost.Open(directory, governance, audit, options.VerificationThreshold, Flooding(options), Limits(options));
         }
 
-        var token = options.ServiceToken!;
+        var credential = options.RoleCredential!;
         return ProtectedVerificationHost.OpenSeparated(
             directory,
-            new RoleConnection("key holder", options.KeyHolderUrl!, token),
-            new RoleConnection("comparison", options.ComparisonUrl!, token),
-            new RoleConnection("storage", options.StorageUrl!, token),
+            new RoleConnection("key holder", options.KeyHolderUrl!, credential),
+            new RoleConnection("comparison", options.ComparisonUrl!, credential),
+            new RoleConnection("storage", options.StorageUrl!, credential),
             governance,
             audit,
             options.VerificationThreshold);

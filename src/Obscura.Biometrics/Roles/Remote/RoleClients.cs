@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Homomorphic.Ckks;
@@ -9,27 +10,31 @@ using Obscura.Homomorphic.Ckks;
 namespace Obscura.Biometrics.Roles.Remote;
 
 /// <summary>
-/// One role service over HTTP: sends the service token, maps the role's refusals back to the exceptions the local role
-/// raises, and turns everything else (unreachable, timed out, an unexpected answer) into <see cref="RoleServiceException"/>.
+/// One role service over HTTP: sends this process's own role credential, maps the role's refusals back to the
+/// exceptions the local role raises, and turns everything else (unreachable, timed out, refused for this caller, an
+/// unexpected answer) into <see cref="RoleServiceException"/>.
 /// </summary>
 public sealed class RoleConnection : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
 
-    /// <summary>A connection to the <paramref name="role"/> service at <paramref name="baseAddress"/>.</summary>
-    public RoleConnection(string role, Uri baseAddress, string serviceToken, HttpMessageHandler? handler = null)
+    /// <summary>
+    /// A connection to the <paramref name="role"/> service at <paramref name="baseAddress"/>, presenting
+    /// <paramref name="credential"/> (this process's own role credential) as <c>Authorization: Bearer …</c>.
+    /// </summary>
+    public RoleConnection(string role, Uri baseAddress, string credential, HttpMessageHandler? handler = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
         ArgumentNullException.ThrowIfNull(baseAddress);
-        ArgumentException.ThrowIfNullOrWhiteSpace(serviceToken);
+        ArgumentException.ThrowIfNullOrWhiteSpace(credential);
         Role = role;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: handler is null)
         {
             BaseAddress = baseAddress,
-            Timeout = TimeSpan.FromSeconds(60),
+            Timeout = Timeout.InfiniteTimeSpan,
         };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", serviceToken);
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", credential);
     }
 
     /// <summary>The role's name, for messages.</summary>
@@ -50,10 +55,10 @@ public sealed class RoleConnection : IDisposable
         return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
     }
 
-    internal async Task<T> PostAsync<T>(string path, object? body, CancellationToken cancellationToken)
+    internal async Task<T> PostAsync<T>(string path, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null)
         where T : class
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, cancellationToken, timeout).ConfigureAwait(false);
         return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -77,19 +82,25 @@ public sealed class RoleConnection : IDisposable
         return true;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>How long a call may take unless it says otherwise.</summary>
+    internal static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(60);
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
+        var limit = timeout ?? DefaultTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
         try
         {
-            return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new RoleServiceException(Role, $"not reachable at {_http.BaseAddress} ({e.Message})", e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RoleServiceException(Role, $"no answer from {_http.BaseAddress} within {_http.Timeout.TotalSeconds:F0} s", e);
+            throw new RoleServiceException(Role, $"no answer from {_http.BaseAddress} within {limit.TotalSeconds:F0} s", e);
         }
         finally
         {
@@ -128,9 +139,13 @@ public sealed class RoleConnection : IDisposable
             RoleProblems.KeyRevoked => new KeyRevokedException(Text("keyId")),
             RoleProblems.BudgetSpent when problem.TryGetProperty("budget", out var budget) && budget.TryGetInt64(out var max) => new DecisionBudgetSpentException(max),
             RoleProblems.Malformed => new CkksFormatException($"The {Role} service refused the request: {detail}"),
+            RoleProblems.DecisionRefused or RoleProblems.RateLimited when problem.TryGetProperty("reason", out var reason) && Enum.TryParse<DecisionRefusal>(reason.GetString(), out var why) => new DecisionRefusedException(why, detail),
+            StatusCodes403 => new RoleServiceException(Role, $"refused this process's role credential for this call (HTTP 403): {detail}".TrimEnd()),
             _ => new RoleServiceException(Role, $"HTTP {(int)response.StatusCode} {detail}".TrimEnd()),
         };
     }
+
+    private const int StatusCodes403 = 403;
 
     private static async Task<JsonElement> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -176,15 +191,15 @@ public sealed class RemoteTemplateStore(RoleConnection connection) : ITemplateSt
 public sealed class RemoteComparison(RoleConnection connection) : IComparisonRole
 {
     /// <inheritdoc/>
-    public async Task<byte[]> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, CancellationToken cancellationToken) =>
-        (await connection.PostAsync<CiphertextResponse>(RolePaths.Compare, new CompareRequest(reference, subjectId, probe), cancellationToken).ConfigureAwait(false)).Ciphertext;
+    public Task<SealedDecision> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, byte[] ticketNonce, CancellationToken cancellationToken) =>
+        connection.PostAsync<SealedDecision>(RolePaths.Compare, new CompareRequest(reference, subjectId, probe, ticketNonce), cancellationToken);
 
     /// <inheritdoc/>
     public async Task<byte[]> SwitchKeyAsync(SealedTemplate reference, string subjectId, string targetEncryptionKeyId, CancellationToken cancellationToken) =>
         (await connection.PostAsync<CiphertextResponse>(RolePaths.SwitchKey, new SwitchKeyRequest(reference, subjectId, targetEncryptionKeyId), cancellationToken).ConfigureAwait(false)).Ciphertext;
 }
 
-/// <summary>The key-management role over HTTP. Only public material, seals and decisions cross; no secret does.</summary>
+/// <summary>The key-management role over HTTP. Only public material, seals, tickets and encrypted decisions cross; no secret does.</summary>
 public sealed class RemoteKeyHolder(RoleConnection connection) : IKeyHolderRole
 {
     /// <inheritdoc/>
@@ -204,12 +219,19 @@ public sealed class RemoteKeyHolder(RoleConnection connection) : IKeyHolderRole
         (await connection.PostAsync<SealResponse>(RolePaths.Seal, request, cancellationToken).ConfigureAwait(false)).Signature;
 
     /// <inheritdoc/>
-    public async Task<bool> DecideAsync(string encryptionKeyId, byte[] encryptedComparison, CancellationToken cancellationToken) =>
-        (await connection.PostAsync<DecisionResponse>(RolePaths.Decide, new DecideRequest(encryptionKeyId, encryptedComparison), cancellationToken).ConfigureAwait(false)).Match;
+    public Task<DecisionTicket> IssueDecisionTicketAsync(DecisionTicketRequest request, CancellationToken cancellationToken) =>
+        connection.PostAsync<DecisionTicket>(RolePaths.Tickets, request, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<SealedDecision> DecideAsync(AttestedComparison comparison, CancellationToken cancellationToken) =>
+        connection.PostAsync<SealedDecision>(RolePaths.Decide, comparison, cancellationToken);
 
     /// <inheritdoc/>
     public Task<ProviderPublicMaterial> BeginRotationAsync(CancellationToken cancellationToken) =>
-        connection.PostAsync<ProviderPublicMaterial>(RolePaths.BeginRotation, null, cancellationToken);
+        connection.PostAsync<ProviderPublicMaterial>(RolePaths.BeginRotation, null, cancellationToken, KeyCreationTimeout);
+
+    /// <summary>Beginning a rotation creates a key and calibrates its flooding bound in the request: tens of seconds on a loaded machine.</summary>
+    private static TimeSpan KeyCreationTimeout { get; } = TimeSpan.FromMinutes(10);
 
     /// <inheritdoc/>
     public Task CompleteRotationAsync(CancellationToken cancellationToken) =>

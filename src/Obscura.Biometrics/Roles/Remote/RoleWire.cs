@@ -3,8 +3,8 @@ using Obscura.Biometrics.Protection;
 namespace Obscura.Biometrics.Roles.Remote;
 
 /// <summary>
-/// The role services' HTTP paths. Every path is under <c>/v1/roles/</c> and needs the deployment's service token
-/// (<c>Authorization: Bearer …</c>); binary values travel base64 in JSON.
+/// The role services' HTTP paths. Every path is under <c>/v1/roles/</c> and needs the calling role's own credential
+/// (<c>Authorization: Bearer …</c>), admitted only if that role may call the path; binary values travel base64 in JSON.
 /// </summary>
 public static class RolePaths
 {
@@ -14,7 +14,7 @@ public static class RolePaths
     /// <summary>GET the subjects with a stored template.</summary>
     public const string StorageSubjects = "/v1/roles/storage/subjects";
 
-    /// <summary>POST a <see cref="CompareRequest"/>, get a <see cref="CiphertextResponse"/>.</summary>
+    /// <summary>POST a <see cref="CompareRequest"/>, get the key holder's <see cref="Decisions.SealedDecision"/> (capture only).</summary>
     public const string Compare = "/v1/roles/comparison/compare";
 
     /// <summary>POST a <see cref="SwitchKeyRequest"/>, get a <see cref="CiphertextResponse"/>.</summary>
@@ -52,7 +52,10 @@ public static class RolePaths
     /// <summary>POST a <see cref="SealRequest"/>, get a <see cref="SealResponse"/>.</summary>
     public const string Seal = "/v1/roles/keys/seal";
 
-    /// <summary>POST a <see cref="DecideRequest"/>, get a <see cref="DecisionResponse"/>.</summary>
+    /// <summary>POST a <see cref="Decisions.DecisionTicketRequest"/>, get a <see cref="Decisions.DecisionTicket"/> (capture only).</summary>
+    public const string Tickets = "/v1/roles/keys/tickets";
+
+    /// <summary>POST a <see cref="Decisions.AttestedComparison"/>, get a <see cref="Decisions.SealedDecision"/> (comparison only).</summary>
     public const string Decide = "/v1/roles/keys/decide";
 
     /// <summary>POST to begin (or resume) a rotation; returns the <see cref="ProviderPublicMaterial"/>.</summary>
@@ -62,20 +65,14 @@ public static class RolePaths
     public const string CompleteRotation = "/v1/roles/keys/rotation/complete";
 }
 
-/// <summary>Body of <see cref="RolePaths.Compare"/>.</summary>
-public sealed record CompareRequest(SealedTemplate Reference, string SubjectId, byte[] Probe);
+/// <summary>Body of <see cref="RolePaths.Compare"/>: the reference, the probe and the capture side's decision ticket nonce.</summary>
+public sealed record CompareRequest(SealedTemplate Reference, string SubjectId, byte[] Probe, byte[] TicketNonce);
 
 /// <summary>Body of <see cref="RolePaths.SwitchKey"/>.</summary>
 public sealed record SwitchKeyRequest(SealedTemplate Reference, string SubjectId, string TargetEncryptionKeyId);
 
 /// <summary>A serialised CKKS object (a ciphertext or a key-switching key).</summary>
 public sealed record CiphertextResponse(byte[] Ciphertext);
-
-/// <summary>Body of <see cref="RolePaths.Decide"/>.</summary>
-public sealed record DecideRequest(string EncryptionKeyId, byte[] Comparison);
-
-/// <summary>The key holder's decision.</summary>
-public sealed record DecisionResponse(bool Match);
 
 /// <summary>A seal.</summary>
 public sealed record SealResponse(byte[] Signature);
@@ -100,4 +97,10 @@ public static class RoleProblems
 
     /// <summary>A malformed ciphertext or request (<see cref="Homomorphic.Ckks.CkksFormatException"/>, <see cref="ArgumentException"/>).</summary>
     public const int Malformed = 400;
+
+    /// <summary>The key holder refused to decide (<see cref="Decisions.DecisionRefusedException"/>; the <c>reason</c> extension names it).</summary>
+    public const int DecisionRefused = 422;
+
+    /// <summary>A decision rate limit (<see cref="Decisions.DecisionRefusedException"/> with a rate-limit <c>reason</c>).</summary>
+    public const int RateLimited = 429;
 }

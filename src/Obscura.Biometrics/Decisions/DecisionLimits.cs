@@ -1,0 +1,53 @@
+namespace Obscura.Biometrics.Decisions;
+
+/// <summary>
+/// The key holder's limits on decisions, and its probing monitor. Every decision on a crafted probe reveals at most
+/// one bit (on which side of the threshold a chosen linear function of the template falls), so the limits bound how
+/// fast a malicious capture service can learn a template, and the monitor flags the patterns such probing leaves.
+/// </summary>
+/// <param name="PerSubject">Decisions one subject may get within <paramref name="Window"/>.</param>
+/// <param name="PerCaller">Decisions one capture service may get within <paramref name="Window"/>.</param>
+/// <param name="Window">The sliding window both rate limits count over.</param>
+/// <param name="TicketLifetime">How long a decision ticket stays valid.</param>
+/// <param name="ManyDecisionsPerReference">Decisions on one enrolment within <paramref name="Window"/> that raise a flag.</param>
+/// <param name="NearThresholdBand">A flooded blinded margin r·(score − t) with absolute value below this counts as near the threshold.</param>
+/// <param name="NearThresholdSample">How many of an enrolment's latest decisions the near-threshold share is taken over (and the least before it is judged).</param>
+/// <param name="NearThresholdShare">The share of near-threshold margins among those decisions that raises a flag.</param>
+public sealed record DecisionLimits(
+    int PerSubject = 20,
+    int PerCaller = 2000,
+    TimeSpan? Window = null,
+    TimeSpan? TicketLifetime = null,
+    int ManyDecisionsPerReference = 10,
+    double NearThresholdBand = 0.05,
+    int NearThresholdSample = 8,
+    double NearThresholdShare = 0.5)
+{
+    /// <summary>The window, one hour unless set.</summary>
+    public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromHours(1);
+
+    /// <summary>The ticket lifetime, two minutes unless set.</summary>
+    public TimeSpan EffectiveTicketLifetime => TicketLifetime ?? TimeSpan.FromMinutes(2);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a limit that is not positive or a share outside (0, 1].</summary>
+    public DecisionLimits Validated()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PerSubject);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PerCaller);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ManyDecisionsPerReference);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NearThresholdSample);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveWindow, TimeSpan.Zero, nameof(Window));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveTicketLifetime, TimeSpan.Zero, nameof(TicketLifetime));
+        if (!double.IsFinite(NearThresholdBand) || NearThresholdBand < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NearThresholdBand), "The near-threshold band is a finite margin of at least 0.");
+        }
+
+        if (NearThresholdShare is not (> 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(NearThresholdShare), "The near-threshold share is in (0, 1].");
+        }
+
+        return this;
+    }
+}
