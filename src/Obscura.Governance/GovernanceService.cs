@@ -378,21 +378,18 @@ public sealed class GovernanceService
         return ConsentStatus.From(subject, purpose, consents, objections);
     }
 
-    /// <summary>Whether the subject, the purpose and every consent and objection event for the pair match the ledger, and none the ledger committed is missing.</summary>
+    /// <summary>Whether the subject, the purpose and the consent and objection events read for the pair are exactly what the ledger committed.</summary>
     private static async Task<bool> RecordsCommittedAsync(IGovernanceSession s, SubjectId subject, PurposeId purpose, IReadOnlyList<ConsentEvent> consents, IReadOnlyList<ObjectionEvent> objections, CancellationToken ct) =>
         await RecordCheck.AllCommittedAsync(s, RecordTables.Subjects, [subject.Value], ct).ConfigureAwait(false)
         && await RecordCheck.AllCommittedAsync(s, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
-        && await RecordCheck.AllCommittedAsync(s, RecordTables.ConsentEvents, consents.Select(c => c.Id).ToList(), ct).ConfigureAwait(false)
-        && await RecordCheck.AllCommittedAsync(s, RecordTables.ObjectionEvents, objections.Select(o => o.Id).ToList(), ct).ConfigureAwait(false)
-        && await RecordCheck.NoneDeletedAsync(s, RecordTables.ConsentEvents, subject, purpose, consents.Select(c => c.Id), ct).ConfigureAwait(false)
-        && await RecordCheck.NoneDeletedAsync(s, RecordTables.ObjectionEvents, subject, purpose, objections.Select(o => o.Id), ct).ConfigureAwait(false);
+        && await RecordCheck.ExactlyCommittedAsync(s, RecordTables.ConsentEvents, subject, purpose, consents.Count, null, ct).ConfigureAwait(false)
+        && await RecordCheck.ExactlyCommittedAsync(s, RecordTables.ObjectionEvents, subject, purpose, objections.Count, null, ct).ConfigureAwait(false);
 
-    /// <summary>Whether every assessment of reuse for <paramref name="toPurpose"/> matches the ledger, and none the ledger committed is missing.</summary>
+    /// <summary>Whether the assessments of reuse for <paramref name="toPurpose"/> are exactly what the ledger committed.</summary>
     private static async Task<bool> AssessmentsCommittedAsync(IGovernanceSession s, PurposeId toPurpose, CancellationToken ct)
     {
         var all = await s.GetAssessmentsAsync(null, toPurpose, ct).ConfigureAwait(false);
-        return await RecordCheck.AllCommittedAsync(s, RecordTables.Assessments, all.Select(a => a.Id).ToList(), ct).ConfigureAwait(false)
-            && await RecordCheck.NoneDeletedAsync(s, RecordTables.Assessments, null, toPurpose, all.Select(a => a.Id), ct).ConfigureAwait(false);
+        return await RecordCheck.ExactlyCommittedAsync(s, RecordTables.Assessments, null, toPurpose, all.Count, null, ct).ConfigureAwait(false);
     }
 
     private Task<SignedTreeHead> LogAsync(IGovernanceSession s, AuditEvent e, CancellationToken ct) => _ledger.AppendAsync(s, [e], ct);

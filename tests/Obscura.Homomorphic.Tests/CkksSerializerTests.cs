@@ -48,8 +48,10 @@ public sealed class CkksSerializerTests : IDisposable
 
         var squared = _evaluator.Rescale(_evaluator.Multiply(ciphertext, ciphertext, relin));
         Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, squared)), [.. z.Select(v => v * v)]) < 1e-2);
+        // At Δ = 2^29 a key switch leaves an error of about 5e-4 (median) and up to 1.4e-3 (60 trials, fresh keys): the
+        // bound sits well above that and far below a wrong rotation (errors of order 1). 1e-3 failed by chance in CI.
         var rotated = _evaluator.Rotate(ciphertext, -1, galois);
-        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, rotated)), [.. Enumerable.Range(0, P.SlotCount).Select(j => z[(j - 1 + P.SlotCount) % P.SlotCount])]) < 1e-3);
+        Assert.True(MaxError(_encryptor.Decode(_encryptor.Decrypt(_secretKey, rotated)), [.. Enumerable.Range(0, P.SlotCount).Select(j => z[(j - 1 + P.SlotCount) % P.SlotCount])]) < 1e-2);
     }
 
     [Fact]

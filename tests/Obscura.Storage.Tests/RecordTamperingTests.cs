@@ -20,6 +20,7 @@ public sealed class RecordTamperingTests
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly SubjectId Alice = SubjectId.Parse("alice");
+    private static readonly SubjectId Bob = SubjectId.Parse("bob");
 
     /// <summary>Each attack: the table, what is done, and the SQL an attacker with the database file runs.</summary>
     private static readonly (string Table, string Operation, string Sql)[] Attacks =
@@ -113,17 +114,37 @@ public sealed class RecordTamperingTests
     public async Task A_withdrawal_undone_outside_Obscura_does_not_make_processing_allowed(string sql)
     {
         using var f = new GovernanceFixture();
-        var verification = SamplePurposes.IdentityVerification.Id;
-        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
-        await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, Ct);
-        await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(Alice, verification, "n1", true, "app"), Ct);
-        await f.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, Alice, verification, Ct);
+        var verification = await GrantThenWithdrawAsync(f);
 
         Assert.True(RawDatabase.Tamper(f.DatabasePath, sql) > 0);
 
         var decision = await f.Governance.AuthorizeAsync(Alice, verification, null, Ct);
         Assert.False(decision.Allowed);
         Assert.Contains(DenialReason.RecordNotCommitted, decision.Reasons);
+    }
+
+    /// <summary>
+    /// A second row that reads back under a committed row's key: the same id stored as a blob (which the unique
+    /// index holds apart from the text), a plain copy in a table rebuilt without the index, or the id of Bob's grant
+    /// as a blob on a row about Alice (so no key repeats in Alice's history). Each comes after the withdrawal, so the
+    /// history the decision reads ends in a grant, while the lookup by key finds a genuine, committed grant.
+    /// </summary>
+    [Theory]
+    [InlineData("INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) SELECT CAST(id AS BLOB), 'alice', purpose, kind, at, notice_version, explicit, channel, actor FROM consent_events WHERE subject = 'bob'")]
+    [InlineData("INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) SELECT CAST(id AS BLOB), subject, purpose, kind, at, notice_version, explicit, channel, actor FROM consent_events WHERE kind = 1 AND subject = 'alice'")]
+    [InlineData("CREATE TABLE copy AS SELECT * FROM consent_events; DROP TABLE consent_events; CREATE TABLE consent_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, subject TEXT NOT NULL, purpose TEXT NOT NULL, kind INTEGER NOT NULL, at INTEGER NOT NULL, notice_version TEXT NOT NULL, explicit INTEGER NOT NULL, channel TEXT NOT NULL, actor TEXT NOT NULL); INSERT INTO consent_events SELECT * FROM copy; DROP TABLE copy; INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) SELECT id, subject, purpose, kind, at, notice_version, explicit, channel, actor FROM consent_events WHERE kind = 1 AND subject = 'alice'")]
+    public async Task A_copy_of_a_committed_grant_under_its_own_key_does_not_revive_withdrawn_consent(string sql)
+    {
+        using var f = new GovernanceFixture();
+        var verification = await GrantThenWithdrawAsync(f);
+        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Bob, Ct);
+        await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(Bob, verification, "n1", true, "app"), Ct);
+
+        Assert.True(RawDatabase.Tamper(f.DatabasePath, sql) > 0);
+
+        var decision = await f.Governance.AuthorizeAsync(Alice, verification, null, Ct);
+        Assert.Equal([DenialReason.RecordNotCommitted], decision.Reasons);
+        Assert.Contains((await f.LedgerService.VerifyAsync(null, null, Ct)).Problems, p => p.Kind == LedgerProblemKind.RecordDoesNotMatchLedger && p.Record!.StartsWith("consent_events/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -168,9 +189,7 @@ public sealed class RecordTamperingTests
     public async Task A_privacy_budget_raised_outside_Obscura_refuses_further_charges()
     {
         using var f = new GovernanceFixture();
-        await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.StoreAnalytics, Ct);
-        var budgets = new PrivacyBudgetLedger(f.Store, f.Ledger, f.Clock);
-        await budgets.SetAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, 1.0, 0, Ct);
+        var budgets = await VisitsBudgetAsync(f);
         var cost = new PrivacyCost.Pure(Rational.Of(1, 2));
         Assert.True((await budgets.ChargeAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, cost, "count", Ct)).Succeeded);
 
@@ -179,6 +198,63 @@ public sealed class RecordTamperingTests
         var refused = await budgets.ChargeAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, cost, "count", Ct);
         Assert.Equal(GovernanceErrorKind.Refused, refused.Error?.Kind);
         Assert.Contains("audit ledger", refused.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM privacy_charges")]
+    [InlineData("UPDATE privacy_charges SET numerator = '1', denominator = '1000'")]
+    [InlineData("UPDATE privacy_charges SET dataset = 'elsewhere'")]
+    public async Task A_charge_deleted_or_lowered_outside_Obscura_does_not_refill_the_budget(string sql)
+    {
+        using var f = new GovernanceFixture();
+        var budgets = await VisitsBudgetAsync(f);
+        var cost = new PrivacyCost.Pure(Rational.Of(3, 4));
+        Assert.True((await budgets.ChargeAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, cost, "count", Ct)).Succeeded);
+
+        Assert.True(RawDatabase.Tamper(f.DatabasePath, sql) > 0);
+
+        // Without the tampering this second charge would not fit (3/4 + 3/4 > 1) either; it must not fit with it,
+        // and the budget's status must not show it refilled.
+        var refused = await budgets.ChargeAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, cost, "count", Ct);
+        Assert.Equal(GovernanceErrorKind.Refused, refused.Error?.Kind);
+        Assert.Contains("audit ledger", refused.Error!.Message, StringComparison.Ordinal);
+        var status = await budgets.GetStatusAsync("visits", SamplePurposes.StoreAnalytics.Id, Ct);
+        Assert.Equal(GovernanceErrorKind.Refused, status.Error?.Kind);
+        Assert.Contains("audit ledger", status.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_budget_deleted_outside_Obscura_cannot_be_set_again()
+    {
+        using var f = new GovernanceFixture();
+        var budgets = await VisitsBudgetAsync(f);
+
+        Assert.True(RawDatabase.Tamper(f.DatabasePath, "DELETE FROM privacy_budgets") > 0);
+
+        var refused = await budgets.SetAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, 100, 0, Ct);
+        Assert.Equal(GovernanceErrorKind.Refused, refused.Error?.Kind);
+        Assert.Contains("audit ledger", refused.Error!.Message, StringComparison.Ordinal);
+        Assert.True((await budgets.SetAsync(GovernanceFixture.Admin, "other", SamplePurposes.StoreAnalytics.Id, 1.0, 0, Ct)).Succeeded);
+    }
+
+    /// <summary>Registers Alice and identity verification, then gives and withdraws her consent; returns the purpose.</summary>
+    private static async Task<PurposeId> GrantThenWithdrawAsync(GovernanceFixture f)
+    {
+        var verification = SamplePurposes.IdentityVerification.Id;
+        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
+        await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, Ct);
+        await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(Alice, verification, "n1", true, "app"), Ct);
+        await f.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, Alice, verification, Ct);
+        return verification;
+    }
+
+    /// <summary>Registers store analytics and sets the budget ε = 1, δ = 0 of the dataset <c>visits</c> for it.</summary>
+    private static async Task<PrivacyBudgetLedger> VisitsBudgetAsync(GovernanceFixture f)
+    {
+        await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.StoreAnalytics, Ct);
+        var budgets = new PrivacyBudgetLedger(f.Store, f.Ledger, f.Clock);
+        Assert.True((await budgets.SetAsync(GovernanceFixture.Admin, "visits", SamplePurposes.StoreAnalytics.Id, 1.0, 0, Ct)).Succeeded);
+        return budgets;
     }
 
     [Fact]
@@ -225,7 +301,7 @@ public sealed class RecordTamperingTests
         var admin = GovernanceFixture.Admin;
         var g = f.Governance;
         await g.RegisterSubjectAsync(admin, Alice, Ct);
-        await g.RegisterSubjectAsync(admin, SubjectId.Parse("bob"), Ct);
+        await g.RegisterSubjectAsync(admin, Bob, Ct);
         foreach (var p in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining, SamplePurposes.StoreAnalytics })
         {
             Assert.True((await g.RegisterPurposeAsync(admin, p, Ct)).Succeeded);

@@ -40,13 +40,21 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return new GovernanceError(GovernanceErrorKind.NotFound, $"Purpose '{purpose}' is not registered.", "purpose");
             }
 
+            // A budget is set once: one the ledger committed but the store lacks was deleted outside Obscura, and
+            // setting it again would replace it.
+            if (await s.GetPrivacyBudgetAsync(dataset!, purpose, ct).ConfigureAwait(false) is null
+                && (await s.GetLatestCommitmentsAsync(RecordTables.PrivacyBudgets, [BudgetKey(dataset!, purpose)], ct).ConfigureAwait(false)).Count > 0)
+            {
+                return NotCommitted(dataset!, purpose);
+            }
+
             var budget = new PrivacyBudget(dataset!, purpose, epsilon, delta, clock.GetUtcNow());
             if (await s.InsertPrivacyBudgetAsync(budget, ct).ConfigureAwait(false) is not { } commitment)
             {
                 return new GovernanceError(GovernanceErrorKind.Conflict, $"Dataset '{dataset}' already has a budget for '{purpose}'; budgets are fixed once set.", "dataset");
             }
 
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Create, BudgetCategory, null, purpose, to: "budget:" + dataset, reference: string.Create(CultureInfo.InvariantCulture, $"eps:{epsilon}:delta:{delta}"), commitment: commitment)], ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Create, BudgetCategory, null, purpose, to: BudgetLocation(dataset!), reference: string.Create(CultureInfo.InvariantCulture, $"eps:{epsilon}:delta:{delta}"), commitment: commitment)], ct).ConfigureAwait(false);
             return budget;
         }, cancellationToken);
     }
@@ -63,12 +71,12 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return new GovernanceError(GovernanceErrorKind.NotFound, $"Dataset '{dataset}' has no privacy budget for '{purpose}': set one first.", "dataset");
             }
 
-            if (!await RecordCheck.AllCommittedAsync(s, RecordTables.PrivacyBudgets, [dataset + ":" + purpose.Value], ct).ConfigureAwait(false))
+            var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
+            if (!await CommittedAsync(s, dataset, purpose, charges, ct).ConfigureAwait(false))
             {
-                return new GovernanceError(GovernanceErrorKind.Refused, $"The privacy budget of '{dataset}' for '{purpose}' does not match the audit ledger: it was written outside Obscura. Run 'obscura ledger verify'.", "budget");
+                return NotCommitted(dataset, purpose);
             }
 
-            var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
             var accountant = Accountant(charges);
             accountant.Add(cost);
             var spent = Spent(accountant, budget.Delta);
@@ -82,7 +90,7 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
 
             var (concentrated, value) = Parts(cost);
             var charge = await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow()), ct).ConfigureAwait(false);
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "budget:" + dataset, to: "dp-release", reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"), commitment: charge)], ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: BudgetLocation(dataset), to: "dp-release", reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"), commitment: charge)], ct).ConfigureAwait(false);
             return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent));
         }, cancellationToken);
     }
@@ -124,9 +132,31 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
             }
 
             var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
+            if (!await CommittedAsync(s, dataset, purpose, charges, ct).ConfigureAwait(false))
+            {
+                return NotCommitted(dataset, purpose);
+            }
+
             var spent = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta);
             return new PrivacyBudgetStatus(budget, charges.Count, spent, Math.Max(0, budget.Epsilon - spent));
         }, cancellationToken);
+
+    /// <summary>
+    /// Whether the budget and the charges read against it are exactly what the ledger committed: a charge deleted or
+    /// lowered outside Obscura would otherwise refill the budget.
+    /// </summary>
+    private static async Task<bool> CommittedAsync(IGovernanceSession s, string dataset, PurposeId purpose, IReadOnlyList<PrivacyCharge> charges, CancellationToken ct) =>
+        await RecordCheck.AllCommittedAsync(s, RecordTables.PrivacyBudgets, [BudgetKey(dataset, purpose)], ct).ConfigureAwait(false)
+        && await RecordCheck.ExactlyCommittedAsync(s, RecordTables.PrivacyCharges, null, purpose, charges.Count, e => e.From == BudgetLocation(dataset), ct).ConfigureAwait(false);
+
+    private static GovernanceError NotCommitted(string dataset, PurposeId purpose) =>
+        new(GovernanceErrorKind.Refused, $"The privacy budget of '{dataset}' for '{purpose}' or its charges do not match the audit ledger: they were written outside Obscura. Run 'obscura ledger verify'.", "budget");
+
+    /// <summary>The key of a budget's row in <see cref="RecordTables.PrivacyBudgets"/>.</summary>
+    private static string BudgetKey(string dataset, PurposeId purpose) => dataset + ":" + purpose.Value;
+
+    /// <summary>Where a budget's entries say the budget lives; charges name it as their <c>from</c>.</summary>
+    private static string BudgetLocation(string dataset) => "budget:" + dataset;
 
     private static PrivacyAccountant Accountant(IEnumerable<PrivacyCharge> charges)
     {

@@ -17,6 +17,7 @@ public sealed class AuditLedger
     private static readonly Purposes.DataCategory AccessLogCategory = Purposes.DataCategory.Parse("access-log");
     private readonly LedgerSigningKey _signingKey;
     private readonly TimeProvider _time;
+    private volatile SignedTreeHead? _lastSigned;
 
     /// <summary>Creates a ledger that signs heads with <paramref name="signingKey"/> and stamps entries with <paramref name="timeProvider"/>.</summary>
     /// <param name="signingKey">The key that signs tree heads.</param>
@@ -42,7 +43,11 @@ public sealed class AuditLedger
     /// the caller's transaction must not commit: an operation whose ledger entry cannot be written does not happen.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="events"/> is empty.</exception>
-    /// <exception cref="InvalidOperationException">The store lacks a subtree hash it must have; run verification.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store lacks a subtree hash it must have, or the ledger was altered outside Obscura: its latest head is not
+    /// signed by this ledger's key or does not match the stored subtree hashes, or entries lie beyond it. Nothing is
+    /// appended; run verification.
+    /// </exception>
     public async Task<SignedTreeHead> AppendAsync(ILedgerSession session, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -52,9 +57,24 @@ public sealed class AuditLedger
             throw new ArgumentException("Append at least one event.", nameof(events));
         }
 
-        var size = await session.GetLedgerSizeAsync(cancellationToken).ConfigureAwait(false);
+        var latest = await session.GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
+        var size = latest?.TreeSize ?? 0;
+
+        // Extend only the tree a genuine head signed, and all of it: a head written without the key, subtree hashes
+        // recomputed over rewritten entries, or entries left behind the latest head (its head, or every head,
+        // deleted) would otherwise be signed over by this append and pass every later verification.
+        if ((await session.GetLedgerEntriesAsync(size, 1, cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw Altered(Inv($"it holds entries beyond its latest signed head (for {size} entries)"));
+        }
+
         var edge = await session.GetLedgerNodesAsync(MerkleFrontier.EdgeOf(size), cancellationToken).ConfigureAwait(false);
         var frontier = new MerkleFrontier(size, c => edge.TryGetValue(c, out var h) ? h : throw MissingNode(c));
+        if (latest is not null && !(CryptographicOperations.FixedTimeEquals(frontier.Root(), latest.RootHash) && IsOwnHead(latest)))
+        {
+            throw Altered(Inv($"its latest head (for {latest.TreeSize} entries) is not signed by this ledger's key or does not match the stored subtree hashes"));
+        }
+
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var entries = new List<AuditEntry>(events.Count);
         var nodes = new List<KeyValuePair<NodeCoordinate, byte[]>>(events.Count * 2);
@@ -68,8 +88,15 @@ public sealed class AuditLedger
 
         var head = _signingKey.Sign(frontier.Size, frontier.Root(), now);
         await session.AppendLedgerAsync(entries, nodes, head, cancellationToken).ConfigureAwait(false);
+        _lastSigned = head;
         return head;
     }
+
+    /// <summary>Whether <paramref name="head"/> is signed by this ledger's key; the head this instance signed last is known without a signature check.</summary>
+    private bool IsOwnHead(SignedTreeHead head) =>
+        (_lastSigned is { } last && last.TreeSize == head.TreeSize && last.Timestamp == head.Timestamp && last.KeyId == head.KeyId
+            && last.RootHash.AsSpan().SequenceEqual(head.RootHash) && last.Signature.AsSpan().SequenceEqual(head.Signature))
+        || _signingKey.VerificationKey.Verify(head);
 
     /// <summary>
     /// Records a read of personal data in the access log, inside the caller's write transaction, and commits the
@@ -385,6 +412,9 @@ public sealed class AuditLedger
             report(new LedgerProblem(LedgerProblemKind.SignatureInvalid, Inv($"The head for {head.TreeSize} entries is not authentic: {why}."), null, head.TreeSize - 1));
         }
     }
+
+    private static InvalidOperationException Altered(string why) =>
+        new($"The audit ledger was altered outside Obscura ({why}); nothing is appended to it. Run 'obscura ledger verify'.");
 
     private static InvalidOperationException MissingNode(NodeCoordinate c) =>
         new(Inv($"The ledger store lacks the subtree hash at level {c.Level}, index {c.Index}. Run 'obscura ledger verify'."));

@@ -28,11 +28,27 @@ internal static class RecordCheck
             && CryptographicOperations.FixedTimeEquals(entry.Event.Commitment!.ContentHash, hash));
     }
 
-    /// <summary>Whether every row of <paramref name="table"/> the ledger committed for this subject and purpose is among <paramref name="storedKeys"/> (none was deleted).</summary>
-    public static async Task<bool> NoneDeletedAsync(ILedgerSession session, string table, SubjectId? subject, PurposeId purpose, IEnumerable<string> storedKeys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the <paramref name="readCount"/> rows a decision read for one scope (a subject's and purpose's history,
+    /// or a purpose's with <paramref name="subject"/> null) are exactly the rows the ledger committed for it, each as
+    /// committed: every committed row is found by its key and matches, so it is among the rows read, and there are no
+    /// others. Counting, rather than checking the keys the decision read, also refuses a row that reads back under a
+    /// committed row's key without being that row (the same id stored as a blob, or a copy in a rebuilt table).
+    /// </summary>
+    /// <param name="session">The decision's transaction.</param>
+    /// <param name="table">The history table.</param>
+    /// <param name="subject">The subject of the scope, or null for every subject.</param>
+    /// <param name="purpose">The purpose of the scope.</param>
+    /// <param name="readCount">How many rows the decision read for the scope.</param>
+    /// <param name="inScope">Narrows the entries to the scope where subject and purpose do not (a budget's dataset); null for all.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    public static async Task<bool> ExactlyCommittedAsync(ILedgerSession session, string table, SubjectId? subject, PurposeId purpose, int readCount, Func<AuditEvent, bool>? inScope, CancellationToken cancellationToken)
     {
-        var stored = storedKeys.ToHashSet(StringComparer.Ordinal);
-        var committed = await session.GetCommitmentsAsync(table, subject, purpose, cancellationToken).ConfigureAwait(false);
-        return committed.All(e => stored.Contains(e.Event.Commitment!.Key));
+        var committed = (await session.GetCommitmentsAsync(table, subject, purpose, cancellationToken).ConfigureAwait(false))
+            .Where(e => inScope is null || inScope(e.Event))
+            .Select(e => e.Event.Commitment!.Key)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return committed.Count == readCount && await AllCommittedAsync(session, table, committed, cancellationToken).ConfigureAwait(false);
     }
 }
