@@ -126,6 +126,40 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
     }
 
     [Fact]
+    public async Task A_compromised_comparison_role_decides_the_outcome_of_a_verification_it_relays_a_deliberate_limit()
+    {
+        // The comparison role is trusted to compute honestly: it holds the attestation key the key holder pins and the
+        // evaluation keys, and the key holder never sees the ciphertexts it would need to check the computation (seeing
+        // them would make it a decryption oracle itself). So for a genuine ticket, it can attest a crafted result in
+        // place of the real comparison: MultiplyPlain(ref, 8·e_i ‖ −8τ) + SumSlots with τ below (or above) every
+        // coordinate makes any probe match (or fail). It cannot read the answer (it is encrypted to the capture side),
+        // but whoever sees the verification's outcome learns y_i > τ. docs/threat-model.md states this limit.
+        var faces = new SyntheticFaces(512, 46);
+        var subject = await fixture.ConsentingSubjectAsync();
+        var reference = await fixture.Verification.OnboardAsync(subject, faces.Capture(faces.Identity()), Ct);
+        IKeyHolderRole keyHolder = fixture.KeyHolder;
+        var galois = CkksSerializer.DeserializeGaloisKeys((await keyHolder.GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
+
+        async Task<bool> DecidedAsync(double tau)
+        {
+            using var channel = new DecisionChannel();
+            var ticket = await keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
+            var impostorProbe = RandomNumberGenerator.GetBytes(64);
+            return channel.Open(ticket, await keyHolder.DecideAsync(fixture.Attester.Attest(ticket.Nonce, reference, impostorProbe, Crafted(reference, galois, 3, tau)), Ct));
+        }
+
+        long Used() => fixture.KeyHolder.Report(0).Keys.Single(k => k.EncryptionKeyId == reference.EncryptionKeyId).Used;
+        var used = Used();
+        Assert.True(await DecidedAsync(-0.5));
+        Assert.False(await DecidedAsync(0.5));
+
+        // Nothing refuses or records it as an attack; what bounds it is that each is a counted decision of the subject
+        // (the budget, the per-subject and per-caller limits and the monitor's per-reference count).
+        Assert.Equal(used + 2, Used());
+        Assert.DoesNotContain(fixture.KeyHolder.Report(1000).Events, e => e.EnrolmentId == reference.EnrolmentId);
+    }
+
+    [Fact]
     public async Task A_capture_side_probing_through_the_legitimate_path_is_rate_limited_and_flagged()
     {
         // The residual limit: a malicious capture service holds the transformation key and may encrypt any probe. Each
@@ -203,7 +237,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
     }
 
     /// <summary>MultiplyPlain(ref, 8·e_i ‖ −8τ) + SumSlots over each 1,024-slot block: every slot holds 8·(y_i − τ).</summary>
-    private static byte[] Crafted(SealedTemplate reference, CkksGaloisKeys galois, int i, double tau)
+    internal static byte[] Crafted(SealedTemplate reference, CkksGaloisKeys galois, int i, double tau)
     {
         var p = ProtectedTemplateScheme.Parameters;
         var evaluator = new CkksEvaluator(p);

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Obscura.Biometrics.Decisions;
+using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Homomorphic.Ckks;
 
@@ -124,5 +127,123 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
         var results = await Task.WhenAll(probes.Select((p, i) => Task.Run(() => (i % 2 == 0 ? first : second).VerifyAsync(p.Subject, p.Probe, Ct), Ct)));
         Assert.All(results, r => Assert.True(r.IsMatch));
         Assert.Equal(16, first.LocalKeyHolder!.Report().Keys.Single(k => k.EncryptionKeyId == first.LocalKeyHolder.Provider.EncryptionKeyId).Used);
+    }
+
+    [Fact]
+    public async Task Two_key_holders_on_one_folder_racing_one_ticket_answer_it_once()
+    {
+        // A second key holder over the shared folder stands in for a second process (SQLite's lock is the file's); the
+        // ticket is used in the decision's own write transaction, so of two racing decisions exactly one is answered.
+        var (subject, reference) = await EnrolledAsync(56);
+        var result = await ResultAsync(reference);
+        using var second = fixture.OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15), calibrate: VerificationFixture.FixedPolicy(300));
+        IKeyHolderDecisions[] keyHolders = [fixture.KeyHolder, second];
+        for (var round = 0; round < 3; round++)
+        {
+            using var channel = new DecisionChannel();
+            var ticket = await ((IKeyHolderRole)fixture.KeyHolder).IssueDecisionTicketAsync(new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
+            var comparison = fixture.Attester.Attest(ticket.Nonce, reference, [1], result);
+            var outcomes = await Task.WhenAll(keyHolders.Select(k => Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        channel.Open(ticket, await k.DecideAsync(comparison, Ct));
+                        return "answered";
+                    }
+                    catch (DecisionRefusedException e) when (e.Reason == DecisionRefusal.TicketReplayed)
+                    {
+                        return "replayed";
+                    }
+                },
+                Ct)));
+            Assert.Equal(["answered", "replayed"], outcomes.Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_restored_copy_of_the_decision_state_rolls_back_the_count_and_revives_a_used_ticket_a_stated_limit()
+    {
+        // The MACs are under a key derived from the key holder's master key, which a restore does not change: a copy of
+        // state.db alone (not the whole folder) is valid. Putting it back rolls the count back and makes a used ticket
+        // unused again. docs/threat-model.md states this residual risk.
+        var (subject, reference) = await EnrolledAsync(57);
+        var result = await ResultAsync(reference);
+        IKeyHolderRole keyHolder = fixture.KeyHolder;
+        using var channel = new DecisionChannel();
+        var ticket = await keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
+        var comparison = fixture.Attester.Attest(ticket.Nonce, reference, [1], result);
+        long Used() => fixture.KeyHolder.Report(0).Keys.Single(k => k.EncryptionKeyId == reference.EncryptionKeyId).Used;
+        SqliteConnection Live()
+        {
+            var connection = new SqliteConnection($"Data Source={fixture.KeyHolder.DecisionStatePath};Pooling=False");
+            connection.Open();
+            return connection;
+        }
+
+        var used = Used();
+        using var backup = new SqliteConnection("Data Source=:memory:");
+        backup.Open();
+        using (var live = Live())
+        {
+            live.BackupDatabase(backup);
+        }
+
+        channel.Open(ticket, await keyHolder.DecideAsync(comparison, Ct));
+        Assert.Equal(used + 1, Used());
+        Assert.Equal(DecisionRefusal.TicketReplayed, (await Assert.ThrowsAsync<DecisionRefusedException>(() => keyHolder.DecideAsync(comparison, Ct))).Reason);
+
+        using (var live = Live())
+        {
+            backup.BackupDatabase(live);
+        }
+
+        Assert.Equal(used, Used());
+        channel.Open(ticket, await keyHolder.DecideAsync(comparison, Ct));
+        Assert.Equal(used + 1, Used());
+    }
+
+    [Fact]
+    public async Task Deleting_rows_of_the_rate_limit_log_resets_the_limits_a_stated_limit()
+    {
+        // Only each key's policy and count are authenticated; the log the rate limits and the monitor count, the tickets
+        // and the recorded refusals and flags are not. Whoever can write state.db can delete rows (and can read
+        // master.key beside it). docs/threat-model.md states this.
+        var (subject, reference) = await EnrolledAsync(58);
+        using var state = KeyHolderState.Open(fixture.KeyHolderFolder("example-bank"), fixture.ProviderKeys, new DecisionLimits(PerSubject: 1), fixture.Governance.Clock);
+        using var channel = new DecisionChannel();
+        void Decide()
+        {
+            var nonce = RandomNumberGenerator.GetBytes(32);
+            state.IssueTicket(nonce, new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), "capture", fixture.Governance.Clock.GetUtcNow().AddMinutes(2), new byte[32]);
+            state.Reserve(fixture.Attester.Attest(nonce, reference, [1], [1]), "comparison");
+        }
+
+        Decide();
+        Assert.Equal(DecisionRefusal.SubjectRateLimited, Assert.Throws<DecisionRefusedException>(Decide).Reason);
+        using (var connection = new SqliteConnection($"Data Source={state.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM decisions WHERE subject = $s";
+            command.Parameters.AddWithValue("$s", subject);
+            command.ExecuteNonQuery();
+        }
+
+        Decide();
+    }
+
+    private async Task<(string Subject, SealedTemplate Reference)> EnrolledAsync(int seed)
+    {
+        var faces = new SyntheticFaces(128, seed);
+        var subject = await fixture.ConsentingSubjectAsync();
+        return (subject, await fixture.Verification.OnboardAsync(subject, faces.Capture(faces.Identity()), Ct));
+    }
+
+    /// <summary>A well-formed comparison result over <paramref name="reference"/> (what the comparison role would send).</summary>
+    private async Task<byte[]> ResultAsync(SealedTemplate reference)
+    {
+        var galois = CkksSerializer.DeserializeGaloisKeys((await ((IKeyHolderRole)fixture.KeyHolder).GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
+        return DecisionOracleTests.Crafted(reference, galois, 3, 0);
     }
 }

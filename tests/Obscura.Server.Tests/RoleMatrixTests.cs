@@ -147,6 +147,29 @@ public sealed class RoleMatrixTests(RoleServicesFixture roles) : IClassFixture<R
     }
 
     [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task A_role_route_spelt_in_another_case_still_needs_the_calling_roles_credential(int row)
+    {
+        // Routing matches paths case-insensitively: /V1/ROLES/keys/seal reaches the seal route. The credential check
+        // must not be skipped for it (it once was: the check keyed on an ordinal /v1/roles prefix).
+        var (host, method, _, path, body, allowed) = Matrix[row];
+        foreach (var spelling in new[] { "/V1/ROLES" + path["/v1/roles".Length..], "/v1/Roles" + path["/v1/roles".Length..], path.ToUpperInvariant() })
+        {
+            using (var anonymous = roles.Client(host, null))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(Request(method, spelling, body), Ct)).StatusCode);
+            }
+
+            foreach (var caller in Everyone.Where(c => !allowed.Contains(c)))
+            {
+                using var client = roles.Client(host, RoleServicesFixture.Credentials[caller]);
+                var status = (await client.SendAsync(Request(method, spelling, body), Ct)).StatusCode;
+                Assert.True(status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound, $"{caller} on {method} {spelling}: {status}, expected 403");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(ServerRole.KeyHolder)]
     [InlineData(ServerRole.Comparison)]
     [InlineData(ServerRole.Storage)]

@@ -33,7 +33,10 @@ internal sealed class RoleCredentials(RequestDelegate next, IOptions<ObscuraOpti
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1/roles", StringComparison.Ordinal))
+        // Routing matches paths case-insensitively (/V1/ROLES/keys/seal reaches the seal route), so the prefix is compared
+        // the same way, and any endpoint that carries a row of the matrix is guarded whatever its path.
+        if (!context.Request.Path.StartsWithSegments("/v1/roles", StringComparison.OrdinalIgnoreCase)
+            && context.GetEndpoint()?.Metadata.GetMetadata<AllowedCallers>() is null)
         {
             return next(context);
         }
