@@ -53,7 +53,7 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
         if (reply.Error is { } error)
         {
             await stderr.WriteLineAsync(Describe(error));
-            return ExitCodes.Refused;
+            return reply.ErrorCode;
         }
 
         await stdout.WriteLineAsync(reply.Text ?? JsonSerializer.Serialize(reply.Value, GovernanceJson.Indented));

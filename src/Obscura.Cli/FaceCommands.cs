@@ -96,7 +96,7 @@ public static partial class ObscuraCli
         var rotate = Define(runner, "rotate-keys", "Rotate the provider's encryption and sealing keys: every stored template is re-encrypted by key switching (no face needed, nothing decrypted) and the old keys are destroyed; an interrupted rotation resumes.", [], _ => new Operation(
             async (s, ct) => Reply.Of(await s.Verification.Value.RotateProviderKeysAsync(new RotationProgress(), ct)),
             () => new HttpRequestMessage(HttpMethod.Post, "/v1/verification/key-rotation")));
-        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke, rotate, AttestationKeyCommand(runner), DecisionReportCommand(runner));
+        return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke, rotate, InitCommand(runner), AttestationKeyCommand(runner), DecisionReportCommand(runner));
     }
 
     /// <summary>The probe's embedding: from a file, or computed here from an image with an ONNX model.</summary>

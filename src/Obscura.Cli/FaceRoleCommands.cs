@@ -6,11 +6,70 @@ using Obscura.Governance.Serialization;
 namespace Obscura.Cli;
 
 /// <summary>
-/// <c>obscura faces attestation-key</c> and <c>obscura faces decision-report</c>: role administration on a role's own
-/// folder. They open only that role's key store, never a governance database, so they work on a role process's folder.
+/// <c>obscura faces init</c>, <c>obscura faces attestation-key</c> and <c>obscura faces decision-report</c>: role
+/// administration on a role's own folder. They open only that role's key store, never a governance database, so they work on a role process's folder.
 /// </summary>
 public static partial class ObscuraCli
 {
+    private static Command InitCommand(CliRunner runner)
+    {
+        var trials = new Option<int>("--calibration-trials") { Description = "Trials of the comparison circuit when the new key's flooding bound is calibrated (8 to 1024).", DefaultValueFactory = _ => Biometrics.Roles.DecisionKeyHolder.DefaultCalibrationTrials };
+        var attestationKey = new Option<string?>("--attestation-key") { Description = "The comparison role's attestation public key (base64), for a key-holder role's own folder; without it, the embedded folder's comparison key is used (created on first use)." };
+        var command = new Command(
+            "init",
+            "Create the provider's keys and calibrate their flooding bound now, once, in DATA/biometrics/keyholder (the embedded folder or a key-holder role's own), so that no request ever waits for it. Prints the key ids; a second run changes nothing.")
+        {
+            trials,
+            attestationKey,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            if (result.GetValue(CliOptions.Server) is not null)
+            {
+                await runner.Error.WriteLineAsync("This command works on the key holder's folder only (--data).");
+                return ExitCodes.Usage;
+            }
+
+            if (result.GetValue(trials) is < 8 or > 1024)
+            {
+                await runner.Error.WriteLineAsync("--calibration-trials is between 8 and 1024.");
+                return ExitCodes.Usage;
+            }
+
+            var folder = BiometricsFolder(result);
+            try
+            {
+                var existed = File.Exists(Path.Combine(folder, ProtectedVerificationHost.KeyHolderFolder, "provider.json"));
+                byte[] pinned;
+                if (result.GetValue(attestationKey) is { } given)
+                {
+                    pinned = Convert.FromBase64String(given);
+                }
+                else
+                {
+                    using var attester = ProtectedVerificationHost.OpenComparisonAttester(folder);
+                    pinned = attester.PublicKey;
+                }
+
+                if (!existed)
+                {
+                    await runner.Error.WriteLineAsync($"Creating the provider's keys and calibrating them ({result.GetValue(trials)} trials; this takes a minute or so)...");
+                }
+
+                using var keyHolder = ProtectedVerificationHost.OpenKeyHolder(folder, new KeyHolderOptions(pinned) { Flooding = new NoiseFloodingPolicyChoice(CalibrationTrials: result.GetValue(trials)) });
+                var provider = keyHolder.Provider;
+                await runner.Out.WriteLineAsync(JsonSerializer.Serialize(new { provider.ProviderId, provider.EncryptionKeyId, provider.SealingKeyId, created = !existed }, GovernanceJson.Indented));
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                await runner.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.Refused;
+            }
+        });
+        return command;
+    }
+
     private static Command AttestationKeyCommand(CliRunner runner)
     {
         var command = new Command(

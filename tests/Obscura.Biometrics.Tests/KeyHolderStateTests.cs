@@ -186,7 +186,7 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
         backup.Open();
         using (var live = Live())
         {
-            live.BackupDatabase(backup);
+            Retried(() => live.BackupDatabase(backup));
         }
 
         channel.Open(ticket, await keyHolder.DecideAsync(comparison, Ct));
@@ -195,12 +195,43 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
 
         using (var live = Live())
         {
-            backup.BackupDatabase(live);
+            Retried(() => backup.BackupDatabase(live));
         }
 
         Assert.Equal(used, Used());
         channel.Open(ticket, await keyHolder.DecideAsync(comparison, Ct));
         Assert.Equal(used + 1, Used());
+    }
+
+    [Fact]
+    public async Task A_capture_service_holding_its_quota_of_open_tickets_gets_no_more_until_one_is_used()
+    {
+        // Each ticket is a synced row kept for a day: without a quota a capture service could fill the key holder's
+        // disk by asking for tickets it never uses (adversarial review). The refusal is recorded like a decision's.
+        var (subject, reference) = await EnrolledAsync(59);
+        using var state = KeyHolderState.Open(fixture.KeyHolderFolder("example-bank"), fixture.ProviderKeys, new DecisionLimits(OpenTicketsPerCaller: 3), fixture.Governance.Clock);
+        using var channel = new DecisionChannel();
+        var request = new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey);
+        const string Flooder = "capture-flooder";
+        byte[] Issue()
+        {
+            var nonce = RandomNumberGenerator.GetBytes(32);
+            state.IssueTicket(nonce, request, Flooder, fixture.Governance.Clock.GetUtcNow().AddMinutes(2), new byte[32]);
+            return nonce;
+        }
+
+        var first = Issue();
+        Issue();
+        Issue();
+        var refused = Assert.Throws<DecisionRefusedException>(() => Issue());
+        Assert.Equal(DecisionRefusal.OpenTicketsLimited, refused.Reason);
+        Assert.True(refused.IsRateLimit);
+        Assert.Contains(state.Report(100).Events, e => e.Kind == "refused-open-tickets-limited" && e.Caller == Flooder);
+
+        // Another capture service is not held back by this one's quota; a used ticket frees a place.
+        state.IssueTicket(RandomNumberGenerator.GetBytes(32), request, "capture-other", fixture.Governance.Clock.GetUtcNow().AddMinutes(2), new byte[32]);
+        state.Reserve(fixture.Attester.Attest(first, reference, [1], [1]), "comparison");
+        Issue();
     }
 
     [Fact]
@@ -245,5 +276,25 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
     {
         var galois = CkksSerializer.DeserializeGaloisKeys((await ((IKeyHolderRole)fixture.KeyHolder).GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
         return DecisionOracleTests.Crafted(reference, galois, 3, 0);
+    }
+
+    /// <summary>
+    /// Runs an online backup step again while SQLite answers busy or locked: unlike a command, the backup API does not
+    /// wait for a lock the pool's background close (a WAL checkpoint) holds for a moment.
+    /// </summary>
+    private static void Retried(Action backup)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                backup();
+                return;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < 100)
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 }

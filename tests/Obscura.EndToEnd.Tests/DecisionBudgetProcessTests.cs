@@ -32,8 +32,15 @@ public sealed class DecisionBudgetProcessTests : IDisposable
         var faces = new Dictionary<string, float[]>();
         long UsedIn(string report) => JsonDocument.Parse(report).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("used").GetInt64());
 
-        // The server creates (and calibrates) the provider keys at the first onboarding; fewer calibration trials keep it short.
-        await using (var server = await RunningServer.StartAsync(Data, null, "--Obscura:CalibrationTrials", "8"))
+        // The provider keys are created and calibrated once, at set-up, not in the server's first request (fewer trials
+        // keep it short); a second init changes nothing.
+        var init = await Built.RunCliAsync("--data", Data, "faces", "init", "--calibration-trials", "8");
+        Assert.True(init.Code == ExitCodes.Success, init.Err + init.Out);
+        Assert.True(JsonDocument.Parse(init.Out).RootElement.GetProperty("created").GetBoolean());
+        var again = await Built.RunCliAsync("--data", Data, "faces", "init");
+        Assert.False(JsonDocument.Parse(again.Out).RootElement.GetProperty("created").GetBoolean());
+        Assert.Equal(JsonDocument.Parse(init.Out).RootElement.GetProperty("encryptionKeyId").GetString(), JsonDocument.Parse(again.Out).RootElement.GetProperty("encryptionKeyId").GetString());
+        await using (var server = await RunningServer.StartAsync(Data, null))
         {
             var apiKey = (await File.ReadAllTextAsync(Path.Combine(Data, DataFolder.BootstrapKeyFileName), Ct)).Trim();
             using var client = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromMinutes(5) };

@@ -42,8 +42,19 @@ public class ServerFixture : WebApplicationFactory<Program>
     {
         builder.UseSetting("Obscura:DataDirectory", _dir.Path);
         builder.UseSetting("Obscura:MaxRequestBodyBytes", "8192");
+
+        // The first biometric request of a fresh folder creates and calibrates the provider key: the fewest trials keep
+        // that cheap here, and clients wait for it however loaded the machine is (no client timeout to outrun).
+        builder.UseSetting("Obscura:CalibrationTrials", "8");
         builder.UseEnvironment("Production");
         Configure(builder);
+    }
+
+    /// <inheritdoc/>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.Timeout = Timeout.InfiniteTimeSpan;
     }
 
     /// <summary>Extra settings of a derived fixture.</summary>

@@ -24,6 +24,7 @@ public sealed record DecisionEvent(DateTimeOffset At, string Kind, string? Subje
         DecisionRefusal.Malformed => "malformed",
         DecisionRefusal.SubjectRateLimited => "subject-rate-limited",
         DecisionRefusal.CallerRateLimited => "caller-rate-limited",
+        DecisionRefusal.OpenTicketsLimited => "open-tickets-limited",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 

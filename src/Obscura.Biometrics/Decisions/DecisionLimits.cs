@@ -13,6 +13,7 @@ namespace Obscura.Biometrics.Decisions;
 /// <param name="NearThresholdBand">A flooded blinded margin r·(score − t) with absolute value below this counts as near the threshold.</param>
 /// <param name="NearThresholdSample">How many of an enrolment's latest decisions the near-threshold share is taken over (and the least before it is judged).</param>
 /// <param name="NearThresholdShare">The share of near-threshold margins among those decisions that raises a flag.</param>
+/// <param name="OpenTicketsPerCaller">Unused, unexpired tickets one capture service may hold; a request for one more is refused (each ticket is a row kept for a day, so unbounded requests would fill the key holder's disk).</param>
 public sealed record DecisionLimits(
     int PerSubject = 20,
     int PerCaller = 2000,
@@ -21,7 +22,8 @@ public sealed record DecisionLimits(
     int ManyDecisionsPerReference = 10,
     double NearThresholdBand = 0.05,
     int NearThresholdSample = 8,
-    double NearThresholdShare = 0.5)
+    double NearThresholdShare = 0.5,
+    int OpenTicketsPerCaller = 1000)
 {
     /// <summary>The window, one hour unless set.</summary>
     public TimeSpan EffectiveWindow => Window ?? TimeSpan.FromHours(1);
@@ -36,6 +38,7 @@ public sealed record DecisionLimits(
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PerCaller);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ManyDecisionsPerReference);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NearThresholdSample);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OpenTicketsPerCaller);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveWindow, TimeSpan.Zero, nameof(Window));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveTicketLifetime, TimeSpan.Zero, nameof(TicketLifetime));
         if (!double.IsFinite(NearThresholdBand) || NearThresholdBand < 0)

@@ -29,4 +29,7 @@ public enum DecisionRefusal
 
     /// <summary>The capture service that asked for the ticket reached its decision rate limit.</summary>
     CallerRateLimited,
+
+    /// <summary>The capture service asked for a ticket while holding as many unused, unexpired tickets as it may.</summary>
+    OpenTicketsLimited,
 }

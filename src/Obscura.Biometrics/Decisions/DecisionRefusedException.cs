@@ -7,5 +7,5 @@ public sealed class DecisionRefusedException(DecisionRefusal reason, string mess
     public DecisionRefusal Reason { get; } = reason;
 
     /// <summary>Whether the refusal is a rate limit (try later) rather than a request that can never be decided.</summary>
-    public bool IsRateLimit => Reason is DecisionRefusal.SubjectRateLimited or DecisionRefusal.CallerRateLimited;
+    public bool IsRateLimit => Reason is DecisionRefusal.SubjectRateLimited or DecisionRefusal.CallerRateLimited or DecisionRefusal.OpenTicketsLimited;
 }

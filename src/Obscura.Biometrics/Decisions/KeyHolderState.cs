@@ -120,23 +120,39 @@ internal sealed class KeyHolderState : IDisposable
         return 0;
     });
 
-    /// <summary>Stores a ticket and its response key (wrapped); expired tickets and decisions older than the window go.</summary>
+    /// <summary>
+    /// Stores a ticket and its response key (wrapped); expired tickets and decisions older than the window go. A caller
+    /// that already holds <see cref="DecisionLimits.OpenTicketsPerCaller"/> unused, unexpired tickets gets none: the
+    /// refusal is recorded and thrown.
+    /// </summary>
+    /// <exception cref="DecisionRefusedException">The caller holds too many open tickets (<see cref="DecisionRefusal.OpenTicketsLimited"/>; recorded).</exception>
     public void IssueTicket(byte[] nonce, DecisionTicketRequest request, string caller, DateTimeOffset expiresAt, ReadOnlySpan<byte> responseKey)
     {
         ArgumentNullException.ThrowIfNull(nonce);
         ArgumentNullException.ThrowIfNull(request);
         var wrapped = Wrap(nonce, responseKey);
         var now = _clock.GetUtcNow();
-        InWrite(c =>
+        var refusal = InWrite<DecisionEvent?>(c =>
         {
             Execute(c, "DELETE FROM tickets WHERE expires_at < $t", ("$t", Ms(now - TicketRetention)));
             Execute(c, "DELETE FROM decisions WHERE at < $t", ("$t", Ms(now - _limits.EffectiveWindow)));
+            if (Scalar<long>(c, "SELECT COUNT(*) FROM tickets WHERE caller = $c AND consumed_at IS NULL AND expires_at >= $t", ("$c", caller), ("$t", Ms(now))) >= _limits.OpenTicketsPerCaller)
+            {
+                var refused = new DecisionEvent(now, DecisionEvent.RefusalKind(DecisionRefusal.OpenTicketsLimited), request.SubjectId, request.EnrolmentId, caller, $"The capture service holds {_limits.OpenTicketsPerCaller} unused, unexpired tickets.");
+                Insert(c, refused);
+                return refused;
+            }
+
             Execute(
                 c,
                 "INSERT INTO tickets(nonce, subject, enrolment, key_id, caller, issued_at, expires_at, response_key) VALUES ($n, $s, $e, $k, $c, $i, $x, $r)",
                 ("$n", nonce), ("$s", request.SubjectId), ("$e", request.EnrolmentId), ("$k", request.EncryptionKeyId), ("$c", caller), ("$i", Ms(now)), ("$x", Ms(expiresAt)), ("$r", wrapped));
-            return 0;
+            return null;
         });
+        if (refusal is not null)
+        {
+            throw new DecisionRefusedException(DecisionRefusal.OpenTicketsLimited, refusal.Detail);
+        }
     }
 
     /// <summary>

@@ -164,7 +164,21 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <summary>A ticket for <paramref name="caller"/> (the authenticated capture service), kept single-use in the state database.</summary>
     /// <exception cref="KeyRevokedException">The key is retired or unknown.</exception>
     /// <exception cref="ArgumentException">An id is missing or the capture key is not a P-256 public key.</exception>
-    public Task<DecisionTicket> IssueDecisionTicketAsync(DecisionTicketRequest request, string caller, CancellationToken cancellationToken)
+    /// <exception cref="DecisionRefusedException">The caller holds as many unused, unexpired tickets as it may (recorded).</exception>
+    public async Task<DecisionTicket> IssueDecisionTicketAsync(DecisionTicketRequest request, string caller, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return IssueDecisionTicket(request, caller);
+        }
+        catch (DecisionRefusedException e)
+        {
+            await NotifyAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(e.Reason), request.SubjectId, request.EnrolmentId, caller, e.Message), cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private DecisionTicket IssueDecisionTicket(DecisionTicketRequest request, string caller)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(caller);
@@ -177,7 +191,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         {
             var expiresAt = _options.Clock.GetUtcNow() + _options.Limits.EffectiveTicketLifetime;
             _decisions.IssueTicket(nonce, request, caller, expiresAt, responseKey);
-            return Task.FromResult(new DecisionTicket(nonce, request.SubjectId, request.EnrolmentId, request.EncryptionKeyId, expiresAt, ephemeral.ExportSubjectPublicKeyInfo()));
+            return new DecisionTicket(nonce, request.SubjectId, request.EnrolmentId, request.EncryptionKeyId, expiresAt, ephemeral.ExportSubjectPublicKeyInfo());
         }
         finally
         {
