@@ -128,7 +128,7 @@ public sealed class FaceCliTests : IDisposable
 
         Assert.Equal(1, codes.Count(c => c == ExitCodes.Success));
         var biometrics = Path.Combine(Data, "biometrics");
-        var template = await new Obscura.Biometrics.Roles.FileTemplateStore(Path.Combine(biometrics, "templates")).FindAsync("ivan", TestContext.Current.CancellationToken);
+        var template = await new Obscura.Biometrics.Roles.FileTemplateStore(Path.Combine(biometrics, Obscura.Biometrics.Roles.ProtectedVerificationHost.StorageFolder)).FindAsync("ivan", TestContext.Current.CancellationToken);
         using (var keys = Obscura.Biometrics.Keys.CaptureKeyStore.Open(Path.Combine(biometrics, "capture")))
         {
             Assert.Equal([template!.TransformationKeyId], keys.KeysOf("ivan"));

@@ -73,7 +73,7 @@ public sealed class SeparatedRolesTests : IDisposable
         Assert.All(Files("keys"), f => Assert.StartsWith(Path.Combine("biometrics", "keyholder"), f, StringComparison.Ordinal));
         Assert.Contains(Files("keys"), f => f.Contains("hek_", StringComparison.Ordinal));
         Assert.Contains(Files("keys"), f => f.Contains("seal_", StringComparison.Ordinal));
-        Assert.DoesNotContain(Files("keys"), f => f.Contains("ttk_", StringComparison.Ordinal) || f.Contains("templates", StringComparison.Ordinal));
+        Assert.DoesNotContain(Files("keys"), f => f.Contains("ttk_", StringComparison.Ordinal) || f.Contains("storage", StringComparison.Ordinal));
         Assert.DoesNotContain(Files("front"), f => f.Contains("hek_", StringComparison.Ordinal) || f.Contains("seal_", StringComparison.Ordinal) || f.Contains("storage", StringComparison.Ordinal));
 
         // A role service refuses callers without a known credential (401), and known roles outside the route's row (403):
