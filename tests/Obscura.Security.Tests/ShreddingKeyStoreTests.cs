@@ -97,6 +97,39 @@ public sealed class ShreddingKeyStoreTests
     }
 
     [Fact]
+    public void The_old_key_encryption_key_is_erased_even_while_another_process_is_reading_it()
+    {
+        using var dir = new TempDirectory();
+        var folder = Path.Combine(dir.Path, "keystore");
+        var backup = Path.Combine(dir.Path, "backup");
+        using var store = ShreddingKeyStore.Open(folder);
+        store.Add("erased", "subject-1", RandomNumberGenerator.GetBytes(32));
+        store.Add("kept", "subject-2", RandomNumberGenerator.GetBytes(32));
+        BackUp(folder, backup);
+        var oldKekPath = Path.Combine(folder, "kek", $"kek-{store.Epoch}.key");
+        var oldKek = File.ReadAllBytes(oldKekPath);
+
+        // Another process (a CLI command starting up) has the old KEK open for reading, as File.ReadAllBytes does, at the
+        // moment of the destruction; on Unix its handle holds a shared advisory lock.
+        using (var reader = new FileStream(oldKekPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+        {
+            Assert.Equal(1, store.Destroy(["erased"]));
+
+            // The file is gone, and what the open handle still reaches was overwritten: the reader cannot keep the KEK.
+            Assert.False(File.Exists(oldKekPath));
+            var still = new byte[oldKek.Length];
+            reader.ReadExactly(still);
+            Assert.NotEqual(oldKek, still);
+        }
+
+        var (epoch, nonce, wrapped, tag) = RawRow(Path.Combine(backup, "keys.db"), "erased");
+        foreach (var kekFile in Directory.GetFiles(Path.Combine(folder, "kek")))
+        {
+            Assert.False(TryUnwrap(File.ReadAllBytes(kekFile), "erased", "subject-1", epoch, nonce, wrapped, tag, out _));
+        }
+    }
+
+    [Fact]
     public void A_process_rereads_keys_that_another_process_rewrapped()
     {
         using var dir = new TempDirectory();

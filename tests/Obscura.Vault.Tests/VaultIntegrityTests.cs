@@ -73,6 +73,22 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_special_category_spelled_in_another_case_or_with_lookalike_characters_is_no_category_at_all()
+    {
+        // The bypass tried: a spelling of 'health' that a case-insensitive or normalising check would take for it, and a
+        // case-sensitive special-category list would miss. Every such spelling is refused as a category, so it can be
+        // neither declared by a purpose nor stored.
+        string[] spellings = ["Health", "HEALTH", "h\u0435alth", "\uFF48ealth", "health\u200B", "he\u0301alth", " health", "health ", "heal\u0074h\u0338"];
+        Assert.All(spellings, s => Assert.False(DataCategory.TryParse(s, out _), s));
+
+        // A caller of the library that passes no category at all (default) stores nothing either.
+        var subject = await _f.ConsentingSubjectAsync();
+        var noCategory = await Vault.IngestAsync(VaultFixture.Actor, VaultFixture.Image(subject, Now) with { Category = default }, Ct);
+        Assert.False(noCategory.Succeeded);
+        Assert.Empty(Directory.Exists(Objects) ? Directory.GetFiles(Objects, "*", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact]
     public void A_special_category_is_refused_under_a_purpose_without_an_Art_9_condition()
     {
         // Registration refuses such a purpose; the gate does not rely on that.
@@ -189,6 +205,51 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
         finally
         {
             other.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Two_processes_opening_at_once_after_a_writer_died_roll_its_work_back_once_and_one_reuses_its_lease()
+    {
+        var subject = await _f.ConsentingSubjectAsync();
+        var kept = await _f.IngestAsync(VaultFixture.Image(subject, Now));
+        var dead = Vault.WriterId;
+        var orphan = kept with { Id = "obj_" + new string('b', 32) };
+        using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+        {
+            Assert.True(catalog.InsertPending(orphan, catalog.DataKeyOf(subject)!, dead));
+        }
+
+        // The writer is killed: its lease file stays, its lock is free. Two processes open the vault at the same moment;
+        // both recover on open, and the first to take the free lease reuses the dead writer's id.
+        Vault.Dispose();
+        var opened = await Task.WhenAll(_f.OpenAsync(), _f.OpenAsync());
+        try
+        {
+            Assert.Single(opened, v => v.WriterId == dead);
+            Assert.DoesNotContain(CatalogRows(), r => !r.Stored);
+            Assert.Single(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == orphan.Id && e.To == "recovery");
+            Assert.DoesNotContain(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == kept.Id);
+
+            // The reused id's new work is its own: a check from the other process leaves it alone.
+            var reused = opened.Single(v => v.WriterId == dead);
+            var other = opened.Single(v => v.WriterId != dead);
+            using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+            {
+                Assert.True(catalog.InsertPending(orphan with { Id = "obj_" + new string('c', 32) }, catalog.DataKeyOf(subject)!, dead));
+            }
+
+            var check = await other.CheckAsync(Ct);
+            Assert.True(check.Consistent, string.Join("; ", check.Problems));
+            Assert.Equal(1, check.InFlight);
+            Assert.True((await reused.ReadAsync(VaultFixture.Actor, kept.Id, VaultFixture.Verification, Ct)).Succeeded);
+        }
+        finally
+        {
+            foreach (var v in opened)
+            {
+                v.Dispose();
+            }
         }
     }
 

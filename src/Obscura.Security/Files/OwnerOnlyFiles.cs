@@ -124,7 +124,10 @@ public static class OwnerOnlyFiles
     /// <summary>
     /// Overwrites the file with random bytes, flushes, and deletes it; nothing happens when it does not exist. On
     /// copy-on-write file systems and SSDs old blocks may survive the overwrite: secrets are protected by
-    /// crypto-shredding, and this is defence in depth for plaintext intermediates and retired keys.
+    /// crypto-shredding, and this is defence in depth for plaintext intermediates and retired keys. Another process
+    /// that has the file open for reading (on Unix, .NET readers hold a shared advisory lock) neither stops the erasure
+    /// nor keeps the content: the overwrite reaches the same inode its handle reads. A file another process deletes
+    /// meanwhile counts as deleted.
     /// </summary>
     public static void Delete(string path)
     {
@@ -134,7 +137,18 @@ public static class OwnerOnlyFiles
             return;
         }
 
-        using (var file = new FileStream(path, System.IO.FileMode.Open, FileAccess.Write, FileShare.None))
+        FileStream opened;
+        try
+        {
+            // Shared, not exclusive: an exclusive open would fail while anyone reads the file, leaving it whole on disk.
+            opened = new FileStream(path, System.IO.FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        using (var file = opened)
         {
             var buffer = new byte[64 * 1024];
             for (var remaining = file.Length; remaining > 0; remaining -= buffer.Length)
