@@ -209,6 +209,33 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_vault_restored_with_the_default_modes_of_a_copy_is_narrowed_to_owner_only_on_open()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes.");
+        var subject = await _f.ConsentingSubjectAsync();
+        await _f.IngestAsync(VaultFixture.Image(subject, Now));
+        Vault.Dispose();
+
+        // A restore with 'cp -r' (no -p) under umask 022: every folder 0755, every file 0644, SQLite's -wal and -shm
+        // included (a -wal made later takes its database's mode).
+        foreach (var entry in Directory.GetFileSystemEntries(_f.Folder, "*", SearchOption.AllDirectories).Append(_f.Folder))
+        {
+            FileModes.Set(entry, Directory.Exists(entry) ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100);
+        }
+
+        await _f.ReopenAfterRestoreAsync();
+        await _f.IngestAsync(VaultFixture.Image(subject, Now, seed: 2));
+        Assert.Empty(FileModes.WiderThanOwnerOnly(_f.Folder));
+
+        // Only the key database copied back (a partial restore): it is narrowed too.
+        Vault.Dispose();
+        var keys = Path.Combine(_f.Folder, "keystore", "keys.db");
+        FileModes.Set(keys, (UnixFileMode)0b110_100_100);
+        await _f.ReopenAfterRestoreAsync();
+        Assert.Empty(FileModes.WiderThanOwnerOnly(_f.Folder));
+    }
+
+    [Fact]
     public async Task Two_processes_opening_at_once_after_a_writer_died_roll_its_work_back_once_and_one_reuses_its_lease()
     {
         var subject = await _f.ConsentingSubjectAsync();
