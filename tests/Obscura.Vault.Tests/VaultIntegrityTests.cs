@@ -281,6 +281,47 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_erasure_during_a_ledger_outage_deletes_at_once_and_its_ledger_entries_follow_exactly_once()
+    {
+        var subject = await _f.ConsentingSubjectAsync();
+        var store = new FailingGovernanceStore(_f.Governance.Store);
+        var server = await _f.OpenWithAsync(store);
+        VaultObject erased;
+        try
+        {
+            erased = (await server.IngestAsync(VaultFixture.Actor, VaultFixture.Image(subject, Now), Ct)).Value!;
+            store.FailBeforeCommit = true;
+            try
+            {
+                await server.ShredSubjectAsync(VaultFixture.Actor, subject, "erasure", Ct);
+            }
+            catch (IOException)
+            {
+                // The ledger is down: the erasure reports it, but the data is gone already.
+            }
+
+            Assert.DoesNotContain(CatalogRows(), r => r.Metadata.Id == erased.Id);
+            Assert.Empty(Directory.GetFiles(Objects, "*.obj", SearchOption.AllDirectories));
+            Assert.DoesNotContain(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == erased.Id);
+
+            // The ledger is back. Another process's check leaves the live server's staged entries alone.
+            store.FailBeforeCommit = false;
+            await Vault.CheckAsync(Ct);
+            Assert.DoesNotContain(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == erased.Id);
+        }
+        finally
+        {
+            server.Dispose();
+        }
+
+        // The server stops before it retried: the next recovery elsewhere appends what it staged, once.
+        await Vault.CheckAsync(Ct);
+        await Vault.CheckAsync(Ct);
+        Assert.Single(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == erased.Id && e.To == "erasure");
+        Assert.Single(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.From == "vault:keys" && e.Subject == subject);
+    }
+
+    [Fact]
     public async Task An_erasure_that_runs_while_an_ingest_is_in_flight_wins_and_leaves_nothing_behind()
     {
         var subject = await _f.ConsentingSubjectAsync();
