@@ -6,6 +6,7 @@ using Obscura.Governance;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Serialization;
 using Obscura.Governance.Subjects;
+using Obscura.Security.Files;
 using Obscura.Vault;
 
 namespace Obscura.Cli;
@@ -80,7 +81,7 @@ public static partial class ObscuraCli
 
         var id = new Option<string>("--id") { Description = "Object id.", Required = true };
         var readPurpose = CliOptions.Purpose(description: "The purpose the read serves; reuse needs a compatible Art. 6(4) assessment.");
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the blob.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the blob (owner-only, 0600).", Required = true };
         var read = Define(runner, "read", "Decrypt a blob for a purpose (gated and recorded in the ledger).", [id, readPurpose, output], r => new Operation(async (s, ct) =>
         {
             var outcome = await (await s.VaultAsync(ct)).ReadAsync(s.Actor.Value, r.GetValue(id)!, r.GetValue(readPurpose), ct);
@@ -89,7 +90,8 @@ public static partial class ObscuraCli
                 return new Reply(null, outcome.Error);
             }
 
-            await System.IO.File.WriteAllBytesAsync(r.GetValue(output)!.FullName, outcome.Value.Payload, ct);
+            // Personal data leaves the vault here: owner-only whatever the umask, written whole or not at all.
+            OwnerOnlyFiles.WriteAtomically(r.GetValue(output)!.FullName, outcome.Value.Payload);
             return Reply.Of(outcome.Value.Metadata);
         }, null));
 

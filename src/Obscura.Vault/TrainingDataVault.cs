@@ -68,6 +68,8 @@ public sealed class TrainingDataVault : IDisposable
         ArgumentNullException.ThrowIfNull(governance);
         ArgumentNullException.ThrowIfNull(audit);
         var layout = new VaultLayout(Path.GetFullPath(folder), options?.KeyEncryptionKeyFolder is { } kek ? Path.GetFullPath(kek) : null);
+        // A vault restored by 'cp -r' (no -p) or left by an older version is narrowed as a whole; then each part on its own.
+        OwnerOnlyFiles.RestrictTreeIfWide(layout.Root);
         OwnerOnlyFiles.CreateDirectory(layout.Objects);
         var time = clock ?? TimeProvider.System;
         var disposables = new List<IDisposable>();

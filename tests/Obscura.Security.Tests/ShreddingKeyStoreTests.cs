@@ -78,11 +78,8 @@ public sealed class ShreddingKeyStoreTests
     public void A_process_that_cached_the_old_key_encryption_key_refuses_it_after_another_destroyed_a_key()
     {
         using var dir = new TempDirectory();
-        var folder = Path.Combine(dir.Path, "keystore");
-        var backup = Path.Combine(dir.Path, "backup");
-        using var server = ShreddingKeyStore.Open(folder);
-        server.Add("erased", "subject-1", RandomNumberGenerator.GetBytes(32));
-        server.Add("kept", "subject-2", RandomNumberGenerator.GetBytes(32));
+        var (server, folder, backup) = OpenWithTwoKeys(dir);
+        using var serverScope = server;
         Assert.NotNull(server.Find("kept")); // the server now holds the epoch's KEK in memory
         BackUp(folder, backup);
 
@@ -94,6 +91,36 @@ public sealed class ShreddingKeyStoreTests
         // The server has not looked since: it still holds the old epoch's KEK in memory when the backup comes back.
         Restore(backup, folder);
         Assert.Throws<InvalidDataException>(() => server.Find("erased"));
+    }
+
+    [Fact]
+    public void The_old_key_encryption_key_is_erased_even_while_another_process_is_reading_it()
+    {
+        using var dir = new TempDirectory();
+        var (store, folder, backup) = OpenWithTwoKeys(dir);
+        using var storeScope = store;
+        BackUp(folder, backup);
+        var oldKekPath = Path.Combine(folder, "kek", $"kek-{store.Epoch}.key");
+        var oldKek = File.ReadAllBytes(oldKekPath);
+
+        // Another process (a CLI command starting up) has the old KEK open for reading, as File.ReadAllBytes does, at the
+        // moment of the destruction; on Unix its handle holds a shared advisory lock.
+        using (var reader = new FileStream(oldKekPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+        {
+            Assert.Equal(1, store.Destroy(["erased"]));
+
+            // The file is gone, and what the open handle still reaches was overwritten: the reader cannot keep the KEK.
+            Assert.False(File.Exists(oldKekPath));
+            var still = new byte[oldKek.Length];
+            reader.ReadExactly(still);
+            Assert.NotEqual(oldKek, still);
+        }
+
+        var (epoch, nonce, wrapped, tag) = RawRow(Path.Combine(backup, "keys.db"), "erased");
+        foreach (var kekFile in Directory.GetFiles(Path.Combine(folder, "kek")))
+        {
+            Assert.False(TryUnwrap(File.ReadAllBytes(kekFile), "erased", "subject-1", epoch, nonce, wrapped, tag, out _));
+        }
     }
 
     [Fact]
@@ -276,6 +303,16 @@ public sealed class ShreddingKeyStoreTests
     }
 
     // ---- helpers: a backup is a consistent copy of keys.db made with SQLite's online backup, without the KEK folder ----
+
+    /// <summary>A store in <paramref name="dir"/>'s <c>keystore</c> holding <c>erased</c> (subject-1) and <c>kept</c> (subject-2), and where its backup goes.</summary>
+    private static (ShreddingKeyStore Store, string Folder, string Backup) OpenWithTwoKeys(TempDirectory dir)
+    {
+        var folder = Path.Combine(dir.Path, "keystore");
+        var store = ShreddingKeyStore.Open(folder);
+        store.Add("erased", "subject-1", RandomNumberGenerator.GetBytes(32));
+        store.Add("kept", "subject-2", RandomNumberGenerator.GetBytes(32));
+        return (store, folder, Path.Combine(dir.Path, "backup"));
+    }
 
     private static void BackUp(string folder, string backup)
     {

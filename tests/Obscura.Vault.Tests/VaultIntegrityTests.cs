@@ -73,6 +73,22 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_special_category_spelled_in_another_case_or_with_lookalike_characters_is_no_category_at_all()
+    {
+        // The bypass tried: a spelling of 'health' that a case-insensitive or normalising check would take for it, and a
+        // case-sensitive special-category list would miss. Every such spelling is refused as a category, so it can be
+        // neither declared by a purpose nor stored.
+        string[] spellings = ["Health", "HEALTH", "h\u0435alth", "\uFF48ealth", "health\u200B", "he\u0301alth", " health", "health ", "heal\u0074h\u0338"];
+        Assert.All(spellings, s => Assert.False(DataCategory.TryParse(s, out _), s));
+
+        // A caller of the library that passes no category at all (default) stores nothing either.
+        var subject = await _f.ConsentingSubjectAsync();
+        var noCategory = await Vault.IngestAsync(VaultFixture.Actor, VaultFixture.Image(subject, Now) with { Category = default }, Ct);
+        Assert.False(noCategory.Succeeded);
+        Assert.Empty(Directory.Exists(Objects) ? Directory.GetFiles(Objects, "*", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact]
     public void A_special_category_is_refused_under_a_purpose_without_an_Art_9_condition()
     {
         // Registration refuses such a purpose; the gate does not rely on that.
@@ -190,6 +206,119 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
         {
             other.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_vault_restored_with_the_default_modes_of_a_copy_is_narrowed_to_owner_only_on_open()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes.");
+        var subject = await _f.ConsentingSubjectAsync();
+        await _f.IngestAsync(VaultFixture.Image(subject, Now));
+        Vault.Dispose();
+
+        // A restore with 'cp -r' (no -p) under umask 022: every folder 0755, every file 0644, SQLite's -wal and -shm
+        // included (a -wal made later takes its database's mode).
+        foreach (var entry in Directory.GetFileSystemEntries(_f.Folder, "*", SearchOption.AllDirectories).Append(_f.Folder))
+        {
+            FileModes.Set(entry, Directory.Exists(entry) ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100);
+        }
+
+        await _f.ReopenAfterRestoreAsync();
+        await _f.IngestAsync(VaultFixture.Image(subject, Now, seed: 2));
+        Assert.Empty(FileModes.WiderThanOwnerOnly(_f.Folder));
+
+        // Only the key database copied back (a partial restore): it is narrowed too.
+        Vault.Dispose();
+        var keys = Path.Combine(_f.Folder, "keystore", "keys.db");
+        FileModes.Set(keys, (UnixFileMode)0b110_100_100);
+        await _f.ReopenAfterRestoreAsync();
+        Assert.Empty(FileModes.WiderThanOwnerOnly(_f.Folder));
+    }
+
+    [Fact]
+    public async Task Two_processes_opening_at_once_after_a_writer_died_roll_its_work_back_once_and_one_reuses_its_lease()
+    {
+        var subject = await _f.ConsentingSubjectAsync();
+        var kept = await _f.IngestAsync(VaultFixture.Image(subject, Now));
+        var dead = Vault.WriterId;
+        var orphan = kept with { Id = "obj_" + new string('b', 32) };
+        using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+        {
+            Assert.True(catalog.InsertPending(orphan, catalog.DataKeyOf(subject)!, dead));
+        }
+
+        // The writer is killed: its lease file stays, its lock is free. Two processes open the vault at the same moment;
+        // both recover on open, and the first to take the free lease reuses the dead writer's id.
+        Vault.Dispose();
+        var opened = await Task.WhenAll(_f.OpenAsync(), _f.OpenAsync());
+        try
+        {
+            Assert.Single(opened, v => v.WriterId == dead);
+            Assert.DoesNotContain(CatalogRows(), r => !r.Stored);
+            Assert.Single(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == orphan.Id && e.To == "recovery");
+            Assert.DoesNotContain(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == kept.Id);
+
+            // The reused id's new work is its own: a check from the other process leaves it alone.
+            var reused = opened.Single(v => v.WriterId == dead);
+            var other = opened.Single(v => v.WriterId != dead);
+            using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+            {
+                Assert.True(catalog.InsertPending(orphan with { Id = "obj_" + new string('c', 32) }, catalog.DataKeyOf(subject)!, dead));
+            }
+
+            var check = await other.CheckAsync(Ct);
+            Assert.True(check.Consistent, string.Join("; ", check.Problems));
+            Assert.Equal(1, check.InFlight);
+            Assert.True((await reused.ReadAsync(VaultFixture.Actor, kept.Id, VaultFixture.Verification, Ct)).Succeeded);
+        }
+        finally
+        {
+            foreach (var v in opened)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_erasure_during_a_ledger_outage_deletes_at_once_and_its_ledger_entries_follow_exactly_once()
+    {
+        var subject = await _f.ConsentingSubjectAsync();
+        var store = new FailingGovernanceStore(_f.Governance.Store);
+        var server = await _f.OpenWithAsync(store);
+        VaultObject erased;
+        try
+        {
+            erased = (await server.IngestAsync(VaultFixture.Actor, VaultFixture.Image(subject, Now), Ct)).Value!;
+            store.FailBeforeCommit = true;
+            try
+            {
+                await server.ShredSubjectAsync(VaultFixture.Actor, subject, "erasure", Ct);
+            }
+            catch (IOException)
+            {
+                // The ledger is down: the erasure reports it, but the data is gone already.
+            }
+
+            Assert.DoesNotContain(CatalogRows(), r => r.Metadata.Id == erased.Id);
+            Assert.Empty(Directory.GetFiles(Objects, "*.obj", SearchOption.AllDirectories));
+            Assert.DoesNotContain(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == erased.Id);
+
+            // The ledger is back. Another process's check leaves the live server's staged entries alone.
+            store.FailBeforeCommit = false;
+            await Vault.CheckAsync(Ct);
+            Assert.DoesNotContain(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == erased.Id);
+        }
+        finally
+        {
+            server.Dispose();
+        }
+
+        // The server stops before it retried: the next recovery elsewhere appends what it staged, once.
+        await Vault.CheckAsync(Ct);
+        await Vault.CheckAsync(Ct);
+        Assert.Single(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.Reference == erased.Id && e.To == "erasure");
+        Assert.Single(await VaultEntriesAsync(), e => e.Action == AuditAction.Delete && e.From == "vault:keys" && e.Subject == subject);
     }
 
     [Fact]

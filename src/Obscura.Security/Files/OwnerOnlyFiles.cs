@@ -71,6 +71,50 @@ public static class OwnerOnlyFiles
     }
 
     /// <summary>
+    /// Narrows <paramref name="path"/> and SQLite's <c>-wal</c> and <c>-shm</c> files beside it to owner-only. SQLite
+    /// gives a new journal its database's mode, and an existing journal keeps its own, so a database restored by a copy
+    /// that did not keep modes would leak through both.
+    /// </summary>
+    public static void RestrictDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            Restrict(file);
+        }
+    }
+
+    /// <summary>
+    /// Narrows <paramref name="root"/> and every file and folder under it to owner-only when <paramref name="root"/>
+    /// itself is wider (a folder restored by a copy that did not keep modes, or made by an older version); a root that
+    /// is owner-only is left alone, so the walk costs nothing on every open. Symbolic links are not followed; entries
+    /// that vanish meanwhile (deleted by another process) are skipped.
+    /// </summary>
+    public static void RestrictTreeIfWide(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        if (OperatingSystem.IsWindows() || !Directory.Exists(root) || (File.GetUnixFileMode(root) & ~DirectoryMode) == 0)
+        {
+            return;
+        }
+
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root, "*", walk))
+        {
+            try
+            {
+                Restrict(entry);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Deleted while the walk listed it.
+            }
+        }
+
+        Restrict(root);
+    }
+
+    /// <summary>
     /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically and durably, owner-only. The folder is
     /// created owner-only when missing.
     /// </summary>
@@ -124,7 +168,10 @@ public static class OwnerOnlyFiles
     /// <summary>
     /// Overwrites the file with random bytes, flushes, and deletes it; nothing happens when it does not exist. On
     /// copy-on-write file systems and SSDs old blocks may survive the overwrite: secrets are protected by
-    /// crypto-shredding, and this is defence in depth for plaintext intermediates and retired keys.
+    /// crypto-shredding, and this is defence in depth for plaintext intermediates and retired keys. Another process
+    /// that has the file open for reading (on Unix, .NET readers hold a shared advisory lock) neither stops the erasure
+    /// nor keeps the content: the overwrite reaches the same inode its handle reads. A file another process deletes
+    /// meanwhile counts as deleted.
     /// </summary>
     public static void Delete(string path)
     {
@@ -134,7 +181,18 @@ public static class OwnerOnlyFiles
             return;
         }
 
-        using (var file = new FileStream(path, System.IO.FileMode.Open, FileAccess.Write, FileShare.None))
+        FileStream opened;
+        try
+        {
+            // Shared, not exclusive: an exclusive open would fail while anyone reads the file, leaving it whole on disk.
+            opened = new FileStream(path, System.IO.FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        using (var file = opened)
         {
             var buffer = new byte[64 * 1024];
             for (var remaining = file.Length; remaining > 0; remaining -= buffer.Length)

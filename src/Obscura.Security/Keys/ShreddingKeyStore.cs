@@ -64,6 +64,13 @@ public sealed class ShreddingKeyStore : IDisposable
             OwnerOnlyFiles.Create(databasePath).Dispose();
         }
 
+        // A key database or KEK restored by a copy that did not keep modes is narrowed before anything is written to it.
+        OwnerOnlyFiles.RestrictDatabase(databasePath);
+        foreach (var kek in Directory.EnumerateFiles(kekFolder, "kek-*.key"))
+        {
+            OwnerOnlyFiles.Restrict(kek);
+        }
+
         var store = new ShreddingKeyStore(databasePath, kekFolder);
         using var connection = store.Connect();
         Execute(connection, """

@@ -35,6 +35,8 @@ internal sealed class VaultCatalog : IDisposable
             OwnerOnlyFiles.Create(path).Dispose();
         }
 
+        OwnerOnlyFiles.RestrictDatabase(path); // restored by a copy that did not keep modes
+
         var catalog = new VaultCatalog(new SqliteConnectionStringBuilder
         {
             DataSource = path,
