@@ -93,7 +93,7 @@ internal static class EvalCommand
 
             if (result.GetValue(output) is { } folder)
             {
-                folder.Create();
+                Obscura.Security.Files.OwnerOnlyFiles.CreateDirectory(folder.FullName);
                 WriteDet(Path.Combine(folder.FullName, "det-plaintext.csv"), plain);
                 WriteDet(Path.Combine(folder.FullName, "det-transformed.csv"), transformed);
                 WriteDet(Path.Combine(folder.FullName, "det-encrypted.csv"), encrypted);
@@ -103,7 +103,7 @@ internal static class EvalCommand
                     curve.AppendLine(CultureInfo.InvariantCulture, $"{bin.Score},{bin.MatedDensity},{bin.NonMatedDensity},{bin.LocalLinkability}");
                 }
 
-                File.WriteAllText(Path.Combine(folder.FullName, "unlinkability.csv"), curve.ToString());
+                Obscura.Security.Files.OwnerOnlyFiles.WriteAtomically(Path.Combine(folder.FullName, "unlinkability.csv"), curve.ToString());
                 EvaluationPlots.WriteDet(Path.Combine(folder.FullName, "det.png"), [("PLAINTEXT", plain), ("TRANSFORMED", transformed), ("ENCRYPTED", encrypted)]);
                 EvaluationPlots.WriteUnlinkability(Path.Combine(folder.FullName, "unlinkability.png"), linkage);
                 stderr.WriteLine($"curves and plots written to {folder.FullName}");
@@ -146,6 +146,6 @@ internal static class EvalCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"{point.Threshold},{point.FalseMatchRate},{point.FalseNonMatchRate}");
         }
 
-        File.WriteAllText(path, text.ToString());
+        Obscura.Security.Files.OwnerOnlyFiles.WriteAtomically(path, text.ToString());
     }
 }

@@ -46,6 +46,8 @@ public sealed class EvalCommandTests : IDisposable
             Assert.True(File.ReadAllLines(Path.Combine(curves, file)).Length > 2, file);
         }
 
+        Assert.Empty(FileModes.WiderThanOwnerOnly(curves));
+
         // The plots decode as PNGs of the stated size, with a title and each series drawn in its own colour.
         using var det = SKBitmap.Decode(Path.Combine(curves, "det.png"));
         Assert.Equal((900, 700), (det.Width, det.Height));
