@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Obscura.Biometrics.Keys;
 using Obscura.Homomorphic.Ckks;
 using Obscura.Security.Files;
+using static Obscura.Security.Data.SqliteCommands;
 
 namespace Obscura.Biometrics.Decisions;
 
@@ -474,30 +475,6 @@ internal sealed class KeyHolderState : IDisposable
         return work(connection);
     }
 
-    private static SqliteCommand Command(SqliteConnection c, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = c.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static void Execute(SqliteConnection c, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(c, sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    private static T Scalar<T>(SqliteConnection c, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(c, sql, parameters);
-        var value = command.ExecuteScalar();
-        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
-    }
 }
 
 /// <summary>A decision reserved in the state: its log row, key, the capture service behind its ticket, and the ticket's response key (zeroed by the caller).</summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Obscura.Security.Files;
+using static Obscura.Security.Data.SqliteCommands;
 
 namespace Obscura.Security.Keys;
 
@@ -471,31 +472,6 @@ public sealed class ShreddingKeyStore : IDisposable
         work(c);
         return 0;
     });
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    private static T Scalar<T>(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(connection, sql, parameters);
-        var value = command.ExecuteScalar();
-        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
-    }
 
     private static List<string> Strings(SqliteConnection connection, string sql, params (string, object?)[] parameters)
     {
