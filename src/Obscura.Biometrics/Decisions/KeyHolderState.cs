@@ -474,7 +474,6 @@ internal sealed class KeyHolderState : IDisposable
         using var transaction = connection.BeginTransaction(deferred: true);
         return work(connection);
     }
-
 }
 
 /// <summary>A decision reserved in the state: its log row, key, the capture service behind its ticket, and the ticket's response key (zeroed by the caller).</summary>
