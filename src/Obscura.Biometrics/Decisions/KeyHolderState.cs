@@ -76,6 +76,7 @@ internal sealed class KeyHolderState : IDisposable
                 caller TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, response_key BLOB NOT NULL, consumed_at INTEGER);
             CREATE TABLE IF NOT EXISTS decisions(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, subject TEXT NOT NULL,
                 enrolment TEXT NOT NULL, caller TEXT NOT NULL, key_id TEXT NOT NULL, near INTEGER);
+            CREATE INDEX IF NOT EXISTS tickets_caller ON tickets(caller, expires_at);
             CREATE INDEX IF NOT EXISTS decisions_subject ON decisions(subject, at);
             CREATE INDEX IF NOT EXISTS decisions_caller ON decisions(caller, at);
             CREATE INDEX IF NOT EXISTS decisions_enrolment ON decisions(enrolment, at);
