@@ -1,47 +1,70 @@
+using System.Numerics;
 using Obscura.Biometrics.Cancelable;
-using Obscura.Biometrics.Protection;
+using Obscura.Governance.Purposes;
 using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Biometrics.Identification;
 
 /// <summary>
-/// A packed, encrypted gallery for 1:N identification. Templates are stored by column: within a block of up to 8192
+/// A packed, encrypted gallery for 1:N identification under one purpose's <see cref="GalleryTransformationKey"/> and
+/// the 1:N provider key (<see cref="GalleryScheme"/>). Templates are stored by column: within a block of up to 8192
 /// templates, ciphertext j holds coordinate j of every template, template k in the real part of slot k and template
-/// 4096 + k in its imaginary part, and one extra ciphertext holds 1 (or i) for each occupied place. A probe is sent as
-/// d + 1 ciphertexts, each holding one real coordinate in every slot, the last holding −t. Multiplying by a real value
-/// keeps real and imaginary parts apart, so the dot product over the d + 1 column pairs leaves score − t for every
-/// template of the block at once, with a single relinearisation (<see cref="CkksEvaluator.DotProduct"/>).
+/// 4096 + k in its imaginary part. The columns of a block are packed into one <see cref="CkksCiphertextBatch"/>
+/// (4 bytes a residue). A search is Σ_j round(512·y_j)·column_j − t over the two search primes: a sum weighted by the
+/// probe's integers, which leaves 2^61 × (score − t) for every template of the block at once, needs no key and no
+/// encrypted probe, and reads 8 KB per template at d = 512.
 /// </summary>
 /// <remarks>
-/// Every template and the probe must use the same transformation key, so a gallery has one gallery-wide key rather
-/// than one per enrolment. Without blinding per slot, the key holder learns each score's margin (score − t) under
-/// flooding noise, not only the matches.
+/// Roles: the capture side encrypts enrolments with the 1:N public key, prepares probes with the gallery key and runs the
+/// search (it holds the probe in the clear anyway); storage keeps the gallery; the key holder decrypts each block's
+/// margins with flooding (<see cref="GalleryKeyHolder"/>). Slots are not blinded one by one, so the key holder learns
+/// each template's margin under flooding noise, not only the matches.
 /// </remarks>
 public sealed class EncryptedGallery
 {
-    private readonly List<GalleryBlock> _blocks = [];
-    private readonly CkksEvaluator _evaluator = new(ProtectedTemplateScheme.Parameters);
+    private readonly List<GalleryBlock> _blocks;
 
-    /// <summary>Creates an empty gallery of templates of dimension <paramref name="dimension"/> under transformation key <paramref name="galleryKeyId"/>.</summary>
-    public EncryptedGallery(int dimension, string galleryKeyId)
+    /// <summary>Creates an empty gallery of templates of dimension <paramref name="dimension"/> under <paramref name="galleryKey"/> (its id and purpose only: the gallery keeps no secret).</summary>
+    public EncryptedGallery(int dimension, GalleryTransformationKey galleryKey)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, Templates.FaceTemplate.MinDimension);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dimension, Templates.FaceTemplate.MaxDimension);
-        ArgumentException.ThrowIfNullOrWhiteSpace(galleryKeyId);
+        ArgumentNullException.ThrowIfNull(galleryKey);
         Dimension = dimension;
-        GalleryKeyId = galleryKeyId;
+        GalleryKeyId = galleryKey.Id;
+        Purpose = galleryKey.Purpose;
+        Level = GalleryScheme.Parameters.MaxLevel;
+        _blocks = [];
+    }
+
+    private EncryptedGallery(EncryptedGallery source, GalleryTransformationKey galleryKey, List<GalleryBlock> blocks)
+    {
+        Dimension = source.Dimension;
+        GalleryKeyId = galleryKey.Id;
+        Purpose = source.Purpose;
+        Level = source.Level - 1;
+        _blocks = blocks;
     }
 
     /// <summary>Template dimension.</summary>
     public int Dimension { get; }
 
-    /// <summary>The gallery-wide transformation key's id.</summary>
+    /// <summary>The gallery key's id.</summary>
     public string GalleryKeyId { get; }
 
-    /// <summary>Templates per block: two per slot (real and imaginary part), N.</summary>
-    public static int BlockSize => 2 * SlotCount;
+    /// <summary>The purpose the gallery serves.</summary>
+    public PurposeId Purpose { get; }
 
-    private static int SlotCount => ProtectedTemplateScheme.Parameters.SlotCount;
+    /// <summary>The level the columns are stored at: the search level plus the renewals left.</summary>
+    public int Level { get; }
+
+    /// <summary>How many more times the gallery can be renewed to a new key before its subjects must enrol again.</summary>
+    public int RenewalsLeft => Level - GalleryScheme.SearchLevel;
+
+    /// <summary>Templates per block: two per slot (real and imaginary part), N.</summary>
+    public static int BlockSize => GalleryScheme.BlockSize;
+
+    private static int SlotCount => GalleryScheme.Parameters.SlotCount;
 
     /// <summary>Number of templates.</summary>
     public int Count => _blocks.Sum(b => b.SubjectIds.Count);
@@ -49,13 +72,19 @@ public sealed class EncryptedGallery
     /// <summary>Number of blocks.</summary>
     public int BlockCount => _blocks.Count;
 
-    /// <summary>Encrypts and adds templates (the enrolment side, with the provider's public key), filling blocks in order.</summary>
-    /// <exception cref="ArgumentException">A template of another dimension or key, or mismatched lists.</exception>
-    public void Add(CkksEncryptor encryptor, CkksPublicKey publicKey, IReadOnlyList<string> subjectIds, IReadOnlyList<TransformedTemplate> templates)
+    /// <summary>Memory the encrypted columns take, in bytes (a search reads the two search primes' share of it).</summary>
+    public long SizeInBytes => _blocks.Sum(b => b.Columns.SizeInBytes);
+
+    /// <summary>Encrypts and adds templates (the enrolment side, with the 1:N public key), filling new blocks in order.</summary>
+    /// <exception cref="ArgumentException">A template of another dimension or key, mismatched lists, or an encryptor or key of another parameter set.</exception>
+    public void Add(CkksEncryptor encryptor, CkksPublicKey publicKey, IReadOnlyList<string> subjectIds, IReadOnlyList<TransformedTemplate> templates, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(encryptor);
+        ArgumentNullException.ThrowIfNull(publicKey);
         ArgumentNullException.ThrowIfNull(subjectIds);
         ArgumentNullException.ThrowIfNull(templates);
+        CheckParameters(encryptor.Parameters, nameof(encryptor));
+        CheckParameters(publicKey.Parameters, nameof(publicKey));
         if (subjectIds.Count != templates.Count)
         {
             throw new ArgumentException("One subject id per template.", nameof(subjectIds));
@@ -63,51 +92,154 @@ public sealed class EncryptedGallery
 
         if (templates.Any(t => t.Dimension != Dimension || t.KeyId != GalleryKeyId))
         {
-            throw new ArgumentException($"Every template has dimension {Dimension} and the gallery key {GalleryKeyId}.", nameof(templates));
+            throw new ArgumentException($"Every template has dimension {Dimension} and was transformed with the gallery key {GalleryKeyId}.", nameof(templates));
         }
 
         for (var start = 0; start < templates.Count; start += BlockSize)
         {
             var count = Math.Min(BlockSize, templates.Count - start);
-            var columns = CkksEvaluator.Batch(Enumerable.Range(0, Dimension + 1).ToArray(), j =>
+            var columns = CkksEvaluator.Batch(Enumerable.Range(0, Dimension).ToArray(), j =>
             {
-                var slots = new System.Numerics.Complex[SlotCount];
+                var slots = new Complex[SlotCount];
                 for (var k = 0; k < count; k++)
                 {
-                    var value = j < Dimension ? templates[start + k].Values[j] : 1;
-                    slots[k % SlotCount] += k < SlotCount ? value : new System.Numerics.Complex(0, value);
+                    var value = (double)templates[start + k].Values[j];
+                    slots[k % SlotCount] += k < SlotCount ? value : new Complex(0, value);
                 }
 
-                return encryptor.Encrypt(publicKey, encryptor.Encode(slots));
-            });
-            _blocks.Add(new GalleryBlock([.. subjectIds.Skip(start).Take(count)], columns));
+                var column = encryptor.Encrypt(publicKey, encryptor.Encode(slots, Level, GalleryScheme.GalleryScale));
+                Array.Clear(slots);
+                return column;
+            }, maxDegreeOfParallelism);
+            _blocks.Add(new GalleryBlock([.. subjectIds.Skip(start).Take(count)], CkksCiphertextBatch.Create(columns)));
         }
     }
 
-    /// <summary>The probe's d + 1 ciphertexts (the capture side): coordinate j in every slot, and −t last.</summary>
-    public static CkksCiphertext[] EncryptProbe(CkksEncryptor encryptor, CkksPublicKey publicKey, TransformedTemplate probe, double threshold)
-    {
-        ArgumentNullException.ThrowIfNull(encryptor);
-        ArgumentNullException.ThrowIfNull(probe);
-        var thresholdSlot = -ProtectedTemplateScheme.CheckThreshold(threshold);
-        return CkksEvaluator.Batch(Enumerable.Range(0, probe.Dimension + 1).ToArray(), j =>
-            encryptor.Encrypt(publicKey, encryptor.Encode(Enumerable.Repeat(j < probe.Dimension ? probe.Values[j] : thresholdSlot, SlotCount).ToArray())));
-    }
-
-    /// <summary>The comparison: for each block, an encryption of score_k − t in slot k (blocks spread across cores).</summary>
-    public IReadOnlyList<EncryptedBlockScores> Search(IReadOnlyList<CkksCiphertext> probe, CkksRelinearizationKey relinearizationKey, int? maxDegreeOfParallelism = null)
+    /// <summary>The search (the capture side): for each block, an encryption of score_k − t in place k, at the result scale 2^61.</summary>
+    /// <exception cref="ArgumentException">The probe was prepared for another gallery key or dimension.</exception>
+    public IReadOnlyList<EncryptedBlockScores> Search(GalleryProbe probe, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(probe);
-        if (probe.Count != Dimension + 1)
+        if (probe.GalleryKeyId != GalleryKeyId || probe.Dimension != Dimension)
         {
-            throw new ArgumentException($"A probe for this gallery has {Dimension + 1} ciphertexts.", nameof(probe));
+            throw new ArgumentException($"The probe was not prepared with this gallery's key {GalleryKeyId} at dimension {Dimension}.", nameof(probe));
         }
 
-        return [.. _blocks.Select(block => new EncryptedBlockScores(block.SubjectIds, _evaluator.DotProduct(block.Columns, probe, relinearizationKey, maxDegreeOfParallelism)))];
+        var evaluator = new CkksEvaluator(GalleryScheme.Parameters);
+        return [.. _blocks.Select(block => new EncryptedBlockScores(
+            block.SubjectIds,
+            evaluator.AddPlain(block.Columns.WeightedSum(probe.Weights, GalleryScheme.ProbeScale, GalleryScheme.SearchLevel, maxDegreeOfParallelism), probe.Threshold)))];
     }
 
-    private sealed record GalleryBlock(IReadOnlyList<string> SubjectIds, CkksCiphertext[] Columns);
-}
+    /// <summary>
+    /// Renews the gallery to <paramref name="next"/> (the capture side, which holds both keys; no other role takes part):
+    /// with Q and Q′ the two keys' transforms, every block's columns become M·columns for M = Q′·Qᵀ, so each stored Q·x
+    /// becomes Q′·x without any template being decrypted or re-captured. M's entries are rounded to multiples of 1/r for
+    /// the top renewal prime r, the sum is divided by r (one rescale), and the scale is back to Δ_g; the noise keeps its
+    /// size because M is orthogonal. The result is a new gallery one level lower; destroy <paramref name="current"/>
+    /// afterwards, so that old probes and any copy of the old gallery are useless together.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="current"/> is not this gallery's key, or <paramref name="next"/> is the same key or serves another purpose.</exception>
+    /// <exception cref="InvalidOperationException">No renewal prime is left: the subjects must enrol again.</exception>
+    public EncryptedGallery Renew(GalleryTransformationKey current, GalleryTransformationKey next, int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        if (current.Id != GalleryKeyId)
+        {
+            throw new ArgumentException("This is not the gallery's current key.", nameof(current));
+        }
 
-/// <summary>One block's encrypted margins and whose they are: SubjectIds[k] is the real part of slot k for k &lt; N/2, the imaginary part of slot k − N/2 after.</summary>
-public sealed record EncryptedBlockScores(IReadOnlyList<string> SubjectIds, CkksCiphertext Margins);
+        if (next.Id == GalleryKeyId || next.Purpose != Purpose)
+        {
+            throw new ArgumentException("The next key is a different key of the same purpose.", nameof(next));
+        }
+
+        if (RenewalsLeft <= 0)
+        {
+            throw new InvalidOperationException("This gallery has no renewal prime left; its subjects must enrol again under the new key.");
+        }
+
+        var d = Dimension;
+        var r = GalleryScheme.Parameters.CiphertextModuli.Moduli[Level].Value;
+        const int Digit = CkksCiphertextBatch.MaxWeight;
+
+        // Row j of M = Q′·Qᵀ as integers round(r·M_jk) = high·2^10 + low, each part within a batch's weights.
+        var weights = RenewalWeights(current, next, d, r);
+        var high = new int[d][];
+        var low = new int[d][];
+        for (var j = 0; j < d; j++)
+        {
+            high[j] = new int[d];
+            low[j] = new int[d];
+            for (var k = 0; k < d; k++)
+            {
+                var w = weights[j][k];
+                var lowPart = (int)(((w % Digit) + Digit + (Digit / 2)) % Digit) - (Digit / 2);
+                low[j][k] = lowPart;
+                high[j][k] = (int)((w - lowPart) / Digit);
+            }
+
+            Array.Clear(weights[j]);
+        }
+
+        var evaluator = new CkksEvaluator(GalleryScheme.Parameters);
+        var blocks = new List<GalleryBlock>(_blocks.Count);
+        foreach (var block in _blocks)
+        {
+            var columns = CkksEvaluator.Batch(Enumerable.Range(0, d).ToArray(), j =>
+            {
+                // Σ_k (2^10·high + low)·column_k at scale Δ_g·r, divided by r.
+                var highSum = evaluator.MultiplyByConstant(block.Columns.WeightedSum(high[j], r / (double)Digit, maxDegreeOfParallelism: 1), 1, Digit);
+                var lowSum = block.Columns.WeightedSum(low[j], r, maxDegreeOfParallelism: 1);
+                return evaluator.Rescale(evaluator.Add(highSum, lowSum));
+            }, maxDegreeOfParallelism);
+            blocks.Add(new GalleryBlock(block.SubjectIds, CkksCiphertextBatch.Create(columns)));
+        }
+
+        foreach (var row in high.Concat(low))
+        {
+            Array.Clear(row);
+        }
+
+        return new EncryptedGallery(this, next, blocks);
+    }
+
+    /// <summary>round(r·M_jk) for M = Q′·Qᵀ, the renewal from <paramref name="current"/> to <paramref name="next"/> (row j: output coordinate j).</summary>
+    internal static long[][] RenewalWeights(GalleryTransformationKey current, GalleryTransformationKey next, int dimension, ulong r)
+    {
+        var d = dimension;
+        var q = current.Matrix(d);
+        var qNext = next.Matrix(d);
+        var weights = new long[d][];
+        for (var j = 0; j < d; j++)
+        {
+            weights[j] = new long[d];
+            for (var k = 0; k < d; k++)
+            {
+                var m = 0.0;
+                for (var i = 0; i < d; i++)
+                {
+                    m += qNext[(j * d) + i] * q[(k * d) + i];
+                }
+
+                weights[j][k] = (long)Math.Round(m * r);
+            }
+        }
+
+        Array.Clear(q);
+        Array.Clear(qNext);
+        return weights;
+    }
+
+    /// <summary>Throws unless <paramref name="parameters"/> is the 1:N parameter set.</summary>
+    internal static void CheckParameters(CkksParameters parameters, string name)
+    {
+        if (!ReferenceEquals(parameters, GalleryScheme.Parameters))
+        {
+            throw new ArgumentException("1:N identification uses its own provider key of GalleryScheme.Parameters, never the 1:1 key.", name);
+        }
+    }
+
+    private sealed record GalleryBlock(IReadOnlyList<string> SubjectIds, CkksCiphertextBatch Columns);
+}

@@ -156,29 +156,6 @@ public sealed class DecisionKeyHolder : IDisposable
     /// </summary>
     internal double FloodedMargin(CkksCiphertext result) => _encryptor.Decode(_decryptor.Decrypt(_secretKey, result))[0].Real;
 
-    /// <summary>1:N: the subjects whose score reached the threshold, from each block's flooded margins.</summary>
-    /// <exception cref="InvalidOperationException">The key's decryption budget is spent.</exception>
-    public IReadOnlyList<string> Identify(IReadOnlyList<Identification.EncryptedBlockScores> blocks)
-    {
-        ArgumentNullException.ThrowIfNull(blocks);
-        var matches = new List<string>();
-        foreach (var block in blocks)
-        {
-            _budget.Reserve();
-            var slots = _encryptor.Decode(_decryptor.Decrypt(_secretKey, block.Margins));
-            for (var k = 0; k < block.SubjectIds.Count; k++)
-            {
-                var margin = k < slots.Length ? slots[k].Real : slots[k - slots.Length].Imaginary;
-                if (margin >= 0)
-                {
-                    matches.Add(block.SubjectIds[k]);
-                }
-            }
-        }
-
-        return matches;
-    }
-
     /// <inheritdoc/>
     public void Dispose() => _secretKey.Dispose();
 
