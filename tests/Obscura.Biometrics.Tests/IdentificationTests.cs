@@ -130,6 +130,29 @@ public sealed class IdentificationTests(GalleryProviderFixture fixture) : IClass
     }
 
     [Fact]
+    public void Every_decision_carries_the_flooding_noise_a_margin_at_zero_goes_both_ways_one_at_seven_sigma_never_flips()
+    {
+        var faces = new SyntheticFaces(128, 24);
+        using var galleryKey = GalleryTransformationKey.Generate(GalleryProviderFixture.Purpose);
+        var template = galleryKey.Apply(faces.Capture(faces.Identity()));
+        var gallery = new EncryptedGallery(128, galleryKey);
+        gallery.Add(fixture.Encryptor, fixture.PublicKey, ["s"], [template]);
+
+        // The probe is the template itself; the threshold is its own quantised score, so the margin is 0 up to CKKS
+        // error (about 10^-12), and 7 decision-noise standard deviations below that.
+        var score = Margins(template, [[.. template.Values.ToArray().Select(v => (double)v)]], 0)[0].Real;
+        var atZero = gallery.Search(GalleryProbe.FromTransformed(template, score, fixture.Encryptor));
+        var noise = GalleryKeyHolder.DecisionNoise(fixture.Policy);
+        var clear = gallery.Search(GalleryProbe.FromTransformed(template, score - (7 * noise), fixture.Encryptor));
+        using var keyHolder = fixture.KeyHolder(new CountingBudget());
+
+        // 40 fair coins all alike: probability 2^-39; a 7σ flip in 40 draws: below 10^-10.
+        var matches = Enumerable.Range(0, 40).Count(_ => keyHolder.Identify(atZero).Count == 1);
+        Assert.InRange(matches, 1, 39);
+        Assert.All(Enumerable.Range(0, 40), _ => Assert.Single(keyHolder.Identify(clear)));
+    }
+
+    [Fact]
     [Trait(SlowTests.Category, SlowTests.Slow)]
     public void Renewal_moves_the_gallery_to_a_new_key_so_old_probes_find_no_one_within_the_calibrated_error_until_the_primes_run_out()
     {
