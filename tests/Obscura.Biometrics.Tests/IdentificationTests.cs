@@ -54,6 +54,7 @@ public sealed class CountingBudget(long limit = long.MaxValue) : IDecryptionBudg
 public sealed class IdentificationTests(GalleryProviderFixture fixture) : IClassFixture<GalleryProviderFixture>
 {
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
     public void A_probe_finds_exactly_its_own_identity_in_an_encrypted_gallery_within_the_calibrated_error()
     {
         const int people = 4200; // more than N/2, so imaginary parts are used too
@@ -126,7 +127,7 @@ public sealed class IdentificationTests(GalleryProviderFixture fixture) : IClass
         Assert.Equal(["only"], keyHolder.Identify(results));
         Assert.Equal(["only"], keyHolder.Identify(results));
         Assert.Throws<DecisionBudgetSpentException>(() => keyHolder.Identify(results));
-        Assert.Throws<ArgumentException>(() => GalleryKeyHolder.Calibrate(fixture.SecretKey, maxDecryptions: fixture.Policy.MaxDecryptions * 4));
+        Assert.Throws<ArgumentException>(() => GalleryKeyHolder.Calibrate(fixture.SecretKey, maxDecryptions: fixture.Policy.MaxDecryptions * 4, trials: 2));
     }
 
     [Fact]
