@@ -2,7 +2,6 @@ using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Protection;
-using Obscura.Biometrics.Templates;
 using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Benchmarks;
@@ -34,9 +33,8 @@ public class IdentificationBaselineBenchmarks
         using var secret = CkksKeyGenerator.GenerateSecretKey(_parameters);
         _publicKey = CkksKeyGenerator.CreatePublicKey(secret);
         _relinearizationKey = CkksKeyGenerator.CreateRelinearizationKey(secret);
-        using var key = TemplateTransformationKey.Generate();
         var random = new Random(1);
-        TransformedTemplate Template() => CancelableTransform.Apply(key, FaceTemplate.FromEmbedding([.. Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() - 0.5))]));
+        TransformedTemplate Template() => IdentificationBenchmarks.RandomTransformed("ttk_bench", random);
         var slotCount = _parameters.SlotCount;
         var blockSize = 2 * slotCount;
         _blocks = [.. Enumerable.Range(0, Templates / blockSize).Select(_ =>

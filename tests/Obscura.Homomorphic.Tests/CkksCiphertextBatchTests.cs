@@ -26,11 +26,11 @@ public sealed class CkksCiphertextBatchTests : IDisposable
                 var ciphertexts = pool[..weights.Length];
                 var batch = CkksCiphertextBatch.Create(ciphertexts);
                 var expected = ciphertexts.Select((c, i) => _evaluator.MultiplyByConstant(c, weights[i], scale: 1)).Aggregate(_evaluator.Add);
-                var scalar = batch.WeightedSumCore(weights, 1, batch.Level, null, vectorised: false);
+                var scalar = batch.WeightedSumsCore([weights], 1, batch.Level, null, vectorised: false)[0];
                 AssertSameResidues(expected, scalar);
                 if (CkksCiphertextBatch.IsVectorised)
                 {
-                    AssertSameResidues(expected, batch.WeightedSumCore(weights, 1, batch.Level, 1, vectorised: true));
+                    AssertSameResidues(expected, batch.WeightedSumsCore([weights], 1, batch.Level, 1, vectorised: true)[0]);
                 }
             }, iter: 25);
     }
@@ -57,6 +57,29 @@ public sealed class CkksCiphertextBatchTests : IDisposable
     }
 
     [Fact]
+    public void Several_sums_in_one_pass_equal_the_sums_one_at_a_time_on_every_path()
+    {
+        var publicKey = CkksKeyGenerator.CreatePublicKey(_secretKey);
+        var batch = CkksCiphertextBatch.Create([.. Enumerable.Range(0, 21).Select(i => _encryptor.Encrypt(publicKey, _encryptor.Encode(Slots(i))))]);
+        var random = new Random(5);
+        var weights = Enumerable.Range(0, 7).Select(_ => Enumerable.Range(0, 21).Select(_ => random.Next(-1024, 1025)).ToArray()).ToArray();
+        foreach (var vectorised in CkksCiphertextBatch.IsVectorised ? new[] { false, true } : [false])
+        {
+            var together = batch.WeightedSumsCore(weights, 3, 1, null, vectorised);
+            Assert.Equal(7, together.Length);
+            for (var k = 0; k < weights.Length; k++)
+            {
+                AssertSameResidues(batch.WeightedSum(weights[k], 3, level: 1), together[k]);
+                Assert.Equal(batch.Scale * 3, together[k].Scale);
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => batch.WeightedSums([], 1));
+        Assert.Throws<ArgumentException>(() => batch.WeightedSums([weights[0], new int[20]], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => batch.WeightedSums([weights[0], [.. weights[1][..20], 1025]], 1));
+    }
+
+    [Fact]
     public void The_extreme_residues_and_weights_of_a_full_batch_sum_without_overflow_on_every_path()
     {
         // Residues 0 and q − 1 (both 16-bit halves at their extremes, q just below 2^32) and every weight at ±2^10, over
@@ -78,7 +101,7 @@ public sealed class CkksCiphertextBatchTests : IDisposable
         var expected1 = Mod(weights.Aggregate(BigInteger.Zero, (s, w) => s + w) * (q - 1), q);
         foreach (var vectorised in CkksCiphertextBatch.IsVectorised ? new[] { false, true } : [false])
         {
-            var sum = batch.WeightedSumCore(weights, 1, 0, null, vectorised);
+            var sum = batch.WeightedSumsCore([weights], 1, 0, null, vectorised)[0];
             Assert.All(sum.C0.Limb(0).ToArray(), r => Assert.Equal(0UL, r));
             Assert.All(sum.C1.Limb(0).ToArray(), r => Assert.Equal(expected1, r));
         }

@@ -136,7 +136,7 @@ public sealed class EncryptedGallery
     /// with Q and Q′ the two keys' transforms, every block's columns become M·columns for M = Q′·Qᵀ, so each stored Q·x
     /// becomes Q′·x without any template being decrypted or re-captured. M's entries are rounded to multiples of 1/r for
     /// the top renewal prime r, the sum is divided by r (one rescale), and the scale is back to Δ_g; the noise keeps its
-    /// size because M is orthogonal. The result is a new gallery one level lower; destroy <paramref name="current"/>
+    /// size because M is orthogonal. Each pass over a block computes 32 output coordinates (two digits each). The result is a new gallery one level lower; destroy <paramref name="current"/>
     /// afterwards, so that old probes and any copy of the old gallery are useless together.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="current"/> is not this gallery's key, or <paramref name="next"/> is the same key or serves another purpose.</exception>
@@ -185,15 +185,22 @@ public sealed class EncryptedGallery
 
         var evaluator = new CkksEvaluator(GalleryScheme.Parameters);
         var blocks = new List<GalleryBlock>(_blocks.Count);
+        const int OutputsPerPass = 32;
         foreach (var block in _blocks)
         {
-            var columns = CkksEvaluator.Batch(Enumerable.Range(0, d).ToArray(), j =>
+            var columns = new CkksCiphertext[d];
+            for (var from = 0; from < d; from += OutputsPerPass)
             {
-                // Σ_k (2^10·high + low)·column_k at scale Δ_g·r, divided by r.
-                var highSum = evaluator.MultiplyByConstant(block.Columns.WeightedSum(high[j], r / (double)Digit, maxDegreeOfParallelism: 1), 1, Digit);
-                var lowSum = block.Columns.WeightedSum(low[j], r, maxDegreeOfParallelism: 1);
-                return evaluator.Rescale(evaluator.Add(highSum, lowSum));
-            }, maxDegreeOfParallelism);
+                // One pass over the block for 32 output coordinates, both digits: Σ_k (2^10·high + low)·column_k at
+                // scale Δ_g·r, then divided by r.
+                var count = Math.Min(OutputsPerPass, d - from);
+                var highSums = block.Columns.WeightedSums(high[from..(from + count)], r / (double)Digit, maxDegreeOfParallelism: maxDegreeOfParallelism);
+                var lowSums = block.Columns.WeightedSums(low[from..(from + count)], r, maxDegreeOfParallelism: maxDegreeOfParallelism);
+                var renewed = CkksEvaluator.Batch(Enumerable.Range(0, count).ToArray(), j =>
+                    evaluator.Rescale(evaluator.Add(evaluator.MultiplyByConstant(highSums[j], 1, Digit), lowSums[j])), maxDegreeOfParallelism);
+                renewed.CopyTo(columns, from);
+            }
+
             blocks.Add(new GalleryBlock(block.SubjectIds, CkksCiphertextBatch.Create(columns)));
         }
 

@@ -135,15 +135,25 @@ public sealed class CkksCiphertextBatch
     /// </summary>
     /// <exception cref="ArgumentException">Not one weight per ciphertext, a weight above <see cref="MaxWeight"/> in magnitude, a weight scale that is not a finite positive number, or a level outside 0 … <see cref="Level"/>.</exception>
     public CkksCiphertext WeightedSum(ReadOnlySpan<int> weights, double weightScale, int? level = null, int? maxDegreeOfParallelism = null) =>
-        WeightedSumCore(weights, weightScale, level ?? Level, maxDegreeOfParallelism, Avx2.IsSupported);
+        WeightedSumsCore([weights.ToArray()], weightScale, level ?? Level, maxDegreeOfParallelism, Avx2.IsSupported)[0];
+
+    /// <summary>
+    /// Several weighted sums in one pass over the batch, each as <see cref="WeightedSum"/> computes it: every row of
+    /// residues is read once for all of them, so k sums cost about one pass of memory and k of arithmetic (a linear map
+    /// applied to the whole batch, as when a gallery is renewed).
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="WeightedSum"/>, for any of the weight vectors, or none is given.</exception>
+    public CkksCiphertext[] WeightedSums(IReadOnlyList<int[]> weights, double weightScale, int? level = null, int? maxDegreeOfParallelism = null) =>
+        WeightedSumsCore(weights, weightScale, level ?? Level, maxDegreeOfParallelism, Avx2.IsSupported);
 
     /// <summary>Whether <see cref="WeightedSum"/> runs on the vector path on this CPU.</summary>
     internal static bool IsVectorised => Avx2.IsSupported;
 
-    /// <summary><see cref="WeightedSum"/> on the vector path or the scalar reference (tests compare the two).</summary>
-    internal CkksCiphertext WeightedSumCore(ReadOnlySpan<int> weights, double weightScale, int level, int? maxDegreeOfParallelism, bool vectorised)
+    /// <summary>The weighted sums on the vector path or the scalar reference (tests compare the two).</summary>
+    internal CkksCiphertext[] WeightedSumsCore(IReadOnlyList<int[]> weights, double weightScale, int level, int? maxDegreeOfParallelism, bool vectorised)
     {
-        if (weights.Length != Count)
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count == 0 || weights.Any(w => w is null || w.Length != Count))
         {
             ThrowHelper.Argument(nameof(weights), $"A sum over this batch takes {Count} weights.");
         }
@@ -158,15 +168,20 @@ public sealed class CkksCiphertextBatch
             ThrowHelper.ArgumentOutOfRange(nameof(level), $"The level is between 0 and the batch's level {Level}.");
         }
 
-        var padded = new short[_stride];
+        // Each weight vector padded to the stride as 16-bit integers, one after another.
+        var sums = weights.Count;
+        var padded = new short[sums * _stride];
+        var weightSums = new long[sums];
         var outOfRange = 0;
-        long weightSum = 0;
-        for (var c = 0; c < weights.Length; c++)
+        for (var k = 0; k < sums; k++)
         {
-            var w = weights[c];
-            outOfRange |= (w > MaxWeight ? 1 : 0) | (w < -MaxWeight ? 1 : 0);
-            padded[c] = unchecked((short)w);
-            weightSum += w;
+            for (var c = 0; c < Count; c++)
+            {
+                var w = weights[k][c];
+                outOfRange |= (w > MaxWeight ? 1 : 0) | (w < -MaxWeight ? 1 : 0);
+                padded[(k * _stride) + c] = unchecked((short)w);
+                weightSums[k] += w;
+            }
         }
 
         if (outOfRange != 0)
@@ -176,94 +191,140 @@ public sealed class CkksCiphertextBatch
         }
 
         var n = Parameters.PolyDegree;
-        var c0 = new RnsPolynomial(n, level + 1, isNtt: true);
-        var c1 = new RnsPolynomial(n, level + 1, isNtt: true);
+        var c0 = new RnsPolynomial[sums];
+        var c1 = new RnsPolynomial[sums];
+        for (var k = 0; k < sums; k++)
+        {
+            c0[k] = new RnsPolynomial(n, level + 1, isNtt: true);
+            c1[k] = new RnsPolynomial(n, level + 1, isNtt: true);
+        }
+
         var rowsPerTask = Math.Min(256, n);
         var rows = (level + 1) * 2 * n;
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount };
         Parallel.For(0, rows / rowsPerTask, options, task =>
         {
-            var sums = new long[rowsPerTask];
+            var totals = new long[sums * rowsPerTask];
             var first = task * rowsPerTask;
             if (vectorised)
             {
-                SumRowsAvx2(first, sums, padded);
+                SumRowsAvx2(first, rowsPerTask, totals, padded);
             }
             else
             {
-                SumRowsScalar(first, sums, padded);
+                SumRowsScalar(first, rowsPerTask, totals, padded);
             }
 
             var limb = first / (2 * n);
             var component = first / n % 2;
             var q = Parameters.ModulusAt(limb);
-            var target = (component == 0 ? c0 : c1).Limb(limb).Slice(first % n, rowsPerTask);
-            // The halves' sum and the offset term are each below 2^54 in magnitude; a multiple of q just above 2^56 makes
-            // the total non-negative and below 2^58, and Barrett reduces it in constant time.
-            var offset = (weightSum * SplitOffset) + (long)(((1UL << 56) / q.Value) + 1) * (long)q.Value;
-            for (var r = 0; r < sums.Length; r++)
+            for (var k = 0; k < sums; k++)
             {
-                target[r] = q.Reduce(unchecked((ulong)(sums[r] + offset)));
+                var target = (component == 0 ? c0[k] : c1[k]).Limb(limb).Slice(first % n, rowsPerTask);
+
+                // The halves' sum and the offset term are each below 2^54 in magnitude; a multiple of q just above 2^56
+                // makes the total non-negative and below 2^58, and Barrett reduces it in constant time.
+                var offset = (weightSums[k] * SplitOffset) + (long)(((1UL << 56) / q.Value) + 1) * (long)q.Value;
+                for (var r = 0; r < rowsPerTask; r++)
+                {
+                    target[r] = q.Reduce(unchecked((ulong)(totals[(r * sums) + k] + offset)));
+                }
             }
 
-            Array.Clear(sums);
+            Array.Clear(totals);
         });
 
         Array.Clear(padded);
-        return new CkksCiphertext(Parameters, c0, c1, level, Scale * weightScale);
+        Array.Clear(weightSums);
+        var results = new CkksCiphertext[sums];
+        for (var k = 0; k < sums; k++)
+        {
+            results[k] = new CkksCiphertext(Parameters, c0[k], c1[k], level, Scale * weightScale);
+        }
+
+        return results;
     }
 
     /// <summary>A residue r &lt; 2^32 as two signed 16-bit halves with r = 2^16·high + low + <see cref="SplitOffset"/>.</summary>
     private static (short Low, short High) Split(ulong residue) =>
         (unchecked((short)((int)(residue & 0xFFFF) - 0x8000)), unchecked((short)((int)(residue >> 16) - 0x8000)));
 
-    private void SumRowsScalar(int firstRow, Span<long> sums, short[] weights)
+    /// <summary>totals[r·k + j] = Σ_c weights_j[c]·(2^16·high + low) of row firstRow + r, for each weight vector j.</summary>
+    private void SumRowsScalar(int firstRow, int rowCount, long[] totals, short[] weights)
     {
-        for (var r = 0; r < sums.Length; r++)
+        var sums = weights.Length / _stride;
+        for (var r = 0; r < rowCount; r++)
         {
             var row = _planes.AsSpan((int)((long)(firstRow + r) * 2 * _stride), 2 * _stride);
-            long low = 0;
-            long high = 0;
-            for (var c = 0; c < _stride; c++)
+            for (var k = 0; k < sums; k++)
             {
-                low += row[c] * weights[c];
-                high += row[_stride + c] * weights[c];
-            }
+                var w = weights.AsSpan(k * _stride, _stride);
+                long low = 0;
+                long high = 0;
+                for (var c = 0; c < _stride; c++)
+                {
+                    low += row[c] * w[c];
+                    high += row[_stride + c] * w[c];
+                }
 
-            sums[r] = (high << 16) + low;
+                totals[(r * sums) + k] = (high << 16) + low;
+            }
         }
     }
 
-    private void SumRowsAvx2(int firstRow, Span<long> sums, short[] weights)
+    /// <summary>As <see cref="SumRowsScalar"/>, two rows at a time so each weight vector is loaded once for both.</summary>
+    private void SumRowsAvx2(int firstRow, int rowCount, long[] totals, short[] weights)
     {
         var vectors = _stride / Lanes;
-        ref var w = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<short, Vector256<short>>(weights.AsSpan()));
-        for (var r = 0; r < sums.Length; r++)
+        var sums = weights.Length / _stride;
+        ref var allWeights = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<short, Vector256<short>>(weights.AsSpan()));
+        for (var r = 0; r < rowCount; r += 2)
         {
-            var row = MemoryMarshal.Cast<short, Vector256<short>>(_planes.AsSpan((int)((long)(firstRow + r) * 2 * _stride), 2 * _stride));
-            ref var low = ref MemoryMarshal.GetReference(row);
-            ref var high = ref Unsafe.Add(ref low, vectors);
-            var lowSum = Vector256<long>.Zero;
-            var highSum = Vector256<long>.Zero;
-            for (var start = 0; start < vectors; start += VectorsPerWidening)
+            var rows = MemoryMarshal.Cast<short, Vector256<short>>(_planes.AsSpan((int)((long)(firstRow + r) * 2 * _stride), 4 * _stride));
+            ref var low0 = ref MemoryMarshal.GetReference(rows);
+            ref var high0 = ref Unsafe.Add(ref low0, vectors);
+            ref var low1 = ref Unsafe.Add(ref low0, 2 * vectors);
+            ref var high1 = ref Unsafe.Add(ref low0, 3 * vectors);
+            for (var k = 0; k < sums; k++)
             {
-                var end = Math.Min(vectors, start + VectorsPerWidening);
-                var lowLanes = Vector256<int>.Zero;
-                var highLanes = Vector256<int>.Zero;
-                for (var k = start; k < end; k++)
+                ref var w = ref Unsafe.Add(ref allWeights, k * vectors);
+                var low0Sum = Vector256<long>.Zero;
+                var high0Sum = Vector256<long>.Zero;
+                var low1Sum = Vector256<long>.Zero;
+                var high1Sum = Vector256<long>.Zero;
+                for (var start = 0; start < vectors; start += VectorsPerWidening)
                 {
-                    var weight = Unsafe.Add(ref w, k);
-                    lowLanes += Avx2.MultiplyAddAdjacent(Unsafe.Add(ref low, k), weight);
-                    highLanes += Avx2.MultiplyAddAdjacent(Unsafe.Add(ref high, k), weight);
+                    var end = Math.Min(vectors, start + VectorsPerWidening);
+                    var low0Lanes = Vector256<int>.Zero;
+                    var high0Lanes = Vector256<int>.Zero;
+                    var low1Lanes = Vector256<int>.Zero;
+                    var high1Lanes = Vector256<int>.Zero;
+                    for (var v = start; v < end; v++)
+                    {
+                        var weight = Unsafe.Add(ref w, v);
+                        low0Lanes += Avx2.MultiplyAddAdjacent(Unsafe.Add(ref low0, v), weight);
+                        high0Lanes += Avx2.MultiplyAddAdjacent(Unsafe.Add(ref high0, v), weight);
+                        low1Lanes += Avx2.MultiplyAddAdjacent(Unsafe.Add(ref low1, v), weight);
+                        high1Lanes += Avx2.MultiplyAddAdjacent(Unsafe.Add(ref high1, v), weight);
+                    }
+
+                    low0Sum += Widened(low0Lanes);
+                    high0Sum += Widened(high0Lanes);
+                    low1Sum += Widened(low1Lanes);
+                    high1Sum += Widened(high1Lanes);
                 }
 
-                var (lowLower, lowUpper) = Vector256.Widen(lowLanes);
-                var (highLower, highUpper) = Vector256.Widen(highLanes);
-                lowSum += lowLower + lowUpper;
-                highSum += highLower + highUpper;
+                totals[(r * sums) + k] = unchecked((Vector256.Sum(high0Sum) << 16) + Vector256.Sum(low0Sum));
+                totals[((r + 1) * sums) + k] = unchecked((Vector256.Sum(high1Sum) << 16) + Vector256.Sum(low1Sum));
             }
-
-            sums[r] = unchecked((Vector256.Sum(highSum) << 16) + Vector256.Sum(lowSum));
         }
+    }
+
+    /// <summary>The eight 32-bit lanes as four 64-bit sums of pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> Widened(Vector256<int> lanes)
+    {
+        var (lower, upper) = Vector256.Widen(lanes);
+        return lower + upper;
     }
 }
