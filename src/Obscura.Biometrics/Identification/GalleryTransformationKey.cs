@@ -79,18 +79,16 @@ public sealed class GalleryTransformationKey : IDisposable
     {
         using var transform = DeriveTransformKey();
         var q = new double[dimension * dimension];
-        var basis = new float[dimension];
-        for (var j = 0; j < dimension; j++)
+        Parallel.For(0, dimension, j =>
         {
+            var basis = new float[dimension];
             basis[j] = 1;
             var column = CancelableTransform.Apply(transform, FaceTemplate.FromEmbedding(basis)).Values;
             for (var i = 0; i < dimension; i++)
             {
                 q[(i * dimension) + j] = column[i];
             }
-
-            basis[j] = 0;
-        }
+        });
 
         return q;
     }
