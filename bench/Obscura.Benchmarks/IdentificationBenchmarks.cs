@@ -10,8 +10,9 @@ namespace Obscura.Benchmarks;
 
 /// <summary>
 /// 1:N search of an encrypted gallery at 512 dimensions, one query per invocation, everything the query costs counted:
-/// the probe's transform with the gallery key, its quantisation and threshold plaintext, and the weighted sums over every
-/// block. Templates per second = <see cref="Templates"/> / the query's time. The key holder's flooded decisions (one
+/// the probe's transform with the gallery key (a matrix-vector product: the key's matrix is made once, at its first use,
+/// in the setup here and timed in <see cref="IdentificationRenewalBenchmarks"/>), its quantisation and threshold
+/// plaintext, and the weighted sums over every block. Templates per second = <see cref="Templates"/> / the query's time. The key holder's flooded decisions (one
 /// decryption per block of 8,192) are a separate row. <see cref="IdentificationBaselineBenchmarks"/> measures the layout
 /// before issue 13 in the same run.
 /// </summary>

@@ -104,6 +104,23 @@ public sealed class GalleryKeyTests
         }
     }
 
+    [Fact]
+    public void A_gallery_key_is_a_deterministic_orthogonal_transform_and_unusable_once_disposed()
+    {
+        var faces = new SyntheticFaces(D, 43);
+        var x = faces.Capture(faces.Identity());
+        var other = faces.Capture(faces.Identity());
+        var key = GalleryTransformationKey.Generate(Purpose);
+        using var sameBytes = GalleryTransformationKey.FromBytes(key.Id, Purpose, key.ExportSecret());
+        var y = key.Apply(x);
+        Assert.Equal(y.Values.ToArray(), sameBytes.Apply(x).Values.ToArray());
+        Assert.Equal(key.Id, y.KeyId);
+        Assert.Equal(1, y.Similarity(y), 5);
+        Assert.Equal(Enumerable.Range(0, D).Sum(i => (double)x.Values[i] * other.Values[i]), y.Similarity(key.Apply(other)), 5);
+        key.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => key.Apply(x));
+    }
+
     /// <summary>Q̂ with Q̂·x_i = y_i for d pairs: the solution of Xᵀ·Q̂ᵀ = Yᵀ by Gaussian elimination with partial pivoting.</summary>
     private static double[,] SolveTransform(FaceTemplate[] inputs, TransformedTemplate[] outputs)
     {

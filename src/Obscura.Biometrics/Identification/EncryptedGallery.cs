@@ -234,8 +234,6 @@ public sealed class EncryptedGallery
             }
         }
 
-        Array.Clear(q);
-        Array.Clear(qNext);
         return weights;
     }
 

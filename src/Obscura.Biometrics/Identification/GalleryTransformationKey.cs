@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Obscura.Biometrics.Cancelable;
@@ -26,6 +28,7 @@ public sealed class GalleryTransformationKey : IDisposable
 
     private const string IdPrefix = "gtk_";
     private readonly byte[] _secret;
+    private readonly ConcurrentDictionary<int, Lazy<double[]>> _matrices = new();
     private bool _disposed;
 
     private GalleryTransformationKey(string id, PurposeId purpose, byte[] secret)
@@ -63,34 +66,41 @@ public sealed class GalleryTransformationKey : IDisposable
         return new GalleryTransformationKey(id, CheckPurpose(purpose), secret.ToArray());
     }
 
-    /// <summary>Applies the gallery's transform to a template (the capture side, for enrolments and probes alike).</summary>
+    /// <summary>
+    /// Applies the gallery's transform to a template (the capture side, for enrolments and probes alike): y = Q·x with the
+    /// d × d matrix of the Haar-random transform (<see cref="CancelableTransform"/> under the derived key), computed on all
+    /// cores at the first use for a dimension and kept with the key (zeroed on dispose). A probe then costs a
+    /// matrix-vector product, not d²/2 fresh Gaussians.
+    /// </summary>
     public TransformedTemplate Apply(FaceTemplate template)
     {
         ArgumentNullException.ThrowIfNull(template);
-        using var transform = DeriveTransformKey();
-        return CancelableTransform.Apply(transform, template);
+        var d = template.Dimension;
+        var q = Matrix(d);
+        var x = new double[d];
+        for (var j = 0; j < d; j++)
+        {
+            x[j] = template.Values[j];
+        }
+
+        var y = new float[d];
+        for (var i = 0; i < d; i++)
+        {
+            y[i] = (float)Dot(q.AsSpan(i * d, d), x);
+        }
+
+        Array.Clear(x);
+        return new TransformedTemplate(Id, y);
     }
 
     /// <summary>
-    /// The transform as a d × d matrix Q (row-major: Q[i, j] at i·d + j), so that Apply(x) = Q·x. The capture side
-    /// needs it only to renew a gallery; it is as secret as the key.
+    /// The transform as a d × d matrix Q (row-major: Q[i, j] at i·d + j), so that Apply(x) = Q·x. As secret as the key;
+    /// the capture side needs it to transform and to renew a gallery. Shared, not copied: callers do not modify it.
     /// </summary>
     internal double[] Matrix(int dimension)
     {
-        using var transform = DeriveTransformKey();
-        var q = new double[dimension * dimension];
-        Parallel.For(0, dimension, j =>
-        {
-            var basis = new float[dimension];
-            basis[j] = 1;
-            var column = CancelableTransform.Apply(transform, FaceTemplate.FromEmbedding(basis)).Values;
-            for (var i = 0; i < dimension; i++)
-            {
-                q[(i * dimension) + j] = column[i];
-            }
-        });
-
-        return q;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _matrices.GetOrAdd(dimension, d => new Lazy<double[]>(() => ComputeMatrix(d))).Value;
     }
 
     /// <summary>A copy of the secret bytes, for wrapping by a key store.</summary>
@@ -104,6 +114,12 @@ public sealed class GalleryTransformationKey : IDisposable
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_secret);
+        foreach (var matrix in _matrices.Values.Where(m => m.IsValueCreated))
+        {
+            Array.Clear(matrix.Value);
+        }
+
+        _matrices.Clear();
         _disposed = true;
     }
 
@@ -126,6 +142,42 @@ public sealed class GalleryTransformationKey : IDisposable
         {
             CryptographicOperations.ZeroMemory(derived);
         }
+    }
+
+    private double[] ComputeMatrix(int dimension)
+    {
+        using var transform = DeriveTransformKey();
+        var q = new double[dimension * dimension];
+        Parallel.For(0, dimension, j =>
+        {
+            var basis = new float[dimension];
+            basis[j] = 1;
+            var column = CancelableTransform.Apply(transform, FaceTemplate.FromEmbedding(basis)).Values;
+            for (var i = 0; i < dimension; i++)
+            {
+                q[(i * dimension) + j] = column[i];
+            }
+        });
+
+        return q;
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var sum = Vector<double>.Zero;
+        var i = 0;
+        for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+        {
+            sum += new Vector<double>(a[i..]) * new Vector<double>(b[i..]);
+        }
+
+        var total = Vector.Sum(sum);
+        for (; i < a.Length; i++)
+        {
+            total += a[i] * b[i];
+        }
+
+        return total;
     }
 
     private static PurposeId CheckPurpose(PurposeId purpose) =>
