@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Obscura.Biometrics.Evaluation;
+using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
 using Obscura.Cli.Charts;
 
@@ -74,6 +75,7 @@ internal static class EvalCommand
             var plain = new VerificationMetrics(scores.PlainGenuine, scores.PlainImpostor);
             var transformed = new VerificationMetrics(scores.TransformedGenuine, scores.TransformedImpostor);
             var encrypted = new VerificationMetrics(scores.EncryptedGenuine, scores.EncryptedImpostor);
+            var quantised = new VerificationMetrics(scores.QuantisedGenuine, scores.QuantisedImpostor);
             var linkage = Unlinkability.Estimate(scores.MatedAcrossKeys, scores.NonMatedAcrossKeys);
             object Summary(VerificationMetrics m) => new { equalErrorRate = m.EqualErrorRate().FalseMatchRate, rates = chosen.Select(m.At) };
             var report = new
@@ -86,6 +88,13 @@ internal static class EvalCommand
                 plaintext = Summary(plain),
                 transformed = Summary(transformed),
                 encrypted = new { circuit = EvaluationScores.EncryptedCircuit, equalErrorRate = encrypted.EqualErrorRate().FalseMatchRate, rates = chosen.Select(encrypted.At) },
+                quantised = new
+                {
+                    scale = TemplateQuantisation.Scale,
+                    equalErrorRate = quantised.EqualErrorRate().FalseMatchRate,
+                    equalErrorRateChangePercentagePoints = 100 * (quantised.EqualErrorRate().FalseMatchRate - transformed.EqualErrorRate().FalseMatchRate),
+                    rates = chosen.Select(quantised.At),
+                },
                 deployed = scores.Deployed is { } d ? DeployedSummary(d) : null,
                 unlinkability = new { systemLinkability = linkage.System },
             };
@@ -97,6 +106,7 @@ internal static class EvalCommand
                 WriteDet(Path.Combine(folder.FullName, "det-plaintext.csv"), plain);
                 WriteDet(Path.Combine(folder.FullName, "det-transformed.csv"), transformed);
                 WriteDet(Path.Combine(folder.FullName, "det-encrypted.csv"), encrypted);
+                WriteDet(Path.Combine(folder.FullName, "det-quantised.csv"), quantised);
                 var curve = new StringBuilder("score,mated_density,non_mated_density,local_linkability\n");
                 foreach (var bin in linkage.Curve)
                 {

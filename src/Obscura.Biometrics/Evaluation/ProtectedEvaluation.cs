@@ -8,7 +8,10 @@ namespace Obscura.Biometrics.Evaluation;
 /// <summary>A labelled embedding: which subject it shows.</summary>
 public sealed record LabelledTemplate(string Label, FaceTemplate Template);
 
-/// <summary>Scores of the same comparisons in plaintext, after the cancelable transform, and under encryption.</summary>
+/// <summary>
+/// Scores of the same comparisons in plaintext, after the cancelable transform, under encryption, and as the integers
+/// the exact decision compares (<see cref="TemplateQuantisation"/>, in cosine units).
+/// </summary>
 public sealed record EvaluationScores(
     IReadOnlyList<double> PlainGenuine,
     IReadOnlyList<double> PlainImpostor,
@@ -18,6 +21,8 @@ public sealed record EvaluationScores(
     IReadOnlyList<double> EncryptedImpostor,
     IReadOnlyList<double> MatedAcrossKeys,
     IReadOnlyList<double> NonMatedAcrossKeys,
+    IReadOnlyList<double> QuantisedGenuine,
+    IReadOnlyList<double> QuantisedImpostor,
     DeployedPathScores? Deployed = null)
 {
     /// <summary>What the <see cref="EncryptedGenuine"/> and <see cref="EncryptedImpostor"/> scores measure.</summary>
@@ -126,6 +131,8 @@ public static class ProtectedEvaluation
                 encrypted[genuinePairs.Count..],
                 mated,
                 nonMated,
+                [.. genuinePairs.Select(p => TemplateQuantisation.Similarity(p.Item1, p.Item2))],
+                [.. impostorPairs.Select(p => TemplateQuantisation.Similarity(p.Item1, p.Item2))],
                 deployed);
         }
         finally
