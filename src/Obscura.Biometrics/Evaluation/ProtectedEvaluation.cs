@@ -27,7 +27,7 @@ public sealed record EvaluationScores(
 {
     /// <summary>What the <see cref="EncryptedGenuine"/> and <see cref="EncryptedImpostor"/> scores measure.</summary>
     public const string EncryptedCircuit =
-        "column-packed inner product (4,096 pairs per dot product), decrypted without blinding or flooding: the encoding and arithmetic error of CKKS only, not the deployed decision path";
+        "column-packed inner product under the approximate scheme of 1:N identification (CKKS, 4,096 pairs per dot product), decrypted without flooding: CKKS's own encoding and arithmetic error, not the 1:1 decision path (which is exact)";
 
     /// <summary>The largest difference between a transformed or encrypted score and its plaintext score.</summary>
     public double MaxDeviation =>
@@ -56,7 +56,11 @@ public static class ProtectedEvaluation
     public static EvaluationScores Run(IReadOnlyList<LabelledTemplate> templates, int maxImpostorPairs = 2000, int seed = 1, int deployedPairs = 64, double threshold = 0.5)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deployedPairs);
-        ProtectedTemplateScheme.CheckThreshold(threshold);
+        if (deployedPairs > 0)
+        {
+            ProtectedTemplateScheme.CheckThreshold(threshold);
+        }
+
         ArgumentNullException.ThrowIfNull(templates);
         var labels = templates.Select(t => t.Label).Distinct().ToArray();
         if (labels.Length < 2 || templates.Select(t => t.Template.Dimension).Distinct().Count() != 1)
@@ -118,8 +122,7 @@ public static class ProtectedEvaluation
                     [.. genuineSample.Select(i => genuinePairs[i]), .. impostorSample.Select(i => impostorPairs[i])],
                     [.. genuineSample.Select(i => plainGenuine[i]), .. impostorSample.Select(i => plainImpostor[i])],
                     genuineSample.Length,
-                    threshold,
-                    random);
+                    threshold);
             }
 
             return new EvaluationScores(
@@ -147,7 +150,7 @@ public static class ProtectedEvaluation
     /// <summary>Scores of many pairs under encryption: pair k of a block in slot k, one dot product per block of N/2 pairs.</summary>
     private static double[] EncryptedScores(IReadOnlyList<(TransformedTemplate A, TransformedTemplate B)> pairs)
     {
-        var p = ProtectedTemplateScheme.Parameters;
+        var p = Identification.GalleryScheme.Parameters;
         var encryptor = new CkksEncryptor(p);
         var evaluator = new CkksEvaluator(p);
         using var secret = CkksKeyGenerator.GenerateSecretKey(p);

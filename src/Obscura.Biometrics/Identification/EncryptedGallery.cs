@@ -1,5 +1,4 @@
 using Obscura.Biometrics.Cancelable;
-using Obscura.Biometrics.Protection;
 using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Biometrics.Identification;
@@ -20,7 +19,7 @@ namespace Obscura.Biometrics.Identification;
 public sealed class EncryptedGallery
 {
     private readonly List<GalleryBlock> _blocks = [];
-    private readonly CkksEvaluator _evaluator = new(ProtectedTemplateScheme.Parameters);
+    private readonly CkksEvaluator _evaluator = new(GalleryScheme.Parameters);
 
     /// <summary>Creates an empty gallery of templates of dimension <paramref name="dimension"/> under transformation key <paramref name="galleryKeyId"/>.</summary>
     public EncryptedGallery(int dimension, string galleryKeyId)
@@ -41,7 +40,7 @@ public sealed class EncryptedGallery
     /// <summary>Templates per block: two per slot (real and imaginary part), N.</summary>
     public static int BlockSize => 2 * SlotCount;
 
-    private static int SlotCount => ProtectedTemplateScheme.Parameters.SlotCount;
+    private static int SlotCount => GalleryScheme.Parameters.SlotCount;
 
     /// <summary>Number of templates.</summary>
     public int Count => _blocks.Sum(b => b.SubjectIds.Count);
@@ -89,7 +88,7 @@ public sealed class EncryptedGallery
     {
         ArgumentNullException.ThrowIfNull(encryptor);
         ArgumentNullException.ThrowIfNull(probe);
-        var thresholdSlot = -ProtectedTemplateScheme.CheckThreshold(threshold);
+        var thresholdSlot = -GalleryScheme.CheckThreshold(threshold);
         return CkksEvaluator.Batch(Enumerable.Range(0, probe.Dimension + 1).ToArray(), j =>
             encryptor.Encrypt(publicKey, encryptor.Encode(Enumerable.Repeat(j < probe.Dimension ? probe.Values[j] : thresholdSlot, SlotCount).ToArray())));
     }

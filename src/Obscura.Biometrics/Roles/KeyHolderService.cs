@@ -4,7 +4,7 @@ using System.Text.Json;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 using Obscura.Security.Files;
 using Obscura.Security.Locks;
 
@@ -14,9 +14,9 @@ namespace Obscura.Biometrics.Roles;
 /// The key-management role over its own key store, in its own folder with its own master key: the only holder of the
 /// provider's homomorphic secret keys and sealing private keys. It seals digests, issues single-use decision tickets,
 /// and decides only attested comparisons (a result the pinned comparison role signed, over a reference this provider
-/// sealed, for a ticket issued here), with flooded decryption under a persistent budget, per-subject and per-caller
-/// rate limits and a probing monitor, all kept in its state database (<see cref="KeyHolderState"/>). A key's flooding
-/// policy is calibrated when the key is created, never on a decision. The current key ids (and, during a rotation,
+/// sealed, for a ticket issued here), by exact decryption of a blinded set-membership result, under per-subject and
+/// per-caller rate limits and a probing monitor, all kept in its state database (<see cref="KeyHolderState"/>). Keys
+/// are generated when the provider is created, never on a decision. The current key ids (and, during a rotation,
 /// the previous ones) are kept in a state file written atomically, so a crash mid-rotation leaves a rotation that the
 /// next call resumes.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <summary>
     /// Opens the key holder in <paramref name="directory"/>: its own key store (<c>master.key</c> and wrapped keys), its
     /// decision state (<c>state.db</c>) and <c>provider.json</c> naming the provider's keys. On first use it creates the
-    /// provider's keys and calibrates the encryption key's flooding policy, which takes seconds; later opens are quick.
+    /// provider's keys (about a second); later opens are quick.
     /// </summary>
     /// <exception cref="ArgumentException">The pinned comparison key is not a P-256 public key.</exception>
     public static KeyHolderService Open(string directory, KeyHolderOptions options)
@@ -95,8 +95,8 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <summary>The provider's current key ids.</summary>
     public ProviderKeyIds Provider => _state;
 
-    /// <summary>The flooding policy of the current encryption key (fixed at its creation); its MaxDecryptions is the key's decision budget.</summary>
-    public NoiseFloodingPolicy FloodingPolicy => _decisions.Policy(_state.EncryptionKeyId);
+    /// <summary>Decisions made under the current encryption key (a count; exact decisions need no budget).</summary>
+    public long DecisionCount => _decisions.Decisions(_state.EncryptionKeyId);
 
     /// <summary>The key holder's key store (tests open secret keys through it to check what the roles compute).</summary>
     internal KeyManagementService Keys => _keys;
@@ -104,7 +104,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <summary>The decision state database.</summary>
     internal string DecisionStatePath => _decisions.DatabasePath;
 
-    /// <summary>Each key's decision budget and the latest <paramref name="maxEvents"/> refusals and probing flags, for the operator.</summary>
+    /// <summary>Each key's decision count and the latest <paramref name="maxEvents"/> refusals and probing flags, for the operator.</summary>
     public DecisionReport Report(int maxEvents = 100)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxEvents);
@@ -225,12 +225,12 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
             throw;
         }
 
-        CkksCiphertext result;
+        BgvCiphertext[] result;
         try
         {
             result = DecisionKeyHolder.ParseResult(comparison.Result);
         }
-        catch (CkksFormatException e)
+        catch (BgvFormatException e)
         {
             await RecordAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(DecisionRefusal.Malformed), reference.SubjectId, reference.EnrolmentId, decider, e.Message), cancellationToken).ConfigureAwait(false);
             throw;
@@ -250,14 +250,14 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
 
         try
         {
-            var margin = keyHolder.FloodedMargin(result);
-            var flags = _decisions.Complete(reservation, Math.Abs(margin) < _options.Limits.NearThresholdBand);
+            var match = keyHolder.Decide(result);
+            var flags = _decisions.Complete(reservation);
             foreach (var flag in flags)
             {
                 await NotifyAsync(flag, cancellationToken).ConfigureAwait(false);
             }
 
-            return DecisionChannel.Seal(reservation.ResponseKey, comparison.TicketNonce, margin >= 0);
+            return DecisionChannel.Seal(reservation.ResponseKey, comparison.TicketNonce, match);
         }
         finally
         {
@@ -321,15 +321,11 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         }
     }
 
-    /// <summary>Creates an encryption key and fixes its flooding policy at once, so no decision ever waits for a calibration.</summary>
+    /// <summary>Creates an encryption key and its decision state at once.</summary>
     private static string CreateEncryptionKey(KeyManagementService keys, KeyHolderState decisions, KeyHolderOptions options)
     {
         var id = keys.CreateEncryptionKey(options.ProviderId);
-        using var secret = keys.OpenDecryptionKey(id);
-        var flooding = options.Flooding;
-        var policy = options.Calibrate?.Invoke(secret)
-            ?? DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
-        decisions.CreateKey(id, policy);
+        decisions.CreateKey(id);
         return id;
     }
 
@@ -404,16 +400,8 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
 
     private DecisionKeyHolder CreateDecider(string encryptionKeyId)
     {
-        // The policy was fixed when the key was created; a key without one is tampering, never a reason to calibrate now.
-        var policy = _decisions.Policy(encryptionKeyId);
-        return new DecisionKeyHolder(_keys.OpenDecryptionKey(encryptionKeyId), policy, new StateBudget(_decisions, encryptionKeyId));
-    }
-
-    /// <summary>A key's budget in the state database (reservations outside a ticket's transaction).</summary>
-    private sealed class StateBudget(KeyHolderState state, string keyId) : IDecryptionBudget
-    {
-        public long Used => state.Used(keyId);
-
-        public void Reserve() => state.ReserveDecryption(keyId);
+        // The state was created with the key; a key without one is tampering, never a reason to start a new count.
+        _ = _decisions.Decisions(encryptionKeyId);
+        return new DecisionKeyHolder(_keys.OpenDecryptionKey(encryptionKeyId));
     }
 }
