@@ -443,7 +443,7 @@ public static class CkksSerializer
                 a[j] = Polynomial(p, p.MaxLevel + 2);
             }
 
-            return new KeySwitchingKey(b, a, p);
+            return new KeySwitchingKey(b, a, p.Ring);
         }
 
         public readonly void End()
