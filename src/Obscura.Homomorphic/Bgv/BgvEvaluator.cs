@@ -297,6 +297,29 @@ public sealed class BgvEvaluator
         }
     }
 
+    /// <summary>
+    /// The ciphertext re-encrypted from the switch key's source secret key to its target, same plaintext and level
+    /// (a hybrid key switch adds a little noise). No secret key is needed.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another parameter set, or a size-3 ciphertext.</exception>
+    public BgvCiphertext SwitchKey(BgvCiphertext a, BgvKeySwitchKey key)
+    {
+        Check(a);
+        ArgumentNullException.ThrowIfNull(key);
+        Parameters.EnsureSame(key.Parameters, nameof(key));
+        if (a.Size != 2)
+        {
+            ThrowHelper.Argument(nameof(a), "Key switching takes ciphertexts of size 2; relinearise first.");
+        }
+
+        var result = a.Copy();
+        var (r0, r1) = KeySwitching.Switch(result.Components[1], result.Level, key.Key, Ring);
+        PolyMath.AddInPlace(result.Components[0], r0, Ring, result.Level + 1);
+        result.Components = [result.Components[0], r1];
+        result.Seed = null;
+        return result;
+    }
+
     private void RelinearizeCore(BgvCiphertext a, BgvRelinearizationKey key)
     {
         if (a.Size == 2)

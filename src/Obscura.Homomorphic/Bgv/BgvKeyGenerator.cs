@@ -92,6 +92,16 @@ public sealed class BgvKeyGenerator
         return new BgvGaloisKeys(Parameters, keys);
     }
 
+    /// <summary>The key that switches ciphertexts under <paramref name="from"/> to <paramref name="to"/> (a rotation).</summary>
+    /// <exception cref="ArgumentException">A key belongs to another parameter set.</exception>
+    /// <exception cref="ObjectDisposedException">A secret key was disposed.</exception>
+    public BgvKeySwitchKey CreateKeySwitchKey(BgvSecretKey from, BgvSecretKey to)
+    {
+        CheckKey(from);
+        CheckKey(to);
+        return new BgvKeySwitchKey(Parameters, KeySwitchingKey.Create(Parameters.Ring, to.S, from.S));
+    }
+
     private void CheckKey(BgvSecretKey secretKey)
     {
         ArgumentNullException.ThrowIfNull(secretKey);
