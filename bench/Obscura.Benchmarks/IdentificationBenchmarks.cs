@@ -25,7 +25,7 @@ public class IdentificationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var p = ProtectedTemplateScheme.Parameters;
+        var p = GalleryScheme.Parameters;
         _encryptor = new CkksEncryptor(p);
         using var secret = CkksKeyGenerator.GenerateSecretKey(p);
         _publicKey = CkksKeyGenerator.CreatePublicKey(secret);

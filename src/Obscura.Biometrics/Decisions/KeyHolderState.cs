@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Obscura.Biometrics.Keys;
 using Obscura.Security.Files;
 using static Obscura.Security.Data.SqliteCommands;
 

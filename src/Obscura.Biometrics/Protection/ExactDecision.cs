@@ -40,8 +40,7 @@ public static class ExactDecision
                     factors[j] = 1 + random.NextBelow(t - 1);
                 }
 
-                var result = evaluator.SubtractPlain(difference, encoder.Encode(candidates));
-                evaluator.MultiplyPlainInPlace(result, encoder.Encode(factors));
+                var result = Mask(evaluator, encoder, difference, candidates, factors);
                 encryptor.AddFloodingNoise(result, publicKey, ProtectedTemplateScheme.FloodingSigma);
                 evaluator.ModSwitchToInPlace(result, 0);
                 results[c] = result;
@@ -55,6 +54,17 @@ public static class ExactDecision
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// One result ciphertext before flooding: slot j holds factor_j·(D − candidate_j). (Tests measure its noise, which
+    /// the flooding must exceed by far.)
+    /// </summary>
+    internal static BgvCiphertext Mask(BgvEvaluator evaluator, BgvEncoder encoder, BgvCiphertext difference, long[] candidates, long[] factors)
+    {
+        var result = evaluator.SubtractPlain(difference, encoder.Encode(candidates));
+        evaluator.MultiplyPlainInPlace(result, encoder.Encode(factors));
+        return result;
     }
 
     /// <summary>The wire form of a comparison result: a tag, the count, then each ciphertext with its length.</summary>
