@@ -13,13 +13,14 @@ public static class ExactDecision
 {
     private static readonly byte[] Magic = "OBR4"u8.ToArray();
 
-    /// <summary>The largest serialised ciphertext a result may hold (a level-0 ciphertext is 128 KiB plus a header).</summary>
+    /// <summary>The largest serialised ciphertext a result may hold (one at the result level is about 220 KiB).</summary>
     private const int MaxCiphertextBytes = 1 << 20;
 
     /// <summary>
     /// From a ciphertext holding D in every slot: <see cref="ProtectedTemplateScheme.ResultCiphertexts"/> ciphertexts
     /// whose slot j holds r_j·(D − π(j)), with π a fresh random permutation of the candidates and r_j fresh uniform
-    /// non-zero factors, each flooded and switched to the lowest level. The input is not changed.
+    /// non-zero factors, each switched down one level and flooded (<see cref="ProtectedTemplateScheme.ResultLevel"/>).
+    /// The input is not changed.
     /// </summary>
     internal static BgvCiphertext[] Blind(BgvEvaluator evaluator, BgvEncoder encoder, BgvEncryptor encryptor, BgvPublicKey publicKey, BgvCiphertext difference)
     {
@@ -42,7 +43,6 @@ public static class ExactDecision
 
                 var result = Mask(evaluator, encoder, difference, candidates, factors);
                 encryptor.AddFloodingNoise(result, publicKey, ProtectedTemplateScheme.FloodingSigma);
-                evaluator.ModSwitchToInPlace(result, 0);
                 results[c] = result;
             }
         }
@@ -57,13 +57,15 @@ public static class ExactDecision
     }
 
     /// <summary>
-    /// One result ciphertext before flooding: slot j holds factor_j·(D − candidate_j). (Tests measure its noise, which
-    /// the flooding must exceed by far.)
+    /// One result ciphertext before flooding: slot j holds factor_j·(D − candidate_j), switched down to
+    /// <see cref="ProtectedTemplateScheme.ResultLevel"/>, which divides the noise of the product and the mask by a 49-bit
+    /// prime. (Tests measure its noise, which the flooding must exceed by far.)
     /// </summary>
     internal static BgvCiphertext Mask(BgvEvaluator evaluator, BgvEncoder encoder, BgvCiphertext difference, long[] candidates, long[] factors)
     {
         var result = evaluator.SubtractPlain(difference, encoder.Encode(candidates));
         evaluator.MultiplyPlainInPlace(result, encoder.Encode(factors));
+        evaluator.ModSwitchToInPlace(result, ProtectedTemplateScheme.ResultLevel);
         return result;
     }
 
@@ -87,7 +89,7 @@ public static class ExactDecision
 
     /// <summary>
     /// Reads a comparison result: exactly <see cref="ProtectedTemplateScheme.ResultCiphertexts"/> ciphertexts of the
-    /// scheme, each of size 2 at the lowest level, and nothing else.
+    /// scheme, each of size 2 at <see cref="ProtectedTemplateScheme.ResultLevel"/>, and nothing else.
     /// </summary>
     /// <exception cref="BgvFormatException">It is not such a result.</exception>
     public static BgvCiphertext[] Parse(byte[] result)
@@ -115,9 +117,9 @@ public static class ExactDecision
             }
 
             var ciphertext = BgvSerializer.DeserializeCiphertext(result.AsSpan(offset + 4, length).ToArray(), p);
-            if (ciphertext.Size != 2 || ciphertext.Level != 0)
+            if (ciphertext.Size != 2 || ciphertext.Level != ProtectedTemplateScheme.ResultLevel)
             {
-                throw new BgvFormatException("A ciphertext of the comparison result is not a relinearised one at the lowest level.");
+                throw new BgvFormatException("A ciphertext of the comparison result is not a relinearised one at the result level.");
             }
 
             ciphertexts[c] = ciphertext;

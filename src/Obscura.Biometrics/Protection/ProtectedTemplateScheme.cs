@@ -56,12 +56,26 @@ public static class ProtectedTemplateScheme
     /// <summary>
     /// log2 of the flooding noise's standard deviation. The circuit's own noise before flooding, measured with the
     /// secret key on references switched <see cref="MaxKeySwitches"/> times, stays below 2^<see cref="CircuitNoiseBoundBits"/>
-    /// (<c>ExactDecisionTests</c>); the flooding is 2^40 above it.
+    /// (<c>ExactDecisionTests</c>); the flooding is 2^<see cref="FloodingMarginBits"/> above it.
     /// </summary>
-    public const int FloodingSigmaBits = CircuitNoiseBoundBits + 40;
+    public const int FloodingSigmaBits = CircuitNoiseBoundBits + FloodingMarginBits;
+
+    /// <summary>
+    /// k in σ = 2^k·B: the statistical distance between the flooded results of any two template pairs is at most
+    /// √N·2^-k per result ciphertext (<see cref="BgvEncryptor.AddFloodingNoise"/>), 2^-53.5 here, and √(q·N)·2^-k over
+    /// q ciphertexts: below 2^-37 after 10^9 decisions of 8 ciphertexts.
+    /// </summary>
+    public const int FloodingMarginBits = 60;
 
     /// <summary>The bound on the comparison circuit's noise (log2 of the largest coefficient) before flooding.</summary>
-    public const int CircuitNoiseBoundBits = 64;
+    public const int CircuitNoiseBoundBits = 42;
+
+    /// <summary>
+    /// The level results are flooded and sent at: one below the top, two primes (109 bits). Flooding at the top level
+    /// would need 2^45 more noise (the product and the mask are not yet divided by the last prime), and switching the
+    /// flooded result further down would leave no room for 2^60 of margin under the 60-bit prime.
+    /// </summary>
+    public const int ResultLevel = 1;
 
     private static readonly Lazy<BgvParameters> Lazy = new(() => BgvParameters.Create(8192, [60, 49, 49], 60, PlainModulus));
 
