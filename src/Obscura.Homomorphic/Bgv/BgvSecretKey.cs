@@ -4,7 +4,7 @@ namespace Obscura.Homomorphic.Bgv;
 
 /// <summary>
 /// A BGV secret key: a uniform ternary polynomial s, held in NTT form modulo every q_i and P. Never printed;
-/// serialised only by an explicit export. <see cref="Dispose"/> zeroes it, and a
+/// serialised only by the explicit <see cref="BgvSerializer.ExportSecretKey"/>. <see cref="Dispose"/> zeroes it, and a
 /// disposed key cannot be used again.
 /// </summary>
 public sealed class BgvSecretKey : IDisposable
