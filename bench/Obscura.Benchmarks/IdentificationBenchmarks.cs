@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Identification;
-using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
 using Obscura.Homomorphic.Ckks;
 

@@ -1,5 +1,4 @@
 using Obscura.Biometrics.Evaluation;
-using Obscura.Biometrics.Roles;
 
 namespace Obscura.Biometrics.Tests;
 

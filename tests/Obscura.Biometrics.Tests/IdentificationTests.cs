@@ -1,8 +1,6 @@
 using System.Numerics;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Identification;
-using Obscura.Biometrics.Protection;
-using Obscura.Biometrics.Roles;
 using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Biometrics.Tests;

@@ -1,5 +1,3 @@
-using System.Numerics;
-using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 

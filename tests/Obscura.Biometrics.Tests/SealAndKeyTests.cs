@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.TestSupport;

@@ -150,7 +150,7 @@ public static class ExactDecision
             foreach (var value in slots)
             {
                 // (v | −v) has its top bit set exactly when v ≠ 0 (slots are below t < 2^63).
-                anyZero |= ((value | (0UL - value)) >> 63) ^ 1UL;
+                anyZero |= unchecked(((value | (0UL - value)) >> 63) ^ 1UL);
             }
 
             CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(slots.AsSpan()));

@@ -65,7 +65,7 @@ public static class ProtectedTemplateScheme
     /// √N·2^-k per result ciphertext (<see cref="BgvEncryptor.AddFloodingNoise"/>), 2^-53.5 here, and √(q·N)·2^-k over
     /// q ciphertexts: below 2^-37 after 10^9 decisions of 8 ciphertexts.
     /// </summary>
-    public const int FloodingMarginBits = 60;
+    public const int FloodingMarginBits = 59;
 
     /// <summary>The bound on the comparison circuit's noise (log2 of the largest coefficient) before flooding.</summary>
     public const int CircuitNoiseBoundBits = 42;

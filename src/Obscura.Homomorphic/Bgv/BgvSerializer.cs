@@ -28,6 +28,7 @@ public static class BgvSerializer
         GaloisKeys = 6,
         SecretKey = 7,
         SeededCiphertext = 8,
+        KeySwitchKey = 9,
     }
 
     /// <summary>Serialises a parameter set: N, the primes q_0 … q_L, P and t.</summary>
@@ -194,6 +195,26 @@ public static class BgvSerializer
         var key = r.SwitchingKey(parameters.Ring);
         r.End();
         return new BgvRelinearizationKey(parameters, key);
+    }
+
+    /// <summary>Serialises a key-switching key between two secret keys (a rotation).</summary>
+    public static byte[] Serialize(BgvKeySwitchKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var w = Writer(Kind.KeySwitchKey, key.Parameters);
+        w.SwitchingKey(key.Key, key.Parameters.Ring);
+        return w.ToArray();
+    }
+
+    /// <summary>Reads a key-switching key of <paramref name="parameters"/>.</summary>
+    /// <exception cref="BgvFormatException">Malformed, or of another parameter set.</exception>
+    public static BgvKeySwitchKey DeserializeKeySwitchKey(ReadOnlySpan<byte> data, BgvParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var r = Reader(data, Kind.KeySwitchKey, parameters);
+        var key = r.SwitchingKey(parameters.Ring);
+        r.End();
+        return new BgvKeySwitchKey(parameters, key);
     }
 
     /// <summary>Serialises Galois keys (elements in increasing order).</summary>
