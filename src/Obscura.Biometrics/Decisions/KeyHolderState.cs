@@ -19,6 +19,15 @@ namespace Obscura.Biometrics.Decisions;
 /// stored wrapped (AES-256-GCM under a second derived key) and erased when the ticket is used.
 /// </summary>
 /// <remarks>
+/// Writers of one process queue on an in-process gate for the few milliseconds of a transaction (never across
+/// cryptography), and processes on SQLite's busy handler, so no writer sleeps in a fixed retry interval. A
+/// reservation (decision count, ticket use, the decision's row) and a recorded refusal are committed with
+/// <c>synchronous=FULL</c>: on disk before the decryption runs. A ticket's issue and a decision's completion (the
+/// monitor's flags) are committed with <c>synchronous=NORMAL</c>: in write-ahead-log mode they survive a crash of the
+/// process, and the next reservation's sync puts them on disk with it; only a power loss right after them can take
+/// them back, which refuses that ticket as unknown or drops those flags, and never takes a decision off the count.
+/// </remarks>
+/// <remarks>
 /// What this cannot see: a whole older copy of the key holder's own folder put back (its rows carry valid MACs). That
 /// rollback is a residual risk recorded in the threat model.
 /// </remarks>
@@ -32,6 +41,7 @@ internal sealed class KeyHolderState : IDisposable
     private readonly byte[] _wrapKey;
     private readonly DecisionLimits _limits;
     private readonly TimeProvider _clock;
+    private readonly Lock _writers = new();
     private bool _disposed;
 
     private KeyHolderState(string databasePath, byte[] macKey, byte[] wrapKey, DecisionLimits limits, TimeProvider clock)
@@ -83,11 +93,14 @@ internal sealed class KeyHolderState : IDisposable
             CREATE TABLE IF NOT EXISTS decisions(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, subject TEXT NOT NULL,
                 enrolment TEXT NOT NULL, caller TEXT NOT NULL, key_id TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS tickets_caller ON tickets(caller, expires_at);
+            CREATE INDEX IF NOT EXISTS tickets_expiry ON tickets(expires_at);
+            CREATE INDEX IF NOT EXISTS decisions_at ON decisions(at);
             CREATE INDEX IF NOT EXISTS decisions_subject ON decisions(subject, at);
             CREATE INDEX IF NOT EXISTS decisions_caller ON decisions(caller, at);
             CREATE INDEX IF NOT EXISTS decisions_enrolment ON decisions(enrolment, at);
             CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT,
                 enrolment TEXT, caller TEXT NOT NULL, detail TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS events_enrolment ON events(enrolment, kind, at);
             """);
         return state;
     }
@@ -121,7 +134,7 @@ internal sealed class KeyHolderState : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var wrapped = Wrap(nonce, responseKey);
         var now = _clock.GetUtcNow();
-        var refusal = InWrite<DecisionEvent?>(c =>
+        var refusal = InWrite<DecisionEvent?>(durable: false, c =>
         {
             Execute(c, "DELETE FROM tickets WHERE expires_at < $t", ("$t", Ms(now - TicketRetention)));
             Execute(c, "DELETE FROM decisions WHERE at < $t", ("$t", Ms(now - _limits.EffectiveWindow)));
@@ -233,7 +246,7 @@ internal sealed class KeyHolderState : IDisposable
     {
         ArgumentNullException.ThrowIfNull(reservation);
         var now = _clock.GetUtcNow();
-        return InWrite(c =>
+        return InWrite(durable: false, c =>
         {
             string subject, enrolment;
             using (var find = Command(c, "SELECT subject, enrolment FROM decisions WHERE id = $id", ("$id", reservation.DecisionId)))
@@ -399,22 +412,33 @@ internal sealed class KeyHolderState : IDisposable
             "INSERT INTO events(at, kind, subject, enrolment, caller, detail) VALUES ($t, $k, $s, $e, $c, $d)",
             ("$t", Ms(e.At)), ("$k", e.Kind), ("$s", e.SubjectId), ("$e", e.EnrolmentId), ("$c", e.Caller), ("$d", e.Detail));
 
-    private SqliteConnection Connect()
+    private SqliteConnection Connect(bool durable = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
+
+        // A pooled connection keeps its pragmas: each use sets its own. SQLite's busy handler waits for another
+        // process's writer in short, growing steps (Microsoft.Data.Sqlite's own retry sleeps 150 ms per attempt).
+        Execute(connection, durable
+            ? "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;"
+            : "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;");
         return connection;
     }
 
-    private T InWrite<T>(Func<SqliteConnection, T> work)
+    private T InWrite<T>(Func<SqliteConnection, T> work) => InWrite(durable: true, work);
+
+    /// <summary>One write transaction; this process's writers take turns on a gate, so they queue instead of polling SQLite's lock.</summary>
+    private T InWrite<T>(bool durable, Func<SqliteConnection, T> work)
     {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var result = work(connection);
-        transaction.Commit();
-        return result;
+        using var connection = Connect(durable);
+        lock (_writers)
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(connection);
+            transaction.Commit();
+            return result;
+        }
     }
 
     private T InRead<T>(Func<SqliteConnection, T> work)

@@ -281,7 +281,14 @@ public sealed partial class ProtectedFaceVerification : IDisposable
     {
         if (refresh || _material is null)
         {
-            _material = await _keyHolder.GetPublicMaterialAsync(cancellationToken).ConfigureAwait(false);
+            var material = await _keyHolder.GetPublicMaterialAsync(cancellationToken).ConfigureAwait(false);
+            _material = material;
+
+            // Public keys of generations retired since (here or by another process) go: a quarter of a megabyte each.
+            foreach (var retired in _captures.Keys.Where(id => material.Generation(id) is null))
+            {
+                _captures.TryRemove(retired, out _);
+            }
         }
 
         return _material;
