@@ -45,18 +45,7 @@ public static class BgvSerializer
     {
         var r = Reader(data, Kind.Parameters, null);
         var n = r.Int32();
-        var count = r.Byte();
-        if (count is 0 or > 64)
-        {
-            throw new BgvFormatException("A parameter set has 1 to 64 ciphertext primes.");
-        }
-
-        var primes = new ulong[count];
-        for (var i = 0; i < count; i++)
-        {
-            primes[i] = r.UInt64();
-        }
-
+        var primes = r.Primes();
         var special = r.UInt64();
         var plain = r.UInt64();
         r.End();
@@ -201,14 +190,7 @@ public static class BgvSerializer
     {
         ArgumentNullException.ThrowIfNull(keys);
         var w = Writer(Kind.GaloisKeys, keys.Parameters);
-        var elements = keys.GaloisElements.Order().ToList();
-        w.Int32(elements.Count);
-        foreach (var g in elements)
-        {
-            w.Int32(g);
-            w.SwitchingKey(keys.Find(g)!, keys.Parameters.Ring);
-        }
-
+        w.GaloisKeys(keys.GaloisElements, g => keys.Find(g)!, keys.Parameters.Ring);
         return w.ToArray();
     }
 
@@ -218,25 +200,8 @@ public static class BgvSerializer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var r = Reader(data, Kind.GaloisKeys, parameters);
-        var count = r.Int32();
-        if (count < 0 || count > parameters.RowSize)
-        {
-            throw new BgvFormatException("Invalid number of Galois keys.");
-        }
-
         var valid = ValidElements(parameters.PolyDegree);
-        var keys = new Dictionary<int, KeySwitchingKey>();
-        for (var i = 0; i < count; i++)
-        {
-            var g = r.Int32();
-            if (!valid.Contains(g) || keys.ContainsKey(g))
-            {
-                throw new BgvFormatException("Galois elements are distinct row rotations (3^k mod 2N, 0 < k < N/2) or the column swap (2N − 1).");
-            }
-
-            keys[g] = r.SwitchingKey(parameters.Ring);
-        }
-
+        var keys = r.GaloisKeys(parameters.Ring, parameters.RowSize, valid.Contains, "Galois elements are distinct row rotations (3^k mod 2N, 0 < k < N/2) or the column swap (2N − 1).");
         r.End();
         return new BgvGaloisKeys(parameters, keys);
     }

@@ -43,18 +43,7 @@ public static class CkksSerializer
     {
         var r = Reader(data, Kind.Parameters, null);
         var n = r.Int32();
-        var count = r.Byte();
-        if (count is 0 or > 64)
-        {
-            throw new CkksFormatException("A parameter set has 1 to 64 ciphertext primes.");
-        }
-
-        var primes = new ulong[count];
-        for (var i = 0; i < count; i++)
-        {
-            primes[i] = r.UInt64();
-        }
-
+        var primes = r.Primes();
         var special = r.UInt64();
         var scale = r.Double();
         r.End();
@@ -193,14 +182,7 @@ public static class CkksSerializer
     {
         ArgumentNullException.ThrowIfNull(keys);
         var w = Writer(Kind.GaloisKeys, keys.Parameters);
-        var elements = keys.GaloisElements.Order().ToList();
-        w.Int32(elements.Count);
-        foreach (var g in elements)
-        {
-            w.Int32(g);
-            w.SwitchingKey(keys.Find(g)!, keys.Parameters.Ring);
-        }
-
+        w.GaloisKeys(keys.GaloisElements, g => keys.Find(g)!, keys.Parameters.Ring);
         return w.ToArray();
     }
 
@@ -210,24 +192,7 @@ public static class CkksSerializer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var r = Reader(data, Kind.GaloisKeys, parameters);
-        var count = r.Int32();
-        if (count < 0 || count > parameters.SlotCount)
-        {
-            throw new CkksFormatException("Invalid number of Galois keys.");
-        }
-
-        var keys = new Dictionary<int, KeySwitchingKey>();
-        for (var i = 0; i < count; i++)
-        {
-            var g = r.Int32();
-            if (g <= 1 || g >= 2 * parameters.PolyDegree || g % 2 == 0 || keys.ContainsKey(g))
-            {
-                throw new CkksFormatException("Galois elements are distinct odd numbers between 3 and 2N − 1.");
-            }
-
-            keys[g] = r.SwitchingKey(parameters.Ring);
-        }
-
+        var keys = r.GaloisKeys(parameters.Ring, parameters.SlotCount, g => g > 1 && g < 2 * parameters.PolyDegree && g % 2 == 1, "Galois elements are distinct odd numbers between 3 and 2N − 1.");
         r.End();
         return new CkksGaloisKeys(parameters, keys);
     }

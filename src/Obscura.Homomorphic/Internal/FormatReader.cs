@@ -70,6 +70,51 @@ internal ref struct FormatReader
 
     public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
 
+    /// <summary>A parameter set's chain: a count byte (1–64), then that many 64-bit primes.</summary>
+    public ulong[] Primes()
+    {
+        var count = Byte();
+        if (count is 0 or > 64)
+        {
+            throw _error("A parameter set has 1 to 64 ciphertext primes.");
+        }
+
+        var primes = new ulong[count];
+        for (var i = 0; i < count; i++)
+        {
+            primes[i] = UInt64();
+        }
+
+        return primes;
+    }
+
+    /// <summary>
+    /// Galois keys: a count (0 to <paramref name="maxCount"/>), then (element, key) pairs with distinct elements that
+    /// <paramref name="isValid"/> accepts (else <paramref name="invalidElement"/> is the message).
+    /// </summary>
+    public Dictionary<int, KeySwitchingKey> GaloisKeys(RingContext ring, int maxCount, Func<int, bool> isValid, string invalidElement)
+    {
+        var count = Int32();
+        if (count < 0 || count > maxCount)
+        {
+            throw _error("Invalid number of Galois keys.");
+        }
+
+        var keys = new Dictionary<int, KeySwitchingKey>();
+        for (var i = 0; i < count; i++)
+        {
+            var g = Int32();
+            if (!isValid(g) || keys.ContainsKey(g))
+            {
+                throw _error(invalidElement);
+            }
+
+            keys[g] = SwitchingKey(ring);
+        }
+
+        return keys;
+    }
+
     /// <summary>A polynomial of <paramref name="limbs"/> limbs (limb i modulo the ring's modulus at i), NTT form.</summary>
     public RnsPolynomial Polynomial(RingContext ring, int limbs)
     {

@@ -97,6 +97,18 @@ internal sealed class FormatWriter
         }
     }
 
+    /// <summary>Galois keys: their count, then (element, key) in increasing order of element.</summary>
+    public void GaloisKeys(IEnumerable<int> elements, Func<int, KeySwitchingKey> find, RingContext ring)
+    {
+        var ordered = elements.Order().ToList();
+        Int32(ordered.Count);
+        foreach (var g in ordered)
+        {
+            Int32(g);
+            SwitchingKey(find(g), ring);
+        }
+    }
+
     public byte[] ToArray() => _stream.WrittenSpan.ToArray();
 
     /// <summary>Zeroes the buffer (ArrayBufferWriter.Clear clears the written memory).</summary>
