@@ -49,6 +49,10 @@ public sealed class BgvEvaluatorTests
             Assert.Equal(x.Zip(y, (u, v) => S.Centre(u - v)), S.Decrypt(ev.Subtract(a, b)));
             Assert.Equal(x.Select(u => S.Centre(-u)), S.Decrypt(ev.Negate(a)));
             Assert.Equal(x, S.Decrypt(a)); // inputs untouched
+            var clone = a.Clone();
+            ev.NegateInPlace(clone);
+            Assert.Equal(x, S.Decrypt(a)); // a clone is independent
+            Assert.Equal(x.Select(u => S.Centre(-u)), S.Decrypt(clone));
 
             var inPlace = ev.ModSwitchTo(a, level);
             ev.AddInPlace(inPlace, b);

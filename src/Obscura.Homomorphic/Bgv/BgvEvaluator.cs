@@ -98,6 +98,7 @@ public sealed class BgvEvaluator
         CheckPlain(a, p);
         var lifted = p.Lift(a.Level + 1);
         var components = a.Components.Select(c => PolyMath.Multiply(c, lifted, Ring, a.Level + 1)).ToArray();
+        lifted.Clear(); // the plaintext may be the evaluator's secret (blinding factors)
         return new BgvCiphertext(Parameters, components, a.Level, a.CorrectionFactor);
     }
 
@@ -112,6 +113,7 @@ public sealed class BgvEvaluator
             PolyMath.MultiplyInPlace(c, lifted, Ring, a.Level + 1);
         }
 
+        lifted.Clear();
         a.Seed = null;
     }
 
@@ -395,7 +397,7 @@ public sealed class BgvEvaluator
     private BgvCiphertext OnCopy(BgvCiphertext a, Action<BgvCiphertext> inPlace)
     {
         Check(a);
-        var result = a.Copy();
+        var result = a.Clone();
         inPlace(result);
         return result;
     }
