@@ -85,7 +85,8 @@ public sealed class BgvSerializerTests
         Assert.False(restored.IsSeeded);
         Assert.Equal(full.Length, BgvSerializer.Serialize(restored).Length);
 
-        // Another seed in the same bytes expands to another c1: the ciphertext no longer decrypts to x.
+        // Another seed in the same bytes expands to another c1: the ciphertext no longer decrypts to x (10 or more of the
+        // 256 slots agreeing by chance has probability below 10^-23).
         compact[^1] ^= 1;
         Assert.True(S.Decrypt(BgvSerializer.DeserializeCiphertext(compact, P)).Zip(x).Count(p => p.First == p.Second) < 10);
     }

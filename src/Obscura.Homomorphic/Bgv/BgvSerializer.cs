@@ -18,23 +18,11 @@ public static class BgvSerializer
     private const byte Version = 1;
     private static readonly byte[] Magic = "OBGV"u8.ToArray();
 
-    private enum Kind : byte
-    {
-        Parameters = 1,
-        Plaintext = 2,
-        Ciphertext = 3,
-        PublicKey = 4,
-        RelinearizationKey = 5,
-        GaloisKeys = 6,
-        SecretKey = 7,
-        SeededCiphertext = 8,
-    }
-
     /// <summary>Serialises a parameter set: N, the primes q_0 … q_L, P and t.</summary>
     public static byte[] Serialize(BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var w = Writer(Kind.Parameters, null);
+        var w = Writer(SerializedKind.Parameters, null);
         w.Bytes(parameters.CanonicalEncoding);
         return w.ToArray();
     }
@@ -43,7 +31,7 @@ public static class BgvSerializer
     /// <exception cref="BgvFormatException">The data is malformed, or the set is invalid or insecure.</exception>
     public static BgvParameters DeserializeParameters(ReadOnlySpan<byte> data, bool allowInsecure = false)
     {
-        var r = Reader(data, Kind.Parameters, null);
+        var r = Reader(data, SerializedKind.Parameters, null);
         var n = r.Int32();
         var primes = r.Primes();
         var special = r.UInt64();
@@ -57,7 +45,7 @@ public static class BgvSerializer
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
         var ring = ciphertext.Parameters.Ring;
-        var w = Writer(ciphertext.IsSeeded ? Kind.SeededCiphertext : Kind.Ciphertext, ciphertext.Parameters);
+        var w = Writer(ciphertext.IsSeeded ? SerializedKind.SeededCiphertext : SerializedKind.Ciphertext, ciphertext.Parameters);
         w.Byte((byte)ciphertext.Level);
         w.Byte((byte)ciphertext.Size);
         w.UInt64(ciphertext.CorrectionFactor);
@@ -83,14 +71,14 @@ public static class BgvSerializer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var ring = parameters.Ring;
-        var r = Reader(data, Kind.Ciphertext, parameters, Kind.SeededCiphertext);
+        var r = Reader(data, SerializedKind.Ciphertext, parameters, SerializedKind.SeededCiphertext);
         var level = r.Byte();
         if (level > parameters.MaxLevel)
         {
             throw new BgvFormatException($"The level must be between 0 and {parameters.MaxLevel}.");
         }
 
-        var seeded = r.Found == (byte)Kind.SeededCiphertext;
+        var seeded = r.Found == SerializedKind.SeededCiphertext;
         var size = r.Byte();
         if (size is not (2 or 3) || (seeded && (size != 2 || level != parameters.MaxLevel)))
         {
@@ -126,7 +114,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvPlaintext plaintext)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
-        var w = Writer(Kind.Plaintext, plaintext.Parameters);
+        var w = Writer(SerializedKind.Plaintext, plaintext.Parameters);
         w.Residues(plaintext.Coefficients, plaintext.Parameters.PlainModulus);
         return w.ToArray();
     }
@@ -136,7 +124,7 @@ public static class BgvSerializer
     public static BgvPlaintext DeserializePlaintext(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.Plaintext, parameters);
+        var r = Reader(data, SerializedKind.Plaintext, parameters);
         var coefficients = new ulong[parameters.PolyDegree];
         r.Residues(coefficients, parameters.PlainModulus);
         r.End();
@@ -147,7 +135,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvPublicKey publicKey)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        var w = Writer(Kind.PublicKey, publicKey.Parameters);
+        var w = Writer(SerializedKind.PublicKey, publicKey.Parameters);
         w.Polynomial(publicKey.B, publicKey.Parameters.Ring);
         w.Polynomial(publicKey.A, publicKey.Parameters.Ring);
         return w.ToArray();
@@ -158,7 +146,7 @@ public static class BgvSerializer
     public static BgvPublicKey DeserializePublicKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.PublicKey, parameters);
+        var r = Reader(data, SerializedKind.PublicKey, parameters);
         var b = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         var a = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         r.End();
@@ -169,7 +157,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvRelinearizationKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var w = Writer(Kind.RelinearizationKey, key.Parameters);
+        var w = Writer(SerializedKind.RelinearizationKey, key.Parameters);
         w.SwitchingKey(key.Key, key.Parameters.Ring);
         return w.ToArray();
     }
@@ -179,7 +167,7 @@ public static class BgvSerializer
     public static BgvRelinearizationKey DeserializeRelinearizationKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.RelinearizationKey, parameters);
+        var r = Reader(data, SerializedKind.RelinearizationKey, parameters);
         var key = r.SwitchingKey(parameters.Ring);
         r.End();
         return new BgvRelinearizationKey(parameters, key);
@@ -189,7 +177,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvGaloisKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var w = Writer(Kind.GaloisKeys, keys.Parameters);
+        var w = Writer(SerializedKind.GaloisKeys, keys.Parameters);
         w.GaloisKeys(keys.GaloisElements, g => keys.Find(g)!, keys.Parameters.Ring);
         return w.ToArray();
     }
@@ -199,7 +187,7 @@ public static class BgvSerializer
     public static BgvGaloisKeys DeserializeGaloisKeys(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.GaloisKeys, parameters);
+        var r = Reader(data, SerializedKind.GaloisKeys, parameters);
         var valid = ValidElements(parameters.PolyDegree);
         var keys = r.GaloisKeys(parameters.Ring, parameters.RowSize, valid.Contains, "Galois elements are distinct row rotations (3^k mod 2N, 0 < k < N/2) or the column swap (2N − 1).");
         r.End();
@@ -213,7 +201,7 @@ public static class BgvSerializer
     public static byte[] ExportSecretKey(BgvSecretKey secretKey)
     {
         ArgumentNullException.ThrowIfNull(secretKey);
-        var w = Writer(Kind.SecretKey, secretKey.Parameters);
+        var w = Writer(SerializedKind.SecretKey, secretKey.Parameters);
         w.Polynomial(secretKey.S, secretKey.Parameters.Ring);
         var bytes = w.ToArray();
         w.Clear();
@@ -225,7 +213,7 @@ public static class BgvSerializer
     public static BgvSecretKey ImportSecretKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.SecretKey, parameters);
+        var r = Reader(data, SerializedKind.SecretKey, parameters);
         var s = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         r.End();
         return new BgvSecretKey(parameters, s);
@@ -244,9 +232,9 @@ public static class BgvSerializer
         return valid;
     }
 
-    private static FormatWriter Writer(Kind kind, BgvParameters? parameters) =>
-        new(Magic, Version, (byte)kind, parameters is null ? default : parameters.Fingerprint);
+    private static FormatWriter Writer(SerializedKind kind, BgvParameters? parameters) =>
+        new(Magic, Version, kind, parameters is null ? default : parameters.Fingerprint);
 
-    private static FormatReader Reader(ReadOnlySpan<byte> data, Kind kind, BgvParameters? parameters, Kind? alternative = null) =>
-        new(data, Magic, "BGV", Version, typeof(Kind), (byte)kind, (byte?)alternative, parameters is null ? default : parameters.Fingerprint, static m => new BgvFormatException(m));
+    private static FormatReader Reader(ReadOnlySpan<byte> data, SerializedKind kind, BgvParameters? parameters, SerializedKind? alternative = null) =>
+        new(data, Magic, "BGV", Version, kind, alternative, parameters is null ? default : parameters.Fingerprint, static m => new BgvFormatException(m));
 }

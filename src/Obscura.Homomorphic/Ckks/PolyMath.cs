@@ -24,7 +24,7 @@ internal static class PolyMath
             {
                 var v = Int128.CreateTruncating(values[j]);
                 var sign = v >> 127; // 0, or −1 for a negative value
-                var magnitude = (UInt128)((v ^ sign) - sign);
+                var magnitude = unchecked((UInt128)((v ^ sign) - sign));
                 var residue = q.Reduce128(q.Reduce((ulong)(magnitude >> 64)), unchecked((ulong)magnitude));
                 var negative = unchecked((ulong)(long)sign);
                 limb[j] = (q.Negate(residue) & negative) | (residue & ~negative);

@@ -21,12 +21,11 @@ internal ref struct FormatReader
     /// <param name="magic">The scheme's 4-byte magic.</param>
     /// <param name="scheme">The scheme's name in messages ("CKKS", "BGV").</param>
     /// <param name="version">The only version this build reads.</param>
-    /// <param name="kinds">The scheme's enum of object kinds (byte-valued), for messages.</param>
     /// <param name="kind">The kind expected.</param>
     /// <param name="alternative">A second kind accepted (a seeded ciphertext where a ciphertext is expected), or null.</param>
     /// <param name="fingerprint">The parameter set's fingerprint the data must carry, or empty for parameter sets.</param>
     /// <param name="error">Makes the scheme's format exception.</param>
-    public FormatReader(ReadOnlySpan<byte> data, ReadOnlySpan<byte> magic, string scheme, byte version, Type kinds, byte kind, byte? alternative, ReadOnlySpan<byte> fingerprint, Func<string, FormatException> error)
+    public FormatReader(ReadOnlySpan<byte> data, ReadOnlySpan<byte> magic, string scheme, byte version, SerializedKind kind, SerializedKind? alternative, ReadOnlySpan<byte> fingerprint, Func<string, FormatException> error)
     {
         _data = data;
         _error = error;
@@ -41,12 +40,12 @@ internal ref struct FormatReader
             throw error($"Unsupported format version; this build reads version {version}.");
         }
 
-        var found = Byte();
+        var found = (SerializedKind)Byte();
         Found = found;
         if (found != kind && found != alternative)
         {
-            var what = Enum.IsDefined(kinds, found) ? $"a {Enum.GetName(kinds, found)}" : "an unknown kind of object";
-            throw error($"The data holds {what}, not a {Enum.GetName(kinds, kind)}.");
+            var what = Enum.IsDefined(found) ? $"a {found}" : "an unknown kind of object";
+            throw error($"The data holds {what}, not a {kind}.");
         }
 
         if (!fingerprint.IsEmpty && !Take(fingerprint.Length).SequenceEqual(fingerprint))
@@ -55,8 +54,8 @@ internal ref struct FormatReader
         }
     }
 
-    /// <summary>The kind byte found (the expected kind or the alternative).</summary>
-    public byte Found { get; }
+    /// <summary>The kind found (the expected kind or the alternative).</summary>
+    public SerializedKind Found { get; }
 
     public readonly FormatException Error(string message) => _error(message);
 

@@ -15,10 +15,10 @@ internal sealed class FormatWriter
 {
     private readonly ArrayBufferWriter<byte> _stream = new();
 
-    public FormatWriter(ReadOnlySpan<byte> magic, byte version, byte kind, ReadOnlySpan<byte> fingerprint)
+    public FormatWriter(ReadOnlySpan<byte> magic, byte version, SerializedKind kind, ReadOnlySpan<byte> fingerprint)
     {
         _stream.Write(magic);
-        _stream.Write([version, kind]);
+        _stream.Write([version, (byte)kind]);
         _stream.Write(fingerprint);
     }
 
