@@ -96,7 +96,7 @@ public sealed class SeparatedRolesTests : IDisposable
         // The key holder counted the two decisions and shows them to its operator (from its own folder).
         var report = await Built.RunCliAsync("--data", Folder("keys"), "faces", "decision-report");
         Assert.True(report.Code == ExitCodes.Success, report.Err + report.Out);
-        Assert.Equal(2, JsonDocument.Parse(report.Out).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("used").GetInt64()));
+        Assert.Equal(2, JsonDocument.Parse(report.Out).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("decisions").GetInt64()));
 
         // Rotation through the four processes: both templates move to new keys and still verify.
         var rotation = await Cli("faces", "rotate-keys");

@@ -49,6 +49,10 @@ public sealed class BgvEvaluatorTests
             Assert.Equal(x.Zip(y, (u, v) => S.Centre(u - v)), S.Decrypt(ev.Subtract(a, b)));
             Assert.Equal(x.Select(u => S.Centre(-u)), S.Decrypt(ev.Negate(a)));
             Assert.Equal(x, S.Decrypt(a)); // inputs untouched
+            var clone = a.Clone();
+            ev.NegateInPlace(clone);
+            Assert.Equal(x, S.Decrypt(a)); // a clone is independent
+            Assert.Equal(x.Select(u => S.Centre(-u)), S.Decrypt(clone));
 
             var inPlace = ev.ModSwitchTo(a, level);
             ev.AddInPlace(inPlace, b);
@@ -264,7 +268,8 @@ public sealed class BgvEvaluatorTests
         var x = S.RandomSlots(new Random(9));
         var decoded = S.Encoder.Decode(new BgvDecryptor(other).Decrypt(S.Encrypt(x)));
 
-        // A wrong key gives uniform-looking slots: at most a handful agree by chance (each with probability 1/t).
+        // A wrong key gives uniform-looking slots: each agrees by chance with probability 1/t, so 10 or more of the 256
+        // agree with probability below 10^-23.
         Assert.True(decoded.Zip(x).Count(p => p.First == p.Second) < 10);
     }
 }

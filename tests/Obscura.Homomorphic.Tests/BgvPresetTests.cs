@@ -40,7 +40,7 @@ public sealed class BgvPresetTests
             Assert.Equal(expected, S.Decrypt(ciphertext));
         }
 
-        // A fourth product at level 0 overflows q_0 / 2 (about 2^59): its noise would be near 2^70.
+        // A fourth product at level 0 overflows q_0 / 2 (about 2^59): its noise would be near 2^72.
         var last = ev.MultiplyRelinearize(ciphertext, ev.ModSwitchTo(S.Encrypt(x), 0), S.RelinearizationKey);
         var wrong = S.Decrypt(last).Zip(expected.Zip(x, (u, v) => S.Centre((Int128)u * v))).Count(p => p.First != p.Second);
         Output($"depth 4 at level 0: {wrong} of {S.Parameters.SlotCount} slots wrong");
@@ -99,6 +99,18 @@ public sealed class BgvPresetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => S.Encryptor.AddFloodingNoise(top, S.PublicKey, double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => S.Encryptor.AddFloodingNoise(top, S.PublicKey, double.PositiveInfinity));
         Assert.Throws<ArgumentOutOfRangeException>(() => S.Encryptor.AddFloodingNoise(top, S.PublicKey, 1000)); // below t
+
+        // With a tiny t, σ/t can pass the sampler's 2^110 while σ stays below 2^120: refused too.
+        var tiny = BgvParameters.Create(8, [60, 60, 60], 60, 17, allowInsecure: true);
+        var generator = new BgvKeyGenerator(tiny);
+        using var key = generator.CreateSecretKey();
+        var publicKey = generator.CreatePublicKey(key);
+        var encoder = new BgvEncoder(tiny);
+        var encryptor = new BgvEncryptor(tiny);
+        var ciphertext = encryptor.Encrypt(publicKey, encoder.Encode([1, 2, 3]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => encryptor.AddFloodingNoise(ciphertext, publicKey, Math.Pow(2, 116)));
+        encryptor.AddFloodingNoise(ciphertext, publicKey, Math.Pow(2, 110));
+        Assert.Equal([1L, 2, 3, 0, 0, 0, 0, 0], encoder.Decode(new BgvDecryptor(key).Decrypt(ciphertext)));
         Assert.Equal(x, S.Decrypt(top));
     }
 

@@ -43,6 +43,9 @@ public sealed class BgvCiphertext
 
     internal byte[]? Seed { get; set; }
 
-    /// <summary>A deep copy (never seeded: a copy is meant to be changed).</summary>
-    internal BgvCiphertext Copy() => new(Parameters, [.. Components.Select(c => c.Clone())], Level, CorrectionFactor);
+    /// <summary>
+    /// A deep copy, for when an in-place operation must not change this ciphertext (a stored reference, say). The copy
+    /// is never seeded: it is meant to be changed.
+    /// </summary>
+    public BgvCiphertext Clone() => new(Parameters, [.. Components.Select(c => c.Clone())], Level, CorrectionFactor);
 }

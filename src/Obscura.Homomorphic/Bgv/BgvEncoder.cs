@@ -41,7 +41,7 @@ public sealed class BgvEncoder
 
     /// <summary>
     /// Encodes up to N values (missing ones are zero), each reduced modulo t (negative values as t − |v| mod t), into
-    /// slots 0 … N − 1: row 0 is slots 0 … N/2 − 1, row 1 the rest.
+    /// slots 0 … N − 1: row 0 is slots 0 … N/2 − 1, row 1 the rest. No branch or division depends on the values.
     /// </summary>
     /// <exception cref="ArgumentException">More than N values.</exception>
     public BgvPlaintext Encode(ReadOnlySpan<long> values)
@@ -51,11 +51,15 @@ public sealed class BgvEncoder
             ThrowHelper.Argument(nameof(values), $"At most {SlotCount} values fit in N = {Parameters.PolyDegree} slots.");
         }
 
-        var t = (long)Parameters.PlainModulus.Value;
+        var t = Parameters.PlainModulus;
         var coefficients = new ulong[Parameters.PolyDegree];
         for (var i = 0; i < values.Length; i++)
         {
-            coefficients[_slotIndex[i]] = (ulong)(((values[i] % t) + t) % t);
+            // |v| mod t by Barrett reduction and the sign by a mask: no division, no branch on the (secret) value.
+            var v = values[i];
+            var sign = unchecked((ulong)(v >> 63));
+            var residue = t.Reduce(unchecked(((ulong)v ^ sign) - sign));
+            coefficients[_slotIndex[i]] = (t.Negate(residue) & sign) | (residue & ~sign);
         }
 
         Ntt.Inverse(coefficients, Parameters.PlainTables);

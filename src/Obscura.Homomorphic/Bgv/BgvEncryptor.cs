@@ -12,6 +12,9 @@ public sealed class BgvEncryptor
     /// <summary>The largest flooding standard deviation accepted, 2^120 (samples stay inside 128-bit integers).</summary>
     public static readonly double MaxFloodingSigma = Math.Pow(2, 120);
 
+    /// <summary>The largest standard deviation <c>Sampler.WideGaussian</c> draws from (its samples stay below 2^114).</summary>
+    private static readonly double SamplerLimit = Math.Pow(2, 110);
+
     /// <summary>Creates an encryptor for <paramref name="parameters"/>.</summary>
     public BgvEncryptor(BgvParameters parameters)
     {
@@ -85,7 +88,7 @@ public sealed class BgvEncryptor
     /// decryptions add, so over q decryptions it is at most √(q·N)·2^-k. At N = 8192 (√N = 2^6.5), k = 20 gives 2^-13.5
     /// for one decryption; k = 60 gives 2^-38.5 even after 10^9 decryptions.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">σ is not finite, below t, above <see cref="MaxFloodingSigma"/>, or too large for the modulus at the ciphertext's level: 128·σ must stay below Q_ℓ, leaving room for the samples (below 8.6σ) and the existing noise.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">σ is not finite, below t, above <see cref="MaxFloodingSigma"/>, σ/t is above 2^110, or σ is too large for the modulus at the ciphertext's level: 128·σ must stay below Q_ℓ, leaving room for the samples (below 8.6σ) and the existing noise.</exception>
     /// <exception cref="ArgumentException">The ciphertext or key belongs to another parameter set.</exception>
     public void AddFloodingNoise(BgvCiphertext ct, BgvPublicKey pk, double sigma)
     {
@@ -94,9 +97,9 @@ public sealed class BgvEncryptor
         Parameters.EnsureSame(ct.Parameters, nameof(ct));
         Parameters.EnsureSame(pk.Parameters, nameof(pk));
         var t = Parameters.PlainModulus.Value;
-        if (!double.IsFinite(sigma) || sigma < t || sigma > MaxFloodingSigma)
+        if (!double.IsFinite(sigma) || sigma < t || sigma > MaxFloodingSigma || sigma / t > SamplerLimit)
         {
-            ThrowHelper.ArgumentOutOfRange(nameof(sigma), $"The flooding σ is between t and 2^120 (the noise added is t·g with g of standard deviation σ/t).");
+            ThrowHelper.ArgumentOutOfRange(nameof(sigma), "The flooding σ is between t and 2^120, and σ/t at most 2^110 (the noise added is t·g with g of standard deviation σ/t).");
         }
 
         var modulus = Parameters.Ring.LevelBase(ct.Level).Product;

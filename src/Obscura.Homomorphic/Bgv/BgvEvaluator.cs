@@ -27,13 +27,7 @@ public sealed class BgvEvaluator
 
     /// <summary>Slot-wise a + b. Levels must match; sizes may differ (the result has the larger).</summary>
     /// <exception cref="ArgumentException">Another parameter set, or different levels.</exception>
-    public BgvCiphertext Add(BgvCiphertext a, BgvCiphertext b)
-    {
-        CheckPair(a, b);
-        var result = a.Copy();
-        Combine(result, b, subtract: false);
-        return result;
-    }
+    public BgvCiphertext Add(BgvCiphertext a, BgvCiphertext b) => OnCopy(a, c => AddInPlace(c, b));
 
     /// <summary>a ← a + b, slot-wise.</summary>
     /// <exception cref="ArgumentException">Another parameter set, or different levels.</exception>
@@ -45,13 +39,7 @@ public sealed class BgvEvaluator
 
     /// <summary>Slot-wise a − b. Levels must match.</summary>
     /// <exception cref="ArgumentException">Another parameter set, or different levels.</exception>
-    public BgvCiphertext Subtract(BgvCiphertext a, BgvCiphertext b)
-    {
-        CheckPair(a, b);
-        var result = a.Copy();
-        Combine(result, b, subtract: true);
-        return result;
-    }
+    public BgvCiphertext Subtract(BgvCiphertext a, BgvCiphertext b) => OnCopy(a, c => SubtractInPlace(c, b));
 
     /// <summary>a ← a − b, slot-wise.</summary>
     /// <exception cref="ArgumentException">Another parameter set, or different levels.</exception>
@@ -62,13 +50,7 @@ public sealed class BgvEvaluator
     }
 
     /// <summary>Slot-wise −a.</summary>
-    public BgvCiphertext Negate(BgvCiphertext a)
-    {
-        Check(a);
-        var result = a.Copy();
-        NegateInPlace(result);
-        return result;
-    }
+    public BgvCiphertext Negate(BgvCiphertext a) => OnCopy(a, NegateInPlace);
 
     /// <summary>a ← −a, slot-wise.</summary>
     public void NegateInPlace(BgvCiphertext a)
@@ -84,13 +66,7 @@ public sealed class BgvEvaluator
 
     /// <summary>Slot-wise a + p.</summary>
     /// <exception cref="ArgumentException">Another parameter set.</exception>
-    public BgvCiphertext AddPlain(BgvCiphertext a, BgvPlaintext p)
-    {
-        CheckPlain(a, p);
-        var result = a.Copy();
-        AddPlainCore(result, p, subtract: false);
-        return result;
-    }
+    public BgvCiphertext AddPlain(BgvCiphertext a, BgvPlaintext p) => OnCopy(a, c => AddPlainInPlace(c, p));
 
     /// <summary>a ← a + p, slot-wise.</summary>
     /// <exception cref="ArgumentException">Another parameter set.</exception>
@@ -102,13 +78,7 @@ public sealed class BgvEvaluator
 
     /// <summary>Slot-wise a − p.</summary>
     /// <exception cref="ArgumentException">Another parameter set.</exception>
-    public BgvCiphertext SubtractPlain(BgvCiphertext a, BgvPlaintext p)
-    {
-        CheckPlain(a, p);
-        var result = a.Copy();
-        AddPlainCore(result, p, subtract: true);
-        return result;
-    }
+    public BgvCiphertext SubtractPlain(BgvCiphertext a, BgvPlaintext p) => OnCopy(a, c => SubtractPlainInPlace(c, p));
 
     /// <summary>a ← a − p, slot-wise.</summary>
     /// <exception cref="ArgumentException">Another parameter set.</exception>
@@ -128,6 +98,7 @@ public sealed class BgvEvaluator
         CheckPlain(a, p);
         var lifted = p.Lift(a.Level + 1);
         var components = a.Components.Select(c => PolyMath.Multiply(c, lifted, Ring, a.Level + 1)).ToArray();
+        lifted.Clear(); // the plaintext may be the evaluator's secret (blinding factors)
         return new BgvCiphertext(Parameters, components, a.Level, a.CorrectionFactor);
     }
 
@@ -142,6 +113,7 @@ public sealed class BgvEvaluator
             PolyMath.MultiplyInPlace(c, lifted, Ring, a.Level + 1);
         }
 
+        lifted.Clear();
         a.Seed = null;
     }
 
@@ -170,19 +142,15 @@ public sealed class BgvEvaluator
 
     /// <summary>Switches a size-3 ciphertext back to size 2 with the relinearisation key (a size-2 one is copied).</summary>
     /// <exception cref="ArgumentException">Another parameter set.</exception>
-    public BgvCiphertext Relinearize(BgvCiphertext a, BgvRelinearizationKey relinearizationKey)
-    {
-        CheckRelinearizationKey(a, relinearizationKey);
-        var result = a.Copy();
-        RelinearizeCore(result, relinearizationKey);
-        return result;
-    }
+    public BgvCiphertext Relinearize(BgvCiphertext a, BgvRelinearizationKey relinearizationKey) => OnCopy(a, c => RelinearizeInPlace(c, relinearizationKey));
 
     /// <summary>a ← a relinearised to size 2.</summary>
     /// <exception cref="ArgumentException">Another parameter set.</exception>
     public void RelinearizeInPlace(BgvCiphertext a, BgvRelinearizationKey relinearizationKey)
     {
-        CheckRelinearizationKey(a, relinearizationKey);
+        Check(a);
+        ArgumentNullException.ThrowIfNull(relinearizationKey);
+        Parameters.EnsureSame(relinearizationKey.Parameters, nameof(relinearizationKey));
         RelinearizeCore(a, relinearizationKey);
     }
 
@@ -202,13 +170,7 @@ public sealed class BgvEvaluator
     /// slot i of a row receives slot i + step of the same row, as in SEAL. A multiple of N/2 is a copy.
     /// </summary>
     /// <exception cref="ArgumentException">The keys lack this step, another parameter set, or a size-3 ciphertext.</exception>
-    public BgvCiphertext RotateRows(BgvCiphertext a, int step, BgvGaloisKeys galoisKeys)
-    {
-        Check(a);
-        var result = a.Copy();
-        RotateRowsInPlace(result, step, galoisKeys);
-        return result;
-    }
+    public BgvCiphertext RotateRows(BgvCiphertext a, int step, BgvGaloisKeys galoisKeys) => OnCopy(a, c => RotateRowsInPlace(c, step, galoisKeys));
 
     /// <summary>a ← a with both rows rotated left by <paramref name="step"/>.</summary>
     /// <exception cref="ArgumentException">The keys lack this step, another parameter set, or a size-3 ciphertext.</exception>
@@ -226,13 +188,7 @@ public sealed class BgvEvaluator
 
     /// <summary>Swaps the two rows (slot i ↔ slot N/2 + i); needs Galois keys created with the column swap.</summary>
     /// <exception cref="ArgumentException">The keys lack the column swap, another parameter set, or a size-3 ciphertext.</exception>
-    public BgvCiphertext RotateColumns(BgvCiphertext a, BgvGaloisKeys galoisKeys)
-    {
-        Check(a);
-        var result = a.Copy();
-        RotateColumnsInPlace(result, galoisKeys);
-        return result;
-    }
+    public BgvCiphertext RotateColumns(BgvCiphertext a, BgvGaloisKeys galoisKeys) => OnCopy(a, c => RotateColumnsInPlace(c, galoisKeys));
 
     /// <summary>a ← a with its two rows swapped.</summary>
     /// <exception cref="ArgumentException">The keys lack the column swap, another parameter set, or a size-3 ciphertext.</exception>
@@ -245,13 +201,7 @@ public sealed class BgvEvaluator
     /// the factor q_ℓ^-1 mod t, which the ciphertext carries and decryption removes. Slot values are unchanged.
     /// </summary>
     /// <exception cref="InvalidOperationException">The ciphertext is at level 0.</exception>
-    public BgvCiphertext ModSwitchToNext(BgvCiphertext a)
-    {
-        Check(a);
-        var result = a.Copy();
-        ModSwitchToNextInPlace(result);
-        return result;
-    }
+    public BgvCiphertext ModSwitchToNext(BgvCiphertext a) => OnCopy(a, ModSwitchToNextInPlace);
 
     /// <summary>a ← a switched down one level.</summary>
     /// <exception cref="InvalidOperationException">The ciphertext is at level 0.</exception>
@@ -273,13 +223,7 @@ public sealed class BgvEvaluator
 
     /// <summary>The ciphertext switched down to <paramref name="level"/> (a copy when already there).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is above the ciphertext's or below 0.</exception>
-    public BgvCiphertext ModSwitchTo(BgvCiphertext a, int level)
-    {
-        Check(a);
-        var result = a.Copy();
-        ModSwitchToInPlace(result, level);
-        return result;
-    }
+    public BgvCiphertext ModSwitchTo(BgvCiphertext a, int level) => OnCopy(a, c => ModSwitchToInPlace(c, level));
 
     /// <summary>a ← a switched down to <paramref name="level"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is above the ciphertext's or below 0.</exception>
@@ -312,7 +256,7 @@ public sealed class BgvEvaluator
             ThrowHelper.Argument(nameof(a), "Key switching takes ciphertexts of size 2; relinearise first.");
         }
 
-        var result = a.Copy();
+        var result = a.Clone();
         var (r0, r1) = KeySwitching.Switch(result.Components[1], result.Level, key.Key, Ring);
         PolyMath.AddInPlace(result.Components[0], r0, Ring, result.Level + 1);
         result.Components = [result.Components[0], r1];
@@ -472,10 +416,12 @@ public sealed class BgvEvaluator
         Parameters.EnsureSame(p.Parameters, nameof(p));
     }
 
-    private void CheckRelinearizationKey(BgvCiphertext a, BgvRelinearizationKey key)
+    /// <summary>A checked copy of <paramref name="a"/> with <paramref name="inPlace"/> applied: each operation's new-ciphertext form.</summary>
+    private BgvCiphertext OnCopy(BgvCiphertext a, Action<BgvCiphertext> inPlace)
     {
         Check(a);
-        ArgumentNullException.ThrowIfNull(key);
-        Parameters.EnsureSame(key.Parameters, nameof(key));
+        var result = a.Clone();
+        inPlace(result);
+        return result;
     }
 }

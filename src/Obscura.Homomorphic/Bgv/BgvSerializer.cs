@@ -18,24 +18,11 @@ public static class BgvSerializer
     private const byte Version = 1;
     private static readonly byte[] Magic = "OBGV"u8.ToArray();
 
-    private enum Kind : byte
-    {
-        Parameters = 1,
-        Plaintext = 2,
-        Ciphertext = 3,
-        PublicKey = 4,
-        RelinearizationKey = 5,
-        GaloisKeys = 6,
-        SecretKey = 7,
-        SeededCiphertext = 8,
-        KeySwitchKey = 9,
-    }
-
     /// <summary>Serialises a parameter set: N, the primes q_0 … q_L, P and t.</summary>
     public static byte[] Serialize(BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var w = Writer(Kind.Parameters, null);
+        var w = Writer(SerializedKind.Parameters, null);
         w.Bytes(parameters.CanonicalEncoding);
         return w.ToArray();
     }
@@ -44,20 +31,9 @@ public static class BgvSerializer
     /// <exception cref="BgvFormatException">The data is malformed, or the set is invalid or insecure.</exception>
     public static BgvParameters DeserializeParameters(ReadOnlySpan<byte> data, bool allowInsecure = false)
     {
-        var r = Reader(data, Kind.Parameters, null);
+        var r = Reader(data, SerializedKind.Parameters, null);
         var n = r.Int32();
-        var count = r.Byte();
-        if (count is 0 or > 64)
-        {
-            throw new BgvFormatException("A parameter set has 1 to 64 ciphertext primes.");
-        }
-
-        var primes = new ulong[count];
-        for (var i = 0; i < count; i++)
-        {
-            primes[i] = r.UInt64();
-        }
-
+        var primes = r.Primes();
         var special = r.UInt64();
         var plain = r.UInt64();
         r.End();
@@ -69,7 +45,7 @@ public static class BgvSerializer
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
         var ring = ciphertext.Parameters.Ring;
-        var w = Writer(ciphertext.IsSeeded ? Kind.SeededCiphertext : Kind.Ciphertext, ciphertext.Parameters);
+        var w = Writer(ciphertext.IsSeeded ? SerializedKind.SeededCiphertext : SerializedKind.Ciphertext, ciphertext.Parameters);
         w.Byte((byte)ciphertext.Level);
         w.Byte((byte)ciphertext.Size);
         w.UInt64(ciphertext.CorrectionFactor);
@@ -95,14 +71,14 @@ public static class BgvSerializer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var ring = parameters.Ring;
-        var r = Reader(data, Kind.Ciphertext, parameters, Kind.SeededCiphertext);
+        var r = Reader(data, SerializedKind.Ciphertext, parameters, SerializedKind.SeededCiphertext);
         var level = r.Byte();
         if (level > parameters.MaxLevel)
         {
             throw new BgvFormatException($"The level must be between 0 and {parameters.MaxLevel}.");
         }
 
-        var seeded = r.Found == (byte)Kind.SeededCiphertext;
+        var seeded = r.Found == SerializedKind.SeededCiphertext;
         var size = r.Byte();
         if (size is not (2 or 3) || (seeded && (size != 2 || level != parameters.MaxLevel)))
         {
@@ -138,7 +114,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvPlaintext plaintext)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
-        var w = Writer(Kind.Plaintext, plaintext.Parameters);
+        var w = Writer(SerializedKind.Plaintext, plaintext.Parameters);
         w.Residues(plaintext.Coefficients, plaintext.Parameters.PlainModulus);
         return w.ToArray();
     }
@@ -148,7 +124,7 @@ public static class BgvSerializer
     public static BgvPlaintext DeserializePlaintext(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.Plaintext, parameters);
+        var r = Reader(data, SerializedKind.Plaintext, parameters);
         var coefficients = new ulong[parameters.PolyDegree];
         r.Residues(coefficients, parameters.PlainModulus);
         r.End();
@@ -159,7 +135,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvPublicKey publicKey)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        var w = Writer(Kind.PublicKey, publicKey.Parameters);
+        var w = Writer(SerializedKind.PublicKey, publicKey.Parameters);
         w.Polynomial(publicKey.B, publicKey.Parameters.Ring);
         w.Polynomial(publicKey.A, publicKey.Parameters.Ring);
         return w.ToArray();
@@ -170,7 +146,7 @@ public static class BgvSerializer
     public static BgvPublicKey DeserializePublicKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.PublicKey, parameters);
+        var r = Reader(data, SerializedKind.PublicKey, parameters);
         var b = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         var a = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         r.End();
@@ -181,7 +157,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvRelinearizationKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var w = Writer(Kind.RelinearizationKey, key.Parameters);
+        var w = Writer(SerializedKind.RelinearizationKey, key.Parameters);
         w.SwitchingKey(key.Key, key.Parameters.Ring);
         return w.ToArray();
     }
@@ -191,7 +167,7 @@ public static class BgvSerializer
     public static BgvRelinearizationKey DeserializeRelinearizationKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.RelinearizationKey, parameters);
+        var r = Reader(data, SerializedKind.RelinearizationKey, parameters);
         var key = r.SwitchingKey(parameters.Ring);
         r.End();
         return new BgvRelinearizationKey(parameters, key);
@@ -201,7 +177,7 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvKeySwitchKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var w = Writer(Kind.KeySwitchKey, key.Parameters);
+        var w = Writer(SerializedKind.KeySwitchKey, key.Parameters);
         w.SwitchingKey(key.Key, key.Parameters.Ring);
         return w.ToArray();
     }
@@ -211,7 +187,7 @@ public static class BgvSerializer
     public static BgvKeySwitchKey DeserializeKeySwitchKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.KeySwitchKey, parameters);
+        var r = Reader(data, SerializedKind.KeySwitchKey, parameters);
         var key = r.SwitchingKey(parameters.Ring);
         r.End();
         return new BgvKeySwitchKey(parameters, key);
@@ -221,15 +197,8 @@ public static class BgvSerializer
     public static byte[] Serialize(BgvGaloisKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var w = Writer(Kind.GaloisKeys, keys.Parameters);
-        var elements = keys.GaloisElements.Order().ToList();
-        w.Int32(elements.Count);
-        foreach (var g in elements)
-        {
-            w.Int32(g);
-            w.SwitchingKey(keys.Find(g)!, keys.Parameters.Ring);
-        }
-
+        var w = Writer(SerializedKind.GaloisKeys, keys.Parameters);
+        w.GaloisKeys(keys.GaloisElements, g => keys.Find(g)!, keys.Parameters.Ring);
         return w.ToArray();
     }
 
@@ -238,26 +207,9 @@ public static class BgvSerializer
     public static BgvGaloisKeys DeserializeGaloisKeys(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.GaloisKeys, parameters);
-        var count = r.Int32();
-        if (count < 0 || count > parameters.RowSize)
-        {
-            throw new BgvFormatException("Invalid number of Galois keys.");
-        }
-
+        var r = Reader(data, SerializedKind.GaloisKeys, parameters);
         var valid = ValidElements(parameters.PolyDegree);
-        var keys = new Dictionary<int, KeySwitchingKey>();
-        for (var i = 0; i < count; i++)
-        {
-            var g = r.Int32();
-            if (!valid.Contains(g) || keys.ContainsKey(g))
-            {
-                throw new BgvFormatException("Galois elements are distinct row rotations (3^k mod 2N, 0 < k < N/2) or the column swap (2N − 1).");
-            }
-
-            keys[g] = r.SwitchingKey(parameters.Ring);
-        }
-
+        var keys = r.GaloisKeys(parameters.Ring, parameters.RowSize, valid.Contains, "Galois elements are distinct row rotations (3^k mod 2N, 0 < k < N/2) or the column swap (2N − 1).");
         r.End();
         return new BgvGaloisKeys(parameters, keys);
     }
@@ -269,7 +221,7 @@ public static class BgvSerializer
     public static byte[] ExportSecretKey(BgvSecretKey secretKey)
     {
         ArgumentNullException.ThrowIfNull(secretKey);
-        var w = Writer(Kind.SecretKey, secretKey.Parameters);
+        var w = Writer(SerializedKind.SecretKey, secretKey.Parameters);
         w.Polynomial(secretKey.S, secretKey.Parameters.Ring);
         var bytes = w.ToArray();
         w.Clear();
@@ -281,7 +233,7 @@ public static class BgvSerializer
     public static BgvSecretKey ImportSecretKey(ReadOnlySpan<byte> data, BgvParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.SecretKey, parameters);
+        var r = Reader(data, SerializedKind.SecretKey, parameters);
         var s = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         r.End();
         return new BgvSecretKey(parameters, s);
@@ -300,9 +252,9 @@ public static class BgvSerializer
         return valid;
     }
 
-    private static FormatWriter Writer(Kind kind, BgvParameters? parameters) =>
-        new(Magic, Version, (byte)kind, parameters is null ? default : parameters.Fingerprint);
+    private static FormatWriter Writer(SerializedKind kind, BgvParameters? parameters) =>
+        new(Magic, Version, kind, parameters is null ? default : parameters.Fingerprint);
 
-    private static FormatReader Reader(ReadOnlySpan<byte> data, Kind kind, BgvParameters? parameters, Kind? alternative = null) =>
-        new(data, Magic, "BGV", Version, typeof(Kind), (byte)kind, (byte?)alternative, parameters is null ? default : parameters.Fingerprint, static m => new BgvFormatException(m));
+    private static FormatReader Reader(ReadOnlySpan<byte> data, SerializedKind kind, BgvParameters? parameters, SerializedKind? alternative = null) =>
+        new(data, Magic, "BGV", Version, kind, alternative, parameters is null ? default : parameters.Fingerprint, static m => new BgvFormatException(m));
 }

@@ -15,24 +15,11 @@ public static class CkksSerializer
     private const byte Version = 2;
     private static readonly byte[] Magic = "OBCK"u8.ToArray();
 
-    private enum Kind : byte
-    {
-        Parameters = 1,
-        Plaintext = 2,
-        Ciphertext = 3,
-        PublicKey = 4,
-        RelinearizationKey = 5,
-        GaloisKeys = 6,
-        SecretKey = 7,
-        SeededCiphertext = 8,
-        KeySwitchKey = 9,
-    }
-
     /// <summary>Serialises a parameter set.</summary>
     public static byte[] Serialize(CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var w = Writer(Kind.Parameters, null);
+        var w = Writer(SerializedKind.Parameters, null);
         w.Bytes(parameters.CanonicalEncoding);
         return w.ToArray();
     }
@@ -41,20 +28,9 @@ public static class CkksSerializer
     /// <exception cref="CkksFormatException">The data is malformed or the set is invalid or insecure.</exception>
     public static CkksParameters DeserializeParameters(ReadOnlySpan<byte> data, bool allowInsecure = false)
     {
-        var r = Reader(data, Kind.Parameters, null);
+        var r = Reader(data, SerializedKind.Parameters, null);
         var n = r.Int32();
-        var count = r.Byte();
-        if (count is 0 or > 64)
-        {
-            throw new CkksFormatException("A parameter set has 1 to 64 ciphertext primes.");
-        }
-
-        var primes = new ulong[count];
-        for (var i = 0; i < count; i++)
-        {
-            primes[i] = r.UInt64();
-        }
-
+        var primes = r.Primes();
         var special = r.UInt64();
         var scale = r.Double();
         r.End();
@@ -65,7 +41,7 @@ public static class CkksSerializer
     public static byte[] Serialize(CkksCiphertext ciphertext)
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
-        var w = Writer(ciphertext.IsSeeded ? Kind.SeededCiphertext : Kind.Ciphertext, ciphertext.Parameters);
+        var w = Writer(ciphertext.IsSeeded ? SerializedKind.SeededCiphertext : SerializedKind.Ciphertext, ciphertext.Parameters);
         w.Byte((byte)ciphertext.Level);
         w.Double(ciphertext.Scale);
         w.Polynomial(ciphertext.C0, ciphertext.Parameters.Ring);
@@ -86,11 +62,11 @@ public static class CkksSerializer
     public static CkksCiphertext DeserializeCiphertext(ReadOnlySpan<byte> data, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.Ciphertext, parameters, Kind.SeededCiphertext);
+        var r = Reader(data, SerializedKind.Ciphertext, parameters, SerializedKind.SeededCiphertext);
         var level = ReadLevel(ref r, parameters);
         var scale = ReadScale(ref r);
         var c0 = r.Polynomial(parameters.Ring, level + 1);
-        if (r.Found == (byte)Kind.SeededCiphertext)
+        if (r.Found == SerializedKind.SeededCiphertext)
         {
             var seed = r.Bytes(Sampler.SeedLength).ToArray();
             r.End();
@@ -106,7 +82,7 @@ public static class CkksSerializer
     public static byte[] Serialize(CkksPlaintext plaintext)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
-        var w = Writer(Kind.Plaintext, plaintext.Parameters);
+        var w = Writer(SerializedKind.Plaintext, plaintext.Parameters);
         w.Byte((byte)plaintext.Level);
         w.Double(plaintext.Scale);
         w.Polynomial(plaintext.Polynomial, plaintext.Parameters.Ring);
@@ -118,7 +94,7 @@ public static class CkksSerializer
     public static CkksPlaintext DeserializePlaintext(ReadOnlySpan<byte> data, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.Plaintext, parameters);
+        var r = Reader(data, SerializedKind.Plaintext, parameters);
         var level = ReadLevel(ref r, parameters);
         var scale = ReadScale(ref r);
         var m = r.Polynomial(parameters.Ring, level + 1);
@@ -130,7 +106,7 @@ public static class CkksSerializer
     public static byte[] Serialize(CkksPublicKey publicKey)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        var w = Writer(Kind.PublicKey, publicKey.Parameters);
+        var w = Writer(SerializedKind.PublicKey, publicKey.Parameters);
         w.Polynomial(publicKey.B, publicKey.Parameters.Ring);
         w.Polynomial(publicKey.A, publicKey.Parameters.Ring);
         return w.ToArray();
@@ -141,7 +117,7 @@ public static class CkksSerializer
     public static CkksPublicKey DeserializePublicKey(ReadOnlySpan<byte> data, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.PublicKey, parameters);
+        var r = Reader(data, SerializedKind.PublicKey, parameters);
         var b = r.Polynomial(parameters.Ring, parameters.MaxLevel + 1);
         var a = r.Polynomial(parameters.Ring, parameters.MaxLevel + 1);
         r.End();
@@ -152,34 +128,34 @@ public static class CkksSerializer
     public static byte[] Serialize(CkksRelinearizationKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return SerializeSwitchingKey(Kind.RelinearizationKey, key.Key, key.Parameters);
+        return SerializeSwitchingKey(SerializedKind.RelinearizationKey, key.Key, key.Parameters);
     }
 
     /// <summary>Reads a relinearisation key of <paramref name="parameters"/>.</summary>
     /// <exception cref="CkksFormatException">Malformed, or of another parameter set.</exception>
     public static CkksRelinearizationKey DeserializeRelinearizationKey(ReadOnlySpan<byte> data, CkksParameters parameters) =>
-        new(parameters, DeserializeSwitchingKey(data, Kind.RelinearizationKey, parameters));
+        new(parameters, DeserializeSwitchingKey(data, SerializedKind.RelinearizationKey, parameters));
 
     /// <summary>Serialises a key-switching key.</summary>
     public static byte[] Serialize(CkksKeySwitchKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return SerializeSwitchingKey(Kind.KeySwitchKey, key.Key, key.Parameters);
+        return SerializeSwitchingKey(SerializedKind.KeySwitchKey, key.Key, key.Parameters);
     }
 
     /// <summary>Reads a key-switching key of <paramref name="parameters"/>.</summary>
     /// <exception cref="CkksFormatException">Malformed, or of another parameter set.</exception>
     public static CkksKeySwitchKey DeserializeKeySwitchKey(ReadOnlySpan<byte> data, CkksParameters parameters) =>
-        new(parameters, DeserializeSwitchingKey(data, Kind.KeySwitchKey, parameters));
+        new(parameters, DeserializeSwitchingKey(data, SerializedKind.KeySwitchKey, parameters));
 
-    private static byte[] SerializeSwitchingKey(Kind kind, KeySwitchingKey key, CkksParameters parameters)
+    private static byte[] SerializeSwitchingKey(SerializedKind kind, KeySwitchingKey key, CkksParameters parameters)
     {
         var w = Writer(kind, parameters);
         w.SwitchingKey(key, parameters.Ring);
         return w.ToArray();
     }
 
-    private static KeySwitchingKey DeserializeSwitchingKey(ReadOnlySpan<byte> data, Kind kind, CkksParameters parameters)
+    private static KeySwitchingKey DeserializeSwitchingKey(ReadOnlySpan<byte> data, SerializedKind kind, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var r = Reader(data, kind, parameters);
@@ -192,15 +168,8 @@ public static class CkksSerializer
     public static byte[] Serialize(CkksGaloisKeys keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var w = Writer(Kind.GaloisKeys, keys.Parameters);
-        var elements = keys.GaloisElements.Order().ToList();
-        w.Int32(elements.Count);
-        foreach (var g in elements)
-        {
-            w.Int32(g);
-            w.SwitchingKey(keys.Find(g)!, keys.Parameters.Ring);
-        }
-
+        var w = Writer(SerializedKind.GaloisKeys, keys.Parameters);
+        w.GaloisKeys(keys.GaloisElements, g => keys.Find(g)!, keys.Parameters.Ring);
         return w.ToArray();
     }
 
@@ -209,25 +178,8 @@ public static class CkksSerializer
     public static CkksGaloisKeys DeserializeGaloisKeys(ReadOnlySpan<byte> data, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.GaloisKeys, parameters);
-        var count = r.Int32();
-        if (count < 0 || count > parameters.SlotCount)
-        {
-            throw new CkksFormatException("Invalid number of Galois keys.");
-        }
-
-        var keys = new Dictionary<int, KeySwitchingKey>();
-        for (var i = 0; i < count; i++)
-        {
-            var g = r.Int32();
-            if (g <= 1 || g >= 2 * parameters.PolyDegree || g % 2 == 0 || keys.ContainsKey(g))
-            {
-                throw new CkksFormatException("Galois elements are distinct odd numbers between 3 and 2N − 1.");
-            }
-
-            keys[g] = r.SwitchingKey(parameters.Ring);
-        }
-
+        var r = Reader(data, SerializedKind.GaloisKeys, parameters);
+        var keys = r.GaloisKeys(parameters.Ring, parameters.SlotCount, g => g > 1 && g < 2 * parameters.PolyDegree && g % 2 == 1, "Galois elements are distinct odd numbers between 3 and 2N − 1.");
         r.End();
         return new CkksGaloisKeys(parameters, keys);
     }
@@ -239,7 +191,7 @@ public static class CkksSerializer
     public static byte[] ExportSecretKey(CkksSecretKey secretKey)
     {
         ArgumentNullException.ThrowIfNull(secretKey);
-        var w = Writer(Kind.SecretKey, secretKey.Parameters);
+        var w = Writer(SerializedKind.SecretKey, secretKey.Parameters);
         w.Polynomial(secretKey.S, secretKey.Parameters.Ring);
         var bytes = w.ToArray();
         w.Clear();
@@ -251,17 +203,17 @@ public static class CkksSerializer
     public static CkksSecretKey ImportSecretKey(ReadOnlySpan<byte> data, CkksParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var r = Reader(data, Kind.SecretKey, parameters);
+        var r = Reader(data, SerializedKind.SecretKey, parameters);
         var s = r.Polynomial(parameters.Ring, parameters.MaxLevel + 2);
         r.End();
         return new CkksSecretKey(parameters, s);
     }
 
-    private static FormatWriter Writer(Kind kind, CkksParameters? parameters) =>
-        new(Magic, Version, (byte)kind, parameters is null ? default : parameters.Fingerprint);
+    private static FormatWriter Writer(SerializedKind kind, CkksParameters? parameters) =>
+        new(Magic, Version, kind, parameters is null ? default : parameters.Fingerprint);
 
-    private static FormatReader Reader(ReadOnlySpan<byte> data, Kind kind, CkksParameters? parameters, Kind? alternative = null) =>
-        new(data, Magic, "CKKS", Version, typeof(Kind), (byte)kind, (byte?)alternative, parameters is null ? default : parameters.Fingerprint, static m => new CkksFormatException(m));
+    private static FormatReader Reader(ReadOnlySpan<byte> data, SerializedKind kind, CkksParameters? parameters, SerializedKind? alternative = null) =>
+        new(data, Magic, "CKKS", Version, kind, alternative, parameters is null ? default : parameters.Fingerprint, static m => new CkksFormatException(m));
 
     private static int ReadLevel(ref FormatReader r, CkksParameters p)
     {

@@ -9,7 +9,8 @@ internal static class PolyMath
 {
     /// <summary>
     /// A signed polynomial (small errors as <see cref="long"/>, flooding noise as <see cref="Int128"/>) lifted into every
-    /// limb, negative values as q − |v|, in NTT form. Every value takes the same two reductions, whatever its size.
+    /// limb, negative values as q − |v|, in NTT form. Every value takes the same two reductions, whatever its size, and the
+    /// sign is applied with a mask, not a branch (secret keys and errors pass through here).
     /// </summary>
     public static RnsPolynomial FromSigned<T>(ReadOnlySpan<T> values, RingContext p, int limbs)
         where T : IBinaryInteger<T>, ISignedNumber<T>
@@ -22,9 +23,11 @@ internal static class PolyMath
             for (var j = 0; j < values.Length; j++)
             {
                 var v = Int128.CreateTruncating(values[j]);
-                var magnitude = (UInt128)(v < 0 ? -v : v);
+                var sign = v >> 127; // 0, or −1 for a negative value
+                var magnitude = unchecked((UInt128)((v ^ sign) - sign));
                 var residue = q.Reduce128(q.Reduce((ulong)(magnitude >> 64)), unchecked((ulong)magnitude));
-                limb[j] = v < 0 ? q.Negate(residue) : residue;
+                var negative = unchecked((ulong)(long)sign);
+                limb[j] = (q.Negate(residue) & negative) | (residue & ~negative);
             }
         }
 

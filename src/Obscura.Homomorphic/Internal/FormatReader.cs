@@ -21,12 +21,11 @@ internal ref struct FormatReader
     /// <param name="magic">The scheme's 4-byte magic.</param>
     /// <param name="scheme">The scheme's name in messages ("CKKS", "BGV").</param>
     /// <param name="version">The only version this build reads.</param>
-    /// <param name="kinds">The scheme's enum of object kinds (byte-valued), for messages.</param>
     /// <param name="kind">The kind expected.</param>
     /// <param name="alternative">A second kind accepted (a seeded ciphertext where a ciphertext is expected), or null.</param>
     /// <param name="fingerprint">The parameter set's fingerprint the data must carry, or empty for parameter sets.</param>
     /// <param name="error">Makes the scheme's format exception.</param>
-    public FormatReader(ReadOnlySpan<byte> data, ReadOnlySpan<byte> magic, string scheme, byte version, Type kinds, byte kind, byte? alternative, ReadOnlySpan<byte> fingerprint, Func<string, FormatException> error)
+    public FormatReader(ReadOnlySpan<byte> data, ReadOnlySpan<byte> magic, string scheme, byte version, SerializedKind kind, SerializedKind? alternative, ReadOnlySpan<byte> fingerprint, Func<string, FormatException> error)
     {
         _data = data;
         _error = error;
@@ -41,12 +40,12 @@ internal ref struct FormatReader
             throw error($"Unsupported format version; this build reads version {version}.");
         }
 
-        var found = Byte();
+        var found = (SerializedKind)Byte();
         Found = found;
         if (found != kind && found != alternative)
         {
-            var what = Enum.IsDefined(kinds, found) ? $"a {Enum.GetName(kinds, found)}" : "an unknown kind of object";
-            throw error($"The data holds {what}, not a {Enum.GetName(kinds, kind)}.");
+            var what = Enum.IsDefined(found) ? $"a {found}" : "an unknown kind of object";
+            throw error($"The data holds {what}, not a {kind}.");
         }
 
         if (!fingerprint.IsEmpty && !Take(fingerprint.Length).SequenceEqual(fingerprint))
@@ -55,8 +54,8 @@ internal ref struct FormatReader
         }
     }
 
-    /// <summary>The kind byte found (the expected kind or the alternative).</summary>
-    public byte Found { get; }
+    /// <summary>The kind found (the expected kind or the alternative).</summary>
+    public SerializedKind Found { get; }
 
     public readonly FormatException Error(string message) => _error(message);
 
@@ -69,6 +68,51 @@ internal ref struct FormatReader
     public ulong UInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
 
     public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
+
+    /// <summary>A parameter set's chain: a count byte (1–64), then that many 64-bit primes.</summary>
+    public ulong[] Primes()
+    {
+        var count = Byte();
+        if (count is 0 or > 64)
+        {
+            throw _error("A parameter set has 1 to 64 ciphertext primes.");
+        }
+
+        var primes = new ulong[count];
+        for (var i = 0; i < count; i++)
+        {
+            primes[i] = UInt64();
+        }
+
+        return primes;
+    }
+
+    /// <summary>
+    /// Galois keys: a count (0 to <paramref name="maxCount"/>), then (element, key) pairs with distinct elements that
+    /// <paramref name="isValid"/> accepts (else <paramref name="invalidElement"/> is the message).
+    /// </summary>
+    public Dictionary<int, KeySwitchingKey> GaloisKeys(RingContext ring, int maxCount, Func<int, bool> isValid, string invalidElement)
+    {
+        var count = Int32();
+        if (count < 0 || count > maxCount)
+        {
+            throw _error("Invalid number of Galois keys.");
+        }
+
+        var keys = new Dictionary<int, KeySwitchingKey>();
+        for (var i = 0; i < count; i++)
+        {
+            var g = Int32();
+            if (!isValid(g) || keys.ContainsKey(g))
+            {
+                throw _error(invalidElement);
+            }
+
+            keys[g] = SwitchingKey(ring);
+        }
+
+        return keys;
+    }
 
     /// <summary>A polynomial of <paramref name="limbs"/> limbs (limb i modulo the ring's modulus at i), NTT form.</summary>
     public RnsPolynomial Polynomial(RingContext ring, int limbs)

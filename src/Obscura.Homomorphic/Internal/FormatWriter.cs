@@ -15,10 +15,10 @@ internal sealed class FormatWriter
 {
     private readonly ArrayBufferWriter<byte> _stream = new();
 
-    public FormatWriter(ReadOnlySpan<byte> magic, byte version, byte kind, ReadOnlySpan<byte> fingerprint)
+    public FormatWriter(ReadOnlySpan<byte> magic, byte version, SerializedKind kind, ReadOnlySpan<byte> fingerprint)
     {
         _stream.Write(magic);
-        _stream.Write([version, kind]);
+        _stream.Write([version, (byte)kind]);
         _stream.Write(fingerprint);
     }
 
@@ -94,6 +94,18 @@ internal sealed class FormatWriter
         {
             Polynomial(key.B[j], ring);
             Polynomial(key.A[j], ring);
+        }
+    }
+
+    /// <summary>Galois keys: their count, then (element, key) in increasing order of element.</summary>
+    public void GaloisKeys(IEnumerable<int> elements, Func<int, KeySwitchingKey> find, RingContext ring)
+    {
+        var ordered = elements.Order().ToList();
+        Int32(ordered.Count);
+        foreach (var g in ordered)
+        {
+            Int32(g);
+            SwitchingKey(find(g), ring);
         }
     }
 
