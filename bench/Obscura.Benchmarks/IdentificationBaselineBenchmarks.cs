@@ -1,22 +1,24 @@
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Obscura.Biometrics.Cancelable;
-using Obscura.Biometrics.Protection;
+using Obscura.Biometrics.Identification;
 using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Benchmarks;
 
 /// <summary>
 /// The 1:N layout before issue 13, kept here only to measure it beside <see cref="IdentificationBenchmarks"/> in one
-/// run: 16,384 templates in two blocks under the 1:1 parameter set, one column ciphertext per coordinate plus a column of
-/// ones, the probe as 513 public-key encryptions (coordinate j in every slot, −t last) and the search as
-/// <see cref="CkksEvaluator.DotProduct"/> (ciphertext × ciphertext, one relinearisation per block).
+/// run: 16,384 templates in two blocks under the CKKS parameter set 1:1 verification used before issue 13 (N = 8192,
+/// primes of 60 and 55 bits, Δ = 2^55; 1:1 is exact BGV now, and 1:N has <see cref="GalleryScheme"/>), one column
+/// ciphertext per coordinate plus a column of ones, the probe as 513 public-key encryptions (coordinate j in every
+/// slot, −t last) and the search as <see cref="CkksEvaluator.DotProduct"/> (ciphertext × ciphertext, one
+/// relinearisation per block).
 /// </summary>
 public class IdentificationBaselineBenchmarks
 {
     private const int Templates = 16384;
     private const int Dimension = 512;
-    private readonly CkksParameters _parameters = ProtectedTemplateScheme.Parameters;
+    private readonly CkksParameters _parameters = CkksParameters.Create(8192, [60, 55], 60, 55);
     private CkksEncryptor _encryptor = null!;
     private CkksEvaluator _evaluator = null!;
     private CkksPublicKey _publicKey = null!;

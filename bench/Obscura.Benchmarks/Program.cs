@@ -7,6 +7,12 @@ using Obscura.Benchmarks;
 
 // Usage: dotnet run -c Release --project bench/Obscura.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Ledger*]
 // After the timings, prints the proof sizes measured on the same 10^6-entry ledger.
+// `-- verification-load [--requests N] [--subjects N] [--clients 1,4,16]` drives the real HTTP server instead (VerificationLoad).
+if (args.Length > 0 && args[0] == VerificationLoad.Command)
+{
+    return await VerificationLoad.RunAsync(args[1..]);
+}
+
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess"));
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(LedgerBenchmarks).Assembly).Run(args, config);
 
@@ -33,3 +39,5 @@ if (summaries.Any(s => s.Title.Contains(nameof(LedgerBenchmarks), StringComparis
     clock.Stop();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verify {verification.EntryCount:N0} entries, {verification.SignedHeadCount:N0} signed heads: {clock.Elapsed.TotalSeconds:F1} s ({verification.EntryCount / clock.Elapsed.TotalSeconds:N0} entries/s), intact={verification.Intact}"));
 }
+
+return 0;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Decisions;
-using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Templates;
@@ -11,11 +10,11 @@ namespace Obscura.Benchmarks;
 
 /// <summary>
 /// 1:1 protected verification at 512 dimensions, one step per row, each on one core: the capture side's transform and
-/// probe encryption, the comparison service's sealed, blinded encrypted comparison, and the key holder's flooded
-/// decision. Rows 4 and 5 compare, in one run, the decision before the binding of issue 12 (a bare flooded decryption)
-/// with the decision after it (a ticket from the key holder, the comparison role's attestation, the key holder's checks
-/// of attestation, seal, ticket, rate limits and budget in its SQLite state, the flooded decryption, and the answer
-/// encrypted to the capture side and opened there).
+/// probe encryption, the comparison service's sealed, exact encrypted comparison with its blinded set-membership
+/// result, and the key holder's exact decision. Rows 4 and 5 compare, in one run, the bare decision (parse and decrypt
+/// the result) with the bound one (a ticket from the key holder, the comparison role's attestation, the key holder's
+/// checks of attestation, seal, ticket and rate limits in its SQLite state, the decryption, and the answer encrypted to
+/// the capture side and opened there).
 /// </summary>
 public class VerificationBenchmarks
 {
@@ -38,12 +37,10 @@ public class VerificationBenchmarks
         _directory = Directory.CreateTempSubdirectory("obscura-bench-").FullName;
         _attester = ComparisonAttester.Ephemeral();
 
-        // Enough decisions for every benchmark invocation; the timing does not depend on σ, and accuracy is not measured
-        // here. The one-second window keeps the rate-limit counts at what a steady load leaves in the state.
+        // The one-second window keeps the rate-limit counts at what a steady load leaves in the state.
         _keyHolder = KeyHolderService.Open(Path.Combine(_directory, "keyholder"), new KeyHolderOptions(_attester.PublicKey)
         {
             ProviderId = "bench-bank",
-            Calibrate = secret => DecisionKeyHolder.Calibrate(secret, maxDecryptions: 1L << 24, maxDecisionNoise: double.MaxValue),
             Limits = new DecisionLimits(PerSubject: int.MaxValue, PerCaller: int.MaxValue, Window: TimeSpan.FromSeconds(1), ManyDecisionsPerReference: int.MaxValue),
         });
         var provider = _keyHolder.Provider;
@@ -59,8 +56,8 @@ public class VerificationBenchmarks
         _reference = request.WithSeal(provider.SealingKeyId, ciphertext, _keyHolder.SealAsync(request, CancellationToken.None).GetAwaiter().GetResult());
 
         var (relin, galois) = keys.OpenEvaluationKeys(provider.EncryptionKeyId);
-        _comparison = new ComparisonService(provider.EncryptionKeyId, keys.OpenSealVerifier(provider.SealingKeyId), relin, galois);
-        _bareDecider = new DecisionKeyHolder(keys.OpenDecryptionKey(provider.EncryptionKeyId), _keyHolder.FloodingPolicy, new UncountedBudget());
+        _comparison = new ComparisonService(provider.EncryptionKeyId, keys.OpenSealVerifier(provider.SealingKeyId), keys.OpenPublicKey(provider.EncryptionKeyId), relin, galois);
+        _bareDecider = new DecisionKeyHolder(keys.OpenDecryptionKey(provider.EncryptionKeyId));
         _transformedProbe = CancelableTransform.Apply(_transformationKey, _probe);
         _encryptedProbe = _capture.EncryptProbe(_transformedProbe, 0.5);
         _comparisonResult = _comparison.Compare(_reference, "subject-1", _encryptedProbe);
@@ -85,10 +82,10 @@ public class VerificationBenchmarks
     [Benchmark(Description = "3. compare (comparison service)")]
     public byte[] Compare() => _comparison.Compare(_reference, "subject-1", _encryptedProbe);
 
-    [Benchmark(Description = "4. flooded decision only (key holder, before the binding)")]
+    [Benchmark(Description = "4. exact decision only: parse and decrypt the result (key holder)")]
     public bool Decide() => _bareDecider.Decide(_comparisonResult);
 
-    [Benchmark(Description = "5. bound decision: ticket, attestation, checks, flooded decision, encrypted answer (after the binding)")]
+    [Benchmark(Description = "5. bound decision: ticket, attestation, checks, exact decision, encrypted answer")]
     public bool BoundDecision()
     {
         using var channel = new DecisionChannel();
@@ -96,14 +93,5 @@ public class VerificationBenchmarks
         var ticket = keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest("subject-1", "enr_1", _reference.EncryptionKeyId, channel.PublicKey), CancellationToken.None).GetAwaiter().GetResult();
         var attested = _attester.Attest(ticket.Nonce, _reference, _encryptedProbe, _comparisonResult);
         return channel.Open(ticket, keyHolder.DecideAsync(attested, CancellationToken.None).GetAwaiter().GetResult());
-    }
-
-    private sealed class UncountedBudget : IDecryptionBudget
-    {
-        public long Used => 0;
-
-        public void Reserve()
-        {
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Obscura.Biometrics.Evaluation;
+using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
 using Obscura.Cli.Charts;
 
@@ -48,9 +49,9 @@ internal static class EvalCommand
                     throw new FormatException("--deployed-pairs is at least 0.");
                 }
 
-                if (result.GetValue(threshold) is not (> -1 and < 1))
+                if (result.GetValue(threshold) is var t && !(t >= ProtectedTemplateScheme.MinimumThreshold && t < 1))
                 {
-                    throw new FormatException("--threshold is a cosine similarity strictly between -1 and 1.");
+                    throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--threshold is a cosine similarity from {ProtectedTemplateScheme.MinimumThreshold:F3} up to (not including) 1."));
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
@@ -74,6 +75,7 @@ internal static class EvalCommand
             var plain = new VerificationMetrics(scores.PlainGenuine, scores.PlainImpostor);
             var transformed = new VerificationMetrics(scores.TransformedGenuine, scores.TransformedImpostor);
             var encrypted = new VerificationMetrics(scores.EncryptedGenuine, scores.EncryptedImpostor);
+            var quantised = new VerificationMetrics(scores.QuantisedGenuine, scores.QuantisedImpostor);
             var linkage = Unlinkability.Estimate(scores.MatedAcrossKeys, scores.NonMatedAcrossKeys);
             object Summary(VerificationMetrics m) => new { equalErrorRate = m.EqualErrorRate().FalseMatchRate, rates = chosen.Select(m.At) };
             var report = new
@@ -86,6 +88,13 @@ internal static class EvalCommand
                 plaintext = Summary(plain),
                 transformed = Summary(transformed),
                 encrypted = new { circuit = EvaluationScores.EncryptedCircuit, equalErrorRate = encrypted.EqualErrorRate().FalseMatchRate, rates = chosen.Select(encrypted.At) },
+                quantised = new
+                {
+                    scale = TemplateQuantisation.Scale,
+                    equalErrorRate = quantised.EqualErrorRate().FalseMatchRate,
+                    equalErrorRateChangePercentagePoints = 100 * (quantised.EqualErrorRate().FalseMatchRate - transformed.EqualErrorRate().FalseMatchRate),
+                    rates = chosen.Select(quantised.At),
+                },
                 deployed = scores.Deployed is { } d ? DeployedSummary(d) : null,
                 unlinkability = new { systemLinkability = linkage.System },
             };
@@ -97,6 +106,7 @@ internal static class EvalCommand
                 WriteDet(Path.Combine(folder.FullName, "det-plaintext.csv"), plain);
                 WriteDet(Path.Combine(folder.FullName, "det-transformed.csv"), transformed);
                 WriteDet(Path.Combine(folder.FullName, "det-encrypted.csv"), encrypted);
+                WriteDet(Path.Combine(folder.FullName, "det-quantised.csv"), quantised);
                 var curve = new StringBuilder("score,mated_density,non_mated_density,local_linkability\n");
                 foreach (var bin in linkage.Curve)
                 {
@@ -114,25 +124,22 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>The deployed-path sample: which circuit, its noise, and its decisions at the threshold against plaintext on the same pairs.</summary>
+    /// <summary>The deployed-path sample: which circuit, and its decisions at the threshold against plaintext and quantised decisions on the same pairs.</summary>
     private static object DeployedSummary(DeployedPathScores d)
     {
         ErrorRates? Rates(IReadOnlyList<double> genuine, IReadOnlyList<double> impostor) =>
             genuine.Count > 0 && impostor.Count > 0 ? new VerificationMetrics(genuine, impostor).At(d.Threshold) : null;
+        double Share(IReadOnlyList<bool> decisions, bool match) => decisions.Count == 0 ? 0 : decisions.Count(x => x == match) / (double)decisions.Count;
         return new
         {
             circuit = d.Circuit,
             genuinePairs = d.Genuine.Count,
             impostorPairs = d.Impostor.Count,
             threshold = d.Threshold,
-            decisionNoiseStandardDeviation = d.DecisionNoise,
-            floodingSigmaLog2 = d.FloodingSigmaLog2,
-            errorBoundLog2 = d.ErrorBoundLog2,
-            maxDecryptions = d.MaxDecryptions,
-            maxScoreDeviation = d.MaxDeviation,
+            decisionsDifferingFromQuantised = d.DecisionsDifferingFromQuantised,
             flippedDecisions = d.FlippedDecisions,
             plaintext = Rates(d.PlainGenuine, d.PlainImpostor),
-            deployed = Rates(d.Genuine, d.Impostor),
+            deployed = new ErrorRates(d.Threshold, Share(d.Impostor, match: true), Share(d.Genuine, match: false)),
         };
     }
 

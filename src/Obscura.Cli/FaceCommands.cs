@@ -78,7 +78,7 @@ public static partial class ObscuraCli
                     {
                         VerificationRefusal.NoConsent => GovernanceErrorKind.Refused,
                         VerificationRefusal.NotEnrolled => GovernanceErrorKind.NotFound,
-                        VerificationRefusal.BudgetSpent or VerificationRefusal.KeyRevoked or VerificationRefusal.RateLimited => GovernanceErrorKind.NotApplicable,
+                        VerificationRefusal.KeyRevoked or VerificationRefusal.RateLimited => GovernanceErrorKind.NotApplicable,
                         _ => GovernanceErrorKind.Conflict,
                     };
                     return new Reply(null, new GovernanceError(kind, refusal.Describe()));

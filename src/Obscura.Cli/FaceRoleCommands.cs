@@ -13,13 +13,11 @@ public static partial class ObscuraCli
 {
     private static Command InitCommand(CliRunner runner)
     {
-        var trials = new Option<int>("--calibration-trials") { Description = "Trials of the comparison circuit when the new key's flooding bound is calibrated (8 to 1024).", DefaultValueFactory = _ => Biometrics.Roles.DecisionKeyHolder.DefaultCalibrationTrials };
         var attestationKey = new Option<string?>("--attestation-key") { Description = "The comparison role's attestation public key (base64), for a key-holder role's own folder; without it, the embedded folder's comparison key is used (created on first use)." };
         var command = new Command(
             "init",
-            "Create the provider's keys and calibrate their flooding bound now, once, in DATA/biometrics/keyholder (the embedded folder or a key-holder role's own), so that no request ever waits for it. Prints the key ids; a second run changes nothing.")
+            "Create the provider's keys now, once, in DATA/biometrics/keyholder (the embedded folder or a key-holder role's own), so that no request ever waits for key generation. Prints the key ids; a second run changes nothing.")
         {
-            trials,
             attestationKey,
         };
         command.SetAction(async (result, ct) =>
@@ -27,12 +25,6 @@ public static partial class ObscuraCli
             if (result.GetValue(CliOptions.Server) is not null)
             {
                 await runner.Error.WriteLineAsync("This command works on the key holder's folder only (--data).");
-                return ExitCodes.Usage;
-            }
-
-            if (result.GetValue(trials) is < 8 or > 1024)
-            {
-                await runner.Error.WriteLineAsync("--calibration-trials is between 8 and 1024.");
                 return ExitCodes.Usage;
             }
 
@@ -53,10 +45,10 @@ public static partial class ObscuraCli
 
                 if (!existed)
                 {
-                    await runner.Error.WriteLineAsync($"Creating the provider's keys and calibrating them ({result.GetValue(trials)} trials; this takes a minute or so)...");
+                    await runner.Error.WriteLineAsync("Creating the provider's keys...");
                 }
 
-                using var keyHolder = ProtectedVerificationHost.OpenKeyHolder(folder, new KeyHolderOptions(pinned) { Flooding = new NoiseFloodingPolicyChoice(CalibrationTrials: result.GetValue(trials)) });
+                using var keyHolder = ProtectedVerificationHost.OpenKeyHolder(folder, new KeyHolderOptions(pinned));
                 var provider = keyHolder.Provider;
                 await runner.Out.WriteLineAsync(JsonSerializer.Serialize(new { provider.ProviderId, provider.EncryptionKeyId, provider.SealingKeyId, created = !existed }, GovernanceJson.Indented));
                 return ExitCodes.Success;
@@ -95,7 +87,7 @@ public static partial class ObscuraCli
         var events = new Option<int>("--events") { Description = "How many of the latest refusals and probing flags to show.", DefaultValueFactory = _ => 50 };
         var command = new Command(
             "decision-report",
-            "Show the key holder's decision budgets, and the refusals and probing flags it recorded (from DATA/biometrics/keyholder: the embedded folder or a key-holder role's own).")
+            "Show the key holder's decision counts per key, and the refusals and probing flags it recorded (from DATA/biometrics/keyholder: the embedded folder or a key-holder role's own).")
         {
             events,
         };

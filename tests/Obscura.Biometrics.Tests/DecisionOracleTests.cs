@@ -1,9 +1,8 @@
-using System.Numerics;
 using System.Security.Cryptography;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 
 namespace Obscura.Biometrics.Tests;
 
@@ -26,7 +25,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         var face = faces.Capture(faces.Identity());
         var reference = await fixture.Verification.OnboardAsync(subject, face, Ct);
         IKeyHolderRole keyHolder = fixture.KeyHolder;
-        var galois = CkksSerializer.DeserializeGaloisKeys((await keyHolder.GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
+        var galois = await AttackerKeysAsync(keyHolder, reference.EncryptionKeyId);
 
         // The attacker may even obtain genuine tickets (as a capture service could); it has no comparison role's key, so it signs with its own.
         using var attackerKey = ComparisonAttester.Ephemeral();
@@ -73,7 +72,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         Assert.True((await verification.VerifyAsync(a, faces.Capture(ann), Ct)).IsMatch);
         var genuine = Assert.Single(recorder.Seen);
         IKeyHolderRole keyHolder = fixture.KeyHolder;
-        var galois = CkksSerializer.DeserializeGaloisKeys((await keyHolder.GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
+        var galois = await AttackerKeysAsync(keyHolder, reference.EncryptionKeyId);
 
         async Task<DecisionRefusal> RefusedAsync(AttestedComparison comparison) =>
             (await Assert.ThrowsAsync<DecisionRefusedException>(() => keyHolder.DecideAsync(comparison, Ct))).Reason;
@@ -98,7 +97,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         var fresh = await keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest(a, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
         var forgedSeal = reference with { Signature = [.. reference.Signature[..^1], (byte)(reference.Signature[^1] ^ 1)] };
         await Assert.ThrowsAsync<BrokenSealException>(() => keyHolder.DecideAsync(fixture.Attester.Attest(fresh.Nonce, forgedSeal, [1], genuine.Result), Ct));
-        await Assert.ThrowsAsync<CkksFormatException>(() => keyHolder.DecideAsync(fixture.Attester.Attest(fresh.Nonce, reference, [1], [1, 2, 3]), Ct));
+        await Assert.ThrowsAsync<BgvFormatException>(() => keyHolder.DecideAsync(fixture.Attester.Attest(fresh.Nonce, reference, [1], [1, 2, 3]), Ct));
 
         var kinds = fixture.KeyHolder.Report(1000).Events.Where(e => e.EnrolmentId == reference.EnrolmentId).Select(e => e.Kind).ToHashSet();
         Assert.Superset(
@@ -138,7 +137,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         var subject = await fixture.ConsentingSubjectAsync();
         var reference = await fixture.Verification.OnboardAsync(subject, faces.Capture(faces.Identity()), Ct);
         IKeyHolderRole keyHolder = fixture.KeyHolder;
-        var galois = CkksSerializer.DeserializeGaloisKeys((await keyHolder.GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
+        var galois = await AttackerKeysAsync(keyHolder, reference.EncryptionKeyId);
 
         async Task<bool> DecidedAsync(double tau)
         {
@@ -148,7 +147,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
             return channel.Open(ticket, await keyHolder.DecideAsync(fixture.Attester.Attest(ticket.Nonce, reference, impostorProbe, Crafted(reference, galois, 3, tau)), Ct));
         }
 
-        long Used() => fixture.KeyHolder.Report(0).Keys.Single(k => k.EncryptionKeyId == reference.EncryptionKeyId).Used;
+        long Used() => fixture.KeyHolder.Report(0).Keys.Single(k => k.EncryptionKeyId == reference.EncryptionKeyId).Decisions;
         var used = Used();
         Assert.True(await DecidedAsync(-0.5));
         Assert.False(await DecidedAsync(0.5));
@@ -165,16 +164,17 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         // The residual limit: a malicious capture service holds the transformation key and may encrypt any probe. Each
         // decision then tells on which side of the threshold a chosen linear function of the template falls. The
         // per-subject limit caps how many such bits it gets per window, and the monitor flags the pattern.
-        // The probe e_3 ‖ −τ makes the margin r·(y_3 − τ). The flooding noise is set small here (E = 2^70, σ ≈ 2·10^-4 on
-        // the margin) so that from step 7 on every margin is below the 0.05 band whatever r is: 4 / 2^7 < 0.05.
-        var limits = new DecisionLimits(PerSubject: 12, PerCaller: 1000, ManyDecisionsPerReference: 10, NearThresholdSample: 6, NearThresholdShare: 0.5);
-        using var keyHolder = fixture.OpenKeyHolder("probed-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 100), limits, _ => new NoiseFloodingPolicy(Math.Pow(2, 70), 100));
+        // The probe e_3 ‖ −τ·S makes D = x_3 − τ·S, so each answer says whether x_3 ≥ τ·S. (The key holder sees only
+        // that bit, so it no longer has margins to watch; the rate limit and the per-reference count remain.)
+        var limits = new DecisionLimits(PerSubject: 12, PerCaller: 1000, ManyDecisionsPerReference: 10);
+        using var keyHolder = fixture.OpenKeyHolder("probed-bank", limits);
         var comparison = new ComparisonRole(keyHolder, keyHolder, fixture.Attester);
         using var verification = fixture.Wire(keyHolder, new InMemoryTemplateStore());
         var faces = new SyntheticFaces(512, 44);
         var subject = await fixture.ConsentingSubjectAsync();
         var reference = await verification.OnboardAsync(subject, faces.Capture(faces.Identity()), Ct);
-        var encryptor = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
+        var encoder = new BgvEncoder(ProtectedTemplateScheme.Parameters);
+        var encryptor = new BgvEncryptor(ProtectedTemplateScheme.Parameters);
         var publicKey = keyHolder.Keys.OpenPublicKey(reference.EncryptionKeyId);
         IKeyHolderRole keys = keyHolder;
         int answered = 0, limited = 0;
@@ -182,9 +182,9 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         for (var step = 0; step < 16; step++)
         {
             var tau = (low + high) / 2;
-            var values = new double[ProtectedTemplateScheme.ThresholdSlot];
+            var values = new long[ProtectedTemplateScheme.ThresholdSlot];
             values[3] = 1;
-            var probe = CkksSerializer.Serialize(encryptor.Encrypt(publicKey, encryptor.Encode(ProtectedTemplateScheme.Slots(values, -tau))));
+            var probe = BgvSerializer.Serialize(encryptor.Encrypt(publicKey, encoder.Encode(ProtectedTemplateScheme.Slots(values, -(long)Math.Round(tau * TemplateQuantisation.Scale)))));
             using var channel = new DecisionChannel();
             var ticket = await keys.IssueDecisionTicketAsync(new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
             try
@@ -202,7 +202,6 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         Assert.Equal((12, 4), (answered, limited));
         var events = keyHolder.Report(1000).Events.Where(e => e.EnrolmentId == reference.EnrolmentId).ToArray();
         Assert.Contains(events, e => e.Kind == DecisionEvent.ManyDecisionsFlag);
-        Assert.Contains(events, e => e.Kind == DecisionEvent.NearThresholdFlag);
         Assert.Equal(4, events.Count(e => e.Kind == "refused-subject-rate-limited"));
         Assert.All(events.Where(e => e.IsFlag), e => Assert.Equal("capture", e.Caller));
 
@@ -215,7 +214,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
     public async Task A_capture_service_is_limited_across_subjects()
     {
         var limits = new DecisionLimits(PerSubject: 100, PerCaller: 3);
-        using var keyHolder = fixture.OpenKeyHolder("busy-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 100), limits, VerificationFixture.FixedPolicy(100));
+        using var keyHolder = fixture.OpenKeyHolder("busy-bank", limits);
         using var verification = fixture.Wire(keyHolder, new InMemoryTemplateStore());
         var faces = new SyntheticFaces(128, 45);
         var people = new List<(string Subject, float[] Face)>();
@@ -236,22 +235,40 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         Assert.Contains(keyHolder.Report().Events, e => e.Kind == "refused-caller-rate-limited" && e.SubjectId == people[3].Subject);
     }
 
-    /// <summary>MultiplyPlain(ref, 8·e_i ‖ −8τ) + SumSlots over each 1,024-slot block: every slot holds 8·(y_i − τ).</summary>
-    internal static byte[] Crafted(SealedTemplate reference, CkksGaloisKeys galois, int i, double tau)
+    /// <summary>What anyone may fetch from the key holder: the public key and the Galois keys.</summary>
+    internal static async Task<AttackerKeys> AttackerKeysAsync(IKeyHolderRole keyHolder, string encryptionKeyId)
     {
         var p = ProtectedTemplateScheme.Parameters;
-        var evaluator = new CkksEvaluator(p);
-        var encryptor = new CkksEncryptor(p);
-        var slots = new Complex[p.SlotCount];
-        for (var block = 0; block < slots.Length; block += ProtectedTemplateScheme.BlockSlots)
+        var material = await keyHolder.GetPublicMaterialAsync(CancellationToken.None);
+        var evaluation = await keyHolder.GetEvaluationKeysAsync(encryptionKeyId, CancellationToken.None);
+        return new AttackerKeys(
+            BgvSerializer.DeserializePublicKey(material.Generation(encryptionKeyId)!.PublicKey, p),
+            BgvSerializer.DeserializeGaloisKeys(evaluation.Galois, p));
+    }
+
+    /// <summary>
+    /// MultiplyPlain(ref, e_i ‖ −τ·S) + SumSlots over each 1,024-slot block, so every slot holds D = x_i − τ·S, then
+    /// blinded as the comparison role would: a result that, if decided, says whether coordinate i exceeds τ.
+    /// </summary>
+    internal static byte[] Crafted(SealedTemplate reference, AttackerKeys keys, int i, double tau)
+    {
+        var p = ProtectedTemplateScheme.Parameters;
+        var evaluator = new BgvEvaluator(p);
+        var encoder = new BgvEncoder(p);
+        var values = new long[ProtectedTemplateScheme.ThresholdSlot];
+        values[i] = 1;
+        var stored = BgvSerializer.DeserializeCiphertext(reference.Ciphertext, p);
+        var difference = evaluator.MultiplyPlain(stored, encoder.Encode(ProtectedTemplateScheme.Slots(values, -(long)Math.Round(tau * TemplateQuantisation.Scale))));
+        foreach (var step in ProtectedTemplateScheme.RotationSteps)
         {
-            slots[block + i] = 8;
-            slots[block + ProtectedTemplateScheme.ThresholdSlot] = -8 * tau;
+            evaluator.AddInPlace(difference, evaluator.RotateRows(difference, step, keys.Galois));
         }
 
-        var stored = CkksSerializer.DeserializeCiphertext(reference.Ciphertext, p);
-        return CkksSerializer.Serialize(evaluator.SumSlots(evaluator.MultiplyPlain(stored, encryptor.Encode(slots)), ProtectedTemplateScheme.BlockSlots, galois));
+        return ExactDecision.Serialize(ExactDecision.Blind(evaluator, encoder, new BgvEncryptor(p), keys.PublicKey, difference));
     }
+
+    /// <summary>The public keys an attacker holds.</summary>
+    internal sealed record AttackerKeys(BgvPublicKey PublicKey, BgvGaloisKeys Galois);
 
     /// <summary>The key holder's decision interface, keeping a copy of each attested comparison (what a network observer could see).</summary>
     private sealed class RecordingDecisions(IKeyHolderDecisions inner) : IKeyHolderDecisions

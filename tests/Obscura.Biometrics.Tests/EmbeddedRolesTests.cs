@@ -37,7 +37,7 @@ public sealed class EmbeddedRolesTests : IDisposable
         var faces = new SyntheticFaces(128, 61);
         var face = faces.Identity();
         SealedTemplateIds ids;
-        using (var verification = ProtectedVerificationHost.Open(Folder, _governance.Governance, audit, 0.5, new NoiseFloodingPolicyChoice(CalibrationTrials: 8)))
+        using (var verification = ProtectedVerificationHost.Open(Folder, _governance.Governance, audit, 0.5))
         {
             var reference = await verification.OnboardAsync(subject.ToString(), faces.Capture(face), Ct);
             Assert.True((await verification.VerifyAsync(subject.ToString(), faces.Capture(face), Ct)).IsMatch);
@@ -55,7 +55,7 @@ public sealed class EmbeddedRolesTests : IDisposable
         var entries = (await _governance.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!;
         Assert.Contains(entries, e => e.Event.Actor == "svc:key-holder" && e.Event.To == "kms:decision/refused-bad-attestation" && e.Event.Subject == subject);
         var report = ProtectedVerificationHost.ReadDecisionReport(Folder);
-        Assert.Equal(1, report.Keys.Single(k => k.EncryptionKeyId == ids.EncryptionKeyId).Used);
+        Assert.Equal(1, report.Keys.Single(k => k.EncryptionKeyId == ids.EncryptionKeyId).Decisions);
         Assert.Contains(report.Events, e => e.Kind == "refused-bad-attestation");
 
         string[] Files(string role) => [.. Directory.EnumerateFiles(Path.Combine(Folder, role), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(Folder, role), f))];

@@ -2,7 +2,6 @@ using System.Numerics;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Identification;
 using Obscura.Biometrics.Keys;
-using Obscura.Biometrics.Protection;
 using Obscura.Governance.Purposes;
 using Obscura.Homomorphic.Ckks;
 
@@ -98,12 +97,25 @@ public sealed class IdentificationTests(GalleryProviderFixture fixture) : IClass
         var face = faces.Capture(faces.Identity());
         Assert.Throws<ArgumentException>(() => gallery.Add(fixture.Encryptor, fixture.PublicKey, ["a"], [CancelableTransform.Apply(enrolmentKey, face)]));
 
-        // The 1:1 provider key's parameter set is refused on every side: enrolment, probe and key holder.
-        var oneToOne = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
-        using var oneToOneSecret = CkksKeyGenerator.GenerateSecretKey(ProtectedTemplateScheme.Parameters);
-        Assert.Throws<ArgumentException>(() => gallery.Add(oneToOne, CkksKeyGenerator.CreatePublicKey(oneToOneSecret), ["a"], [galleryKey.Apply(face)]));
-        Assert.Throws<ArgumentException>(() => GalleryProbe.Prepare(galleryKey, face, 0.5, oneToOne));
-        Assert.Throws<ArgumentException>(() => new GalleryKeyHolder(GalleryProviderFixture.Copy(oneToOneSecret), fixture.Policy, new CountingBudget()));
+        // The 1:1 provider key is a BGV key (another type); a CKKS key of any other parameter set (here the one 1:1 used
+        // before it became exact) is refused on every side: enrolment, probe and key holder.
+        var otherSet = CkksParameters.Create(8192, [60, 55], 60, 55);
+        var other = new CkksEncryptor(otherSet);
+        using var otherSecret = CkksKeyGenerator.GenerateSecretKey(otherSet);
+        Assert.Throws<ArgumentException>(() => gallery.Add(other, CkksKeyGenerator.CreatePublicKey(otherSecret), ["a"], [galleryKey.Apply(face)]));
+        Assert.Throws<ArgumentException>(() => GalleryProbe.Prepare(galleryKey, face, 0.5, other));
+        Assert.Throws<ArgumentException>(() => new GalleryKeyHolder(GalleryProviderFixture.Copy(otherSecret), fixture.Policy, new CountingBudget()));
+
+        // A probe of this key at another dimension is not searched; the threshold is a cosine strictly inside (−1, 1),
+        // without the exact 1:1 decision's lower limit.
+        var wide = new SyntheticFaces(256, 21);
+        var wideProbe = GalleryProbe.Prepare(galleryKey, wide.Capture(wide.Identity()), 0.5, fixture.Encryptor);
+        Assert.Equal((galleryKey.Id, 256), (wideProbe.GalleryKeyId, wideProbe.Dimension));
+        Assert.Throws<ArgumentException>(() => gallery.Search(wideProbe));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GalleryProbe.Prepare(galleryKey, face, 1.0, fixture.Encryptor));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GalleryProbe.Prepare(galleryKey, face, -1.0, fixture.Encryptor));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GalleryProbe.Prepare(galleryKey, face, double.NaN, fixture.Encryptor));
+        Assert.Equal(128, GalleryProbe.Prepare(galleryKey, face, 0.0, fixture.Encryptor).Dimension);
         Assert.Throws<ArgumentException>(() => gallery.Add(fixture.Encryptor, fixture.PublicKey, ["a", "b"], [galleryKey.Apply(face)]));
         Assert.DoesNotContain(Convert.ToHexString(galleryKey.ExportSecret()), galleryKey.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.Throws<ArgumentException>(() => GalleryTransformationKey.FromBytes("ttk_0123", GalleryProviderFixture.Purpose, new byte[32]));

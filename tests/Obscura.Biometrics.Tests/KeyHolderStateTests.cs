@@ -3,7 +3,6 @@ using Microsoft.Data.Sqlite;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
-using Obscura.Homomorphic.Ckks;
 
 namespace Obscura.Biometrics.Tests;
 
@@ -17,45 +16,33 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_new_key_is_calibrated_when_it_is_created_and_no_decision_calibrates()
+    public async Task A_new_key_has_its_keys_and_state_when_it_is_created_and_a_decision_creates_nothing()
     {
-        var calibrations = 0;
-        NoiseFloodingPolicy Counted(CkksSecretKey secret)
-        {
-            Interlocked.Increment(ref calibrations);
-            return VerificationFixture.FixedPolicy(50)(secret);
-        }
-
         var store = new InMemoryTemplateStore();
-        using var verification = fixture.Wire(fixture.OpenKeyHolder("fresh-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 50), calibrate: Counted), store);
-        Assert.Equal(1, calibrations);
+        using var verification = fixture.Wire(fixture.OpenKeyHolder("fresh-bank"), store);
+        var keyHolder = verification.LocalKeyHolder!;
+        var folder = fixture.KeyHolderFolder("fresh-bank");
+        string[] Files() => [.. Directory.EnumerateFiles(folder).Where(f => !f.Contains("state.db", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        var created = Files();
+        Assert.Equal(0, Assert.Single(keyHolder.Report().Keys).Decisions);
         var faces = new SyntheticFaces(128, 51);
         var face = faces.Identity();
         var subject = await fixture.ConsentingSubjectAsync();
         await verification.OnboardAsync(subject, faces.Capture(face), Ct);
         Assert.True((await verification.VerifyAsync(subject, faces.Capture(face), Ct)).IsMatch);
-        Assert.Equal(1, calibrations);
+        Assert.Equal(created, Files());
 
-        // After a restart the stored policy serves the first decision.
-        using (var restarted = fixture.Wire(fixture.OpenKeyHolder("fresh-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 50), calibrate: Counted), store))
-        {
-            Assert.True((await restarted.VerifyAsync(subject, faces.Capture(face), Ct)).IsMatch);
-        }
-
-        Assert.Equal(1, calibrations);
-
-        // A rotation's new key is calibrated when the rotation creates it, before any decision under it.
+        // A rotation's new key gets its keys and state when the rotation creates it, before any decision under it.
         await verification.RotateProviderKeysAsync(null, Ct);
-        Assert.Equal(2, calibrations);
+        Assert.Contains(keyHolder.Report().Keys, k => k.EncryptionKeyId == keyHolder.Provider.EncryptionKeyId && k.Decisions == 0);
         Assert.True((await verification.VerifyAsync(subject, faces.Capture(face), Ct)).IsMatch);
-        Assert.Equal(2, calibrations);
     }
 
     [Fact]
     public async Task Deleting_or_altering_the_decision_state_refuses_decisions_instead_of_resetting_the_count()
     {
         var store = new InMemoryTemplateStore();
-        var keyHolder = fixture.OpenKeyHolder("tamper-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 50), calibrate: VerificationFixture.FixedPolicy(50));
+        var keyHolder = fixture.OpenKeyHolder("tamper-bank");
         var verification = fixture.Wire(keyHolder, store);
         var faces = new SyntheticFaces(128, 52);
         var face = faces.Identity();
@@ -63,7 +50,7 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
         await verification.OnboardAsync(subject, faces.Capture(face), Ct);
         Assert.True((await verification.VerifyAsync(subject, faces.Capture(face), Ct)).IsMatch);
         var key = keyHolder.Provider.EncryptionKeyId;
-        Assert.Equal(1, keyHolder.Report().Keys.Single(k => k.EncryptionKeyId == key).Used);
+        Assert.Equal(1, keyHolder.Report().Keys.Single(k => k.EncryptionKeyId == key).Decisions);
         var path = keyHolder.DecisionStatePath;
 
         void Sql(string statement)
@@ -77,20 +64,17 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
 
         async Task<string> RefusedAsync() => (await Assert.ThrowsAsync<InvalidDataException>(() => verification.VerifyAsync(subject, faces.Capture(face), Ct))).Message;
 
-        // Setting the count back, or raising the budget, breaks the row's MAC.
-        Sql("UPDATE key_state SET used = 0");
+        // Setting the count back breaks the row's MAC.
+        Sql("UPDATE key_decisions SET decisions = 0");
         Assert.Contains("fails authentication", await RefusedAsync(), StringComparison.Ordinal);
-        Sql("UPDATE key_state SET used = 1");
+        Sql("UPDATE key_decisions SET decisions = 1");
         Assert.True((await verification.VerifyAsync(subject, faces.Capture(face), Ct)).IsMatch);
-        Sql("UPDATE key_state SET max_decryptions = 1000000");
-        Assert.Contains("fails authentication", await RefusedAsync(), StringComparison.Ordinal);
-        Sql("UPDATE key_state SET max_decryptions = 50");
 
         // A row copied from another key does not verify under this key's id.
-        Sql($"INSERT INTO key_state SELECT 'hek_copy', error_bound, max_decryptions, security_bits, 0, mac FROM key_state WHERE key_id = '{key}'");
+        Sql($"INSERT INTO key_decisions SELECT 'hek_copy', decisions, mac FROM key_decisions WHERE key_id = '{key}'");
         using (var state = Decisions.KeyHolderState.Open(fixture.KeyHolderFolder("tamper-bank"), keyHolder.Keys, new Decisions.DecisionLimits(), TimeProvider.System))
         {
-            Assert.Throws<InvalidDataException>(() => state.Used("hek_copy"));
+            Assert.Throws<InvalidDataException>(() => state.Decisions("hek_copy"));
         }
 
         // Deleting the database (with the key holder down) starts no new count: the key has no state, so it decides nothing.
@@ -100,10 +84,10 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
             File.Delete(file);
         }
 
-        using var reopened = fixture.OpenKeyHolder("tamper-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 50), calibrate: VerificationFixture.FixedPolicy(50));
+        using var reopened = fixture.OpenKeyHolder("tamper-bank");
         verification = fixture.Wire(reopened, store);
         Assert.Contains("is missing", await RefusedAsync(), StringComparison.Ordinal);
-        Assert.Throws<InvalidDataException>(() => reopened.FloodingPolicy);
+        Assert.Throws<InvalidDataException>(() => reopened.DecisionCount);
     }
 
     [Fact]
@@ -111,8 +95,8 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
     {
         // Two key holders over one folder stand in for two processes here (the end-to-end tests use real processes).
         var store = new InMemoryTemplateStore();
-        using var first = fixture.Wire(fixture.OpenKeyHolder("shared-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 100), calibrate: VerificationFixture.FixedPolicy(100)), store);
-        using var second = fixture.Wire(fixture.OpenKeyHolder("shared-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 100), calibrate: VerificationFixture.FixedPolicy(100)), store);
+        using var first = fixture.Wire(fixture.OpenKeyHolder("shared-bank"), store);
+        using var second = fixture.Wire(fixture.OpenKeyHolder("shared-bank"), store);
         var faces = new SyntheticFaces(128, 53);
         var people = new List<(string Subject, float[] Face)>();
         for (var k = 0; k < 4; k++)
@@ -126,7 +110,7 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
         var probes = people.SelectMany(p => Enumerable.Range(0, 4).Select(_ => (p.Subject, Probe: faces.Capture(p.Face)))).ToArray();
         var results = await Task.WhenAll(probes.Select((p, i) => Task.Run(() => (i % 2 == 0 ? first : second).VerifyAsync(p.Subject, p.Probe, Ct), Ct)));
         Assert.All(results, r => Assert.True(r.IsMatch));
-        Assert.Equal(16, first.LocalKeyHolder!.Report().Keys.Single(k => k.EncryptionKeyId == first.LocalKeyHolder.Provider.EncryptionKeyId).Used);
+        Assert.Equal(16, first.LocalKeyHolder!.Report().Keys.Single(k => k.EncryptionKeyId == first.LocalKeyHolder.Provider.EncryptionKeyId).Decisions);
     }
 
     [Fact]
@@ -136,7 +120,7 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
         // ticket is used in the decision's own write transaction, so of two racing decisions exactly one is answered.
         var (subject, reference) = await EnrolledAsync(56);
         var result = await ResultAsync(reference);
-        using var second = fixture.OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15), calibrate: VerificationFixture.FixedPolicy(300));
+        using var second = fixture.OpenKeyHolder("example-bank");
         IKeyHolderDecisions[] keyHolders = [fixture.KeyHolder, second];
         for (var round = 0; round < 3; round++)
         {
@@ -173,7 +157,7 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
         using var channel = new DecisionChannel();
         var ticket = await keyHolder.IssueDecisionTicketAsync(new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
         var comparison = fixture.Attester.Attest(ticket.Nonce, reference, [1], result);
-        long Used() => fixture.KeyHolder.Report(0).Keys.Single(k => k.EncryptionKeyId == reference.EncryptionKeyId).Used;
+        long Used() => fixture.KeyHolder.Report(0).Keys.Single(k => k.EncryptionKeyId == reference.EncryptionKeyId).Decisions;
         SqliteConnection Live()
         {
             var connection = new SqliteConnection($"Data Source={fixture.KeyHolder.DecisionStatePath};Pooling=False");
@@ -274,7 +258,7 @@ public sealed class KeyHolderStateTests(VerificationFixture fixture)
     /// <summary>A well-formed comparison result over <paramref name="reference"/> (what the comparison role would send).</summary>
     private async Task<byte[]> ResultAsync(SealedTemplate reference)
     {
-        var galois = CkksSerializer.DeserializeGaloisKeys((await ((IKeyHolderRole)fixture.KeyHolder).GetEvaluationKeysAsync(reference.EncryptionKeyId, Ct)).Galois, ProtectedTemplateScheme.Parameters);
+        var galois = await DecisionOracleTests.AttackerKeysAsync(fixture.KeyHolder, reference.EncryptionKeyId);
         return DecisionOracleTests.Crafted(reference, galois, 3, 0);
     }
 

@@ -5,14 +5,14 @@ using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 using Obscura.TestSupport;
 
 namespace Obscura.Biometrics.Tests;
 
 /// <summary>
-/// The flow tests share one <see cref="VerificationFixture"/>: key generation and calibration happen once for all of
-/// them, not once per class (they then run one class after another).
+/// The flow tests share one <see cref="VerificationFixture"/>: key generation happens once for all of them, not once
+/// per class (they then run one class after another).
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class VerificationCollection : ICollectionFixture<VerificationFixture>
@@ -28,46 +28,24 @@ public sealed class VerificationCollection : ICollectionFixture<VerificationFixt
 public sealed class VerificationFixture : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly Lazy<NoiseFloodingPolicy> _defaultCalibration;
 
     public VerificationFixture()
     {
         CaptureKeys = CaptureKeyStore.Open(Path.Combine(_dir.Path, "capture"));
-
-        // The shared key's own policy is not what the flow tests check; the calibration tests measure it once, below.
-        KeyHolder = OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 300, MaxDecisionNoise: 0.15), calibrate: FixedPolicy(300));
-        _defaultCalibration = new Lazy<NoiseFloodingPolicy>(() =>
-        {
-            using var secret = ProviderKeys.OpenDecryptionKey(Provider.EncryptionKeyId);
-            return DecisionKeyHolder.Calibrate(secret, maxDecryptions: null);
-        });
+        KeyHolder = OpenKeyHolder("example-bank");
         var purpose = Governance.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(purpose.Succeeded, purpose.Error?.Message);
         Verification = Wire(KeyHolder, Store);
     }
 
-    /// <summary>
-    /// A policy of the size calibrations measure (E = 2^76) without measuring it, for key holders whose tests do not
-    /// depend on the bound (rotations create a key, and so a calibration, each time).
-    /// </summary>
-    public static Func<CkksSecretKey, NoiseFloodingPolicy> FixedPolicy(long maxDecryptions) => _ => new NoiseFloodingPolicy(Math.Pow(2, 76), maxDecryptions);
-
     /// <summary>A key holder for <paramref name="providerId"/> in its own folder (reopened if it exists).</summary>
-    public KeyHolderService OpenKeyHolder(string providerId, NoiseFloodingPolicyChoice flooding, DecisionLimits? limits = null, Func<CkksSecretKey, NoiseFloodingPolicy>? calibrate = null) =>
+    public KeyHolderService OpenKeyHolder(string providerId, DecisionLimits? limits = null) =>
         KeyHolderService.Open(KeyHolderFolder(providerId), new KeyHolderOptions(Attester.PublicKey)
         {
             ProviderId = providerId,
-            Flooding = flooding,
             Limits = limits ?? new DecisionLimits(),
-            Calibrate = calibrate,
             Clock = Governance.Clock,
         });
-
-    /// <summary>
-    /// The shared key calibrated as a new provider key is by default (32 trials, derived budget), computed once for the
-    /// tests that check the calibration (it costs about 40 s of CPU).
-    /// </summary>
-    public NoiseFloodingPolicy DefaultCalibration => _defaultCalibration.Value;
 
     /// <summary>The folder of <paramref name="providerId"/>'s key holder.</summary>
     public string KeyHolderFolder(string providerId) => Path.Combine(_dir.Path, "keyholder-" + providerId);
@@ -174,45 +152,25 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
     }
 
     [Fact]
-    public async Task A_provider_key_stops_deciding_when_its_flooding_budget_is_spent()
+    public async Task A_key_counts_its_decisions_and_no_budget_stops_them()
     {
-        using var verification = fixture.Wire(fixture.OpenKeyHolder("small-budget", new NoiseFloodingPolicyChoice(MaxDecryptions: 2, CalibrationTrials: 8)), new InMemoryTemplateStore());
-        Assert.Equal(2, verification.LocalKeyHolder!.FloodingPolicy.MaxDecryptions);
+        using var keyHolder = fixture.OpenKeyHolder("counting-bank");
+        using var verification = fixture.Wire(keyHolder, new InMemoryTemplateStore());
         var faces = new SyntheticFaces(128, 16);
         var ivan = faces.Identity();
         var subject = await fixture.ConsentingSubjectAsync();
         await verification.OnboardAsync(subject, faces.Capture(ivan), Ct);
-        Assert.True((await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).IsMatch);
-        Assert.True((await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).IsMatch);
-        Assert.Equal(VerificationRefusal.BudgetSpent, (await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).Refusal);
-    }
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await verification.VerifyAsync(subject, faces.Capture(ivan), Ct)).IsMatch);
+        }
 
-    [Fact]
-    public void A_key_keeps_the_flooding_policy_of_its_creation_across_restarts()
-    {
-        var first = fixture.KeyHolder.FloodingPolicy;
-        Assert.Equal(300, first.MaxDecryptions);
-        using var restarted = fixture.OpenKeyHolder("example-bank", new NoiseFloodingPolicyChoice(MaxDecryptions: 5));
-        Assert.Equal(fixture.Provider, restarted.Provider);
-        Assert.Equal(first.ErrorBound, restarted.FloodingPolicy.ErrorBound);
-        Assert.Equal(first.MaxDecryptions, restarted.FloodingPolicy.MaxDecryptions);
-        using var state = KeyHolderState.Open(fixture.KeyHolderFolder("example-bank"), restarted.Keys, new DecisionLimits(), TimeProvider.System);
-        Assert.Throws<InvalidOperationException>(() => state.CreateKey(fixture.Provider.EncryptionKeyId, first));
-    }
+        Assert.Equal(3, keyHolder.DecisionCount);
+        Assert.Equal(3, Assert.Single(keyHolder.Report().Keys).Decisions);
 
-    [Fact]
-    [Trait(SlowTests.Category, SlowTests.Slow)]
-    public void The_derived_budget_keeps_decision_noise_within_bounds_and_a_larger_one_is_refused()
-    {
-        using var secret = fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
-        var policy = fixture.DefaultCalibration;
-        var noise = DecisionKeyHolder.DecisionNoise(policy);
-        TestContext.Current.TestOutputHelper?.WriteLine($"derived budget {policy.MaxDecryptions} decisions, decision noise {noise:F4}, E = 2^{Math.Log2(policy.ErrorBound):F1}");
-        Assert.InRange(noise, 0, DecisionKeyHolder.DefaultMaxDecisionNoise);
-        Assert.True(policy.MaxDecryptions >= 30, $"budget {policy.MaxDecryptions}");
-        // 100 times the budget means 10 times the noise; a fresh calibration measures E again, but never 10 times lower
-        // (with 8 trials its upper confidence bound on σ is looser, so E comes out higher still).
-        Assert.Throws<ArgumentException>(() => DecisionKeyHolder.Calibrate(secret, maxDecryptions: policy.MaxDecryptions * 100, trials: 8));
+        // The state is created with the key and kept for life: a second state for the same key is refused.
+        using var state = KeyHolderState.Open(fixture.KeyHolderFolder("counting-bank"), keyHolder.Keys, new DecisionLimits(), TimeProvider.System);
+        Assert.Throws<InvalidOperationException>(() => state.CreateKey(keyHolder.Provider.EncryptionKeyId));
     }
 
     [Fact]
@@ -279,7 +237,7 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
     public void The_comparison_and_storage_roles_hold_no_secret_by_construction()
     {
         // Nothing that could decrypt, unwrap, seal or transform may reach these types: not as a field, not through a constructor.
-        Type[] secrets = [typeof(CkksSecretKey), typeof(KeyManagementService), typeof(CaptureKeyStore), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(NoiseFloodingDecryptor), typeof(KeyHolderService), typeof(KeyHolderState), typeof(DecisionChannel)];
+        Type[] secrets = [typeof(BgvSecretKey), typeof(BgvDecryptor), typeof(Homomorphic.Ckks.CkksSecretKey), typeof(KeyManagementService), typeof(CaptureKeyStore), typeof(DecisionKeyHolder), typeof(TemplateSealer), typeof(Cancelable.TemplateTransformationKey), typeof(KeyHolderService), typeof(KeyHolderState), typeof(DecisionChannel)];
         foreach (var role in new[] { typeof(ComparisonService), typeof(ComparisonRole), typeof(InMemoryTemplateStore), typeof(FileTemplateStore), typeof(CaptureClient) })
         {
             var fields = role.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Select(f => f.FieldType);
@@ -292,37 +250,5 @@ public sealed class ProtectedVerificationTests(VerificationFixture fixture)
 
         // …and reaches its decisions only through IKeyHolderDecisions, which answers with a decision encrypted to the capture side.
         Assert.All(typeof(IKeyHolderDecisions).GetMethods(), m => Assert.Equal(typeof(Task<SealedDecision>), m.ReturnType));
-    }
-
-    [Fact]
-    public async Task The_key_holder_learns_a_blinded_margin_not_the_score()
-    {
-        // Decrypting the comparison result directly (as a test with the secret key may) shows r·(score − t), r in 1…4.
-        var faces = new SyntheticFaces(512, 14);
-        var erin = faces.Identity();
-        var subject = await fixture.ConsentingSubjectAsync();
-        var referenceTemplate = faces.Capture(erin);
-        var reference = await fixture.Verification.OnboardAsync(subject, referenceTemplate, Ct);
-        var probeTemplate = faces.Capture(erin);
-        var score = referenceTemplate.Similarity(probeTemplate);
-        using var ttk = fixture.CaptureKeys.Open(reference.TransformationKeyId);
-        var capture = new CaptureClient(fixture.Provider.EncryptionKeyId, fixture.ProviderKeys.OpenPublicKey(fixture.Provider.EncryptionKeyId));
-        var probe = capture.EncryptProbe(Cancelable.CancelableTransform.Apply(ttk, probeTemplate), 0.5);
-        var (relin, galois) = fixture.ProviderKeys.OpenEvaluationKeys(fixture.Provider.EncryptionKeyId);
-        var comparison = new ComparisonService(fixture.Provider.EncryptionKeyId, fixture.ProviderKeys.OpenSealVerifier(fixture.Provider.SealingKeyId), relin, galois);
-        using var secret = fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId);
-        var encryptor = new CkksEncryptor(ProtectedTemplateScheme.Parameters);
-        var margins = Enumerable.Range(0, 12).Select(_ =>
-        {
-            var result = CkksSerializer.DeserializeCiphertext(comparison.Compare(reference, subject, probe), ProtectedTemplateScheme.Parameters);
-            var slots = encryptor.Decode(encryptor.Decrypt(secret, result));
-            Assert.True(slots.All(s => Math.Abs(s.Real - slots[0].Real) < 1e-6), "every slot holds the same value: no partial sums leak");
-            return slots[0].Real;
-        }).ToArray();
-
-        // Each margin is r·(score − t) for some r in 1…4; which r varies from comparison to comparison.
-        Assert.All(margins, m => Assert.Contains(Enumerable.Range(1, 4), r => Math.Abs(m - (r * (score - 0.5))) < 1e-4));
-        Assert.True(margins.Select(m => Math.Round(m, 4)).Distinct().Count() > 1, "twelve draws of r from 1…4 are all equal with probability 4^-11");
-        Assert.True(score > 0.5);
     }
 }

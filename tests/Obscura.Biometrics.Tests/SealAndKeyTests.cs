@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.TestSupport;
@@ -97,25 +96,6 @@ public sealed class SealAndKeyTests : IDisposable
 
     private static byte[] PrivateKeyOf(TemplateSealer sealer) =>
         ((ECDsa)typeof(TemplateSealer).GetField("_key", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(sealer)!).ExportParameters(includePrivateParameters: true).D!;
-
-    [Fact]
-    public void The_decryption_budget_persists_and_refuses_past_its_limit()
-    {
-        using (var kms = KeyManagementService.Open(_dir.Path))
-        using (var state = KeyHolderState.Open(_dir.Path, kms, new DecisionLimits(), TimeProvider.System))
-        {
-            state.CreateKey("hek_x", new Homomorphic.Ckks.NoiseFloodingPolicy(Math.Pow(2, 70), 3));
-            state.ReserveDecryption("hek_x");
-            state.ReserveDecryption("hek_x");
-        }
-
-        using var reopened = KeyManagementService.Open(_dir.Path);
-        using var afterRestart = KeyHolderState.Open(_dir.Path, reopened, new DecisionLimits(), TimeProvider.System);
-        Assert.Equal(2, afterRestart.Used("hek_x"));
-        afterRestart.ReserveDecryption("hek_x");
-        Assert.Equal(3, Assert.Throws<DecisionBudgetSpentException>(() => afterRestart.ReserveDecryption("hek_x")).Budget);
-        Assert.Equal(3, afterRestart.Used("hek_x"));
-    }
 
     [Fact]
     public void A_disposed_key_store_has_zeroed_its_master_key_and_refuses_use()

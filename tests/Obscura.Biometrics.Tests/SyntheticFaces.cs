@@ -6,7 +6,7 @@ namespace Obscura.Biometrics.Tests;
 /// Synthetic embeddings: each identity is a random unit vector; a capture adds Gaussian noise of total norm about
 /// 0.5, so genuine pairs score about 0.8 and impostor pairs about 0 ± 1/√d. No model download is needed.
 /// </summary>
-internal sealed class SyntheticFaces(int dimension, int seed)
+internal sealed class SyntheticFaces(int dimension, int seed, double captureNoise = 0.5)
 {
     private readonly Random _random = new(seed);
 
@@ -14,7 +14,7 @@ internal sealed class SyntheticFaces(int dimension, int seed)
 
     public FaceTemplate Capture(float[] identity)
     {
-        var noise = Gaussian(0.5);
+        var noise = Gaussian(captureNoise);
         return FaceTemplate.FromEmbedding(identity.Zip(noise, (a, b) => a + b).ToArray());
     }
 

@@ -30,11 +30,10 @@ public sealed class DecisionBudgetProcessTests : IDisposable
     public async Task Concurrent_decisions_from_server_and_cli_processes_count_exactly_and_a_deleted_state_refuses_to_decide()
     {
         var faces = new Dictionary<string, float[]>();
-        long UsedIn(string report) => JsonDocument.Parse(report).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("used").GetInt64());
+        long UsedIn(string report) => JsonDocument.Parse(report).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("decisions").GetInt64());
 
-        // The provider keys are created and calibrated once, at set-up, not in the server's first request (fewer trials
-        // keep it short); a second init changes nothing.
-        var init = await Built.RunCliAsync("--data", Data, "faces", "init", "--calibration-trials", "8");
+        // The provider keys are created once, at set-up, not in the server's first request; a second init changes nothing.
+        var init = await Built.RunCliAsync("--data", Data, "faces", "init");
         Assert.True(init.Code == ExitCodes.Success, init.Err + init.Out);
         Assert.True(JsonDocument.Parse(init.Out).RootElement.GetProperty("created").GetBoolean());
         var again = await Built.RunCliAsync("--data", Data, "faces", "init");

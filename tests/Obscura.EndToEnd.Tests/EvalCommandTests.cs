@@ -34,14 +34,18 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("encrypted").GetProperty("rates").GetArrayLength());
         Assert.InRange(root.GetProperty("unlinkability").GetProperty("systemLinkability").GetDouble(), 0, 0.35);
 
-        // The report names the circuit each encrypted measure comes from, and states the deployed path's noise.
-        Assert.Contains("without blinding or flooding", root.GetProperty("encrypted").GetProperty("circuit").GetString(), StringComparison.Ordinal);
+        // The report names the circuit each encrypted measure comes from; the deployed path decides exactly as the
+        // quantised integers do, and the quantisation moves the EER by less than a tenth of a percentage point here.
+        Assert.Contains("not the 1:1 decision path", root.GetProperty("encrypted").GetProperty("circuit").GetString(), StringComparison.Ordinal);
+        var quantised = root.GetProperty("quantised");
+        Assert.Equal(256, quantised.GetProperty("scale").GetInt32());
+        Assert.InRange(Math.Abs(quantised.GetProperty("equalErrorRateChangePercentagePoints").GetDouble()), 0, 0.1);
         var deployed = root.GetProperty("deployed");
         Assert.Contains("deployed 1:1 decision path", deployed.GetProperty("circuit").GetString(), StringComparison.Ordinal);
         Assert.Equal((4, 4), (deployed.GetProperty("genuinePairs").GetInt32(), deployed.GetProperty("impostorPairs").GetInt32()));
-        Assert.InRange(deployed.GetProperty("decisionNoiseStandardDeviation").GetDouble(), 1e-4, 0.03);
+        Assert.Equal(0, deployed.GetProperty("decisionsDifferingFromQuantised").GetInt32());
         Assert.Equal(0, deployed.GetProperty("flippedDecisions").GetInt32());
-        foreach (var file in new[] { "det-plaintext.csv", "det-transformed.csv", "det-encrypted.csv", "unlinkability.csv" })
+        foreach (var file in new[] { "det-plaintext.csv", "det-transformed.csv", "det-encrypted.csv", "det-quantised.csv", "unlinkability.csv" })
         {
             Assert.True(File.ReadAllLines(Path.Combine(curves, file)).Length > 2, file);
         }

@@ -170,7 +170,7 @@ public sealed class FaceCliTests : IDisposable
     /// <summary>Creates the provider keys at set-up, as a deployment does, with the fewest calibration trials (what these tests check does not depend on the bound).</summary>
     private async Task InitKeysAsync()
     {
-        var init = await Cli.RunAsync("--data", Data, "faces", "init", "--calibration-trials", "8");
+        var init = await Cli.RunAsync("--data", Data, "faces", "init");
         Assert.True(init.Code == ExitCodes.Success, init.Err);
     }
 

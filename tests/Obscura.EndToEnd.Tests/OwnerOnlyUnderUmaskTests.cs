@@ -65,7 +65,7 @@ public sealed class OwnerOnlyUnderUmaskTests : IDisposable
 
         // Protected face verification: onboard, verify, revoke.
         var identity = Vector(1.0);
-        await OkAsync("faces", "init", "--calibration-trials", "8");
+        await OkAsync("faces", "init");
         await OkAsync("faces", "onboard", "--subject", "s0", "--embedding", Input("onboard.json", JsonSerializer.Serialize(Noisy(identity))));
         await OkAsync("faces", "verify", "--subject", "s0", "--embedding", Input("verify.json", JsonSerializer.Serialize(Noisy(identity))));
         await OkAsync("faces", "revoke", "--subject", "s0");

@@ -36,7 +36,7 @@ public sealed class SeparatedRolesTests : IDisposable
         Dictionary<string, string> Callers(params (string Role, string Secret)[] callers) => callers.ToDictionary(c => $"Obscura__RoleCredentials__{c.Role}", c => Sha256(c.Secret));
         var keyHolderEnvironment = Callers(("Capture", CaptureCredential), ("Comparison", ComparisonCredential), ("Storage", StorageCredential));
         var comparisonEnvironment = new Dictionary<string, string>(Callers(("Capture", CaptureCredential))) { ["Obscura__RoleCredential"] = ComparisonCredential };
-        await using var keys = await RunningServer.StartAsync(Folder("keys"), keyHolderEnvironment, "--Obscura:Role", "KeyHolder", "--Obscura:ComparisonAttestationKey", attestationKey.Out.Trim(), "--Obscura:CalibrationTrials", "8");
+        await using var keys = await RunningServer.StartAsync(Folder("keys"), keyHolderEnvironment, "--Obscura:Role", "KeyHolder", "--Obscura:ComparisonAttestationKey", attestationKey.Out.Trim());
         await using var storage = await RunningServer.StartAsync(Folder("storage"), Callers(("Capture", CaptureCredential)), "--Obscura:Role", "Storage");
         await using var comparison = await RunningServer.StartAsync(Folder("comparison"), comparisonEnvironment, "--Obscura:Role", "Comparison", "--Obscura:KeyHolderUrl", keys.Url.ToString());
         await using var front = await RunningServer.StartAsync(
@@ -96,7 +96,7 @@ public sealed class SeparatedRolesTests : IDisposable
         // The key holder counted the two decisions and shows them to its operator (from its own folder).
         var report = await Built.RunCliAsync("--data", Folder("keys"), "faces", "decision-report");
         Assert.True(report.Code == ExitCodes.Success, report.Err + report.Out);
-        Assert.Equal(2, JsonDocument.Parse(report.Out).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("used").GetInt64()));
+        Assert.Equal(2, JsonDocument.Parse(report.Out).RootElement.GetProperty("keys").EnumerateArray().Sum(k => k.GetProperty("decisions").GetInt64()));
 
         // Rotation through the four processes: both templates move to new keys and still verify.
         var rotation = await Cli("faces", "rotate-keys");

@@ -39,7 +39,6 @@ public sealed class RoleServicesFixture : IDisposable
                 {
                     b.UseSetting("Obscura:DataDirectory", Path.Combine(_dir.Path, role.ToString()));
                     b.UseSetting("Obscura:Role", role.ToString());
-                    b.UseSetting("Obscura:CalibrationTrials", "8");
                     foreach (var (caller, secret) in Credentials)
                     {
                         b.UseSetting($"Obscura:RoleCredentials:{caller}", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))));

@@ -43,9 +43,8 @@ public class ServerFixture : WebApplicationFactory<Program>
         builder.UseSetting("Obscura:DataDirectory", _dir.Path);
         builder.UseSetting("Obscura:MaxRequestBodyBytes", "8192");
 
-        // The first biometric request of a fresh folder creates and calibrates the provider key: the fewest trials keep
-        // that cheap here, and clients wait for it however loaded the machine is (no client timeout to outrun).
-        builder.UseSetting("Obscura:CalibrationTrials", "8");
+        // The first biometric request of a fresh folder creates the provider keys: clients wait for it however loaded
+        // the machine is (no client timeout to outrun).
         builder.UseEnvironment("Production");
         Configure(builder);
     }

@@ -31,9 +31,6 @@ public sealed record DecisionEvent(DateTimeOffset At, string Kind, string? Subje
     /// <summary>Flag: many decisions on one enrolment within the window.</summary>
     public const string ManyDecisionsFlag = "flag-many-decisions-on-reference";
 
-    /// <summary>Flag: a high share of an enrolment's recent margins lie near the threshold.</summary>
-    public const string NearThresholdFlag = "flag-margins-near-threshold";
-
     /// <summary>Whether this is a probing flag (rather than a refusal).</summary>
     public bool IsFlag => Kind.StartsWith("flag-", StringComparison.Ordinal);
 }

@@ -1,8 +1,6 @@
 namespace Obscura.Biometrics.Decisions;
 
-/// <summary>One provider encryption key's decision budget, as the key holder's state records it.</summary>
+/// <summary>One provider encryption key's decision count, as the key holder's state records it (authenticated; no limit).</summary>
 /// <param name="EncryptionKeyId">The key.</param>
-/// <param name="Used">Flooded decryptions reserved so far.</param>
-/// <param name="MaxDecryptions">The budget t its flooding policy was made for.</param>
-/// <param name="ErrorBound">The calibrated bound E on the comparison circuit's coefficient error.</param>
-public sealed record DecisionKeyUsage(string EncryptionKeyId, long Used, long MaxDecryptions, double ErrorBound);
+/// <param name="Decisions">Decisions made under the key so far.</param>
+public sealed record DecisionKeyUsage(string EncryptionKeyId, long Decisions);

@@ -10,9 +10,6 @@ namespace Obscura.Biometrics.Decisions;
 /// <param name="Window">The sliding window both rate limits count over.</param>
 /// <param name="TicketLifetime">How long a decision ticket stays valid.</param>
 /// <param name="ManyDecisionsPerReference">Decisions on one enrolment within <paramref name="Window"/> that raise a flag.</param>
-/// <param name="NearThresholdBand">A flooded blinded margin r·(score − t) with absolute value below this counts as near the threshold.</param>
-/// <param name="NearThresholdSample">How many of an enrolment's latest decisions the near-threshold share is taken over (and the least before it is judged).</param>
-/// <param name="NearThresholdShare">The share of near-threshold margins among those decisions that raises a flag.</param>
 /// <param name="OpenTicketsPerCaller">Unused, unexpired tickets one capture service may hold; a request for one more is refused (each ticket is a row kept for a day, so unbounded requests would fill the key holder's disk).</param>
 public sealed record DecisionLimits(
     int PerSubject = 20,
@@ -20,9 +17,6 @@ public sealed record DecisionLimits(
     TimeSpan? Window = null,
     TimeSpan? TicketLifetime = null,
     int ManyDecisionsPerReference = 10,
-    double NearThresholdBand = 0.05,
-    int NearThresholdSample = 8,
-    double NearThresholdShare = 0.5,
     int OpenTicketsPerCaller = 1000)
 {
     /// <summary>The window, one hour unless set.</summary>
@@ -31,26 +25,15 @@ public sealed record DecisionLimits(
     /// <summary>The ticket lifetime, two minutes unless set.</summary>
     public TimeSpan EffectiveTicketLifetime => TicketLifetime ?? TimeSpan.FromMinutes(2);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a limit that is not positive or a share outside (0, 1].</summary>
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a limit that is not positive.</summary>
     public DecisionLimits Validated()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PerSubject);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PerCaller);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ManyDecisionsPerReference);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NearThresholdSample);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OpenTicketsPerCaller);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveWindow, TimeSpan.Zero, nameof(Window));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EffectiveTicketLifetime, TimeSpan.Zero, nameof(TicketLifetime));
-        if (!double.IsFinite(NearThresholdBand) || NearThresholdBand < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(NearThresholdBand), "The near-threshold band is a finite margin of at least 0.");
-        }
-
-        if (NearThresholdShare is not (> 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(NearThresholdShare), "The near-threshold share is in (0, 1].");
-        }
-
         return this;
     }
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Obscura.Biometrics.Keys;
-using Obscura.Homomorphic.Ckks;
 using Obscura.Security.Files;
 using static Obscura.Security.Data.SqliteCommands;
 
@@ -11,14 +10,23 @@ namespace Obscura.Biometrics.Decisions;
 
 /// <summary>
 /// The key holder's decision state, in one SQLite database (<c>state.db</c>) in its own folder, shared by every
-/// process that opens that folder: each encryption key's flooding policy and used decryptions, the decision tickets
-/// it issued, the recent decisions its rate limits and probing monitor count, and the refusals and flags it recorded.
-/// Every change is one <c>BEGIN IMMEDIATE</c> transaction, so processes serialise on SQLite's lock and N decisions
-/// move a key's count by exactly N. A key's policy and count are authenticated together (HMAC-SHA256 under a key
-/// derived from the key holder's master key, bound to the key id): a missing or altered row for a key the provider
-/// uses is tampering, and the key holder refuses to decide rather than start counting again. Ticket response keys are
+/// process that opens that folder: each encryption key's decision count, the decision tickets it issued, the recent
+/// decisions its rate limits and probing monitor count, and the refusals and flags it recorded. Every change is one
+/// <c>BEGIN IMMEDIATE</c> transaction, so processes serialise on SQLite's lock and N decisions move a key's count by
+/// exactly N. The count limits nothing (exact decisions leak no noise, so a key needs no budget) but is authenticated
+/// (HMAC-SHA256 under a key derived from the key holder's master key, bound to the key id): a missing or altered row
+/// for a key the provider uses is tampering, and the key holder refuses to decide rather than start again. Ticket response keys are
 /// stored wrapped (AES-256-GCM under a second derived key) and erased when the ticket is used.
 /// </summary>
+/// <remarks>
+/// Writers of one process queue on an in-process gate for the few milliseconds of a transaction (never across
+/// cryptography), and processes on SQLite's busy handler, so no writer sleeps in a fixed retry interval. A
+/// reservation (decision count, ticket use, the decision's row) and a recorded refusal are committed with
+/// <c>synchronous=FULL</c>: on disk before the decryption runs. A ticket's issue and a decision's completion (the
+/// monitor's flags) are committed with <c>synchronous=NORMAL</c>: in write-ahead-log mode they survive a crash of the
+/// process, and the next reservation's sync puts them on disk with it; only a power loss right after them can take
+/// them back, which refuses that ticket as unknown or drops those flags, and never takes a decision off the count.
+/// </remarks>
 /// <remarks>
 /// What this cannot see: a whole older copy of the key holder's own folder put back (its rows carry valid MACs). That
 /// rollback is a residual risk recorded in the threat model.
@@ -33,6 +41,7 @@ internal sealed class KeyHolderState : IDisposable
     private readonly byte[] _wrapKey;
     private readonly DecisionLimits _limits;
     private readonly TimeProvider _clock;
+    private readonly Lock _writers = new();
     private bool _disposed;
 
     private KeyHolderState(string databasePath, byte[] macKey, byte[] wrapKey, DecisionLimits limits, TimeProvider clock)
@@ -68,59 +77,50 @@ internal sealed class KeyHolderState : IDisposable
 
         var state = new KeyHolderState(path, keys.DeriveKey("keyholder-state-mac"), keys.DeriveKey("keyholder-ticket-wrap"), limits.Validated(), clock);
         using var connection = state.Connect();
+        if (Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_state'") != 0)
+        {
+            state.Dispose();
+            throw new InvalidDataException(
+                $"{path} belongs to an earlier version of Obscura whose provider keys use the approximate CKKS scheme with a decision budget. "
+                + "Its keys and templates cannot be used by the exact scheme: move the biometrics folder aside, run 'obscura faces init' and enrol the subjects again.");
+        }
+
         Execute(connection, """
             PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS key_state(key_id TEXT PRIMARY KEY, error_bound REAL NOT NULL, max_decryptions INTEGER NOT NULL,
-                security_bits INTEGER NOT NULL, used INTEGER NOT NULL, mac BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS key_decisions(key_id TEXT PRIMARY KEY, decisions INTEGER NOT NULL, mac BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS tickets(nonce BLOB PRIMARY KEY, subject TEXT NOT NULL, enrolment TEXT NOT NULL, key_id TEXT NOT NULL,
                 caller TEXT NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, response_key BLOB NOT NULL, consumed_at INTEGER);
             CREATE TABLE IF NOT EXISTS decisions(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, subject TEXT NOT NULL,
-                enrolment TEXT NOT NULL, caller TEXT NOT NULL, key_id TEXT NOT NULL, near INTEGER);
+                enrolment TEXT NOT NULL, caller TEXT NOT NULL, key_id TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS tickets_caller ON tickets(caller, expires_at);
+            CREATE INDEX IF NOT EXISTS tickets_expiry ON tickets(expires_at);
+            CREATE INDEX IF NOT EXISTS decisions_at ON decisions(at);
             CREATE INDEX IF NOT EXISTS decisions_subject ON decisions(subject, at);
             CREATE INDEX IF NOT EXISTS decisions_caller ON decisions(caller, at);
             CREATE INDEX IF NOT EXISTS decisions_enrolment ON decisions(enrolment, at);
             CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT,
                 enrolment TEXT, caller TEXT NOT NULL, detail TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS events_enrolment ON events(enrolment, kind, at);
             """);
         return state;
     }
 
-    /// <summary>Records a new key's flooding policy, with nothing used; refused if the key already has a state.</summary>
-    /// <exception cref="InvalidOperationException">The key has a state: a key keeps one policy for life.</exception>
-    public void CreateKey(string keyId, NoiseFloodingPolicy policy)
+    /// <summary>Records a new key with no decisions; refused if the key already has a state.</summary>
+    /// <exception cref="InvalidOperationException">The key has a state already.</exception>
+    public void CreateKey(string keyId) => InWrite(c =>
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        InWrite(c =>
+        if (Scalar<long>(c, "SELECT COUNT(*) FROM key_decisions WHERE key_id = $k", ("$k", keyId)) != 0)
         {
-            if (Scalar<long>(c, "SELECT COUNT(*) FROM key_state WHERE key_id = $k", ("$k", keyId)) != 0)
-            {
-                throw new InvalidOperationException($"Key {keyId} already has a flooding policy; a key keeps one policy for life.");
-            }
+            throw new InvalidOperationException($"Key {keyId} already has a decision state.");
+        }
 
-            Execute(
-                c,
-                "INSERT INTO key_state(key_id, error_bound, max_decryptions, security_bits, used, mac) VALUES ($k, $e, $m, $s, 0, $mac)",
-                ("$k", keyId), ("$e", policy.ErrorBound), ("$m", policy.MaxDecryptions), ("$s", policy.StatisticalSecurityBits), ("$mac", Mac(keyId, policy, 0)));
-            return 0;
-        });
-    }
-
-    /// <summary>The key's flooding policy.</summary>
-    /// <exception cref="InvalidDataException">The key's state is missing or fails authentication (tampering).</exception>
-    public NoiseFloodingPolicy Policy(string keyId) => InRead(c => ReadKey(c, keyId).Policy);
-
-    /// <summary>The key's used decryptions.</summary>
-    /// <exception cref="InvalidDataException">The key's state is missing or fails authentication (tampering).</exception>
-    public long Used(string keyId) => InRead(c => ReadKey(c, keyId).Used);
-
-    /// <summary>Reserves one decryption of the key alone (no ticket): for callers that hold the secret key themselves.</summary>
-    /// <exception cref="DecisionBudgetSpentException">The budget is spent.</exception>
-    public void ReserveDecryption(string keyId) => InWrite(c =>
-    {
-        Spend(c, keyId);
+        Execute(c, "INSERT INTO key_decisions(key_id, decisions, mac) VALUES ($k, 0, $mac)", ("$k", keyId), ("$mac", Mac(keyId, 0)));
         return 0;
     });
+
+    /// <summary>The decisions made under the key so far (a count for the operator; it limits nothing).</summary>
+    /// <exception cref="InvalidDataException">The key's state is missing or fails authentication (tampering).</exception>
+    public long Decisions(string keyId) => InRead(c => ReadKey(c, keyId));
 
     /// <summary>
     /// Stores a ticket and its response key (wrapped); expired tickets and decisions older than the window go. A caller
@@ -134,7 +134,7 @@ internal sealed class KeyHolderState : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var wrapped = Wrap(nonce, responseKey);
         var now = _clock.GetUtcNow();
-        var refusal = InWrite<DecisionEvent?>(c =>
+        var refusal = InWrite<DecisionEvent?>(durable: false, c =>
         {
             Execute(c, "DELETE FROM tickets WHERE expires_at < $t", ("$t", Ms(now - TicketRetention)));
             Execute(c, "DELETE FROM decisions WHERE at < $t", ("$t", Ms(now - _limits.EffectiveWindow)));
@@ -159,11 +159,10 @@ internal sealed class KeyHolderState : IDisposable
 
     /// <summary>
     /// In one transaction: checks the ticket (issued here, unused, unexpired, bound to the attested subject, enrolment
-    /// and key), the subject's and the capture service's rate limits and the key's budget, then uses the ticket,
-    /// counts the decryption and logs the decision. A refusal is recorded and thrown.
+    /// and key) and the subject's and the capture service's rate limits, then uses the ticket, counts the decision and
+    /// logs it. A refusal is recorded and thrown.
     /// </summary>
     /// <exception cref="DecisionRefusedException">The ticket or a rate limit refuses it (recorded).</exception>
-    /// <exception cref="DecisionBudgetSpentException">The key's budget is spent (nothing is used up).</exception>
     /// <exception cref="InvalidDataException">The key's state is missing or altered.</exception>
     public DecisionReservation Reserve(AttestedComparison comparison, string decider)
     {
@@ -225,7 +224,7 @@ internal sealed class KeyHolderState : IDisposable
                 return Refuse(DecisionRefusal.CallerRateLimited, caller, $"The capture service had {_limits.PerCaller} decisions within {_limits.EffectiveWindow}.");
             }
 
-            Spend(c, keyId);
+            Count(c, keyId);
             Execute(c, "UPDATE tickets SET consumed_at = $t, response_key = zeroblob(length(response_key)) WHERE nonce = $n", ("$t", Ms(now)), ("$n", comparison.TicketNonce));
             Execute(
                 c,
@@ -242,14 +241,13 @@ internal sealed class KeyHolderState : IDisposable
         return reservation!;
     }
 
-    /// <summary>Records whether a decision's margin was near the threshold and runs the probing monitor; returns the flags it raised.</summary>
-    public IReadOnlyList<DecisionEvent> Complete(DecisionReservation reservation, bool nearThreshold)
+    /// <summary>Runs the probing monitor after a decision; returns the flags it raised.</summary>
+    public IReadOnlyList<DecisionEvent> Complete(DecisionReservation reservation)
     {
         ArgumentNullException.ThrowIfNull(reservation);
         var now = _clock.GetUtcNow();
-        return InWrite(c =>
+        return InWrite(durable: false, c =>
         {
-            Execute(c, "UPDATE decisions SET near = $n WHERE id = $id", ("$n", nearThreshold ? 1 : 0), ("$id", reservation.DecisionId));
             string subject, enrolment;
             using (var find = Command(c, "SELECT subject, enrolment FROM decisions WHERE id = $id", ("$id", reservation.DecisionId)))
             using (var reader = find.ExecuteReader())
@@ -270,22 +268,6 @@ internal sealed class KeyHolderState : IDisposable
             if (onReference >= _limits.ManyDecisionsPerReference && !FlaggedRecently(DecisionEvent.ManyDecisionsFlag))
             {
                 flags.Add(new DecisionEvent(now, DecisionEvent.ManyDecisionsFlag, subject, enrolment, reservation.Caller, $"{onReference} decisions on this enrolment within {_limits.EffectiveWindow}: typical of probing the template."));
-            }
-
-            var latest = new List<bool>();
-            using (var recent = Command(c, "SELECT near FROM decisions WHERE enrolment = $e AND at > $t AND near IS NOT NULL ORDER BY id DESC LIMIT $l", ("$e", enrolment), ("$t", since), ("$l", _limits.NearThresholdSample)))
-            using (var rows = recent.ExecuteReader())
-            {
-                while (rows.Read())
-                {
-                    latest.Add(rows.GetInt64(0) == 1);
-                }
-            }
-
-            var near = latest.Count(n => n);
-            if (latest.Count >= _limits.NearThresholdSample && near >= _limits.NearThresholdShare * latest.Count && !FlaggedRecently(DecisionEvent.NearThresholdFlag))
-            {
-                flags.Add(new DecisionEvent(now, DecisionEvent.NearThresholdFlag, subject, enrolment, reservation.Caller, $"{near} of the latest {latest.Count} decisions on this enrolment had margins near the threshold: typical of a search for the template."));
             }
 
             foreach (var flag in flags)
@@ -312,7 +294,7 @@ internal sealed class KeyHolderState : IDisposable
     public DecisionReport Report(int maxEvents) => InRead(c =>
     {
         var ids = new List<string>();
-        using (var command = Command(c, "SELECT key_id FROM key_state ORDER BY key_id"))
+        using (var command = Command(c, "SELECT key_id FROM key_decisions ORDER BY key_id"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -321,11 +303,7 @@ internal sealed class KeyHolderState : IDisposable
             }
         }
 
-        var keys = ids.Select(id =>
-        {
-            var (policy, used) = ReadKey(c, id);
-            return new DecisionKeyUsage(id, used, policy.MaxDecryptions, policy.ErrorBound);
-        }).ToList();
+        var keys = ids.Select(id => new DecisionKeyUsage(id, ReadKey(c, id))).ToList();
         var events = new List<DecisionEvent>();
         using (var command = Command(c, "SELECT at, kind, subject, enrolment, caller, detail FROM events ORDER BY id DESC LIMIT $l", ("$l", maxEvents)))
         using (var reader = command.ExecuteReader())
@@ -360,52 +338,35 @@ internal sealed class KeyHolderState : IDisposable
         SqliteConnection.ClearPool(connection);
     }
 
-    private void Spend(SqliteConnection c, string keyId)
+    private void Count(SqliteConnection c, string keyId)
     {
-        var (policy, used) = ReadKey(c, keyId);
-        if (used >= policy.MaxDecryptions)
-        {
-            throw new DecisionBudgetSpentException(policy.MaxDecryptions);
-        }
-
-        Execute(c, "UPDATE key_state SET used = $u, mac = $mac WHERE key_id = $k", ("$u", used + 1), ("$mac", Mac(keyId, policy, used + 1)), ("$k", keyId));
+        var decisions = ReadKey(c, keyId);
+        Execute(c, "UPDATE key_decisions SET decisions = $d, mac = $mac WHERE key_id = $k", ("$d", decisions + 1), ("$mac", Mac(keyId, decisions + 1)), ("$k", keyId));
     }
 
-    private (NoiseFloodingPolicy Policy, long Used) ReadKey(SqliteConnection c, string keyId)
+    private long ReadKey(SqliteConnection c, string keyId)
     {
-        using var command = Command(c, "SELECT error_bound, max_decryptions, security_bits, used, mac FROM key_state WHERE key_id = $k", ("$k", keyId));
+        using var command = Command(c, "SELECT decisions, mac FROM key_decisions WHERE key_id = $k", ("$k", keyId));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
             throw new InvalidDataException($"The key holder's decision state for key {keyId} is missing: {DatabasePath} was deleted, replaced or altered. No decision is made under this key until the state is restored.");
         }
 
-        var used = reader.GetInt64(3);
-        var mac = (byte[])reader[4];
-        NoiseFloodingPolicy policy;
-        try
-        {
-            policy = new NoiseFloodingPolicy(reader.GetDouble(0), reader.GetInt64(1), reader.GetInt32(2));
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new InvalidDataException($"The key holder's decision state for key {keyId} is altered: its policy is out of range.", e);
-        }
-
-        if (used < 0 || !CryptographicOperations.FixedTimeEquals(mac, Mac(keyId, policy, used)))
+        var decisions = reader.GetInt64(0);
+        var mac = (byte[])reader[1];
+        if (decisions < 0 || !CryptographicOperations.FixedTimeEquals(mac, Mac(keyId, decisions)))
         {
             throw new InvalidDataException($"The key holder's decision state for key {keyId} fails authentication: {DatabasePath} was altered. No decision is made under this key.");
         }
 
-        return (policy, used);
+        return decisions;
     }
 
-    private byte[] Mac(string keyId, NoiseFloodingPolicy policy, long used)
+    private byte[] Mac(string keyId, long decisions)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var text = string.Create(
-            CultureInfo.InvariantCulture,
-            $"obscura/keyholder/key-state/v1\n{keyId}\n{BitConverter.DoubleToInt64Bits(policy.ErrorBound):X16}\n{policy.MaxDecryptions}\n{policy.StatisticalSecurityBits}\n{used}");
+        var text = string.Create(CultureInfo.InvariantCulture, $"obscura/keyholder/key-decisions/v1\n{keyId}\n{decisions}");
         return HMACSHA256.HashData(_macKey, Encoding.UTF8.GetBytes(text));
     }
 
@@ -451,22 +412,33 @@ internal sealed class KeyHolderState : IDisposable
             "INSERT INTO events(at, kind, subject, enrolment, caller, detail) VALUES ($t, $k, $s, $e, $c, $d)",
             ("$t", Ms(e.At)), ("$k", e.Kind), ("$s", e.SubjectId), ("$e", e.EnrolmentId), ("$c", e.Caller), ("$d", e.Detail));
 
-    private SqliteConnection Connect()
+    private SqliteConnection Connect(bool durable = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
+
+        // A pooled connection keeps its pragmas: each use sets its own. SQLite's busy handler waits for another
+        // process's writer in short, growing steps (Microsoft.Data.Sqlite's own retry sleeps 150 ms per attempt).
+        Execute(connection, durable
+            ? "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;"
+            : "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;");
         return connection;
     }
 
-    private T InWrite<T>(Func<SqliteConnection, T> work)
+    private T InWrite<T>(Func<SqliteConnection, T> work) => InWrite(durable: true, work);
+
+    /// <summary>One write transaction; this process's writers take turns on a gate, so they queue instead of polling SQLite's lock.</summary>
+    private T InWrite<T>(bool durable, Func<SqliteConnection, T> work)
     {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var result = work(connection);
-        transaction.Commit();
-        return result;
+        using var connection = Connect(durable);
+        lock (_writers)
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(connection);
+            transaction.Commit();
+            return result;
+        }
     }
 
     private T InRead<T>(Func<SqliteConnection, T> work)

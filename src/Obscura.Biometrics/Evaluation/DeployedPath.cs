@@ -2,58 +2,49 @@ using System.Security.Cryptography;
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 
 namespace Obscura.Biometrics.Evaluation;
 
 /// <summary>Runs pairs through the deployed 1:1 decision path, with keys of its own (see <see cref="DeployedPathScores"/>).</summary>
 internal static class DeployedPath
 {
-    /// <summary>Calibration trials for the evaluation's key: fewer than a deployed key's, since the decision noise is fixed by the budget rule, not by E.</summary>
-    private const int CalibrationTrials = 8;
-
     private const string KeyId = "hek_evaluation";
 
     private const string SealingKeyId = "seal_evaluation";
 
-    public static DeployedPathScores Run(IReadOnlyList<(TransformedTemplate Reference, TransformedTemplate Probe)> pairs, IReadOnlyList<double> plain, int genuineCount, double threshold, Random random)
+    public static DeployedPathScores Run(IReadOnlyList<(TransformedTemplate Reference, TransformedTemplate Probe)> pairs, IReadOnlyList<double> plain, int genuineCount, double threshold)
     {
-        var p = ProtectedTemplateScheme.Parameters;
-        var encryptor = new CkksEncryptor(p);
-        using var secret = CkksKeyGenerator.GenerateSecretKey(p);
-        var capture = new CaptureClient(KeyId, CkksKeyGenerator.CreatePublicKey(secret));
+        var generator = new BgvKeyGenerator(ProtectedTemplateScheme.Parameters);
+        var secret = generator.CreateSecretKey();
+        var publicKey = generator.CreatePublicKey(secret);
+        var capture = new CaptureClient(KeyId, publicKey);
         using var sealing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var sealer = new TemplateSealer(SealingKeyId, ECDsa.Create(sealing.ExportParameters(includePrivateParameters: true)));
         var comparison = new ComparisonService(
             KeyId,
             new TemplateSealVerifier(SealingKeyId, sealing.ExportSubjectPublicKeyInfo()),
-            CkksKeyGenerator.CreateRelinearizationKey(secret),
-            CkksKeyGenerator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps));
-
-        // The budget rule of a new provider key: the largest t whose decision noise stays within the default bound.
-        var policy = DecisionKeyHolder.Calibrate(secret, maxDecryptions: null, trials: CalibrationTrials);
-        var decryptor = new NoiseFloodingDecryptor(encryptor, policy);
-        var scores = new double[pairs.Count];
+            publicKey,
+            generator.CreateRelinearizationKey(secret),
+            generator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps, columnSwap: false));
+        using var keyHolder = new DecisionKeyHolder(secret);
+        var decisions = new bool[pairs.Count];
         for (var k = 0; k < pairs.Count; k++)
         {
             var reference = sealer.Seal($"enr_evaluation_{k}", "evaluation", "ttk_evaluation", KeyId, DateTimeOffset.UnixEpoch, capture.EncryptReference(pairs[k].Reference));
             var probe = capture.EncryptProbe(pairs[k].Probe, threshold);
-            var blinding = random.Next(1, ProtectedTemplateScheme.MaxBlinding + 1);
-            var result = CkksSerializer.DeserializeCiphertext(comparison.Compare(reference, "evaluation", probe, blinding), p);
-            var margin = encryptor.Decode(decryptor.Decrypt(secret, result))[0].Real;
-            scores[k] = threshold + (margin / blinding);
+            decisions[k] = keyHolder.Decide(comparison.Compare(reference, "evaluation", probe));
         }
 
+        var quantised = pairs.Select(p => TemplateQuantisation.Similarity(p.Reference, p.Probe)).ToArray();
         return new DeployedPathScores(
-            $"deployed 1:1 decision path: reference and probe encrypted as the capture side does, seal check, blinding r in 1..4, product with relinearisation and 10-rotation block sum (ComparisonService), flooded decryption as the key holder does (flooding sized for t = {policy.MaxDecryptions} decisions, E calibrated with {CalibrationTrials} trials); score = t + margin / r",
+            $"deployed 1:1 decision path: reference and probe quantised (S = {TemplateQuantisation.Scale}) and encrypted as the capture side does, seal check, exact BGV product with relinearisation and 10-rotation block sum, blinded set-membership test over {ProtectedTemplateScheme.Candidates} candidates with flooding (ComparisonService), exact decryption as the key holder does; each pair gives a decision, not a score",
             threshold,
             [.. plain.Take(genuineCount)],
             [.. plain.Skip(genuineCount)],
-            scores[..genuineCount],
-            scores[genuineCount..],
-            DecisionKeyHolder.DecisionNoise(policy),
-            Math.Log2(policy.Sigma),
-            Math.Log2(policy.ErrorBound),
-            policy.MaxDecryptions);
+            quantised[..genuineCount],
+            quantised[genuineCount..],
+            decisions[..genuineCount],
+            decisions[genuineCount..]);
     }
 }

@@ -8,7 +8,10 @@ namespace Obscura.Biometrics.Evaluation;
 /// <summary>A labelled embedding: which subject it shows.</summary>
 public sealed record LabelledTemplate(string Label, FaceTemplate Template);
 
-/// <summary>Scores of the same comparisons in plaintext, after the cancelable transform, and under encryption.</summary>
+/// <summary>
+/// Scores of the same comparisons in plaintext, after the cancelable transform, under encryption, and as the integers
+/// the exact decision compares (<see cref="TemplateQuantisation"/>, in cosine units).
+/// </summary>
 public sealed record EvaluationScores(
     IReadOnlyList<double> PlainGenuine,
     IReadOnlyList<double> PlainImpostor,
@@ -18,11 +21,13 @@ public sealed record EvaluationScores(
     IReadOnlyList<double> EncryptedImpostor,
     IReadOnlyList<double> MatedAcrossKeys,
     IReadOnlyList<double> NonMatedAcrossKeys,
+    IReadOnlyList<double> QuantisedGenuine,
+    IReadOnlyList<double> QuantisedImpostor,
     DeployedPathScores? Deployed = null)
 {
     /// <summary>What the <see cref="EncryptedGenuine"/> and <see cref="EncryptedImpostor"/> scores measure.</summary>
     public const string EncryptedCircuit =
-        "column-packed inner product (4,096 pairs per dot product), decrypted without blinding or flooding: the encoding and arithmetic error of CKKS only, not the deployed decision path";
+        "column-packed ciphertext × ciphertext inner product under the CKKS parameter set of 1:N identification (each factor at scale 2^40, 4,096 pairs per dot product), decrypted without flooding: CKKS's own encoding and arithmetic error, not the 1:1 decision path (which is exact) and not the 1:N search (whose probe is a plaintext of integers)";
 
     /// <summary>The largest difference between a transformed or encrypted score and its plaintext score.</summary>
     public double MaxDeviation =>
@@ -51,7 +56,11 @@ public static class ProtectedEvaluation
     public static EvaluationScores Run(IReadOnlyList<LabelledTemplate> templates, int maxImpostorPairs = 2000, int seed = 1, int deployedPairs = 64, double threshold = 0.5)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deployedPairs);
-        ProtectedTemplateScheme.CheckThreshold(threshold);
+        if (deployedPairs > 0)
+        {
+            ProtectedTemplateScheme.CheckThreshold(threshold);
+        }
+
         ArgumentNullException.ThrowIfNull(templates);
         var labels = templates.Select(t => t.Label).Distinct().ToArray();
         if (labels.Length < 2 || templates.Select(t => t.Template.Dimension).Distinct().Count() != 1)
@@ -113,8 +122,7 @@ public static class ProtectedEvaluation
                     [.. genuineSample.Select(i => genuinePairs[i]), .. impostorSample.Select(i => impostorPairs[i])],
                     [.. genuineSample.Select(i => plainGenuine[i]), .. impostorSample.Select(i => plainImpostor[i])],
                     genuineSample.Length,
-                    threshold,
-                    random);
+                    threshold);
             }
 
             return new EvaluationScores(
@@ -126,6 +134,8 @@ public static class ProtectedEvaluation
                 encrypted[genuinePairs.Count..],
                 mated,
                 nonMated,
+                [.. genuinePairs.Select(p => TemplateQuantisation.Similarity(p.Item1, p.Item2))],
+                [.. impostorPairs.Select(p => TemplateQuantisation.Similarity(p.Item1, p.Item2))],
                 deployed);
         }
         finally
@@ -137,10 +147,15 @@ public static class ProtectedEvaluation
         }
     }
 
-    /// <summary>Scores of many pairs under encryption: pair k of a block in slot k, one dot product per block of N/2 pairs.</summary>
+    /// <summary>
+    /// Scores of many pairs under encryption: pair k of a block in slot k, one dot product per block of N/2 pairs. Each
+    /// factor is encoded at 2^40, so the product's scale 2^80 stays below the 1:N set's top modulus (104 bits) with room
+    /// for the scores; the set's default scale (2^31) would leave the fresh encryption noise near 10^-5 in each score.
+    /// </summary>
     private static double[] EncryptedScores(IReadOnlyList<(TransformedTemplate A, TransformedTemplate B)> pairs)
     {
-        var p = ProtectedTemplateScheme.Parameters;
+        const double FactorScale = 1L << 40;
+        var p = Identification.GalleryScheme.Parameters;
         var encryptor = new CkksEncryptor(p);
         var evaluator = new CkksEvaluator(p);
         using var secret = CkksKeyGenerator.GenerateSecretKey(p);
@@ -154,7 +169,7 @@ public static class ProtectedEvaluation
             var count = Math.Min(slots, pairs.Count - start);
             CkksCiphertext[] Columns(Func<(TransformedTemplate A, TransformedTemplate B), TransformedTemplate> side) =>
                 CkksEvaluator.Batch(Enumerable.Range(0, d).ToArray(), j =>
-                    encryptor.Encrypt(publicKey, encryptor.Encode([.. Enumerable.Range(0, count).Select(k => (double)side(pairs[start + k]).Values[j])])));
+                    encryptor.Encrypt(publicKey, encryptor.Encode([.. Enumerable.Range(0, count).Select(k => (double)side(pairs[start + k]).Values[j])], scale: FactorScale)));
 
             var result = encryptor.Decode(encryptor.Decrypt(secret, evaluator.DotProduct(Columns(x => x.A), Columns(x => x.B), relin)));
             for (var k = 0; k < count; k++)

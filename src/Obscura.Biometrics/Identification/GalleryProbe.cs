@@ -1,6 +1,5 @@
 using System.Numerics;
 using Obscura.Biometrics.Cancelable;
-using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
 using Obscura.Homomorphic.Ckks;
 
@@ -52,7 +51,7 @@ public sealed class GalleryProbe
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(encryptor);
         EncryptedGallery.CheckParameters(encryptor.Parameters, nameof(encryptor));
-        var t = ProtectedTemplateScheme.CheckThreshold(threshold);
+        var t = GalleryScheme.CheckThreshold(threshold);
         var weights = new int[probe.Dimension];
         for (var j = 0; j < weights.Length; j++)
         {

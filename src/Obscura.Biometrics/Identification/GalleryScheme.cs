@@ -35,4 +35,14 @@ public static class GalleryScheme
 
     /// <summary>How many times a freshly enrolled gallery can be renewed to a new gallery key: the renewal primes.</summary>
     public static int MaxRenewals => Parameters.MaxLevel - SearchLevel;
+
+    /// <summary>
+    /// Returns <paramref name="threshold"/> if it is a cosine similarity strictly between −1 and 1 (1:N has no exact
+    /// decision's lower limit, see <see cref="Protection.ProtectedTemplateScheme.CheckThreshold"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is not.</exception>
+    public static double CheckThreshold(double threshold) =>
+        double.IsFinite(threshold) && threshold is > -1 and < 1
+            ? threshold
+            : throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is a cosine similarity strictly between −1 and 1.");
 }

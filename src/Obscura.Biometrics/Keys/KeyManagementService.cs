@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Obscura.Biometrics.Protection;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 using Obscura.Security.Files;
 
 namespace Obscura.Biometrics.Keys;
@@ -60,13 +60,13 @@ public sealed class KeyManagementService : IDisposable
     public string CreateEncryptionKey(string providerId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(providerId);
-        var p = ProtectedTemplateScheme.Parameters;
+        var generator = new BgvKeyGenerator(ProtectedTemplateScheme.Parameters);
         var encryptionId = NewId("hek");
-        using var secret = CkksKeyGenerator.GenerateSecretKey(p);
-        WritePublic(encryptionId, "pk", CkksSerializer.Serialize(CkksKeyGenerator.CreatePublicKey(secret)));
-        WritePublic(encryptionId, "relin", CkksSerializer.Serialize(CkksKeyGenerator.CreateRelinearizationKey(secret)));
-        WritePublic(encryptionId, "galois", CkksSerializer.Serialize(CkksKeyGenerator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps)));
-        var exported = CkksSerializer.ExportSecretKey(secret);
+        using var secret = generator.CreateSecretKey();
+        WritePublic(encryptionId, "pk", BgvSerializer.Serialize(generator.CreatePublicKey(secret)));
+        WritePublic(encryptionId, "relin", BgvSerializer.Serialize(generator.CreateRelinearizationKey(secret)));
+        WritePublic(encryptionId, "galois", BgvSerializer.Serialize(generator.CreateGaloisKeys(secret, ProtectedTemplateScheme.RotationSteps, columnSwap: false)));
+        var exported = BgvSerializer.ExportSecretKey(secret);
         Store(encryptionId, EncryptionKind, providerId, exported, publicMaterial: null);
         CryptographicOperations.ZeroMemory(exported);
         return encryptionId;
@@ -93,7 +93,7 @@ public sealed class KeyManagementService : IDisposable
     {
         using var from = OpenDecryptionKey(fromId);
         using var to = OpenDecryptionKey(toId);
-        WritePublic(fromId, $"to-{SafeName(toId)}", CkksSerializer.Serialize(CkksKeyGenerator.CreateKeySwitchKey(from, to)));
+        WritePublic(fromId, $"to-{SafeName(toId)}", BgvSerializer.Serialize(new BgvKeyGenerator(ProtectedTemplateScheme.Parameters).CreateKeySwitchKey(from, to)));
     }
 
     /// <summary>The serialised key-switching key from <paramref name="fromId"/> to <paramref name="toId"/>.</summary>
@@ -128,12 +128,12 @@ public sealed class KeyManagementService : IDisposable
     }
 
     /// <summary>The provider's homomorphic secret key (key-holder role only).</summary>
-    public CkksSecretKey OpenDecryptionKey(string encryptionKeyId)
+    public BgvSecretKey OpenDecryptionKey(string encryptionKeyId)
     {
         var secret = Unwrap(encryptionKeyId, EncryptionKind);
         try
         {
-            return CkksSerializer.ImportSecretKey(secret, ProtectedTemplateScheme.Parameters);
+            return BgvSerializer.ImportSecretKey(secret, ProtectedTemplateScheme.Parameters);
         }
         finally
         {
@@ -161,13 +161,13 @@ public sealed class KeyManagementService : IDisposable
     public TemplateSealVerifier OpenSealVerifier(string sealingKeyId) => new(sealingKeyId, ReadSealPublicKey(sealingKeyId));
 
     /// <summary>The provider's public key, for capture clients.</summary>
-    public CkksPublicKey OpenPublicKey(string encryptionKeyId) =>
-        CkksSerializer.DeserializePublicKey(ReadPublic(encryptionKeyId, "pk"), ProtectedTemplateScheme.Parameters);
+    public BgvPublicKey OpenPublicKey(string encryptionKeyId) =>
+        BgvSerializer.DeserializePublicKey(ReadPublic(encryptionKeyId, "pk"), ProtectedTemplateScheme.Parameters);
 
     /// <summary>The provider's evaluation keys, for the comparison role.</summary>
-    public (CkksRelinearizationKey Relinearization, CkksGaloisKeys Galois) OpenEvaluationKeys(string encryptionKeyId) =>
-        (CkksSerializer.DeserializeRelinearizationKey(ReadPublic(encryptionKeyId, "relin"), ProtectedTemplateScheme.Parameters),
-         CkksSerializer.DeserializeGaloisKeys(ReadPublic(encryptionKeyId, "galois"), ProtectedTemplateScheme.Parameters));
+    public (BgvRelinearizationKey Relinearization, BgvGaloisKeys Galois) OpenEvaluationKeys(string encryptionKeyId) =>
+        (BgvSerializer.DeserializeRelinearizationKey(ReadPublic(encryptionKeyId, "relin"), ProtectedTemplateScheme.Parameters),
+         BgvSerializer.DeserializeGaloisKeys(ReadPublic(encryptionKeyId, "galois"), ProtectedTemplateScheme.Parameters));
 
     /// <summary>Revokes a key and destroys its wrapped material; templates bound to it stop working everywhere.</summary>
     /// <exception cref="KeyRevokedException">Unknown key.</exception>

@@ -1,20 +1,21 @@
 using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Protection;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 
 namespace Obscura.Biometrics.Roles;
 
 /// <summary>
-/// The capturing side (the provider's app or onboarding desk): transforms a template with the user's transformation key
-/// and encrypts it under the provider's public key. It can encrypt but never decrypt.
+/// The capturing side (the provider's app or onboarding desk): transforms a template with the user's transformation key,
+/// quantises it and encrypts it under the provider's public key. It can encrypt but never decrypt.
 /// </summary>
 public sealed class CaptureClient
 {
-    private readonly CkksEncryptor _encryptor = new(ProtectedTemplateScheme.Parameters);
-    private readonly CkksPublicKey _publicKey;
+    private readonly BgvEncoder _encoder = new(ProtectedTemplateScheme.Parameters);
+    private readonly BgvEncryptor _encryptor = new(ProtectedTemplateScheme.Parameters);
+    private readonly BgvPublicKey _publicKey;
 
     /// <summary>Creates a client for the provider's public key.</summary>
-    public CaptureClient(string encryptionKeyId, CkksPublicKey publicKey)
+    public CaptureClient(string encryptionKeyId, BgvPublicKey publicKey)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(encryptionKeyId);
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -33,6 +34,15 @@ public sealed class CaptureClient
     public byte[] EncryptProbe(TransformedTemplate template, double threshold) =>
         Encrypt(ProtectedTemplateScheme.ProbeSlots(template, threshold));
 
-    private byte[] Encrypt(System.Numerics.Complex[] slots) =>
-        CkksSerializer.Serialize(_encryptor.Encrypt(_publicKey, _encryptor.Encode(slots)));
+    private byte[] Encrypt(long[] slots)
+    {
+        try
+        {
+            return BgvSerializer.Serialize(_encryptor.Encrypt(_publicKey, _encoder.Encode(slots)));
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(slots.AsSpan()));
+        }
+    }
 }

@@ -1,34 +1,39 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 
 namespace Obscura.Biometrics.Roles;
 
 /// <summary>
 /// The comparison role for one generation of provider keys: it checks the seal of a stored reference and that it is
-/// under this generation's encryption key, then computes r·(score − t) on ciphertexts only, with r a fresh random
-/// integer in 1…4 so the key holder learns the decision and not the score. It holds evaluation keys and the public
-/// half of the sealing key, and no secret key, so it cannot decrypt anything it handles.
+/// under this generation's encryption key, computes D = score − T on ciphertexts only, and blinds it into the
+/// set-membership result of <see cref="ExactDecision"/>, so the key holder learns the decision and nothing else. It
+/// holds the public key (for the flooding), the evaluation keys and the public half of the sealing key, and no secret
+/// key, so it cannot decrypt anything it handles.
 /// </summary>
 public sealed class ComparisonService
 {
-    private readonly CkksEvaluator _evaluator = new(ProtectedTemplateScheme.Parameters);
+    private readonly BgvEvaluator _evaluator = new(ProtectedTemplateScheme.Parameters);
+    private readonly BgvEncoder _encoder = new(ProtectedTemplateScheme.Parameters);
+    private readonly BgvEncryptor _encryptor = new(ProtectedTemplateScheme.Parameters);
     private readonly TemplateSealVerifier _sealVerifier;
-    private readonly CkksRelinearizationKey _relinearizationKey;
-    private readonly CkksGaloisKeys _galoisKeys;
+    private readonly BgvPublicKey _publicKey;
+    private readonly BgvRelinearizationKey _relinearizationKey;
+    private readonly BgvGaloisKeys _galoisKeys;
 
     /// <summary>Creates the service from public material only.</summary>
-    public ComparisonService(string encryptionKeyId, TemplateSealVerifier sealVerifier, CkksRelinearizationKey relinearizationKey, CkksGaloisKeys galoisKeys)
+    public ComparisonService(string encryptionKeyId, TemplateSealVerifier sealVerifier, BgvPublicKey publicKey, BgvRelinearizationKey relinearizationKey, BgvGaloisKeys galoisKeys)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(encryptionKeyId);
         ArgumentNullException.ThrowIfNull(sealVerifier);
+        ArgumentNullException.ThrowIfNull(publicKey);
         ArgumentNullException.ThrowIfNull(relinearizationKey);
         ArgumentNullException.ThrowIfNull(galoisKeys);
         EncryptionKeyId = encryptionKeyId;
         _sealVerifier = sealVerifier;
+        _publicKey = publicKey;
         _relinearizationKey = relinearizationKey;
         _galoisKeys = galoisKeys;
     }
@@ -39,20 +44,17 @@ public sealed class ComparisonService
     /// <summary>The encrypted, blinded comparison of a sealed reference of <paramref name="subjectId"/> with a probe.</summary>
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
     /// <exception cref="KeyRevokedException">The reference is under another encryption key.</exception>
-    /// <exception cref="CkksFormatException">The reference or probe is not a well-formed fresh ciphertext of the scheme.</exception>
+    /// <exception cref="BgvFormatException">The reference or probe is not a well-formed fresh ciphertext of the scheme.</exception>
     public byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe) =>
-        Compare(reference, subjectId, probe, RandomNumberGenerator.GetInt32(1, ProtectedTemplateScheme.MaxBlinding + 1));
+        ExactDecision.Serialize(ExactDecision.Blind(_evaluator, _encoder, _encryptor, _publicKey, Difference(reference, subjectId, probe)));
 
-    /// <summary>The comparison with a given blinding factor (the evaluation harness needs it to turn a margin back into a score).</summary>
-    internal byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe, int blinding)
+    /// <summary>D = score − T in every slot, before blinding (tests measure its noise; it is never sent).</summary>
+    internal BgvCiphertext Difference(SealedTemplate reference, string subjectId, byte[] probe)
     {
         ArgumentNullException.ThrowIfNull(probe);
-        ArgumentOutOfRangeException.ThrowIfLessThan(blinding, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(blinding, ProtectedTemplateScheme.MaxBlinding);
         var stored = Open(reference, subjectId);
-        var fresh = Fresh(CkksSerializer.DeserializeCiphertext(probe, ProtectedTemplateScheme.Parameters), "probe");
-        var blinded = _evaluator.MultiplyByConstant(fresh, blinding, scale: 1);
-        return CkksSerializer.Serialize(ProtectedTemplateScheme.Compare(_evaluator, stored, blinded, _relinearizationKey, _galoisKeys));
+        var fresh = Fresh(BgvSerializer.DeserializeCiphertext(probe, ProtectedTemplateScheme.Parameters), "probe");
+        return ProtectedTemplateScheme.Compare(_evaluator, stored, fresh, _relinearizationKey, _galoisKeys);
     }
 
     /// <summary>
@@ -61,13 +63,13 @@ public sealed class ComparisonService
     /// </summary>
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
     /// <exception cref="KeyRevokedException">The reference is under another encryption key.</exception>
-    public byte[] SwitchKey(SealedTemplate reference, string subjectId, CkksKeySwitchKey key)
+    public byte[] SwitchKey(SealedTemplate reference, string subjectId, BgvKeySwitchKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return CkksSerializer.Serialize(_evaluator.SwitchKey(Open(reference, subjectId), key));
+        return BgvSerializer.Serialize(_evaluator.SwitchKey(Open(reference, subjectId), key));
     }
 
-    private CkksCiphertext Open(SealedTemplate reference, string subjectId)
+    private BgvCiphertext Open(SealedTemplate reference, string subjectId)
     {
         ArgumentNullException.ThrowIfNull(reference);
         _sealVerifier.Verify(reference, subjectId);
@@ -76,15 +78,14 @@ public sealed class ComparisonService
             throw new KeyRevokedException(reference.EncryptionKeyId);
         }
 
-        return Fresh(CkksSerializer.DeserializeCiphertext(reference.Ciphertext, ProtectedTemplateScheme.Parameters), "reference");
+        return Fresh(BgvSerializer.DeserializeCiphertext(reference.Ciphertext, ProtectedTemplateScheme.Parameters), "reference");
     }
 
-    private static CkksCiphertext Fresh(CkksCiphertext ciphertext, string what)
+    private static BgvCiphertext Fresh(BgvCiphertext ciphertext, string what)
     {
-        var p = ProtectedTemplateScheme.Parameters;
-        if (ciphertext.Level != p.MaxLevel || ciphertext.Scale != p.DefaultScale)
+        if (ciphertext.Level != ProtectedTemplateScheme.Parameters.MaxLevel || ciphertext.Size != 2)
         {
-            throw new CkksFormatException($"The {what} is not a fresh encryption at the scheme's level and scale.");
+            throw new BgvFormatException($"The {what} is not a fresh encryption at the scheme's top level.");
         }
 
         return ciphertext;
@@ -119,7 +120,7 @@ public sealed class ComparisonRole(IProviderPublicKeys keys, IKeyHolderDecisions
     {
         ArgumentNullException.ThrowIfNull(reference);
         var service = await ServiceForAsync(reference.EncryptionKeyId, cancellationToken).ConfigureAwait(false);
-        var switchKey = CkksSerializer.DeserializeKeySwitchKey(
+        var switchKey = BgvSerializer.DeserializeKeySwitchKey(
             await keys.GetRotationKeyAsync(reference.EncryptionKeyId, targetEncryptionKeyId, cancellationToken).ConfigureAwait(false),
             ProtectedTemplateScheme.Parameters);
         return service.SwitchKey(reference, subjectId, switchKey);
@@ -161,7 +162,8 @@ public sealed class ComparisonRole(IProviderPublicKeys keys, IKeyHolderDecisions
         return new ComparisonService(
             encryptionKeyId,
             new TemplateSealVerifier(generation.SealingKeyId, generation.SealPublicKey),
-            CkksSerializer.DeserializeRelinearizationKey(evaluation.Relinearization, p),
-            CkksSerializer.DeserializeGaloisKeys(evaluation.Galois, p));
+            BgvSerializer.DeserializePublicKey(generation.PublicKey, p),
+            BgvSerializer.DeserializeRelinearizationKey(evaluation.Relinearization, p),
+            BgvSerializer.DeserializeGaloisKeys(evaluation.Galois, p));
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 using Obscura.Security.Files;
 using Obscura.Security.Locks;
 
@@ -14,12 +14,20 @@ namespace Obscura.Biometrics.Roles;
 /// The key-management role over its own key store, in its own folder with its own master key: the only holder of the
 /// provider's homomorphic secret keys and sealing private keys. It seals digests, issues single-use decision tickets,
 /// and decides only attested comparisons (a result the pinned comparison role signed, over a reference this provider
-/// sealed, for a ticket issued here), with flooded decryption under a persistent budget, per-subject and per-caller
-/// rate limits and a probing monitor, all kept in its state database (<see cref="KeyHolderState"/>). A key's flooding
-/// policy is calibrated when the key is created, never on a decision. The current key ids (and, during a rotation,
+/// sealed, for a ticket issued here), by exact decryption of a blinded set-membership result, under per-subject and
+/// per-caller rate limits and a probing monitor, all kept in its state database (<see cref="KeyHolderState"/>). Keys
+/// are generated when the provider is created, never on a decision. The current key ids (and, during a rotation,
 /// the previous ones) are kept in a state file written atomically, so a crash mid-rotation leaves a rotation that the
 /// next call resumes.
 /// </summary>
+/// <remarks>
+/// What a decision needs is kept in memory across requests: the unwrapped secret key of each encryption key in use
+/// (one decider per key), the sealing private key, the seal verifiers and the public material. Every call first reads
+/// <c>provider.json</c> again (a few hundred bytes) and compares it with the copy it holds, so a rotation by another
+/// process sharing the folder (the CLI beside a server, a second server) takes effect here on the next call: a key that
+/// left the file is refused at once, and its cached secret is zeroed as soon as no decision in flight uses it.
+/// Rotations take the folder's <c>provider.lock</c>, so two processes never start two rotations at once.
+/// </remarks>
 public sealed class KeyHolderService : IKeyHolderRole, IDisposable
 {
     /// <summary>The caller name of the in-process capture side (tickets) in the embedded deployment.</summary>
@@ -33,25 +41,26 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     private readonly ComparisonAttestationVerifier _attestations;
     private readonly KeyHolderOptions _options;
     private readonly string _stateFile;
-    private readonly ConcurrentDictionary<string, Lazy<DecisionKeyHolder>> _deciders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<SharedDecider>> _deciders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TemplateSealVerifier> _sealVerifiers = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private TemplateSealer? _sealer;
-    private ProviderKeyIds _state;
+    private ProviderSnapshot _snapshot;
 
-    private KeyHolderService(KeyManagementService keys, KeyHolderState decisions, ComparisonAttestationVerifier attestations, KeyHolderOptions options, string stateFile, ProviderKeyIds state)
+    private KeyHolderService(KeyManagementService keys, KeyHolderState decisions, ComparisonAttestationVerifier attestations, KeyHolderOptions options, string stateFile, byte[] state)
     {
         _keys = keys;
         _decisions = decisions;
         _attestations = attestations;
         _options = options;
         _stateFile = stateFile;
-        _state = state;
+        _snapshot = new ProviderSnapshot(state, Parse(state));
     }
 
     /// <summary>
     /// Opens the key holder in <paramref name="directory"/>: its own key store (<c>master.key</c> and wrapped keys), its
     /// decision state (<c>state.db</c>) and <c>provider.json</c> naming the provider's keys. On first use it creates the
-    /// provider's keys and calibrates the encryption key's flooding policy, which takes seconds; later opens are quick.
+    /// provider's keys (about a second); later opens are quick.
     /// </summary>
     /// <exception cref="ArgumentException">The pinned comparison key is not a P-256 public key.</exception>
     public static KeyHolderService Open(string directory, KeyHolderOptions options)
@@ -70,18 +79,13 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
             // Two processes opening an empty folder at once must not both create keys.
             using (ProcessLock.Acquire(Path.Combine(directory, "provider.lock"), CancellationToken.None))
             {
-                ProviderKeyIds state;
-                if (File.Exists(stateFile))
+                if (!File.Exists(stateFile))
                 {
-                    state = JsonSerializer.Deserialize<ProviderKeyIds>(File.ReadAllBytes(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty.");
-                }
-                else
-                {
-                    state = new ProviderKeyIds(options.ProviderId, CreateEncryptionKey(keys, decisions, options), keys.CreateSealingKey(options.ProviderId));
-                    OwnerOnlyFiles.WriteAtomically(stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
+                    var created = new ProviderKeyIds(options.ProviderId, CreateEncryptionKey(keys, decisions, options), keys.CreateSealingKey(options.ProviderId));
+                    OwnerOnlyFiles.WriteAtomically(stateFile, JsonSerializer.SerializeToUtf8Bytes(created));
                 }
 
-                return new KeyHolderService(keys, decisions, attestations, options, stateFile, state);
+                return new KeyHolderService(keys, decisions, attestations, options, stateFile, File.ReadAllBytes(stateFile));
             }
         }
         catch
@@ -92,11 +96,12 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         }
     }
 
-    /// <summary>The provider's current key ids.</summary>
-    public ProviderKeyIds Provider => _state;
+    /// <summary>The provider's current key ids, as the folder's <c>provider.json</c> holds them now (another process may have rotated them).</summary>
+    /// <exception cref="InvalidDataException"><c>provider.json</c> was deleted or is not a key holder's state.</exception>
+    public ProviderKeyIds Provider => Current().State;
 
-    /// <summary>The flooding policy of the current encryption key (fixed at its creation); its MaxDecryptions is the key's decision budget.</summary>
-    public NoiseFloodingPolicy FloodingPolicy => _decisions.Policy(_state.EncryptionKeyId);
+    /// <summary>Decisions made under the current encryption key (a count; exact decisions need no budget).</summary>
+    public long DecisionCount => _decisions.Decisions(Provider.EncryptionKeyId);
 
     /// <summary>The key holder's key store (tests open secret keys through it to check what the roles compute).</summary>
     internal KeyManagementService Keys => _keys;
@@ -104,7 +109,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <summary>The decision state database.</summary>
     internal string DecisionStatePath => _decisions.DatabasePath;
 
-    /// <summary>Each key's decision budget and the latest <paramref name="maxEvents"/> refusals and probing flags, for the operator.</summary>
+    /// <summary>Each key's decision count and the latest <paramref name="maxEvents"/> refusals and probing flags, for the operator.</summary>
     public DecisionReport Report(int maxEvents = 100)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxEvents);
@@ -114,15 +119,23 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <inheritdoc/>
     public Task<ProviderPublicMaterial> GetPublicMaterialAsync(CancellationToken cancellationToken)
     {
-        var state = _state;
+        var snapshot = Current();
+        if (snapshot.Material is { } cached)
+        {
+            return Task.FromResult(cached);
+        }
+
+        // Read from the key files once per state: the public key alone is a quarter of a megabyte.
+        var state = snapshot.State;
         var previous = state.PreviousEncryptionKeyId is { } encryption && state.PreviousSealingKeyId is { } sealing ? Generation(encryption, sealing) : null;
-        return Task.FromResult(new ProviderPublicMaterial(state.ProviderId, Generation(state.EncryptionKeyId, state.SealingKeyId), previous));
+        snapshot.Material = new ProviderPublicMaterial(state.ProviderId, Generation(state.EncryptionKeyId, state.SealingKeyId), previous);
+        return Task.FromResult(snapshot.Material);
     }
 
     /// <inheritdoc/>
     public Task<EvaluationKeyMaterial> GetEvaluationKeysAsync(string encryptionKeyId, CancellationToken cancellationToken)
     {
-        EnsureProviderKey(encryptionKeyId);
+        EnsureProviderKey(Current().State, encryptionKeyId);
         var (relinearization, galois) = _keys.ReadEvaluationKeys(encryptionKeyId);
         return Task.FromResult(new EvaluationKeyMaterial(relinearization, galois));
     }
@@ -130,7 +143,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <inheritdoc/>
     public Task<byte[]> GetRotationKeyAsync(string fromEncryptionKeyId, string toEncryptionKeyId, CancellationToken cancellationToken)
     {
-        var state = _state;
+        var state = Current().State;
         if (state.PreviousEncryptionKeyId != fromEncryptionKeyId || state.EncryptionKeyId != toEncryptionKeyId)
         {
             throw new KeyRevokedException(fromEncryptionKeyId);
@@ -147,12 +160,18 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         lock (_gate)
         {
             // Only templates under the current encryption key are sealed: a retired key's templates cannot come back.
-            if (request.EncryptionKeyId != _state.EncryptionKeyId)
+            var state = Current().State;
+            if (request.EncryptionKeyId != state.EncryptionKeyId)
             {
                 throw new KeyRevokedException(request.EncryptionKeyId);
             }
 
-            _sealer ??= _keys.OpenSealer(_state.SealingKeyId);
+            if (_sealer?.KeyId != state.SealingKeyId)
+            {
+                _sealer?.Dispose();
+                _sealer = _keys.OpenSealer(state.SealingKeyId);
+            }
+
             return Task.FromResult(_sealer.Sign(request));
         }
     }
@@ -183,7 +202,7 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(caller);
         request.Validate();
-        EnsureProviderKey(request.EncryptionKeyId);
+        EnsureProviderKey(Current().State, request.EncryptionKeyId);
         var nonce = RandomNumberGenerator.GetBytes(32);
         using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var responseKey = DecisionChannel.Agree(ephemeral, request.CapturePublicKey, nonce);
@@ -214,10 +233,11 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         }
 
         var reference = comparison.Reference;
-        EnsureProviderKey(reference.EncryptionKeyId);
+        var state = Current().State;
+        EnsureProviderKey(state, reference.EncryptionKeyId);
         try
         {
-            SealVerifier(reference.EncryptionKeyId).Verify(reference, comparison.SealingKeyId, comparison.Seal);
+            SealVerifier(state, reference.EncryptionKeyId).Verify(reference, comparison.SealingKeyId, comparison.Seal);
         }
         catch (BrokenSealException e)
         {
@@ -225,12 +245,12 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
             throw;
         }
 
-        CkksCiphertext result;
+        BgvCiphertext[] result;
         try
         {
             result = DecisionKeyHolder.ParseResult(comparison.Result);
         }
-        catch (CkksFormatException e)
+        catch (BgvFormatException e)
         {
             await RecordAsync(new DecisionEvent(_options.Clock.GetUtcNow(), DecisionEvent.RefusalKind(DecisionRefusal.Malformed), reference.SubjectId, reference.EnrolmentId, decider, e.Message), cancellationToken).ConfigureAwait(false);
             throw;
@@ -250,14 +270,14 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
 
         try
         {
-            var margin = keyHolder.FloodedMargin(result);
-            var flags = _decisions.Complete(reservation, Math.Abs(margin) < _options.Limits.NearThresholdBand);
+            var match = keyHolder.Decide(reference.EncryptionKeyId, result);
+            var flags = _decisions.Complete(reservation);
             foreach (var flag in flags)
             {
                 await NotifyAsync(flag, cancellationToken).ConfigureAwait(false);
             }
 
-            return DecisionChannel.Seal(reservation.ResponseKey, comparison.TicketNonce, margin >= 0);
+            return DecisionChannel.Seal(reservation.ResponseKey, comparison.TicketNonce, match);
         }
         finally
         {
@@ -268,14 +288,19 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <inheritdoc/>
     public Task<ProviderPublicMaterial> BeginRotationAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        // Another process may have begun (or finished) a rotation: it is resumed, never started twice.
+        using (ProcessLock.Acquire(RotationLockPath, cancellationToken))
         {
-            if (!_state.Rotating)
+            lock (_gate)
             {
-                var encryption = CreateEncryptionKey(_keys, _decisions, _options with { ProviderId = _state.ProviderId });
-                var sealing = _keys.CreateSealingKey(_state.ProviderId);
-                _keys.CreateRotationKey(_state.EncryptionKeyId, encryption);
-                Commit(new ProviderKeyIds(_state.ProviderId, encryption, sealing, _state.EncryptionKeyId, _state.SealingKeyId));
+                var state = Current().State;
+                if (!state.Rotating)
+                {
+                    var encryption = CreateEncryptionKey(_keys, _decisions, _options with { ProviderId = state.ProviderId });
+                    var sealing = _keys.CreateSealingKey(state.ProviderId);
+                    _keys.CreateRotationKey(state.EncryptionKeyId, encryption);
+                    Commit(new ProviderKeyIds(state.ProviderId, encryption, sealing, state.EncryptionKeyId, state.SealingKeyId));
+                }
             }
         }
 
@@ -285,17 +310,17 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     /// <inheritdoc/>
     public Task CompleteRotationAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        using (ProcessLock.Acquire(RotationLockPath, cancellationToken))
         {
-            if (_state is { PreviousEncryptionKeyId: { } encryption, PreviousSealingKeyId: { } sealing })
+            lock (_gate)
             {
-                // State first: after a crash between the two steps the old keys are unused, and revoking them again is harmless.
-                Commit(_state with { PreviousEncryptionKeyId = null, PreviousSealingKeyId = null });
-                RevokeIfActive(encryption);
-                RevokeIfActive(sealing);
-                if (_deciders.TryRemove(encryption, out var retired) && retired.IsValueCreated)
+                var state = Current().State;
+                if (state is { PreviousEncryptionKeyId: { } encryption, PreviousSealingKeyId: { } sealing })
                 {
-                    retired.Value.Dispose();
+                    // State first: after a crash between the two steps the old keys are unused, and revoking them again is harmless.
+                    Commit(state with { PreviousEncryptionKeyId = null, PreviousSealingKeyId = null });
+                    RevokeIfActive(encryption);
+                    RevokeIfActive(sealing);
                 }
             }
         }
@@ -310,26 +335,22 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         {
             _sealer?.Dispose();
             _sealer = null;
-            foreach (var decider in _deciders.Values.Where(d => d.IsValueCreated))
+            foreach (var id in _deciders.Keys)
             {
-                decider.Value.Dispose();
+                Retire(id);
             }
 
-            _deciders.Clear();
+            _sealVerifiers.Clear();
             _decisions.Dispose();
             _keys.Dispose();
         }
     }
 
-    /// <summary>Creates an encryption key and fixes its flooding policy at once, so no decision ever waits for a calibration.</summary>
+    /// <summary>Creates an encryption key and its decision state at once.</summary>
     private static string CreateEncryptionKey(KeyManagementService keys, KeyHolderState decisions, KeyHolderOptions options)
     {
         var id = keys.CreateEncryptionKey(options.ProviderId);
-        using var secret = keys.OpenDecryptionKey(id);
-        var flooding = options.Flooding;
-        var policy = options.Calibrate?.Invoke(secret)
-            ?? DecisionKeyHolder.Calibrate(secret, flooding.MaxDecryptions, flooding.MaxDecisionNoise, flooding.CalibrationTrials);
-        decisions.CreateKey(id, policy);
+        decisions.CreateKey(id);
         return id;
     }
 
@@ -348,16 +369,89 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     private Task NotifyAsync(DecisionEvent decisionEvent, CancellationToken cancellationToken) =>
         _options.OnEvent?.Invoke(decisionEvent, cancellationToken) ?? Task.CompletedTask;
 
+    private string RotationLockPath => Path.Combine(Path.GetDirectoryName(_stateFile)!, "provider.lock");
+
     private void Commit(ProviderKeyIds state)
     {
-        OwnerOnlyFiles.WriteAtomically(_stateFile, JsonSerializer.SerializeToUtf8Bytes(state));
-        if (state.SealingKeyId != _state.SealingKeyId)
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(state);
+        OwnerOnlyFiles.WriteAtomically(_stateFile, bytes);
+        Adopt(bytes);
+    }
+
+    /// <summary>
+    /// The provider's state as <c>provider.json</c> holds it now. Unchanged (the usual case) it is the snapshot in memory;
+    /// changed by another process, it replaces it and the caches of keys that left it are dropped.
+    /// </summary>
+    private ProviderSnapshot Current()
+    {
+        var snapshot = Volatile.Read(ref _snapshot);
+        byte[] bytes;
+        try
         {
-            _sealer?.Dispose();
-            _sealer = null;
+            bytes = File.ReadAllBytes(_stateFile);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new InvalidDataException($"{_stateFile} is missing: the key holder's folder was altered. No key is used until it is restored.");
         }
 
-        _state = state;
+        return bytes.AsSpan().SequenceEqual(snapshot.Bytes) ? snapshot : Adopt(bytes);
+    }
+
+    /// <summary>Makes <paramref name="bytes"/> (the state file's content) the state in memory; retires the sealer, seal verifiers and deciders of keys no longer in it.</summary>
+    private ProviderSnapshot Adopt(byte[] bytes)
+    {
+        lock (_gate)
+        {
+            if (bytes.AsSpan().SequenceEqual(_snapshot.Bytes))
+            {
+                return _snapshot;
+            }
+
+            var state = Parse(bytes);
+            var snapshot = new ProviderSnapshot(bytes, state);
+            Volatile.Write(ref _snapshot, snapshot);
+            if (_sealer is { } sealer && sealer.KeyId != state.SealingKeyId)
+            {
+                sealer.Dispose();
+                _sealer = null;
+            }
+
+            foreach (var id in _sealVerifiers.Keys.Where(id => id != state.SealingKeyId && id != state.PreviousSealingKeyId))
+            {
+                _sealVerifiers.TryRemove(id, out _);
+            }
+
+            foreach (var id in _deciders.Keys.Where(id => id != state.EncryptionKeyId && id != state.PreviousEncryptionKeyId))
+            {
+                Retire(id);
+            }
+
+            return snapshot;
+        }
+    }
+
+    private static ProviderKeyIds Parse(byte[] bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ProviderKeyIds>(bytes) is { ProviderId: not null, EncryptionKeyId: not null, SealingKeyId: not null } state
+                ? state
+                : throw new InvalidDataException("The key holder's provider.json names no keys.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException("The key holder's provider.json is not a key holder's state.", e);
+        }
+    }
+
+    /// <summary>Drops a key's decider; its secret key is zeroed once the decisions in flight are done with it.</summary>
+    private void Retire(string encryptionKeyId)
+    {
+        if (_deciders.TryRemove(encryptionKeyId, out var retired) && retired.IsValueCreated)
+        {
+            retired.Value.Dispose();
+        }
     }
 
     private void RevokeIfActive(string keyId)
@@ -371,25 +465,23 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
     private KeyGeneration Generation(string encryptionKeyId, string sealingKeyId) =>
         new(encryptionKeyId, _keys.ReadPublicKey(encryptionKeyId), sealingKeyId, _keys.ReadSealPublicKey(sealingKeyId));
 
-    private TemplateSealVerifier SealVerifier(string encryptionKeyId)
+    private TemplateSealVerifier SealVerifier(ProviderKeyIds state, string encryptionKeyId)
     {
-        var state = _state;
         var sealingKeyId = encryptionKeyId == state.EncryptionKeyId ? state.SealingKeyId : state.PreviousSealingKeyId ?? throw new KeyRevokedException(encryptionKeyId);
-        return _keys.OpenSealVerifier(sealingKeyId);
+        return _sealVerifiers.GetOrAdd(sealingKeyId, _keys.OpenSealVerifier);
     }
 
-    private void EnsureProviderKey(string encryptionKeyId)
+    private static void EnsureProviderKey(ProviderKeyIds state, string encryptionKeyId)
     {
-        var state = _state;
         if (encryptionKeyId is null || (encryptionKeyId != state.EncryptionKeyId && encryptionKeyId != state.PreviousEncryptionKeyId))
         {
             throw new KeyRevokedException(encryptionKeyId ?? string.Empty);
         }
     }
 
-    private DecisionKeyHolder Decider(string encryptionKeyId)
+    private SharedDecider Decider(string encryptionKeyId)
     {
-        var lazy = _deciders.GetOrAdd(encryptionKeyId, id => new Lazy<DecisionKeyHolder>(() => CreateDecider(id), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _deciders.GetOrAdd(encryptionKeyId, id => new Lazy<SharedDecider>(() => new SharedDecider(CreateDecider(id)), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -397,23 +489,71 @@ public sealed class KeyHolderService : IKeyHolderRole, IDisposable
         catch
         {
             // A missing or altered state is not cached: once it is restored, the next decision opens the key again.
-            _deciders.TryRemove(new KeyValuePair<string, Lazy<DecisionKeyHolder>>(encryptionKeyId, lazy));
+            _deciders.TryRemove(new KeyValuePair<string, Lazy<SharedDecider>>(encryptionKeyId, lazy));
             throw;
         }
     }
 
     private DecisionKeyHolder CreateDecider(string encryptionKeyId)
     {
-        // The policy was fixed when the key was created; a key without one is tampering, never a reason to calibrate now.
-        var policy = _decisions.Policy(encryptionKeyId);
-        return new DecisionKeyHolder(_keys.OpenDecryptionKey(encryptionKeyId), policy, new StateBudget(_decisions, encryptionKeyId));
+        // The state was created with the key; a key without one is tampering, never a reason to start a new count.
+        _ = _decisions.Decisions(encryptionKeyId);
+        return new DecisionKeyHolder(_keys.OpenDecryptionKey(encryptionKeyId));
     }
 
-    /// <summary>A key's budget in the state database (reservations outside a ticket's transaction).</summary>
-    private sealed class StateBudget(KeyHolderState state, string keyId) : IDecryptionBudget
+    /// <summary>The content of <c>provider.json</c> this process last read, its key ids, and the public material built from them (once).</summary>
+    private sealed class ProviderSnapshot(byte[] bytes, ProviderKeyIds state)
     {
-        public long Used => state.Used(keyId);
+        public byte[] Bytes { get; } = bytes;
 
-        public void Reserve() => state.ReserveDecryption(keyId);
+        public ProviderKeyIds State { get; } = state;
+
+        public ProviderPublicMaterial? Material { get; set; }
+    }
+
+    /// <summary>
+    /// A key's decider, shared by concurrent decisions. Retiring it refuses new decisions at once and zeroes the secret
+    /// key when the last decision in flight is done with it, never under one.
+    /// </summary>
+    private sealed class SharedDecider(DecisionKeyHolder decider) : IDisposable
+    {
+        private int _users;
+        private int _retired;
+        private int _disposed;
+
+        public bool Decide(string encryptionKeyId, IReadOnlyList<BgvCiphertext> result)
+        {
+            // Full fences on both sides (Dekker): either this sees the retirement, or the retirement sees this user.
+            Interlocked.Increment(ref _users);
+            try
+            {
+                return Volatile.Read(ref _retired) == 0 ? decider.Decide(result) : throw new KeyRevokedException(encryptionKeyId);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _users) == 0 && Volatile.Read(ref _retired) != 0)
+                {
+                    Zero();
+                }
+            }
+        }
+
+        /// <summary>Retires the decider.</summary>
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref _retired, 1);
+            if (Volatile.Read(ref _users) == 0)
+            {
+                Zero();
+            }
+        }
+
+        private void Zero()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                decider.Dispose();
+            }
+        }
     }
 }

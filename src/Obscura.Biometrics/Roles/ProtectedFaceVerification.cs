@@ -10,7 +10,7 @@ using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 
 namespace Obscura.Biometrics.Roles;
 
@@ -58,9 +58,6 @@ public enum VerificationRefusal
     /// <summary>The stored template's seal is broken.</summary>
     BrokenSeal,
 
-    /// <summary>The provider key has made all the decisions its flooding bound allows; it must be rotated.</summary>
-    BudgetSpent,
-
     /// <summary>The key holder's rate limit for this subject (or this capture service) is reached; try later.</summary>
     RateLimited,
 }
@@ -75,7 +72,6 @@ public static class VerificationRefusals
         VerificationRefusal.NotEnrolled => "The subject has no enrolment.",
         VerificationRefusal.KeyRevoked => "The enrolment's key was revoked; the subject must enrol again.",
         VerificationRefusal.BrokenSeal => "The stored template failed its seal check: it was changed, swapped or re-bound in storage.",
-        VerificationRefusal.BudgetSpent => "The provider's encryption key has made all the decisions its noise-flooding bound allows; rotate the key.",
         VerificationRefusal.RateLimited => "The key holder's decision rate limit for this subject or capture service is reached; try again later.",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal)),
     };
@@ -182,11 +178,6 @@ public sealed partial class ProtectedFaceVerification : IDisposable
             await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-rate-limited", cancellationToken).ConfigureAwait(false);
             return new VerificationResult(null, VerificationRefusal.RateLimited);
         }
-        catch (DecisionBudgetSpentException)
-        {
-            await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-budget-spent", cancellationToken).ConfigureAwait(false);
-            return new VerificationResult(null, VerificationRefusal.BudgetSpent);
-        }
         catch (KeyRevokedException)
         {
             await RecordVerificationAsync(subjectId, reference.EnrolmentId, "refused-key-revoked", cancellationToken).ConfigureAwait(false);
@@ -284,13 +275,20 @@ public sealed partial class ProtectedFaceVerification : IDisposable
     }
 
     private CaptureClient Capture(KeyGeneration generation) =>
-        _captures.GetOrAdd(generation.EncryptionKeyId, id => new CaptureClient(id, CkksSerializer.DeserializePublicKey(generation.PublicKey, ProtectedTemplateScheme.Parameters)));
+        _captures.GetOrAdd(generation.EncryptionKeyId, id => new CaptureClient(id, BgvSerializer.DeserializePublicKey(generation.PublicKey, ProtectedTemplateScheme.Parameters)));
 
     private async Task<ProviderPublicMaterial> MaterialAsync(bool refresh, CancellationToken cancellationToken)
     {
         if (refresh || _material is null)
         {
-            _material = await _keyHolder.GetPublicMaterialAsync(cancellationToken).ConfigureAwait(false);
+            var material = await _keyHolder.GetPublicMaterialAsync(cancellationToken).ConfigureAwait(false);
+            _material = material;
+
+            // Public keys of generations retired since (here or by another process) go: a quarter of a megabyte each.
+            foreach (var retired in _captures.Keys.Where(id => material.Generation(id) is null))
+            {
+                _captures.TryRemove(retired, out _);
+            }
         }
 
         return _material;
@@ -319,8 +317,3 @@ public sealed partial class ProtectedFaceVerification : IDisposable
     }
 }
 
-/// <summary>How the key holder floods a new encryption key: its policy is calibrated when the key is created and kept for life.</summary>
-/// <param name="MaxDecryptions">Decisions one provider key may make; when null, the largest that keeps the decision noise within bounds.</param>
-/// <param name="MaxDecisionNoise">The largest standard deviation flooding may add to score − threshold.</param>
-/// <param name="CalibrationTrials">Trials of the comparison circuit when measuring its error.</param>
-public sealed record NoiseFloodingPolicyChoice(long? MaxDecryptions = null, double MaxDecisionNoise = DecisionKeyHolder.DefaultMaxDecisionNoise, int CalibrationTrials = DecisionKeyHolder.DefaultCalibrationTrials);

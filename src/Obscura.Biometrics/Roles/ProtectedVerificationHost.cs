@@ -42,7 +42,7 @@ public static class ProtectedVerificationHost
     /// key, and its refusals and probing flags also go to <paramref name="audit"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The folder has the layout of an earlier version (one key store for every role).</exception>
-    public static ProtectedFaceVerification Open(string directory, GovernanceService governance, AuditTrail audit, double threshold, NoiseFloodingPolicyChoice? flooding = null, DecisionLimits? limits = null)
+    public static ProtectedFaceVerification Open(string directory, GovernanceService governance, AuditTrail audit, double threshold, DecisionLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(audit);
         CheckLayout(directory);
@@ -53,7 +53,6 @@ public static class ProtectedVerificationHost
             attester = OpenComparisonAttester(directory);
             var keyHolder = OpenKeyHolder(directory, new KeyHolderOptions(attester.PublicKey)
             {
-                Flooding = flooding ?? new NoiseFloodingPolicyChoice(),
                 Limits = limits ?? new DecisionLimits(),
                 OnEvent = (e, ct) => RecordDecisionEventAsync(audit, e, ct),
             });
@@ -118,7 +117,7 @@ public static class ProtectedVerificationHost
     }
 
     /// <summary>
-    /// The key holder's decision budgets and its latest <paramref name="maxEvents"/> refusals and probing flags, read
+    /// The key holder's decision counts and its latest <paramref name="maxEvents"/> refusals and probing flags, read
     /// from <paramref name="directory"/>/keyholder without opening the key holder (no key is created). Empty when there
     /// is no key holder there.
     /// </summary>
@@ -140,7 +139,7 @@ public static class ProtectedVerificationHost
         // A key the provider uses without a valid state row is tampering: say so rather than show an empty report.
         foreach (var keyId in new[] { provider.EncryptionKeyId, provider.PreviousEncryptionKeyId }.OfType<string>())
         {
-            _ = state.Used(keyId);
+            _ = state.Decisions(keyId);
         }
 
         return state.Report(maxEvents);

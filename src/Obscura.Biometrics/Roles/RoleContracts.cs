@@ -30,15 +30,14 @@ public interface ITemplateStore
 public interface IComparisonRole
 {
     /// <summary>
-    /// Compares <paramref name="reference"/> with <paramref name="probe"/> (r·(score − t), on ciphertexts), signs what the
+    /// Compares <paramref name="reference"/> with <paramref name="probe"/> (the blinded score − T, on ciphertexts), signs what the
     /// result was computed from, has the key holder decide it for <paramref name="ticketNonce"/>, and returns the key
     /// holder's answer, encrypted to the capture side: this role cannot read it.
     /// </summary>
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
     /// <exception cref="Keys.KeyRevokedException">The reference is under an encryption key the provider no longer uses.</exception>
-    /// <exception cref="Homomorphic.Ckks.CkksFormatException">The reference or probe is not a fresh ciphertext of the scheme.</exception>
+    /// <exception cref="Homomorphic.Bgv.BgvFormatException">The reference or probe is not a fresh ciphertext of the scheme.</exception>
     /// <exception cref="DecisionRefusedException">The key holder refused to decide (a rate limit, or a ticket it does not accept).</exception>
-    /// <exception cref="Keys.DecisionBudgetSpentException">The provider key's decision budget is spent.</exception>
     Task<SealedDecision> CompareAsync(SealedTemplate reference, string subjectId, byte[] probe, byte[] ticketNonce, CancellationToken cancellationToken);
 
     /// <summary>
@@ -50,7 +49,7 @@ public interface IComparisonRole
 
 /// <summary>One generation of a provider's keys, public halves only: an encryption key and the sealing key paired with it.</summary>
 /// <param name="EncryptionKeyId">The homomorphic key.</param>
-/// <param name="PublicKey">The serialised CKKS public key.</param>
+/// <param name="PublicKey">The serialised BGV public key.</param>
 /// <param name="SealingKeyId">The sealing key that seals templates under this encryption key.</param>
 /// <param name="SealPublicKey">The sealing key's public half (SubjectPublicKeyInfo).</param>
 public sealed record KeyGeneration(string EncryptionKeyId, byte[] PublicKey, string SealingKeyId, byte[] SealPublicKey);
@@ -91,21 +90,20 @@ public interface IKeyHolderDecisions
 {
     /// <summary>
     /// Decides an attested comparison: only a result the pinned comparison role signed, over a reference sealed by this
-    /// provider, for a ticket issued here, unused and unexpired, within the rate limits and the key's budget. The answer
+    /// provider, for a ticket issued here, unused and unexpired, within the rate limits. The answer
     /// is encrypted to the capture side that asked for the ticket.
     /// </summary>
     /// <exception cref="DecisionRefusedException">Refused (and recorded): bad attestation, unknown, used, expired or mismatched ticket, rate limit.</exception>
     /// <exception cref="BrokenSealException">The attested reference's seal does not verify (recorded).</exception>
-    /// <exception cref="Keys.DecisionBudgetSpentException">The key has made every decision its flooding bound allows.</exception>
     /// <exception cref="Keys.KeyRevokedException">The key is retired or unknown.</exception>
-    /// <exception cref="Homomorphic.Ckks.CkksFormatException">Not a comparison result of the scheme.</exception>
+    /// <exception cref="Homomorphic.Bgv.BgvFormatException">Not a comparison result of the scheme.</exception>
     Task<SealedDecision> DecideAsync(AttestedComparison comparison, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// The key-management role: the only holder of the provider's homomorphic secret key and sealing private key. It
-/// seals (signs a digest), issues decision tickets, decides attested comparisons (flooded decryption of a blinded
-/// margin) and rotates; no secret leaves it.
+/// seals (signs a digest), issues decision tickets, decides attested comparisons (exact decryption of a blinded
+/// set-membership result) and rotates; no secret leaves it.
 /// </summary>
 public interface IKeyHolderRole : IProviderPublicKeys, IKeyHolderDecisions
 {

@@ -43,7 +43,7 @@ public sealed class CkksEncryptor
             }
         }
 
-        return new CkksPlaintext(Parameters, PolyMath.FromSigned(coefficients, Parameters, l + 1), l, s);
+        return new CkksPlaintext(Parameters, PolyMath.FromSigned(coefficients, Parameters.Ring, l + 1), l, s);
     }
 
     /// <summary>Encodes real values (imaginary parts zero).</summary>
@@ -73,7 +73,7 @@ public sealed class CkksEncryptor
         ArgumentNullException.ThrowIfNull(plaintext);
         Parameters.EnsureSame(plaintext.Parameters, nameof(plaintext));
         var poly = plaintext.Polynomial.Clone();
-        PolyMath.FromNtt(poly, Parameters);
+        PolyMath.FromNtt(poly, Parameters.Ring);
         var @base = Parameters.LevelBase(plaintext.Level);
         var half = @base.Product / 2;
         var coefficients = new double[Parameters.PolyDegree];
@@ -103,18 +103,18 @@ public sealed class CkksEncryptor
         var limbs = plaintext.Level + 1;
         var small = new long[Parameters.PolyDegree];
         Sampler.Ternary(small);
-        var u = PolyMath.FromSigned(small, Parameters, limbs);
+        var u = PolyMath.FromSigned(small, Parameters.Ring, limbs);
         Sampler.Gaussian(small);
-        var c0 = PolyMath.FromSigned(small, Parameters, limbs);
+        var c0 = PolyMath.FromSigned(small, Parameters.Ring, limbs);
         Sampler.Gaussian(small);
-        var c1 = PolyMath.FromSigned(small, Parameters, limbs);
+        var c1 = PolyMath.FromSigned(small, Parameters.Ring, limbs);
         Array.Clear(small);
-        var bu = PolyMath.Multiply(publicKey.B, u, Parameters, limbs);
-        var au = PolyMath.Multiply(publicKey.A, u, Parameters, limbs);
+        var bu = PolyMath.Multiply(publicKey.B, u, Parameters.Ring, limbs);
+        var au = PolyMath.Multiply(publicKey.A, u, Parameters.Ring, limbs);
         u.Clear();
-        PolyMath.AddInPlace(c0, bu, Parameters, limbs);
-        PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters, limbs);
-        PolyMath.AddInPlace(c1, au, Parameters, limbs);
+        PolyMath.AddInPlace(c0, bu, Parameters.Ring, limbs);
+        PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters.Ring, limbs);
+        PolyMath.AddInPlace(c1, au, Parameters.Ring, limbs);
         return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale);
     }
 
@@ -131,7 +131,7 @@ public sealed class CkksEncryptor
         var limbs = plaintext.Level + 1;
         var seed = RandomNumberGenerator.GetBytes(Sampler.SeedLength);
         var (c0, c1) = CkksKeyGenerator.EncryptZero(secretKey, limbs, seed);
-        PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters, limbs);
+        PolyMath.AddInPlace(c0, plaintext.Polynomial, Parameters.Ring, limbs);
         return new CkksCiphertext(Parameters, c0, c1, plaintext.Level, plaintext.Scale, seed);
     }
 
@@ -147,8 +147,8 @@ public sealed class CkksEncryptor
         Parameters.EnsureSame(secretKey.Parameters, nameof(secretKey));
         Parameters.EnsureSame(ciphertext.Parameters, nameof(ciphertext));
         var limbs = ciphertext.Level + 1;
-        var m = PolyMath.Multiply(ciphertext.C1, secretKey.S, Parameters, limbs);
-        PolyMath.AddInPlace(m, ciphertext.C0, Parameters, limbs);
+        var m = PolyMath.Multiply(ciphertext.C1, secretKey.S, Parameters.Ring, limbs);
+        PolyMath.AddInPlace(m, ciphertext.C0, Parameters.Ring, limbs);
         return new CkksPlaintext(Parameters, m, ciphertext.Level, ciphertext.Scale);
     }
 }

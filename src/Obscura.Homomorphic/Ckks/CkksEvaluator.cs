@@ -38,7 +38,7 @@ public sealed class CkksEvaluator
         }
 
         var c0 = a.C0.Clone();
-        PolyMath.AddInPlace(c0, p.Polynomial, Parameters, a.Level + 1);
+        PolyMath.AddInPlace(c0, p.Polynomial, Parameters.Ring, a.Level + 1);
         return new CkksCiphertext(Parameters, c0, a.C1.Clone(), a.Level, a.Scale);
     }
 
@@ -47,7 +47,7 @@ public sealed class CkksEvaluator
     {
         CheckPlain(a, p);
         var limbs = a.Level + 1;
-        return new CkksCiphertext(Parameters, PolyMath.Multiply(a.C0, p.Polynomial, Parameters, limbs), PolyMath.Multiply(a.C1, p.Polynomial, Parameters, limbs), a.Level, a.Scale * p.Scale);
+        return new CkksCiphertext(Parameters, PolyMath.Multiply(a.C0, p.Polynomial, Parameters.Ring, limbs), PolyMath.Multiply(a.C1, p.Polynomial, Parameters.Ring, limbs), a.Level, a.Scale * p.Scale);
     }
 
     /// <summary>
@@ -122,14 +122,14 @@ public sealed class CkksEvaluator
         Parameters.EnsureSame(relinearizationKey.Parameters, nameof(relinearizationKey));
         CheckLevels(a, b);
         var limbs = a.Level + 1;
-        var d0 = PolyMath.Multiply(a.C0, b.C0, Parameters, limbs);
-        var d1 = PolyMath.Multiply(a.C0, b.C1, Parameters, limbs);
-        var cross = PolyMath.Multiply(a.C1, b.C0, Parameters, limbs);
-        PolyMath.AddInPlace(d1, cross, Parameters, limbs);
-        var d2 = PolyMath.Multiply(a.C1, b.C1, Parameters, limbs);
-        var (r0, r1) = KeySwitching.Switch(d2, a.Level, relinearizationKey.Key, Parameters);
-        PolyMath.AddInPlace(d0, r0, Parameters, limbs);
-        PolyMath.AddInPlace(d1, r1, Parameters, limbs);
+        var d0 = PolyMath.Multiply(a.C0, b.C0, Parameters.Ring, limbs);
+        var d1 = PolyMath.Multiply(a.C0, b.C1, Parameters.Ring, limbs);
+        var cross = PolyMath.Multiply(a.C1, b.C0, Parameters.Ring, limbs);
+        PolyMath.AddInPlace(d1, cross, Parameters.Ring, limbs);
+        var d2 = PolyMath.Multiply(a.C1, b.C1, Parameters.Ring, limbs);
+        var (r0, r1) = KeySwitching.Switch(d2, a.Level, relinearizationKey.Key, Parameters.Ring);
+        PolyMath.AddInPlace(d0, r0, Parameters.Ring, limbs);
+        PolyMath.AddInPlace(d1, r1, Parameters.Ring, limbs);
         return new CkksCiphertext(Parameters, d0, d1, a.Level, a.Scale * b.Scale);
     }
 
@@ -179,9 +179,9 @@ public sealed class CkksEvaluator
             PolyMath.TensorDotProduct(a, b, limb, from, length, Parameters.ModulusAt(limb), r0.Limb(limb), r1.Limb(limb), r2.Limb(limb));
         });
 
-        var (s0, s1) = KeySwitching.Switch(r2, level, relinearizationKey.Key, Parameters);
-        PolyMath.AddInPlace(r0, s0, Parameters, limbs);
-        PolyMath.AddInPlace(r1, s1, Parameters, limbs);
+        var (s0, s1) = KeySwitching.Switch(r2, level, relinearizationKey.Key, Parameters.Ring);
+        PolyMath.AddInPlace(r0, s0, Parameters.Ring, limbs);
+        PolyMath.AddInPlace(r1, s1, Parameters.Ring, limbs);
         return new CkksCiphertext(Parameters, r0, r1, level, scale);
     }
 
@@ -252,7 +252,7 @@ public sealed class CkksEvaluator
         }
 
         var last = Parameters.CiphertextModuli.Moduli[a.Level];
-        return new CkksCiphertext(Parameters, PolyMath.DivideRoundByLimb(a.C0, a.Level, a.Level, a.Level, Parameters), PolyMath.DivideRoundByLimb(a.C1, a.Level, a.Level, a.Level, Parameters), a.Level - 1, a.Scale / last.Value);
+        return new CkksCiphertext(Parameters, PolyMath.DivideRoundByLimb(a.C0, a.Level, a.Level, a.Level, Parameters.Ring), PolyMath.DivideRoundByLimb(a.C1, a.Level, a.Level, a.Level, Parameters.Ring), a.Level - 1, a.Scale / last.Value);
     }
 
     /// <summary>
@@ -266,8 +266,8 @@ public sealed class CkksEvaluator
         Parameters.EnsureSame(a.Parameters, nameof(a));
         Parameters.EnsureSame(key.Parameters, nameof(key));
         var c0 = a.C0.Clone();
-        var (r0, r1) = KeySwitching.Switch(a.C1, a.Level, key.Key, Parameters);
-        PolyMath.AddInPlace(c0, r0, Parameters, a.Level + 1);
+        var (r0, r1) = KeySwitching.Switch(a.C1, a.Level, key.Key, Parameters.Ring);
+        PolyMath.AddInPlace(c0, r0, Parameters.Ring, a.Level + 1);
         return new CkksCiphertext(Parameters, c0, r1, a.Level, a.Scale);
     }
 
@@ -283,10 +283,10 @@ public sealed class CkksEvaluator
             ThrowHelper.Argument(nameof(galoisKeys), $"No Galois key for element {galoisElement}; create the keys with this rotation.");
         }
 
-        var c0 = KeySwitching.Automorphism(a.C0, galoisElement, Parameters);
-        var c1 = KeySwitching.Automorphism(a.C1, galoisElement, Parameters);
-        var (r0, r1) = KeySwitching.Switch(c1, a.Level, key, Parameters);
-        PolyMath.AddInPlace(c0, r0, Parameters, a.Level + 1);
+        var c0 = KeySwitching.Automorphism(a.C0, galoisElement, Parameters.Ring);
+        var c1 = KeySwitching.Automorphism(a.C1, galoisElement, Parameters.Ring);
+        var (r0, r1) = KeySwitching.Switch(c1, a.Level, key, Parameters.Ring);
+        PolyMath.AddInPlace(c0, r0, Parameters.Ring, a.Level + 1);
         return new CkksCiphertext(Parameters, c0, r1, a.Level, a.Scale);
     }
 
@@ -309,13 +309,13 @@ public sealed class CkksEvaluator
         }
     }
 
-    private CkksCiphertext Combine(CkksCiphertext a, CkksCiphertext b, Action<RnsPolynomial, RnsPolynomial, CkksParameters, int> combine)
+    private CkksCiphertext Combine(CkksCiphertext a, CkksCiphertext b, Action<RnsPolynomial, RnsPolynomial, RingContext, int> combine)
     {
         CheckPair(a, b);
         var c0 = a.C0.Clone();
         var c1 = a.C1.Clone();
-        combine(c0, b.C0, Parameters, a.Level + 1);
-        combine(c1, b.C1, Parameters, a.Level + 1);
+        combine(c0, b.C0, Parameters.Ring, a.Level + 1);
+        combine(c1, b.C1, Parameters.Ring, a.Level + 1);
         return new CkksCiphertext(Parameters, c0, c1, a.Level, a.Scale);
     }
 

@@ -11,7 +11,7 @@ public static class CkksKeyGenerator
         ArgumentNullException.ThrowIfNull(parameters);
         var coefficients = new long[parameters.PolyDegree];
         Sampler.Ternary(coefficients);
-        var s = PolyMath.FromSigned(coefficients, parameters, parameters.MaxLevel + 2);
+        var s = PolyMath.FromSigned<long>(coefficients, parameters.Ring, parameters.MaxLevel + 2);
         Array.Clear(coefficients);
         return new CkksSecretKey(parameters, s);
     }
@@ -31,8 +31,8 @@ public static class CkksKeyGenerator
     {
         ArgumentNullException.ThrowIfNull(secretKey);
         var p = secretKey.Parameters;
-        var square = PolyMath.Multiply(secretKey.S, secretKey.S, p, p.MaxLevel + 2);
-        var key = KeySwitchingKey.Create(secretKey, square);
+        var square = PolyMath.Multiply(secretKey.S, secretKey.S, p.Ring, p.MaxLevel + 2);
+        var key = KeySwitchingKey.Create(p.Ring, secretKey.S, square);
         square.Clear();
         return new CkksRelinearizationKey(p, key);
     }
@@ -44,7 +44,7 @@ public static class CkksKeyGenerator
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         to.Parameters.EnsureSame(from.Parameters, nameof(from));
-        return new CkksKeySwitchKey(to.Parameters, KeySwitchingKey.Create(to, from.S));
+        return new CkksKeySwitchKey(to.Parameters, KeySwitchingKey.Create(to.Parameters.Ring, to.S, from.S));
     }
 
     /// <summary>Galois keys for rotations by each of <paramref name="steps"/> slots (positive: left) and, if asked, conjugation.</summary>
@@ -73,8 +73,8 @@ public static class CkksKeyGenerator
         var keys = new Dictionary<int, KeySwitchingKey>();
         foreach (var g in elements)
         {
-            var rotated = KeySwitching.Automorphism(secretKey.S, g, p);
-            keys[g] = KeySwitchingKey.Create(secretKey, rotated);
+            var rotated = KeySwitching.Automorphism(secretKey.S, g, p.Ring);
+            keys[g] = KeySwitchingKey.Create(p.Ring, secretKey.S, rotated);
             rotated.Clear();
         }
 
@@ -82,42 +82,9 @@ public static class CkksKeyGenerator
     }
 
     /// <summary>(−a·s + e, a) on the first <paramref name="limbs"/> limbs, a sampled uniformly in the NTT domain.</summary>
-    internal static (RnsPolynomial B, RnsPolynomial A) EncryptZero(CkksSecretKey secretKey, int limbs, ReadOnlySpan<byte> seed = default)
-    {
-        var p = secretKey.Parameters;
-        var a = seed.IsEmpty ? UniformPolynomial(p, limbs) : SeededPolynomial(p, limbs, seed);
-
-        var error = new long[p.PolyDegree];
-        Sampler.Gaussian(error);
-        var b = PolyMath.FromSigned(error, p, limbs);
-        Array.Clear(error);
-        var product = PolyMath.Multiply(a, secretKey.S, p, limbs);
-        PolyMath.SubtractInPlace(b, product, p, limbs);
-        product.Clear();
-        return (b, a);
-    }
-
-    /// <summary>A uniform polynomial (NTT form) from the CSPRNG.</summary>
-    internal static RnsPolynomial UniformPolynomial(CkksParameters p, int limbs)
-    {
-        var a = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
-        for (var i = 0; i < limbs; i++)
-        {
-            Sampler.Uniform(a.Limb(i), p.ModulusAt(i));
-        }
-
-        return a;
-    }
+    internal static (RnsPolynomial B, RnsPolynomial A) EncryptZero(CkksSecretKey secretKey, int limbs, ReadOnlySpan<byte> seed = default) =>
+        RlweSampling.EncryptZero(secretKey.Parameters.Ring, secretKey.S, limbs, seed);
 
     /// <summary>The uniform polynomial (NTT form) a seed expands to; limb i depends only on the seed and i.</summary>
-    internal static RnsPolynomial SeededPolynomial(CkksParameters p, int limbs, ReadOnlySpan<byte> seed)
-    {
-        var a = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
-        for (var i = 0; i < limbs; i++)
-        {
-            Sampler.UniformFromSeed(seed, i, a.Limb(i), p.ModulusAt(i));
-        }
-
-        return a;
-    }
+    internal static RnsPolynomial SeededPolynomial(CkksParameters p, int limbs, ReadOnlySpan<byte> seed) => RlweSampling.Seeded(p.Ring, limbs, seed);
 }

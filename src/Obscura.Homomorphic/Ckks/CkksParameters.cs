@@ -18,9 +18,6 @@ public sealed class CkksParameters
     private static readonly Lazy<CkksParameters> N16384 = new(() => Create(16384, [60, 40, 40, 40, 40, 40, 40, 40], 60, 40));
     private static readonly Lazy<CkksParameters> N32768 = new(() => Create(32768, [60, .. Enumerable.Repeat(40, 17)], 60, 40));
 
-    private readonly NttTables[] _tables;
-    private readonly RnsBase[] _levelBases;
-
     private CkksParameters(int polyDegree, RnsBase ciphertextModuli, Modulus specialModulus, double scale, bool secure)
     {
         PolyDegree = polyDegree;
@@ -28,8 +25,7 @@ public sealed class CkksParameters
         SpecialModulus = specialModulus;
         DefaultScale = scale;
         MeetsSecurityStandard = secure;
-        _tables = [.. ciphertextModuli.Moduli.Append(specialModulus).Select(q => new NttTables(polyDegree, q))];
-        _levelBases = [.. Enumerable.Range(1, ciphertextModuli.Count).Select(k => new RnsBase(ciphertextModuli.Moduli.Take(k).ToList()))];
+        Ring = new RingContext(polyDegree, ciphertextModuli, specialModulus, errorFactor: 1);
         CanonicalEncoding = Encode(polyDegree, ciphertextModuli, specialModulus, scale);
         Fingerprint = System.Security.Cryptography.SHA256.HashData(CanonicalEncoding).AsSpan(0, 16).ToArray();
     }
@@ -168,8 +164,11 @@ public sealed class CkksParameters
         return bytes;
     }
 
+    /// <summary>The ring layer's view of this set (N, the chain, P, NTT tables; errors carry no factor).</summary>
+    internal RingContext Ring { get; }
+
     /// <summary>NTT tables for q_i (i ≤ L) or, at index L + 1, for P.</summary>
-    internal NttTables Tables(int index) => _tables[index];
+    internal NttTables Tables(int index) => Ring.Tables(index);
 
     /// <summary>First 16 bytes of SHA-256 over <see cref="CanonicalEncoding"/>; serialised objects carry it.</summary>
     internal byte[] Fingerprint { get; }
@@ -190,10 +189,10 @@ public sealed class CkksParameters
     }
 
     /// <summary>The base q_0 … q_ℓ of level ℓ.</summary>
-    internal RnsBase LevelBase(int level) => _levelBases[level];
+    internal RnsBase LevelBase(int level) => Ring.LevelBase(level);
 
     /// <summary>The modulus at index i: q_i for i ≤ L, P at L + 1.</summary>
-    internal Modulus ModulusAt(int index) => index <= MaxLevel ? CiphertextModuli.Moduli[index] : SpecialModulus;
+    internal Modulus ModulusAt(int index) => Ring.ModulusAt(index);
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -11,7 +11,7 @@ namespace Obscura.Homomorphic.Ckks;
 internal static class KeySwitching
 {
     /// <summary>(r0, r1) over q_0 … q_ℓ with r0 + r1·s ≈ d·s′, for d in NTT form at level ℓ and the key for s′.</summary>
-    public static (RnsPolynomial R0, RnsPolynomial R1) Switch(RnsPolynomial d, int level, KeySwitchingKey key, CkksParameters p)
+    public static (RnsPolynomial R0, RnsPolynomial R1) Switch(RnsPolynomial d, int level, KeySwitchingKey key, RingContext p)
     {
         var n = p.PolyDegree;
         var specialIndex = p.MaxLevel + 1;
@@ -68,7 +68,7 @@ internal static class KeySwitching
     /// m(X) → m(X^g) for odd g, in the NTT domain, where it is a permutation: output slot i holds m at ψ^e with
     /// e = 2·rev(i) + 1, and (m∘X^g)(ψ^e) = m(ψ^(g·e)), the input slot rev((g·e mod 2N − 1)/2). No transforms needed.
     /// </summary>
-    public static RnsPolynomial Automorphism(RnsPolynomial source, int galoisElement, CkksParameters p)
+    public static RnsPolynomial Automorphism(RnsPolynomial source, int galoisElement, RingContext p)
     {
         var n = p.PolyDegree;
         var permutation = Permutations.GetOrAdd((n, galoisElement), static key => GaloisPermutation(key.N, key.G));

@@ -9,7 +9,7 @@ namespace Obscura.Homomorphic.Ckks;
 /// </summary>
 internal sealed class KeySwitchingKey
 {
-    public KeySwitchingKey(RnsPolynomial[] b, RnsPolynomial[] a, CkksParameters p)
+    public KeySwitchingKey(RnsPolynomial[] b, RnsPolynomial[] a, RingContext p)
     {
         B = b;
         A = a;
@@ -27,7 +27,7 @@ internal sealed class KeySwitchingKey
     /// <summary>Shoup quotients of <see cref="A"/>.</summary>
     public ulong[][] AShoup { get; }
 
-    private static ulong[] ShoupQuotients(RnsPolynomial x, CkksParameters p)
+    private static ulong[] ShoupQuotients(RnsPolynomial x, RingContext p)
     {
         var quotients = new ulong[x.Data.Length];
         for (var l = 0; l < x.Limbs; l++)
@@ -43,17 +43,20 @@ internal sealed class KeySwitchingKey
         return quotients;
     }
 
-    /// <summary>Builds the key that switches from <paramref name="target"/> (NTT form, L + 2 limbs) to the secret key.</summary>
-    public static KeySwitchingKey Create(CkksSecretKey secretKey, RnsPolynomial target)
+    /// <summary>
+    /// Builds the key that switches from <paramref name="target"/> (NTT form, L + 2 limbs) to <paramref name="secret"/>:
+    /// key_j = (−a_j·s + f·e_j + P·g_j·s′, a_j), with f the ring's error factor (t for BGV, so the switched noise stays a
+    /// multiple of t).
+    /// </summary>
+    public static KeySwitchingKey Create(RingContext p, RnsPolynomial secret, RnsPolynomial target)
     {
-        var p = secretKey.Parameters;
         var limbs = p.MaxLevel + 2;
         var special = p.SpecialModulus.Value;
         var b = new RnsPolynomial[p.MaxLevel + 1];
         var a = new RnsPolynomial[p.MaxLevel + 1];
         for (var j = 0; j <= p.MaxLevel; j++)
         {
-            (b[j], a[j]) = CkksKeyGenerator.EncryptZero(secretKey, limbs);
+            (b[j], a[j]) = RlweSampling.EncryptZero(p, secret, limbs);
             var q = p.ModulusAt(j);
             var factor = q.Reduce(special);
             var limb = b[j].Limb(j);

@@ -159,9 +159,9 @@ public sealed class NoiseFloodingDecryptor
         var plaintext = _encryptor.Decrypt(secretKey, ciphertext);
         var samples = new Int128[parameters.PolyDegree];
         Sampler.WideGaussian(Policy.Sigma, samples);
-        var noise = PolyMath.FromSigned(samples, parameters, ciphertext.Level + 1);
+        var noise = PolyMath.FromSigned(samples, parameters.Ring, ciphertext.Level + 1);
         Array.Clear(samples);
-        PolyMath.AddInPlace(plaintext.Polynomial, noise, parameters, ciphertext.Level + 1);
+        PolyMath.AddInPlace(plaintext.Polynomial, noise, parameters.Ring, ciphertext.Level + 1);
         noise.Clear();
         return plaintext;
     }

@@ -9,9 +9,10 @@ internal static class PolyMath
 {
     /// <summary>
     /// A signed polynomial (small errors as <see cref="long"/>, flooding noise as <see cref="Int128"/>) lifted into every
-    /// limb, negative values as q − |v|, in NTT form. Every value takes the same two reductions, whatever its size.
+    /// limb, negative values as q − |v|, in NTT form. Every value takes the same two reductions, whatever its size, and the
+    /// sign is applied with a mask, not a branch (secret keys and errors pass through here).
     /// </summary>
-    public static RnsPolynomial FromSigned<T>(ReadOnlySpan<T> values, CkksParameters p, int limbs)
+    public static RnsPolynomial FromSigned<T>(ReadOnlySpan<T> values, RingContext p, int limbs)
         where T : IBinaryInteger<T>, ISignedNumber<T>
     {
         var poly = new RnsPolynomial(p.PolyDegree, limbs, isNtt: false);
@@ -22,9 +23,11 @@ internal static class PolyMath
             for (var j = 0; j < values.Length; j++)
             {
                 var v = Int128.CreateTruncating(values[j]);
-                var magnitude = (UInt128)(v < 0 ? -v : v);
+                var sign = v >> 127; // 0, or −1 for a negative value
+                var magnitude = unchecked((UInt128)((v ^ sign) - sign));
                 var residue = q.Reduce128(q.Reduce((ulong)(magnitude >> 64)), unchecked((ulong)magnitude));
-                limb[j] = v < 0 ? q.Negate(residue) : residue;
+                var negative = unchecked((ulong)(long)sign);
+                limb[j] = (q.Negate(residue) & negative) | (residue & ~negative);
             }
         }
 
@@ -32,7 +35,7 @@ internal static class PolyMath
         return poly;
     }
 
-    public static void ToNtt(RnsPolynomial poly, CkksParameters p)
+    public static void ToNtt(RnsPolynomial poly, RingContext p)
     {
         if (!poly.IsNtt)
         {
@@ -45,7 +48,7 @@ internal static class PolyMath
         }
     }
 
-    public static void FromNtt(RnsPolynomial poly, CkksParameters p)
+    public static void FromNtt(RnsPolynomial poly, RingContext p)
     {
         if (poly.IsNtt)
         {
@@ -59,7 +62,7 @@ internal static class PolyMath
     }
 
     /// <summary>a ← a + b on the first <paramref name="limbs"/> limbs.</summary>
-    public static void AddInPlace(RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    public static void AddInPlace(RnsPolynomial a, RnsPolynomial b, RingContext p, int limbs)
     {
         for (var i = 0; i < limbs; i++)
         {
@@ -74,7 +77,7 @@ internal static class PolyMath
     }
 
     /// <summary>a ← a − b on the first <paramref name="limbs"/> limbs.</summary>
-    public static void SubtractInPlace(RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    public static void SubtractInPlace(RnsPolynomial a, RnsPolynomial b, RingContext p, int limbs)
     {
         for (var i = 0; i < limbs; i++)
         {
@@ -89,7 +92,7 @@ internal static class PolyMath
     }
 
     /// <summary>A new polynomial a ⊙ b (NTT form) on the first <paramref name="limbs"/> limbs.</summary>
-    public static RnsPolynomial Multiply(RnsPolynomial a, RnsPolynomial b, CkksParameters p, int limbs)
+    public static RnsPolynomial Multiply(RnsPolynomial a, RnsPolynomial b, RingContext p, int limbs)
     {
         var result = new RnsPolynomial(p.PolyDegree, limbs, isNtt: true);
         for (var i = 0; i < limbs; i++)
@@ -105,6 +108,21 @@ internal static class PolyMath
         }
 
         return result;
+    }
+
+    /// <summary>a ← a ⊙ b (NTT form) on the first <paramref name="limbs"/> limbs.</summary>
+    public static void MultiplyInPlace(RnsPolynomial a, RnsPolynomial b, RingContext p, int limbs)
+    {
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var x = a.Limb(i);
+            var y = b.Limb(i);
+            for (var j = 0; j < x.Length; j++)
+            {
+                x[j] = q.Multiply(x[j], y[j]);
+            }
+        }
     }
 
     /// <summary>
@@ -161,15 +179,28 @@ internal static class PolyMath
 
     /// <summary>
     /// x divided by one of its moduli with rounding, in NTT form: for each of the first <paramref name="keep"/> limbs,
-    /// (x_i − [x_d]_centred) · m_d^-1 mod q_i, where limb <paramref name="divisorLimb"/> of x is modulo the parameter
-    /// set's modulus at <paramref name="divisorIndex"/>. Rescaling divides by q_ℓ; key switching divides by P.
+    /// (x_i − δ) · m_d^-1 mod q_i, where limb <paramref name="divisorLimb"/> of x is modulo the ring's modulus at
+    /// <paramref name="divisorIndex"/>. For CKKS δ = [x_d]_centred (a rounded division). When errors carry a factor
+    /// t (BGV), δ = t·[t^-1·x_d]_centred instead: still ≡ x mod m_d, so the division is exact, and ≡ 0 mod t, so the
+    /// correction adds a multiple of t (noise) and the message is multiplied by m_d^-1 mod t. Rescaling and modulus
+    /// switching divide by q_ℓ; key switching divides by P.
     /// </summary>
-    public static RnsPolynomial DivideRoundByLimb(RnsPolynomial x, int divisorLimb, int divisorIndex, int keep, CkksParameters p)
+    public static RnsPolynomial DivideRoundByLimb(RnsPolynomial x, int divisorLimb, int divisorIndex, int keep, RingContext p)
     {
         var n = p.PolyDegree;
         var divisor = p.ModulusAt(divisorIndex);
         var top = x.Limb(divisorLimb).ToArray();
         Ntt.Inverse(top, p.Tables(divisorIndex));
+        var scaled = p.ErrorFactor != 1;
+        if (scaled)
+        {
+            var (inverse, inverseShoup) = p.InverseErrorFactorAt(divisorIndex);
+            for (var k = 0; k < n; k++)
+            {
+                top[k] = divisor.MultiplyShoup(top[k], inverse, inverseShoup);
+            }
+        }
+
         var half = divisor.Value >> 1;
         var result = new RnsPolynomial(n, keep, isNtt: true);
         var lifted = new ulong[n];
@@ -183,16 +214,42 @@ internal static class PolyMath
                 lifted[k] = v > half ? q.Negate(q.Reduce(divisor.Value - v)) : q.Reduce(v);
             }
 
+            if (scaled)
+            {
+                var (factor, factorShoup) = p.ErrorFactorAt(i);
+                for (var k = 0; k < n; k++)
+                {
+                    lifted[k] = q.MultiplyShoup(lifted[k], factor, factorShoup);
+                }
+            }
+
             Ntt.Forward(lifted, p.Tables(i));
-            var inverse = q.InversePrime(q.Reduce(divisor.Value));
+            var inverseDivisor = q.InversePrime(q.Reduce(divisor.Value));
             var source = x.Limb(i);
             var target = result.Limb(i);
             for (var k = 0; k < n; k++)
             {
-                target[k] = q.Multiply(q.Subtract(source[k], lifted[k]), inverse);
+                target[k] = q.Multiply(q.Subtract(source[k], lifted[k]), inverseDivisor);
             }
         }
 
         return result;
+    }
+
+    /// <summary>a ← k·a on the first <paramref name="limbs"/> limbs, for a signed integer k (any form: the map is linear).</summary>
+    public static void MultiplyScalarInPlace(RnsPolynomial a, long k, RingContext p, int limbs)
+    {
+        for (var i = 0; i < limbs; i++)
+        {
+            var q = p.ModulusAt(i);
+            var magnitude = q.Reduce(k == long.MinValue ? 1UL << 63 : (ulong)Math.Abs(k));
+            var factor = k < 0 ? q.Negate(magnitude) : magnitude;
+            var factorShoup = q.ShoupPrecompute(factor);
+            var limb = a.Limb(i);
+            for (var j = 0; j < limb.Length; j++)
+            {
+                limb[j] = q.MultiplyShoup(limb[j], factor, factorShoup);
+            }
+        }
     }
 }

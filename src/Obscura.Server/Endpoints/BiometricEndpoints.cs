@@ -121,7 +121,6 @@ internal static class BiometricEndpoints
         {
             VerificationRefusal.NoConsent => (StatusCodes.Status422UnprocessableEntity, "Not permitted."),
             VerificationRefusal.NotEnrolled => (StatusCodes.Status404NotFound, "Not enrolled."),
-            VerificationRefusal.BudgetSpent => (StatusCodes.Status503ServiceUnavailable, "Decision budget spent."),
             VerificationRefusal.RateLimited => (StatusCodes.Status429TooManyRequests, "Decision rate limit reached."),
             VerificationRefusal.KeyRevoked => (StatusCodes.Status410Gone, "Enrolment revoked."),
             _ => (StatusCodes.Status409Conflict, "Broken seal."),

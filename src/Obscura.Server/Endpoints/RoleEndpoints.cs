@@ -4,7 +4,7 @@ using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Roles.Remote;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 using Obscura.Server.Hosting;
 using Obscura.Server.Security;
 
@@ -96,10 +96,6 @@ internal static class RoleEndpoints
         {
             return Results.Problem(detail: e.Message, statusCode: RoleProblems.KeyRevoked, title: "Key revoked.", extensions: new Dictionary<string, object?> { ["keyId"] = e.KeyId });
         }
-        catch (DecisionBudgetSpentException e)
-        {
-            return Results.Problem(detail: e.Message, statusCode: RoleProblems.BudgetSpent, title: "Decision budget spent.", extensions: new Dictionary<string, object?> { ["budget"] = e.Budget });
-        }
         catch (DecisionRefusedException e)
         {
             return Results.Problem(
@@ -108,7 +104,7 @@ internal static class RoleEndpoints
                 title: e.IsRateLimit ? "Decision rate limit reached." : "Decision refused.",
                 extensions: new Dictionary<string, object?> { ["reason"] = e.Reason.ToString() });
         }
-        catch (Exception e) when (e is CkksFormatException or ArgumentException or JsonException)
+        catch (Exception e) when (e is BgvFormatException or ArgumentException or JsonException)
         {
             return Results.Problem(detail: e.Message, statusCode: RoleProblems.Malformed, title: "The request is invalid.");
         }

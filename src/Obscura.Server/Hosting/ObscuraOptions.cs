@@ -127,10 +127,6 @@ public sealed class ObscuraOptions : IValidatableObject
     [Range(1, 7 * 24 * 60)]
     public int DecisionWindowMinutes { get; set; } = 60;
 
-    /// <summary>Trials of the comparison circuit when a new provider key's flooding bound is calibrated (key holder).</summary>
-    [Range(8, 1024)]
-    public int CalibrationTrials { get; set; } = Biometrics.Roles.DecisionKeyHolder.DefaultCalibrationTrials;
-
     /// <summary>Whether the full API reaches the biometric roles over HTTP rather than embedding them.</summary>
     public bool Separated => Role == ServerRole.All && (KeyHolderUrl ?? ComparisonUrl ?? StorageUrl) is not null;
 

@@ -41,7 +41,7 @@ public static class ObscuraServer
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
 
-        // Created on first use: key generation and flooding calibration take seconds and most deployments start without biometrics.
+        // Created on first use: key generation takes about a second and most deployments start without biometrics.
         builder.Services.AddSingleton(sp => new Lazy<ProtectedFaceVerification>(() => OpenVerification(sp), LazyThreadSafetyMode.ExecutionAndPublication));
         builder.Services.AddSingleton(sp =>
         {
@@ -49,7 +49,6 @@ public static class ObscuraServer
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Obscura.KeyHolder");
             return ProtectedVerificationHost.OpenKeyHolder(RoleDirectory(sp), new KeyHolderOptions(Convert.FromBase64String(options.ComparisonAttestationKey!))
             {
-                Flooding = Flooding(options),
                 Limits = Limits(options),
                 Clock = sp.GetRequiredService<TimeProvider>(),
                 OnEvent = (e, _) =>
@@ -160,8 +159,6 @@ public static class ObscuraServer
         return app;
     }
 
-    private static NoiseFloodingPolicyChoice Flooding(ObscuraOptions options) => new(CalibrationTrials: options.CalibrationTrials);
-
     private static DecisionLimits Limits(ObscuraOptions options) =>
         new(options.DecisionsPerSubject, options.DecisionsPerCaller, TimeSpan.FromMinutes(options.DecisionWindowMinutes));
 
@@ -176,7 +173,7 @@ public static class ObscuraServer
         var audit = services.GetRequiredService<AuditTrail>();
         if (!options.Separated)
         {
-            return ProtectedVerificationHost.Open(directory, governance, audit, options.VerificationThreshold, Flooding(options), Limits(options));
+            return ProtectedVerificationHost.Open(directory, governance, audit, options.VerificationThreshold, Limits(options));
         }
 
         var credential = options.RoleCredential!;

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
-using Obscura.Homomorphic.Ckks;
+using Obscura.Homomorphic.Bgv;
 
 namespace Obscura.Biometrics.Roles.Remote;
 
@@ -137,8 +137,7 @@ public sealed class RoleConnection : IDisposable
         {
             RoleProblems.BrokenSeal => new BrokenSealException(detail),
             RoleProblems.KeyRevoked => new KeyRevokedException(Text("keyId")),
-            RoleProblems.BudgetSpent when problem.TryGetProperty("budget", out var budget) && budget.TryGetInt64(out var max) => new DecisionBudgetSpentException(max),
-            RoleProblems.Malformed => new CkksFormatException($"The {Role} service refused the request: {detail}"),
+            RoleProblems.Malformed => new BgvFormatException($"The {Role} service refused the request: {detail}"),
             RoleProblems.DecisionRefused or RoleProblems.RateLimited when problem.TryGetProperty("reason", out var reason) && Enum.TryParse<DecisionRefusal>(reason.GetString(), out var why) => new DecisionRefusedException(why, detail),
             StatusCodes403 => new RoleServiceException(Role, $"refused this process's role credential for this call (HTTP 403): {detail}".TrimEnd()),
             _ => new RoleServiceException(Role, $"HTTP {(int)response.StatusCode} {detail}".TrimEnd()),

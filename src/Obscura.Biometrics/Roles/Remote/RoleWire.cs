@@ -82,7 +82,7 @@ public sealed record SubjectList(IReadOnlyList<string> Subjects);
 
 /// <summary>
 /// How role services report the domain refusals in problem details, so a client raises the same exception the local
-/// role would: the status code picks the kind, the <c>keyId</c> / <c>budget</c> extensions carry its data.
+/// role would: the status code picks the kind, the <c>keyId</c> / <c>reason</c> extensions carry its data.
 /// </summary>
 public static class RoleProblems
 {
@@ -92,10 +92,7 @@ public static class RoleProblems
     /// <summary>A retired or unknown key (<see cref="Keys.KeyRevokedException"/>).</summary>
     public const int KeyRevoked = 410;
 
-    /// <summary>A spent decision budget (<see cref="Keys.DecisionBudgetSpentException"/>).</summary>
-    public const int BudgetSpent = 503;
-
-    /// <summary>A malformed ciphertext or request (<see cref="Homomorphic.Ckks.CkksFormatException"/>, <see cref="ArgumentException"/>).</summary>
+    /// <summary>A malformed ciphertext or request (<see cref="Homomorphic.Bgv.BgvFormatException"/>, <see cref="ArgumentException"/>).</summary>
     public const int Malformed = 400;
 
     /// <summary>The key holder refused to decide (<see cref="Decisions.DecisionRefusedException"/>; the <c>reason</c> extension names it).</summary>
