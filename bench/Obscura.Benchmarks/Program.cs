@@ -7,13 +7,31 @@ using Obscura.Benchmarks;
 
 // Usage: dotnet run -c Release --project bench/Obscura.Benchmarks -- [BenchmarkDotNet args, e.g. --filter *Ledger*]
 // After the timings, prints the proof sizes measured on the same 10^6-entry ledger.
+// `-- --iterations 15 --filter ...` measures 15 iterations instead of ShortRun's 3 (see below).
 // `-- verification-load [--requests N] [--subjects N] [--clients 1,4,16]` drives the real HTTP server instead (VerificationLoad).
 if (args.Length > 0 && args[0] == VerificationLoad.Command)
 {
     return await VerificationLoad.RunAsync(args[1..]);
 }
 
-var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess"));
+// `--iterations N` (N >= 1) replaces the default ShortRun job (3 iterations) by one of 5 warm-up and N measured
+// iterations, for comparisons that need tighter error bars (bench/seal-compare passes 15).
+var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess");
+var iterationsAt = Array.IndexOf(args, "--iterations");
+if (iterationsAt >= 0)
+{
+    if (iterationsAt + 1 >= args.Length || !int.TryParse(args[iterationsAt + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) || iterations < 1)
+    {
+        await Console.Error.WriteLineAsync("--iterations takes a whole number of at least 1.");
+        return 2;
+    }
+
+    job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(5).WithIterationCount(iterations)
+        .WithId(string.Create(CultureInfo.InvariantCulture, $"Iterations{iterations}-InProcess"));
+    args = [.. args[..iterationsAt], .. args[(iterationsAt + 2)..]];
+}
+
+var config = DefaultConfig.Instance.AddJob(job);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(LedgerBenchmarks).Assembly).Run(args, config);
 
 if (summaries.Any(s => s.Title.Contains(nameof(LedgerBenchmarks), StringComparison.Ordinal)))
