@@ -34,7 +34,7 @@ public class BgvDecisionBenchmarks
         _secretKey = generator.CreateSecretKey();
         _publicKey = generator.CreatePublicKey(_secretKey);
         _relinearizationKey = generator.CreateRelinearizationKey(_secretKey);
-        _galoisKeys = generator.CreateGaloisKeys(_secretKey, [.. Enumerable.Range(0, 10).Select(i => 1 << i)], columnSwap: false);
+        _galoisKeys = generator.CreateGaloisKeys(_secretKey, [.. Enumerable.Range(0, 10).Select(i => 1 << i).Union(HoistedStages.SelectMany(s => s))], columnSwap: false);
         _encoder = new BgvEncoder(_parameters);
         _encryptor = new BgvEncryptor(_parameters);
         _decryptor = new BgvDecryptor(_secretKey);
@@ -62,6 +62,50 @@ public class BgvDecisionBenchmarks
             _evaluator.AddInPlace(ct, _evaluator.RotateRows(ct, step, _galoisKeys));
         }
 
+        return BlindAndFlood(ct);
+    }
+
+    [Benchmark(Description = "BGV decision circuit, block sum hoisted (multiply, 5 stages of 3 rotations, blind, flood, switch to level 0)")]
+    public BgvCiphertext DecisionHoisted()
+    {
+        var ct = _evaluator.MultiplyRelinearize(_reference, _probe, _relinearizationKey);
+        foreach (var stage in HoistedStages)
+        {
+            ct = _evaluator.SumRotatedRows(ct, stage, _galoisKeys);
+        }
+
+        return BlindAndFlood(ct);
+    }
+
+    [Benchmark(Description = "BGV block sum of 1,024 slots: 10 rotations one at a time")]
+    public BgvCiphertext BlockSumSequential()
+    {
+        var ct = _reference.Clone();
+        for (var step = 1; step < 1024; step <<= 1)
+        {
+            _evaluator.AddInPlace(ct, _evaluator.RotateRows(ct, step, _galoisKeys));
+        }
+
+        return ct;
+    }
+
+    [Benchmark(Description = "BGV block sum of 1,024 slots: 5 hoisted stages of 3 rotations (SumRotatedRows)")]
+    public BgvCiphertext BlockSumHoisted()
+    {
+        var ct = _reference;
+        foreach (var stage in HoistedStages)
+        {
+            ct = _evaluator.SumRotatedRows(ct, stage, _galoisKeys);
+        }
+
+        return ct;
+    }
+
+    [Benchmark(Description = "BGV decision: decrypt and decode at level 0")]
+    public long[] DecryptDecision() => _encoder.Decode(_decryptor.Decrypt(_result));
+
+    private BgvCiphertext BlindAndFlood(BgvCiphertext ct)
+    {
         _evaluator.SubtractPlainInPlace(ct, _encoder.Encode(_offsets));
         _evaluator.MultiplyPlainInPlace(ct, _encoder.Encode(_factors));
         _encryptor.AddFloodingNoise(ct, _publicKey, Math.Pow(2, 96));
@@ -69,8 +113,8 @@ public class BgvDecisionBenchmarks
         return ct;
     }
 
-    [Benchmark(Description = "BGV decision: decrypt and decode at level 0")]
-    public long[] DecryptDecision() => _encoder.Decode(_decryptor.Decrypt(_result));
+    /// <summary>Radix-4 stages: the rotations by 4^s, 2·4^s and 3·4^s for s = 0 … 4.</summary>
+    private static readonly int[][] HoistedStages = [.. Enumerable.Range(0, 5).Select(s => new[] { 1 << (2 * s), 2 << (2 * s), 3 << (2 * s) })];
 
     private long[] Layout(long[] values, long last)
     {

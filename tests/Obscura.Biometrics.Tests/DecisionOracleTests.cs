@@ -184,7 +184,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
             var tau = (low + high) / 2;
             var values = new long[ProtectedTemplateScheme.ThresholdSlot];
             values[3] = 1;
-            var probe = BgvSerializer.Serialize(encryptor.Encrypt(publicKey, encoder.Encode(ProtectedTemplateScheme.Slots(values, -(long)Math.Round(tau * TemplateQuantisation.Scale)))));
+            var probe = ExactDecision.WrapProbe(1, BgvSerializer.Serialize(encryptor.Encrypt(publicKey, encoder.Encode(ProtectedTemplateScheme.Slots(values, -(long)Math.Round(tau * TemplateQuantisation.Scale))))));
             using var channel = new DecisionChannel();
             var ticket = await keys.IssueDecisionTicketAsync(new DecisionTicketRequest(subject, reference.EnrolmentId, reference.EncryptionKeyId, channel.PublicKey), Ct);
             try
@@ -259,12 +259,12 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         values[i] = 1;
         var stored = BgvSerializer.DeserializeCiphertext(reference.Ciphertext, p);
         var difference = evaluator.MultiplyPlain(stored, encoder.Encode(ProtectedTemplateScheme.Slots(values, -(long)Math.Round(tau * TemplateQuantisation.Scale))));
-        foreach (var step in ProtectedTemplateScheme.RotationSteps)
+        foreach (var stage in ProtectedTemplateScheme.SumStages)
         {
-            evaluator.AddInPlace(difference, evaluator.RotateRows(difference, step, keys.Galois));
+            difference = evaluator.SumRotatedRows(difference, stage, keys.Galois);
         }
 
-        return ExactDecision.Serialize(ExactDecision.Blind(evaluator, encoder, new BgvEncryptor(p), keys.PublicKey, difference));
+        return ExactDecision.Serialize(ExactDecision.Blind(evaluator, encoder, new BgvEncryptor(p), keys.PublicKey, difference, ProtectedTemplateScheme.ResultCiphertexts));
     }
 
     /// <summary>The public keys an attacker holds.</summary>

@@ -34,7 +34,7 @@ public sealed class ExactDecisionTests(VerificationFixture fixture)
         {
             var match = Slots(setup.GenuineProbe);
             var noMatch = Slots(setup.ImpostorProbe);
-            Assert.Equal(ProtectedTemplateScheme.Candidates, match.Length);
+            Assert.Equal(ProtectedTemplateScheme.CandidatesFor(0.5), match.Length);
 
             // A match shows exactly one 0; a non-match none. Nothing else tells them apart.
             Assert.Single(match, v => v == 0);
@@ -45,10 +45,10 @@ public sealed class ExactDecisionTests(VerificationFixture fixture)
         }
 
         // The 0 is at a fresh random place each time (the candidates are permuted): were it at a fixed place, it would
-        // say which candidate D equals, that is the score. Four equal places out of 65,536 have probability 2^-48.
+        // say which candidate D equals, that is the score. Four equal places out of 40,960 have probability below 2^-45.
         Assert.True(zeroPlaces.Distinct().Count() > 1, $"the 0 was always at slot {zeroPlaces[0]}");
 
-        // Every other slot is uniform over 1 … t − 1: a χ² test over 16 equal bins of the 524,280 values. With 15 degrees
+        // Every other slot is uniform over 1 … t − 1: a χ² test over 16 equal bins of the 327,676 values. With 15 degrees
         // of freedom, χ² > 60 has probability below 10^-6 under uniformity; unblinded slots (D − π(j)) would fail it
         // by orders of magnitude.
         var bins = new long[16];
@@ -100,7 +100,7 @@ public sealed class ExactDecisionTests(VerificationFixture fixture)
         for (var trial = 0; trial < 8; trial++)
         {
             var probe = capture.EncryptProbe(CancelableTransform.Apply(ttk, faces.Capture(dan)), 0.5);
-            var difference = comparison.Difference(stored, subject, probe);
+            var (difference, _) = comparison.Difference(stored, subject, probe);
 
             // The noise just before flooding, at its largest: candidates and factors as large as they get.
             long[] Random(long from, long to) => [.. Enumerable.Range(0, p.SlotCount).Select(_ => random.NextInt64(from, to))];
@@ -147,13 +147,49 @@ public sealed class ExactDecisionTests(VerificationFixture fixture)
     }
 
     [Fact]
+    [Trait(SlowTests.Category, SlowTests.Slow)]
+    public async Task The_result_has_as_many_ciphertexts_as_the_threshold_needs_and_still_finds_the_best_possible_score()
+    {
+        var setup = await SetUpAsync(128, 43);
+        using var keyHolder = new DecisionKeyHolder(fixture.ProviderKeys.OpenDecryptionKey(fixture.Provider.EncryptionKeyId));
+        Assert.Equal(ProtectedTemplateScheme.ResultCiphertexts, ProtectedTemplateScheme.ResultCiphertextsFor(ProtectedTemplateScheme.MinimumThreshold));
+        Assert.Equal(5, ProtectedTemplateScheme.ResultCiphertextsFor(0.5));
+        Assert.Equal(2, ProtectedTemplateScheme.ResultCiphertextsFor(0.9));
+
+        // The probe is the enrolled template itself: the largest score an honest pair reaches, D at its largest. At a
+        // high threshold the two ciphertexts still cover it.
+        var same = setup.Capture.EncryptProbe(setup.ReferenceTemplate, 0.9);
+        var result = setup.Comparison.Compare(setup.Reference, setup.Subject, same);
+        Assert.Equal(2, ExactDecision.Parse(result).Length);
+        Assert.True(keyHolder.Decide(result));
+        Assert.False(keyHolder.Decide(setup.Comparison.Compare(setup.Reference, setup.Subject, setup.Capture.EncryptProbe(setup.ImpostorTemplate, 0.9))));
+
+        // A probe that asks for fewer ciphertexts than its threshold needs can only lose matches (D beyond the
+        // candidates), never make one: here D ≈ 0.5·65,536 lies past the single ciphertext's 8,192 candidates.
+        var (_, ciphertext) = ExactDecision.UnwrapProbe(setup.Capture.EncryptProbe(setup.ReferenceTemplate, 0.5));
+        var narrowed = setup.Comparison.Compare(setup.Reference, setup.Subject, ExactDecision.WrapProbe(1, ciphertext));
+        Assert.Single(ExactDecision.Parse(narrowed));
+        Assert.False(keyHolder.Decide(narrowed));
+
+        // Malformed probes are refused before any work.
+        Assert.Throws<BgvFormatException>(() => ExactDecision.UnwrapProbe([]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.UnwrapProbe([.. "OBP1"u8, 0, 1, 2]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.UnwrapProbe([.. "OBP1"u8, ProtectedTemplateScheme.ResultCiphertexts + 1, 1, 2]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.UnwrapProbe([.. "OBP0"u8, 1, 1, 2]));
+        Assert.Throws<BgvFormatException>(() => setup.Comparison.Compare(setup.Reference, setup.Subject, ciphertext));
+    }
+
+    [Fact]
     public void A_result_that_is_not_exactly_the_schemes_shape_is_refused()
     {
         Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([]));
         Assert.Throws<BgvFormatException>(() => ExactDecision.Parse("OBR4"u8.ToArray()));
-        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR4"u8, ProtectedTemplateScheme.ResultCiphertexts, 1, 0, 0, 0]));
-        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR4"u8, 1, 4, 0, 0, 0, 1, 2, 3, 4]));
-        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR3"u8, ProtectedTemplateScheme.ResultCiphertexts]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse("OBR5"u8.ToArray()));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR5"u8, ProtectedTemplateScheme.ResultCiphertexts, 1, 0, 0, 0]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR5"u8, 1, 4, 0, 0, 0, 1, 2, 3, 4]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR5"u8, 0]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR5"u8, ProtectedTemplateScheme.ResultCiphertexts + 1]));
+        Assert.Throws<BgvFormatException>(() => ExactDecision.Parse([.. "OBR4"u8, ProtectedTemplateScheme.ResultCiphertexts]));
     }
 
     [Fact]
@@ -175,20 +211,25 @@ public sealed class ExactDecisionTests(VerificationFixture fixture)
         var faces = new SyntheticFaces(dimension, seed);
         var person = faces.Identity();
         var subject = await fixture.ConsentingSubjectAsync();
-        var reference = await fixture.Verification.OnboardAsync(subject, faces.Capture(person), Ct);
+        var enrolled = faces.Capture(person);
+        var reference = await fixture.Verification.OnboardAsync(subject, enrolled, Ct);
         using var ttk = fixture.CaptureKeys.Open(reference.TransformationKeyId);
         var keys = fixture.ProviderKeys;
         var id = fixture.Provider.EncryptionKeyId;
         var capture = new CaptureClient(id, keys.OpenPublicKey(id));
         var (relin, galois) = keys.OpenEvaluationKeys(id);
         var comparison = new ComparisonService(id, keys.OpenSealVerifier(fixture.Provider.SealingKeyId), keys.OpenPublicKey(id), relin, galois);
+        var impostor = CancelableTransform.Apply(ttk, faces.Capture(faces.Identity()));
         return new Setup(
             subject,
             reference,
             comparison,
+            capture,
             capture.EncryptProbe(CancelableTransform.Apply(ttk, faces.Capture(person)), 0.5),
-            capture.EncryptProbe(CancelableTransform.Apply(ttk, faces.Capture(faces.Identity())), 0.5));
+            capture.EncryptProbe(impostor, 0.5),
+            CancelableTransform.Apply(ttk, enrolled),
+            impostor);
     }
 
-    private sealed record Setup(string Subject, SealedTemplate Reference, ComparisonService Comparison, byte[] GenuineProbe, byte[] ImpostorProbe);
+    private sealed record Setup(string Subject, SealedTemplate Reference, ComparisonService Comparison, CaptureClient Capture, byte[] GenuineProbe, byte[] ImpostorProbe, TransformedTemplate ReferenceTemplate, TransformedTemplate ImpostorTemplate);
 }

@@ -147,6 +147,43 @@ public sealed class BgvEvaluatorTests
     }
 
     [Fact]
+    public void A_hoisted_sum_of_rotations_equals_the_rotations_added_one_by_one()
+    {
+        var random = new Random(11);
+        var ev = S.Evaluator;
+        var x = S.RandomSlots(random);
+        foreach (var level in new[] { S.Parameters.MaxLevel, 0 })
+        {
+            var a = ev.ModSwitchTo(S.Encrypt(x), level);
+            foreach (var steps in new[] { new[] { 1 }, [1, 2, 3], [3, 3, -1, 37], [128, 0, -5], [-128], [] })
+            {
+                var expected = (long[])x.Clone();
+                var sequential = a.Clone();
+                foreach (var step in steps)
+                {
+                    var rotated = S.RotateRows(x, step);
+                    expected = [.. expected.Select((v, i) => S.Centre((Int128)v + rotated[i]))];
+                    ev.AddInPlace(sequential, ev.RotateRows(a, step, S.GaloisKeys));
+                }
+
+                var hoisted = ev.SumRotatedRows(a, steps, S.GaloisKeys);
+                Assert.Equal(expected, S.Decrypt(hoisted));
+                Assert.Equal(expected, S.Decrypt(sequential));
+                Assert.Equal(level, hoisted.Level);
+                Assert.Equal(x, S.Decrypt(a)); // the input is left alone
+
+                // One rounded division by P for all the rotations: no more key-switching noise than one at a time.
+                Assert.True(S.Decryptor.NoiseBits(hoisted) <= S.Decryptor.NoiseBits(sequential) + 1, $"steps {string.Join(',', steps)}");
+            }
+        }
+
+        // A missing step or an unrelinearised product is refused.
+        Assert.Contains("No Galois key", Assert.Throws<ArgumentException>(() => ev.SumRotatedRows(S.Encrypt(x), [1, 4], S.GaloisKeys)).Message, StringComparison.Ordinal);
+        var product = ev.Multiply(S.Encrypt(x), S.Encrypt(x));
+        Assert.Throws<ArgumentException>(() => ev.SumRotatedRows(product, [1], S.GaloisKeys));
+    }
+
+    [Fact]
     public void Modulus_switching_keeps_the_slots_and_shrinks_the_noise()
     {
         var random = new Random(6);

@@ -38,7 +38,7 @@ internal static class DeployedPath
 
         var quantised = pairs.Select(p => TemplateQuantisation.Similarity(p.Reference, p.Probe)).ToArray();
         return new DeployedPathScores(
-            $"deployed 1:1 decision path: reference and probe quantised (S = {TemplateQuantisation.Scale}) and encrypted as the capture side does, seal check, exact BGV product with relinearisation and 10-rotation block sum, blinded set-membership test over {ProtectedTemplateScheme.Candidates} candidates with flooding (ComparisonService), exact decryption as the key holder does; each pair gives a decision, not a score",
+            $"deployed 1:1 decision path: reference and probe quantised (S = {TemplateQuantisation.Scale}) and encrypted as the capture side does, seal check, exact BGV product with relinearisation and a block sum of five hoisted rotation stages, blinded set-membership test over {ProtectedTemplateScheme.CandidatesFor(threshold)} candidates with flooding (ComparisonService), exact decryption as the key holder does; each pair gives a decision, not a score",
             threshold,
             [.. plain.Take(genuineCount)],
             [.. plain.Skip(genuineCount)],

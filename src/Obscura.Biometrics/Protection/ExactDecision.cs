@@ -11,26 +11,30 @@ namespace Obscura.Biometrics.Protection;
 /// </summary>
 public static class ExactDecision
 {
-    private static readonly byte[] Magic = "OBR4"u8.ToArray();
+    private static readonly byte[] Magic = "OBR5"u8.ToArray();
+
+    private static readonly byte[] ProbeMagic = "OBP1"u8.ToArray();
 
     /// <summary>The largest serialised ciphertext a result may hold (one at the result level is about 220 KiB).</summary>
     private const int MaxCiphertextBytes = 1 << 20;
 
     /// <summary>
-    /// From a ciphertext holding D in every slot: <see cref="ProtectedTemplateScheme.ResultCiphertexts"/> ciphertexts
-    /// whose slot j holds r_j·(D − π(j)), with π a fresh random permutation of the candidates and r_j fresh uniform
+    /// From a ciphertext holding D in every slot: <paramref name="count"/> ciphertexts whose slot j holds
+    /// r_j·(D − π(j)), with π a fresh random permutation of the candidates 0 … 8,192·count − 1 and r_j fresh uniform
     /// non-zero factors, each switched down one level and flooded (<see cref="ProtectedTemplateScheme.ResultLevel"/>).
     /// The input is not changed.
     /// </summary>
-    internal static BgvCiphertext[] Blind(BgvEvaluator evaluator, BgvEncoder encoder, BgvEncryptor encryptor, BgvPublicKey publicKey, BgvCiphertext difference)
+    internal static BgvCiphertext[] Blind(BgvEvaluator evaluator, BgvEncoder encoder, BgvEncryptor encryptor, BgvPublicKey publicKey, BgvCiphertext difference, int count)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ProtectedTemplateScheme.ResultCiphertexts);
         var n = ProtectedTemplateScheme.Parameters.SlotCount;
         var t = (uint)ProtectedTemplateScheme.PlainModulus;
         using var random = new SecureRandomStream();
-        var permutation = random.Permutation(ProtectedTemplateScheme.Candidates);
+        var permutation = random.Permutation(count * n);
         var candidates = new long[n];
         var factors = new long[n];
-        var results = new BgvCiphertext[ProtectedTemplateScheme.ResultCiphertexts];
+        var results = new BgvCiphertext[count];
         try
         {
             for (var c = 0; c < results.Length; c++)
@@ -69,6 +73,37 @@ public static class ExactDecision
         return result;
     }
 
+    /// <summary>
+    /// The capture side's probe on the wire: a tag, the number of result ciphertexts the comparison must send for the
+    /// verification's threshold (<see cref="ProtectedTemplateScheme.ResultCiphertextsFor"/>; public, like the threshold),
+    /// then the encrypted probe. A smaller count than the threshold needs can only turn matches into non-matches.
+    /// </summary>
+    internal static byte[] WrapProbe(int resultCiphertexts, byte[] ciphertext)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(resultCiphertexts, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(resultCiphertexts, ProtectedTemplateScheme.ResultCiphertexts);
+        return [.. ProbeMagic, (byte)resultCiphertexts, .. ciphertext];
+    }
+
+    /// <summary>Reads a probe of <see cref="WrapProbe"/>: the result count and the ciphertext's bytes.</summary>
+    /// <exception cref="BgvFormatException">It is not one.</exception>
+    internal static (int ResultCiphertexts, byte[] Ciphertext) UnwrapProbe(byte[] probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        if (probe.Length <= ProbeMagic.Length + 1 || !probe.AsSpan(0, ProbeMagic.Length).SequenceEqual(ProbeMagic))
+        {
+            throw new BgvFormatException("Not a probe of the exact scheme.");
+        }
+
+        var count = probe[ProbeMagic.Length];
+        if (count is < 1 or > ProtectedTemplateScheme.ResultCiphertexts)
+        {
+            throw new BgvFormatException($"A probe asks for 1 to {ProtectedTemplateScheme.ResultCiphertexts} result ciphertexts.");
+        }
+
+        return (count, probe[(ProbeMagic.Length + 1)..]);
+    }
+
     /// <summary>The wire form of a comparison result: a tag, the count, then each ciphertext with its length.</summary>
     internal static byte[] Serialize(IReadOnlyList<BgvCiphertext> results)
     {
@@ -88,20 +123,20 @@ public static class ExactDecision
     }
 
     /// <summary>
-    /// Reads a comparison result: exactly <see cref="ProtectedTemplateScheme.ResultCiphertexts"/> ciphertexts of the
-    /// scheme, each of size 2 at <see cref="ProtectedTemplateScheme.ResultLevel"/>, and nothing else.
+    /// Reads a comparison result: 1 to <see cref="ProtectedTemplateScheme.ResultCiphertexts"/> ciphertexts of the scheme,
+    /// as many as its count says, each of size 2 at <see cref="ProtectedTemplateScheme.ResultLevel"/>, and nothing else.
     /// </summary>
     /// <exception cref="BgvFormatException">It is not such a result.</exception>
     public static BgvCiphertext[] Parse(byte[] result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Length < Magic.Length + 1 || !result.AsSpan(0, Magic.Length).SequenceEqual(Magic) || result[Magic.Length] != ProtectedTemplateScheme.ResultCiphertexts)
+        if (result.Length < Magic.Length + 1 || !result.AsSpan(0, Magic.Length).SequenceEqual(Magic) || result[Magic.Length] is < 1 or > ProtectedTemplateScheme.ResultCiphertexts)
         {
             throw new BgvFormatException("Not a comparison result of the exact scheme.");
         }
 
         var p = ProtectedTemplateScheme.Parameters;
-        var ciphertexts = new BgvCiphertext[ProtectedTemplateScheme.ResultCiphertexts];
+        var ciphertexts = new BgvCiphertext[result[Magic.Length]];
         var offset = Magic.Length + 1;
         for (var c = 0; c < ciphertexts.Length; c++)
         {

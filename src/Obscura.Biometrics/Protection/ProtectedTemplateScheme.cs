@@ -10,14 +10,15 @@ namespace Obscura.Biometrics.Protection;
 /// <see cref="TemplateQuantisation"/>. The slots hold eight copies of a 1,024-slot block (four per row): a reference's
 /// block holds its quantised template in slots 0…d−1 and 1 in slot 512; a probe's holds its template and −T in slot
 /// 512, T the integer threshold. Their product is periodic with period 1,024, so summing every window of 1,024
-/// consecutive slots of a row (10 rotate-and-add steps) puts D = Σ x_i·y_i − T in every slot, exactly.
+/// consecutive slots of a row (five hoisted sums of three rotations each, <see cref="SumStages"/>) puts
+/// D = Σ x_i·y_i − T in every slot, exactly.
 /// <para>
 /// The key holder must learn only whether D ≥ 0. The comparison role therefore never sends D: it draws a random
-/// permutation π of the candidates 0 … <see cref="Candidates"/> − 1, spreads them over <see cref="ResultCiphertexts"/>
-/// ciphertexts (one candidate per slot), and sends r_j·(D − π(j)) with r_j uniform in 1 … t − 1, fresh per slot. A slot
+/// permutation π of the candidates 0 … K − 1, spreads them over K / 8,192 ciphertexts (one candidate per slot; K is
+/// <see cref="CandidatesFor"/> the threshold, at most <see cref="Candidates"/>), and sends r_j·(D − π(j)) with r_j uniform in 1 … t − 1, fresh per slot. A slot
 /// is 0 exactly when D = π(j); every other slot is uniform over the non-zero residues. So the decrypted slots are
-/// uniform non-zero values with one 0 at a uniformly random place when 0 ≤ D &lt; <see cref="Candidates"/>, and no 0
-/// otherwise: the match bit and nothing else. Honest inputs never reach D ≥ <see cref="Candidates"/> (see
+/// uniform non-zero values with one 0 at a uniformly random place when 0 ≤ D &lt; K, and no 0 otherwise: the match
+/// bit and nothing else. Honest inputs never reach D ≥ K (see <see cref="CandidatesFor"/> and
 /// <see cref="CheckThreshold"/>), and |D − π(j)| &lt; t, so no other value wraps to 0. Before it is sent, each result
 /// gets flooding noise far above the circuit's own (<see cref="FloodingSigma"/>), so the noise a key holder could
 /// compute with its secret key says nothing about the templates either.
@@ -40,10 +41,13 @@ public static class ProtectedTemplateScheme
     /// <summary>The plaintext modulus t.</summary>
     public const ulong PlainModulus = 557_057;
 
-    /// <summary>How many ciphertexts a comparison result has: each tests 8,192 candidate values of D.</summary>
+    /// <summary>
+    /// The most ciphertexts a comparison result has (at the <see cref="MinimumThreshold"/>): each tests 8,192 candidate
+    /// values of D. Higher thresholds need fewer (<see cref="ResultCiphertextsFor"/>).
+    /// </summary>
     public const int ResultCiphertexts = 8;
 
-    /// <summary>The number of values of D the result tests for: D ≥ 0 is a match when D is below this.</summary>
+    /// <summary>The most values of D a result tests for: D ≥ 0 is a match when D is among them.</summary>
     public const int Candidates = ResultCiphertexts * 8192;
 
     /// <summary>
@@ -85,8 +89,31 @@ public static class ProtectedTemplateScheme
     /// <summary>The flooding noise's standard deviation.</summary>
     public static double FloodingSigma => Math.Pow(2, FloodingSigmaBits);
 
-    /// <summary>Rotations needed to sum a block: 1, 2, 4, …, 512.</summary>
-    public static IEnumerable<int> RotationSteps => Enumerable.Range(0, 10).Select(i => 1 << i);
+    /// <summary>
+    /// The block sum in five hoisted stages: stage s adds the rotations by 4^s, 2·4^s and 3·4^s, so after the five every
+    /// slot holds the sum of the 4^5 = 1,024 slots of its window. Each stage costs about one key switch
+    /// (<see cref="BgvEvaluator.SumRotatedRows"/>) instead of the three of rotating one step at a time.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<int>> SumStages { get; } =
+        [.. Enumerable.Range(0, 5).Select(s => (IReadOnlyList<int>)[.. new[] { 1, 2, 3 }.Select(k => k << (2 * s))])];
+
+    /// <summary>The rotations the Galois keys must cover: every step of <see cref="SumStages"/>.</summary>
+    public static IEnumerable<int> RotationSteps => SumStages.SelectMany(stage => stage);
+
+    /// <summary>
+    /// How many values of D a comparison at <paramref name="threshold"/> must test: every D ≥ 0 an honest pair can
+    /// reach, 0 … max score − T, rounded up to whole ciphertexts of 8,192 slots.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The threshold is not supported (<see cref="CheckThreshold"/>).</exception>
+    public static int CandidatesFor(double threshold) => ResultCiphertextsFor(threshold) * Parameters.SlotCount;
+
+    /// <summary>The number of result ciphertexts a comparison at <paramref name="threshold"/> sends: 1 to <see cref="ResultCiphertexts"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The threshold is not supported (<see cref="CheckThreshold"/>).</exception>
+    public static int ResultCiphertextsFor(double threshold)
+    {
+        var reachable = TemplateQuantisation.MaxIntegerScore(TemplateQuantisation.MaxDimension) - TemplateQuantisation.IntegerThreshold(CheckThreshold(threshold)) + 1;
+        return (int)Math.Clamp((reachable + Parameters.SlotCount - 1) / Parameters.SlotCount, 1, ResultCiphertexts);
+    }
 
     /// <summary>
     /// Returns <paramref name="threshold"/> if it is a cosine similarity the exact decision supports: below 1, and high
@@ -109,9 +136,9 @@ public static class ProtectedTemplateScheme
     internal static BgvCiphertext Compare(BgvEvaluator evaluator, BgvCiphertext reference, BgvCiphertext probe, BgvRelinearizationKey relinearizationKey, BgvGaloisKeys galoisKeys)
     {
         var sum = evaluator.MultiplyRelinearize(reference, probe, relinearizationKey);
-        foreach (var step in RotationSteps)
+        foreach (var stage in SumStages)
         {
-            evaluator.AddInPlace(sum, evaluator.RotateRows(sum, step, galoisKeys));
+            sum = evaluator.SumRotatedRows(sum, stage, galoisKeys);
         }
 
         return sum;

@@ -30,9 +30,12 @@ public sealed class CaptureClient
     public byte[] EncryptReference(TransformedTemplate template) =>
         Encrypt(ProtectedTemplateScheme.ReferenceSlots(template));
 
-    /// <summary>The encrypted probe for a verification at <paramref name="threshold"/>.</summary>
+    /// <summary>
+    /// The encrypted probe for a verification at <paramref name="threshold"/>, with the number of result ciphertexts
+    /// that threshold needs (<see cref="ProtectedTemplateScheme.ResultCiphertextsFor"/>) in the clear beside it.
+    /// </summary>
     public byte[] EncryptProbe(TransformedTemplate template, double threshold) =>
-        Encrypt(ProtectedTemplateScheme.ProbeSlots(template, threshold));
+        ExactDecision.WrapProbe(ProtectedTemplateScheme.ResultCiphertextsFor(threshold), Encrypt(ProtectedTemplateScheme.ProbeSlots(template, threshold)));
 
     private byte[] Encrypt(long[] slots)
     {

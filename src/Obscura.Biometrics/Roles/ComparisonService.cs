@@ -45,16 +45,29 @@ public sealed class ComparisonService
     /// <exception cref="BrokenSealException">The reference's seal is broken or binds another subject.</exception>
     /// <exception cref="KeyRevokedException">The reference is under another encryption key.</exception>
     /// <exception cref="BgvFormatException">The reference or probe is not a well-formed fresh ciphertext of the scheme.</exception>
-    public byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe) =>
-        ExactDecision.Serialize(ExactDecision.Blind(_evaluator, _encoder, _encryptor, _publicKey, Difference(reference, subjectId, probe)));
-
-    /// <summary>D = score − T in every slot, before blinding (tests measure its noise; it is never sent).</summary>
-    internal BgvCiphertext Difference(SealedTemplate reference, string subjectId, byte[] probe)
+    public byte[] Compare(SealedTemplate reference, string subjectId, byte[] probe)
     {
-        ArgumentNullException.ThrowIfNull(probe);
+        var (difference, count) = Difference(reference, subjectId, probe);
+        return ExactDecision.Serialize(ExactDecision.Blind(_evaluator, _encoder, _encryptor, _publicKey, difference, count));
+    }
+
+    /// <summary>
+    /// D = score − T in every slot, before blinding (tests measure its noise; it is never sent), and the number of
+    /// result ciphertexts the probe asks for.
+    /// </summary>
+    internal (BgvCiphertext Difference, int ResultCiphertexts) Difference(SealedTemplate reference, string subjectId, byte[] probe)
+    {
+        var (count, ciphertext) = ExactDecision.UnwrapProbe(probe);
+        if (!ProtectedTemplateScheme.RotationSteps.All(_galoisKeys.Contains))
+        {
+            // Key rotation (which needs no Galois keys) still works, so the way out is to rotate.
+            throw new InvalidOperationException(
+                $"The Galois keys of encryption key {EncryptionKeyId} lack rotations the comparison needs (they predate the hoisted block sum); rotate the provider keys (`obscura faces rotate-keys`) to make new ones.");
+        }
+
         var stored = Open(reference, subjectId);
-        var fresh = Fresh(BgvSerializer.DeserializeCiphertext(probe, ProtectedTemplateScheme.Parameters), "probe");
-        return ProtectedTemplateScheme.Compare(_evaluator, stored, fresh, _relinearizationKey, _galoisKeys);
+        var fresh = Fresh(BgvSerializer.DeserializeCiphertext(ciphertext, ProtectedTemplateScheme.Parameters), "probe");
+        return (ProtectedTemplateScheme.Compare(_evaluator, stored, fresh, _relinearizationKey, _galoisKeys), count);
     }
 
     /// <summary>

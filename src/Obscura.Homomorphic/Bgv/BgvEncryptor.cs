@@ -110,7 +110,9 @@ public sealed class BgvEncryptor
 
         var ring = Parameters.Ring;
         var limbs = ct.Level + 1;
-        var (c0, c1) = EncryptZero(pk, limbs);
+        // The zero encryption's own small error e0 in c0 is left out: t·g, far wider, takes its place (an RLWE sample
+        // with a wider error is no easier), and one Gaussian and its transforms are saved per flooded ciphertext.
+        var (c0, c1) = EncryptZero(pk, limbs, withE0: false);
         var samples = new Int128[Parameters.PolyDegree];
         Sampler.WideGaussian(sigma / t, samples);
         var flood = PolyMath.FromSigned<Int128>(samples, ring, limbs);
@@ -123,8 +125,8 @@ public sealed class BgvEncryptor
         ct.Seed = null;
     }
 
-    /// <summary>(b·u + t·e0, a·u + t·e1) on the first <paramref name="limbs"/> limbs of the key (index L + 1 is P).</summary>
-    private (RnsPolynomial C0, RnsPolynomial C1) EncryptZero(BgvPublicKey publicKey, int limbs)
+    /// <summary>(b·u + t·e0, a·u + t·e1) (e0 left out when <paramref name="withE0"/> is false) on the first <paramref name="limbs"/> limbs of the key (index L + 1 is P).</summary>
+    private (RnsPolynomial C0, RnsPolynomial C1) EncryptZero(BgvPublicKey publicKey, int limbs, bool withE0 = true)
     {
         var ring = Parameters.Ring;
         var small = new long[Parameters.PolyDegree];
@@ -134,9 +136,13 @@ public sealed class BgvEncryptor
         var c0 = PolyMath.Multiply(publicKey.B, u, ring, limbs);
         var c1 = PolyMath.Multiply(publicKey.A, u, ring, limbs);
         u.Clear();
-        var e0 = RlweSampling.Error(ring, limbs);
-        PolyMath.AddInPlace(c0, e0, ring, limbs);
-        e0.Clear();
+        if (withE0)
+        {
+            var e0 = RlweSampling.Error(ring, limbs);
+            PolyMath.AddInPlace(c0, e0, ring, limbs);
+            e0.Clear();
+        }
+
         var e1 = RlweSampling.Error(ring, limbs);
         PolyMath.AddInPlace(c1, e1, ring, limbs);
         e1.Clear();

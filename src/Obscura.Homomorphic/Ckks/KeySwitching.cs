@@ -13,54 +13,125 @@ internal static class KeySwitching
     /// <summary>(r0, r1) over q_0 … q_ℓ with r0 + r1·s ≈ d·s′, for d in NTT form at level ℓ and the key for s′.</summary>
     public static (RnsPolynomial R0, RnsPolynomial R1) Switch(RnsPolynomial d, int level, KeySwitchingKey key, RingContext p)
     {
+        var digits = Decompose(d, level, p);
+        var (acc0, acc1) = Accumulators(level, p);
+        Accumulate(digits, null, level, key, acc0, acc1, p);
+        return DivideByP(acc0, acc1, level, p);
+    }
+
+    /// <summary>
+    /// The RNS digits of d (NTT form at level ℓ): digit j is limb j of d in coefficient form, lifted to every limb
+    /// q_0 … q_ℓ, P (ℓ + 2 limbs, stored at positions 0 … ℓ + 1) and returned in NTT form. The expensive half of a key
+    /// switch; rotations of one ciphertext can share it (hoisting), since the automorphism of a lifted digit, a
+    /// permutation in NTT form, is a digit of the rotated ciphertext up to a multiple of q_j of the same size.
+    /// </summary>
+    public static RnsPolynomial[] Decompose(RnsPolynomial d, int level, RingContext p)
+    {
         var n = p.PolyDegree;
         var specialIndex = p.MaxLevel + 1;
-        var limbIndices = Enumerable.Range(0, level + 1).Append(specialIndex).ToArray();
-
-        // Accumulators over the limbs q_0 … q_ℓ and P (stored at positions 0 … ℓ + 1).
-        var acc0 = new RnsPolynomial(n, level + 2, isNtt: true);
-        var acc1 = new RnsPolynomial(n, level + 2, isNtt: true);
         var coefficients = d.Clone();
         PolyMath.FromNtt(coefficients, p);
-        var lifted = new ulong[n];
+        var digits = new RnsPolynomial[level + 1];
         for (var j = 0; j <= level; j++)
         {
             var digit = coefficients.Limb(j);
-            for (var t = 0; t < limbIndices.Length; t++)
+            var lifted = new RnsPolynomial(n, level + 2, isNtt: true);
+            for (var t = 0; t <= level + 1; t++)
             {
-                var index = limbIndices[t];
-                var q = p.ModulusAt(index);
+                var index = t <= level ? t : specialIndex;
+                var target = lifted.Limb(t);
                 if (index == j)
                 {
                     // The digit modulo its own prime is limb j of d, already in NTT form: no transform needed.
-                    d.Limb(j).CopyTo(lifted);
-                }
-                else
-                {
-                    for (var k = 0; k < n; k++)
-                    {
-                        lifted[k] = q.Reduce(digit[k]);
-                    }
-
-                    Ntt.Forward(lifted, p.Tables(index));
+                    d.Limb(j).CopyTo(target);
+                    continue;
                 }
 
-                var kb = key.B[j].Limb(index);
-                var ka = key.A[j].Limb(index);
-                var kbShoup = key.BShoup[j].AsSpan(index * n, n);
-                var kaShoup = key.AShoup[j].AsSpan(index * n, n);
-                var r0 = acc0.Limb(t);
-                var r1 = acc1.Limb(t);
+                var q = p.ModulusAt(index);
                 for (var k = 0; k < n; k++)
                 {
-                    r0[k] = q.Add(r0[k], q.MultiplyShoup(lifted[k], kb[k], kbShoup[k]));
-                    r1[k] = q.Add(r1[k], q.MultiplyShoup(lifted[k], ka[k], kaShoup[k]));
+                    target[k] = q.Reduce(digit[k]);
                 }
+
+                Ntt.Forward(target, p.Tables(index));
             }
+
+            digits[j] = lifted;
         }
 
+        coefficients.Clear();
+        return digits;
+    }
+
+    /// <summary>Zero accumulators over q_0 … q_ℓ, P (ℓ + 2 limbs, NTT form) for <see cref="Accumulate"/>.</summary>
+    public static (RnsPolynomial Acc0, RnsPolynomial Acc1) Accumulators(int level, RingContext p) =>
+        (new RnsPolynomial(p.PolyDegree, level + 2, isNtt: true), new RnsPolynomial(p.PolyDegree, level + 2, isNtt: true));
+
+    /// <summary>
+    /// acc0 += Σ_j σ(digit_j)·key.B[j], acc1 += Σ_j σ(digit_j)·key.A[j] over q_0 … q_ℓ, P, where σ is the NTT-domain
+    /// <paramref name="permutation"/> of an automorphism (<see cref="GaloisPermutation"/>), or the identity when null.
+    /// </summary>
+    public static void Accumulate(RnsPolynomial[] digits, int[]? permutation, int level, KeySwitchingKey key, RnsPolynomial acc0, RnsPolynomial acc1, RingContext p)
+    {
+        var n = p.PolyDegree;
+        var specialIndex = p.MaxLevel + 1;
+        var count = level + 1;
+        var digitData = new ulong[count][];
+        var b = new ulong[count][];
+        var a = new ulong[count][];
+        var bShoup = new ulong[count][];
+        var aShoup = new ulong[count][];
+        for (var j = 0; j < count; j++)
+        {
+            digitData[j] = digits[j].Data;
+            b[j] = key.B[j].Data;
+            a[j] = key.A[j].Data;
+            bShoup[j] = key.BShoup[j];
+            aShoup[j] = key.AShoup[j];
+        }
+
+        for (var t = 0; t <= level + 1; t++)
+        {
+            var index = t <= level ? t : specialIndex;
+            var q = p.ModulusAt(index);
+            var r0 = acc0.Limb(t);
+            var r1 = acc1.Limb(t);
+            var digitOffset = t * n;
+            var keyOffset = index * n;
+            for (var k = 0; k < n; k++)
+            {
+                var source = digitOffset + (permutation is null ? k : permutation[k]);
+                var w = keyOffset + k;
+                ulong s0 = r0[k], s1 = r1[k];
+                for (var j = 0; j < count; j++)
+                {
+                    // Lazy products are below 2q ≤ 2^62: two of them on top of a value below q stay below 2^64.
+                    var v = digitData[j][source];
+                    s0 += q.MultiplyShoupLazy(v, b[j][w], bShoup[j][w]);
+                    s1 += q.MultiplyShoupLazy(v, a[j][w], aShoup[j][w]);
+                    if ((j & 1) == 1)
+                    {
+                        s0 = q.Reduce(s0);
+                        s1 = q.Reduce(s1);
+                    }
+                }
+
+                r0[k] = q.Reduce(s0);
+                r1[k] = q.Reduce(s1);
+            }
+        }
+    }
+
+    /// <summary>The accumulators divided by P with rounding: (r0, r1) over q_0 … q_ℓ in NTT form.</summary>
+    public static (RnsPolynomial R0, RnsPolynomial R1) DivideByP(RnsPolynomial acc0, RnsPolynomial acc1, int level, RingContext p)
+    {
+        var specialIndex = p.MaxLevel + 1;
         return (PolyMath.DivideRoundByLimb(acc0, level + 1, specialIndex, level + 1, p), PolyMath.DivideRoundByLimb(acc1, level + 1, specialIndex, level + 1, p));
     }
+
+    /// <summary>The NTT-domain permutation of the automorphism X → X^g (cached per degree and element).</summary>
+    public static int[] Permutation(int n, int galoisElement) =>
+        Permutations.GetOrAdd((n, galoisElement), static key => GaloisPermutation(key.N, key.G));
 
     private static readonly ConcurrentDictionary<(int N, int G), int[]> Permutations = new();
 
@@ -71,7 +142,7 @@ internal static class KeySwitching
     public static RnsPolynomial Automorphism(RnsPolynomial source, int galoisElement, RingContext p)
     {
         var n = p.PolyDegree;
-        var permutation = Permutations.GetOrAdd((n, galoisElement), static key => GaloisPermutation(key.N, key.G));
+        var permutation = Permutation(n, galoisElement);
         var result = new RnsPolynomial(n, source.Limbs, isNtt: true);
         for (var l = 0; l < source.Limbs; l++)
         {
