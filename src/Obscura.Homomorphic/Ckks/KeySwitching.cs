@@ -76,48 +76,47 @@ internal static class KeySwitching
         var n = p.PolyDegree;
         var specialIndex = p.MaxLevel + 1;
         var count = level + 1;
-        var digitData = new ulong[count][];
-        var b = new ulong[count][];
-        var a = new ulong[count][];
-        var bShoup = new ulong[count][];
-        var aShoup = new ulong[count][];
-        for (var j = 0; j < count; j++)
-        {
-            digitData[j] = digits[j].Data;
-            b[j] = key.B[j].Data;
-            a[j] = key.A[j].Data;
-            bShoup[j] = key.BShoup[j];
-            aShoup[j] = key.AShoup[j];
-        }
-
         for (var t = 0; t <= level + 1; t++)
         {
             var index = t <= level ? t : specialIndex;
             var q = p.ModulusAt(index);
             var r0 = acc0.Limb(t);
             var r1 = acc1.Limb(t);
-            var digitOffset = t * n;
-            var keyOffset = index * n;
-            for (var k = 0; k < n; k++)
+
+            // Digits two at a time: two lazy products (each below 2q ≤ 2^62) on top of a value below q stay below 2^64,
+            // so one reduction serves two digits and each accumulator limb is read and written once per pair.
+            for (var j = 0; j < count; j += 2)
             {
-                var source = digitOffset + (permutation is null ? k : permutation[k]);
-                var w = keyOffset + k;
-                ulong s0 = r0[k], s1 = r1[k];
-                for (var j = 0; j < count; j++)
+                ReadOnlySpan<ulong> d = digits[j].Limb(t);
+                ReadOnlySpan<ulong> b = key.B[j].Limb(index);
+                ReadOnlySpan<ulong> a = key.A[j].Limb(index);
+                ReadOnlySpan<ulong> bShoup = key.BShoup[j].AsSpan(index * n, n);
+                ReadOnlySpan<ulong> aShoup = key.AShoup[j].AsSpan(index * n, n);
+                if (j + 1 == count)
                 {
-                    // Lazy products are below 2q ≤ 2^62: two of them on top of a value below q stay below 2^64.
-                    var v = digitData[j][source];
-                    s0 += q.MultiplyShoupLazy(v, b[j][w], bShoup[j][w]);
-                    s1 += q.MultiplyShoupLazy(v, a[j][w], aShoup[j][w]);
-                    if ((j & 1) == 1)
+                    for (var k = 0; k < n; k++)
                     {
-                        s0 = q.Reduce(s0);
-                        s1 = q.Reduce(s1);
+                        var v = d[permutation is null ? k : permutation[k]];
+                        r0[k] = q.Reduce(r0[k] + q.MultiplyShoupLazy(v, b[k], bShoup[k]));
+                        r1[k] = q.Reduce(r1[k] + q.MultiplyShoupLazy(v, a[k], aShoup[k]));
                     }
+
+                    break;
                 }
 
-                r0[k] = q.Reduce(s0);
-                r1[k] = q.Reduce(s1);
+                ReadOnlySpan<ulong> d2 = digits[j + 1].Limb(t);
+                ReadOnlySpan<ulong> b2 = key.B[j + 1].Limb(index);
+                ReadOnlySpan<ulong> a2 = key.A[j + 1].Limb(index);
+                ReadOnlySpan<ulong> bShoup2 = key.BShoup[j + 1].AsSpan(index * n, n);
+                ReadOnlySpan<ulong> aShoup2 = key.AShoup[j + 1].AsSpan(index * n, n);
+                for (var k = 0; k < n; k++)
+                {
+                    var source = permutation is null ? k : permutation[k];
+                    var v = d[source];
+                    var v2 = d2[source];
+                    r0[k] = q.Reduce(r0[k] + q.MultiplyShoupLazy(v, b[k], bShoup[k]) + q.MultiplyShoupLazy(v2, b2[k], bShoup2[k]));
+                    r1[k] = q.Reduce(r1[k] + q.MultiplyShoupLazy(v, a[k], aShoup[k]) + q.MultiplyShoupLazy(v2, a2[k], aShoup2[k]));
+                }
             }
         }
     }
