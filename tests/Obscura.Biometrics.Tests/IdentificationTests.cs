@@ -117,6 +117,12 @@ public sealed class IdentificationTests(GalleryProviderFixture fixture) : IClass
         Assert.Throws<ArgumentOutOfRangeException>(() => GalleryProbe.Prepare(galleryKey, face, double.NaN, fixture.Encryptor));
         Assert.Equal(128, GalleryProbe.Prepare(galleryKey, face, 0.0, fixture.Encryptor).Dimension);
         Assert.Throws<ArgumentException>(() => gallery.Add(fixture.Encryptor, fixture.PublicKey, ["a", "b"], [galleryKey.Apply(face)]));
+
+        // Every entry is under the one public key the gallery re-randomises its results with.
+        gallery.Add(fixture.Encryptor, fixture.PublicKey, ["a"], [galleryKey.Apply(face)]);
+        using var otherGallerySecret = CkksKeyGenerator.GenerateSecretKey(GalleryScheme.Parameters);
+        Assert.Throws<ArgumentException>(() => gallery.Add(fixture.Encryptor, CkksKeyGenerator.CreatePublicKey(otherGallerySecret), ["b"], [galleryKey.Apply(face)]));
+        Assert.Equal(1, gallery.Count);
         Assert.DoesNotContain(Convert.ToHexString(galleryKey.ExportSecret()), galleryKey.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.Throws<ArgumentException>(() => GalleryTransformationKey.FromBytes("ttk_0123", GalleryProviderFixture.Purpose, new byte[32]));
     }
@@ -204,6 +210,7 @@ public sealed class IdentificationTests(GalleryProviderFixture fixture) : IClass
             var exact = Margins(probe, [.. captures.Select(c => to.Apply(c).Values.ToArray().Select(v => (double)v).ToArray())], 0.5);
             Assert.True(expected.Zip(exact, (a, b) => (a - b).Magnitude).Max() < 1e-5);
             var error = NoiseFloodingPolicy.MeasureCoefficientError(fixture.Encryptor, fixture.SecretKey, results[0].Margins, expected);
+            TestContext.Current.TestOutputHelper?.WriteLine($"renewal {GalleryScheme.MaxRenewals - renewed.RenewalsLeft}: search error 2^{Math.Log2(error):F1}, E = 2^{Math.Log2(fixture.Policy.ErrorBound):F1}");
             Assert.True(error <= fixture.Policy.ErrorBound, $"renewed error 2^{Math.Log2(error):F1} above the bound 2^{Math.Log2(fixture.Policy.ErrorBound):F1}");
             Assert.Equal(["p123"], keyHolder.Identify(results));
 

@@ -10,19 +10,26 @@ namespace Obscura.Biometrics.Identification;
 /// the 1:N provider key (<see cref="GalleryScheme"/>). Templates are stored by column: within a block of up to 8192
 /// templates, ciphertext j holds coordinate j of every template, template k in the real part of slot k and template
 /// 4096 + k in its imaginary part. The columns of a block are packed into one <see cref="CkksCiphertextBatch"/>
-/// (4 bytes a residue). A search is Σ_j round(512·y_j)·column_j − t over the two search primes: a sum weighted by the
-/// probe's integers, which leaves 2^61 × (score − t) for every template of the block at once, needs no key and no
-/// encrypted probe, and reads 8 KB per template at d = 512.
+/// (4 bytes a residue). A search is Σ_j round(512·y_j)·column_j + Enc(−t) over the two search primes: a sum weighted by
+/// the probe's integers, which leaves 2^61 × (score − t) for every template of the block at once, needs no secret key
+/// and no encrypted probe, and reads 8 KB per template at d = 512. Enc(−t) is a fresh public-key encryption for each
+/// block and search: it re-randomises the result, whose c1 would otherwise be an integer combination of the columns'
+/// c1 from which whoever holds the gallery ciphertexts reads the probe's integers by linear algebra.
 /// </summary>
 /// <remarks>
 /// Roles: the capture side encrypts enrolments with the 1:N public key, prepares probes with the gallery key and runs the
 /// search (it holds the probe in the clear anyway); storage keeps the gallery; the key holder decrypts each block's
-/// margins with flooding (<see cref="GalleryKeyHolder"/>). Slots are not blinded one by one, so the key holder learns
+/// margins with flooding (<see cref="GalleryKeyHolder"/>). The gallery object keeps the 1:N public key its columns were
+/// encrypted under (public, checked at every <see cref="Add"/>) to re-randomise search results and renewed columns; a
+/// gallery read back from storage must take that key from the key holder, never from storage, which could otherwise
+/// hand over a degenerate key that re-randomises nothing. Slots are not blinded one by one, so the key holder learns
 /// each template's margin under flooding noise, not only the matches.
 /// </remarks>
 public sealed class EncryptedGallery
 {
     private readonly List<GalleryBlock> _blocks;
+    private CkksEncryptor? _encryptor;
+    private CkksPublicKey? _publicKey;
 
     /// <summary>Creates an empty gallery of templates of dimension <paramref name="dimension"/> under <paramref name="galleryKey"/> (its id and purpose only: the gallery keeps no secret).</summary>
     public EncryptedGallery(int dimension, GalleryTransformationKey galleryKey)
@@ -44,6 +51,8 @@ public sealed class EncryptedGallery
         Purpose = source.Purpose;
         Level = source.Level - 1;
         _blocks = blocks;
+        _encryptor = source._encryptor;
+        _publicKey = source._publicKey;
     }
 
     /// <summary>Template dimension.</summary>
@@ -76,7 +85,7 @@ public sealed class EncryptedGallery
     public long SizeInBytes => _blocks.Sum(b => b.Columns.SizeInBytes);
 
     /// <summary>Encrypts and adds templates (the enrolment side, with the 1:N public key), filling new blocks in order.</summary>
-    /// <exception cref="ArgumentException">A template of another dimension or key, mismatched lists, or an encryptor or key of another parameter set.</exception>
+    /// <exception cref="ArgumentException">A template of another dimension or key, mismatched lists, an encryptor or key of another parameter set, or another public key than the gallery's earlier entries were encrypted under.</exception>
     public void Add(CkksEncryptor encryptor, CkksPublicKey publicKey, IReadOnlyList<string> subjectIds, IReadOnlyList<TransformedTemplate> templates, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(encryptor);
@@ -94,6 +103,14 @@ public sealed class EncryptedGallery
         {
             throw new ArgumentException($"Every template has dimension {Dimension} and was transformed with the gallery key {GalleryKeyId}.", nameof(templates));
         }
+
+        if (_publicKey is not null && !ReferenceEquals(_publicKey, publicKey) && !CkksSerializer.Serialize(_publicKey).AsSpan().SequenceEqual(CkksSerializer.Serialize(publicKey)))
+        {
+            throw new ArgumentException("A gallery's entries are all encrypted under one 1:N public key.", nameof(publicKey));
+        }
+
+        _encryptor = encryptor;
+        _publicKey = publicKey;
 
         for (var start = 0; start < templates.Count; start += BlockSize)
         {
@@ -115,7 +132,10 @@ public sealed class EncryptedGallery
         }
     }
 
-    /// <summary>The search (the capture side): for each block, an encryption of score_k − t in place k, at the result scale 2^61.</summary>
+    /// <summary>
+    /// The search (the capture side): for each block, an encryption of score_k − t in place k, at the result scale 2^61,
+    /// re-randomised by a fresh public-key encryption of −t (<see cref="SearchResult"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The probe was prepared for another gallery key or dimension.</exception>
     public IReadOnlyList<EncryptedBlockScores> Search(GalleryProbe probe, int? maxDegreeOfParallelism = null)
     {
@@ -128,16 +148,31 @@ public sealed class EncryptedGallery
         var evaluator = new CkksEvaluator(GalleryScheme.Parameters);
         return [.. _blocks.Select(block => new EncryptedBlockScores(
             block.SubjectIds,
-            evaluator.AddPlain(block.Columns.WeightedSum(probe.Weights, GalleryScheme.ProbeScale, GalleryScheme.SearchLevel, maxDegreeOfParallelism), probe.Threshold)))];
+            SearchResult(evaluator, _encryptor!, _publicKey!, block.Columns, probe.Weights, probe.Threshold, maxDegreeOfParallelism)))];
     }
+
+    /// <summary>
+    /// One block's search result, Σ_j w_j·column_j + Enc_pk(<paramref name="threshold"/>) at the search level: the batch
+    /// kernel's weighted sum plus a fresh public-key encryption of the threshold plaintext. The fresh encryption makes
+    /// the result's (c0, c1) pseudorandom (RLWE) given the columns, so the result carries no integer relation to them;
+    /// its noise (a fresh encryption's, about 2^8) adds under 10^-5 to the sum's (about 2^17). The calibration
+    /// (<see cref="GalleryKeyHolder.Calibrate"/>) measures this same function.
+    /// </summary>
+    internal static CkksCiphertext SearchResult(CkksEvaluator evaluator, CkksEncryptor encryptor, CkksPublicKey publicKey, CkksCiphertextBatch columns, ReadOnlySpan<int> weights, CkksPlaintext threshold, int? maxDegreeOfParallelism = null) =>
+        evaluator.Add(columns.WeightedSum(weights, GalleryScheme.ProbeScale, GalleryScheme.SearchLevel, maxDegreeOfParallelism), encryptor.Encrypt(publicKey, threshold));
 
     /// <summary>
     /// Renews the gallery to <paramref name="next"/> (the capture side, which holds both keys; no other role takes part):
     /// with Q and Q′ the two keys' transforms, every block's columns become M·columns for M = Q′·Qᵀ, so each stored Q·x
     /// becomes Q′·x without any template being decrypted or re-captured. M's entries are rounded to multiples of 1/r for
     /// the top renewal prime r, the sum is divided by r (one rescale), and the scale is back to Δ_g; the noise keeps its
-    /// size because M is orthogonal. Each pass over a block computes 32 output coordinates (two digits each). The result is a new gallery one level lower; destroy <paramref name="current"/>
-    /// afterwards, so that old probes and any copy of the old gallery are useless together.
+    /// size because M is orthogonal. Before the division, each renewed column gets a fresh public-key encryption of zero
+    /// (the gallery's 1:N public key), so it is no integer image of the old columns: without it r·c′ − round(r·M)·c would
+    /// be the rounding, below 2^19, and a kept copy of the old gallery would link to the new one (an LWE instance in M).
+    /// The division by r shrinks that encryption's noise to about 2^-11, so a renewed gallery's search error is that of
+    /// a fresh one. Each pass over a block computes 32 output coordinates (two digits each). The result is a new gallery
+    /// one level lower; destroy <paramref name="current"/>, every old probe and every copy (backups included) of the old
+    /// gallery afterwards: the old gallery's plaintexts are the new one's under the old key, the only link left.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="current"/> is not this gallery's key, or <paramref name="next"/> is the same key or serves another purpose.</exception>
     /// <exception cref="InvalidOperationException">No renewal prime is left: the subjects must enrol again.</exception>
@@ -186,6 +221,9 @@ public sealed class EncryptedGallery
         var evaluator = new CkksEvaluator(GalleryScheme.Parameters);
         var blocks = new List<GalleryBlock>(_blocks.Count);
         const int OutputsPerPass = 32;
+
+        // Zero at the renewal level and the sums' scale Δ_g·r, encrypted afresh for every renewed column.
+        var zero = _blocks.Count == 0 ? null : _encryptor!.Encode(new Complex[SlotCount], Level, GalleryScheme.GalleryScale * r);
         foreach (var block in _blocks)
         {
             var columns = new CkksCiphertext[d];
@@ -197,7 +235,10 @@ public sealed class EncryptedGallery
                 var highSums = block.Columns.WeightedSums(high[from..(from + count)], r / (double)Digit, maxDegreeOfParallelism: maxDegreeOfParallelism);
                 var lowSums = block.Columns.WeightedSums(low[from..(from + count)], r, maxDegreeOfParallelism: maxDegreeOfParallelism);
                 var renewed = CkksEvaluator.Batch(Enumerable.Range(0, count).ToArray(), j =>
-                    evaluator.Rescale(evaluator.Add(evaluator.MultiplyByConstant(highSums[j], 1, Digit), lowSums[j])), maxDegreeOfParallelism);
+                {
+                    var sum = evaluator.Add(evaluator.MultiplyByConstant(highSums[j], 1, Digit), lowSums[j]);
+                    return evaluator.Rescale(evaluator.Add(sum, _encryptor!.Encrypt(_publicKey!, zero!)));
+                }, maxDegreeOfParallelism);
                 renewed.CopyTo(columns, from);
             }
 

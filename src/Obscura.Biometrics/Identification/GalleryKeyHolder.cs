@@ -44,9 +44,11 @@ public sealed class GalleryKeyHolder : IDisposable
 
     /// <summary>
     /// Measures the coefficient error of the search circuit under <paramref name="secretKey"/> and returns a flooding
-    /// policy for it. A search result's error is Σ_j w_j·e_j, the probe's integers times the columns' fresh encryption
-    /// errors: its coefficients are alike and nearly independent, so each trial, a real weighted sum over 16 columns at
-    /// the largest norm a probe's weights can have (512 + √512/2), gives N samples. σ is their root mean square
+    /// policy for it. A search result's error is Σ_j w_j·e_j + e_z, the probe's integers times the columns' fresh
+    /// encryption errors plus the error of the fresh encryption that re-randomises the result: its coefficients are
+    /// alike and nearly independent, so each trial, a real search result over 16 columns
+    /// (<see cref="EncryptedGallery.SearchResult"/>, re-randomisation included) at the largest norm a probe's weights
+    /// can have (512 + √512/2), gives N samples. σ is their root mean square
     /// (computed from the decoded slots by Parseval's identity), taken at its 99.9% upper confidence bound, and
     /// E = <see cref="ErrorSigmas"/>·σ. Without <paramref name="maxDecryptions"/>, the budget t is the largest whose
     /// decision noise stays at or below <paramref name="maxDecisionNoise"/>; with it, that noise is checked instead.
@@ -64,6 +66,8 @@ public sealed class GalleryKeyHolder : IDisposable
         var random = new Random();
         const int Columns = 16;
         var weightNorm = GalleryScheme.ProbeScale + (Math.Sqrt(Templates.FaceTemplate.MaxDimension) / 2);
+        var evaluator = new CkksEvaluator(p);
+        var zero = encryptor.Encode(new Complex[p.SlotCount], GalleryScheme.SearchLevel, GalleryScheme.ResultScale);
         var sumOfSquares = 0.0;
         for (var trial = 0; trial < trials; trial++)
         {
@@ -72,7 +76,7 @@ public sealed class GalleryKeyHolder : IDisposable
             var direction = Enumerable.Range(0, Columns).Select(_ => Normal(random)).ToArray();
             var length = Math.Sqrt(direction.Sum(x => x * x));
             var weights = direction.Select(x => (int)Math.Round(x / length * weightNorm)).ToArray();
-            var result = batch.WeightedSum(weights, GalleryScheme.ProbeScale, GalleryScheme.SearchLevel);
+            var result = EncryptedGallery.SearchResult(evaluator, encryptor, publicKey, batch, weights, zero);
             var decoded = encryptor.Decode(encryptor.Decrypt(secretKey, result));
             for (var k = 0; k < p.SlotCount; k++)
             {

@@ -9,8 +9,9 @@ namespace Obscura.Biometrics.Identification;
 /// A probe prepared for searching an <see cref="EncryptedGallery"/> (the capture side, which holds it in the clear
 /// anyway): the gallery-key transform of the face, each coordinate y quantised to the integer round(512·y), and the
 /// threshold as a plaintext −t in every slot's real and imaginary part. Nothing here is encrypted: a search multiplies
-/// the encrypted gallery by these integers, so the probe needs no encryption, and it never leaves the capture side.
-/// Never printed.
+/// the encrypted gallery by these integers, so the probe needs no encryption, and it never leaves the capture side:
+/// what leaves is each block's result, re-randomised so that the gallery ciphertexts and the result together do not
+/// give the probe's integers (<see cref="EncryptedGallery.SearchResult"/>). Never printed.
 /// </summary>
 public sealed class GalleryProbe
 {
