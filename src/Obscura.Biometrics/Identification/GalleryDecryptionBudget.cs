@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Obscura.Biometrics.Keys;
 using Obscura.Homomorphic.Ckks;
+using Obscura.Security.Data;
 using Obscura.Security.Files;
 using static Obscura.Security.Data.SqliteCommands;
 
@@ -23,25 +24,16 @@ public sealed class GalleryDecryptionBudget : IDecryptionBudget, IDisposable
     /// <summary>The database's file name in the key holder's folder.</summary>
     public const string FileName = "gallery-budget.db";
 
-    private readonly string _connectionString;
-    private readonly Lock _writers = new();
-    private bool _disposed;
+    private readonly SqliteStateFile _file;
 
-    private GalleryDecryptionBudget(string databasePath, string keyId)
+    private GalleryDecryptionBudget(SqliteStateFile file, string keyId)
     {
-        DatabasePath = databasePath;
+        _file = file;
         KeyId = keyId;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 60,
-        }.ToString();
     }
 
     /// <summary>The budget database.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
     /// <summary>The 1:N key this budget counts for.</summary>
     public string KeyId { get; }
@@ -58,15 +50,8 @@ public sealed class GalleryDecryptionBudget : IDecryptionBudget, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
-        var path = Path.Combine(OwnerOnlyFiles.CreateDirectory(directory), FileName);
-        if (!File.Exists(path))
-        {
-            // SQLite gives the -wal and -shm files the database's mode: create it owner-only before SQLite opens it.
-            OwnerOnlyFiles.Create(path).Dispose();
-        }
-
-        var budget = new GalleryDecryptionBudget(path, keyId);
-        using var connection = budget.Connect();
+        var budget = new GalleryDecryptionBudget(new SqliteStateFile(Path.Combine(OwnerOnlyFiles.CreateDirectory(directory), FileName)), keyId);
+        using var connection = budget._file.Connect();
         Execute(connection, """
             PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS flooding_budget(key_id TEXT PRIMARY KEY, error_bound REAL NOT NULL,
@@ -118,17 +103,7 @@ public sealed class GalleryDecryptionBudget : IDecryptionBudget, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
+    public void Dispose() => _file.Dispose();
 
     private (NoiseFloodingPolicy Policy, long Used)? ReadPolicy(SqliteConnection c)
     {
@@ -155,34 +130,7 @@ public sealed class GalleryDecryptionBudget : IDecryptionBudget, IDisposable
             "INSERT INTO flooding_budget(key_id, error_bound, max_decryptions, security_bits, used) VALUES ($k, $e, $t, $s, 0)",
             ("$k", KeyId), ("$e", policy.ErrorBound), ("$t", policy.MaxDecryptions), ("$s", policy.StatisticalSecurityBits));
 
-    private SqliteConnection Connect()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
+    private T InWrite<T>(Func<SqliteConnection, T> work) => _file.InWrite(durable: true, work);
 
-        // A pooled connection keeps its pragmas: each use sets its own; SQLite's busy handler waits for other processes.
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=60000;");
-        return connection;
-    }
-
-    /// <summary>One write transaction (BEGIN IMMEDIATE); this process's writers queue on a gate, other processes on SQLite's lock.</summary>
-    private T InWrite<T>(Func<SqliteConnection, T> work)
-    {
-        using var connection = Connect();
-        lock (_writers)
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = work(connection);
-            transaction.Commit();
-            return result;
-        }
-    }
-
-    private T InRead<T>(Func<SqliteConnection, T> work)
-    {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: true);
-        return work(connection);
-    }
+    private T InRead<T>(Func<SqliteConnection, T> work) => _file.InRead(work);
 }
