@@ -130,7 +130,7 @@ public class IdentificationBenchmarks
     {
         public long Used => 0;
 
-        public void Reserve()
+        public void Reserve(NoiseFloodingPolicy policy)
         {
         }
     }

@@ -35,18 +35,28 @@ public sealed class GalleryProviderFixture : IDisposable
     public void Dispose() => SecretKey.Dispose();
 }
 
+/// <summary>An in-memory budget with the contract of <see cref="IDecryptionBudget"/>, and an optional lower limit of its own.</summary>
 public sealed class CountingBudget(long limit = long.MaxValue) : IDecryptionBudget
 {
+    private readonly Lock _gate = new();
+    private NoiseFloodingPolicy? _policy;
+
     public long Used { get; private set; }
 
-    public void Reserve()
+    public void Reserve(NoiseFloodingPolicy policy)
     {
-        if (Used >= limit)
+        lock (_gate)
         {
-            throw new DecisionBudgetSpentException(limit);
-        }
+            _policy ??= policy;
+            FloodingPolicyMismatchException.ThrowIfDifferent(_policy, policy);
+            var max = Math.Min(limit, _policy.MaxDecryptions);
+            if (Used >= max)
+            {
+                throw new DecisionBudgetSpentException(max);
+            }
 
-        Used++;
+            Used++;
+        }
     }
 }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Obscura.Biometrics.Keys;
+using Obscura.Security.Data;
 using Obscura.Security.Files;
 using static Obscura.Security.Data.SqliteCommands;
 
@@ -36,32 +37,24 @@ internal sealed class KeyHolderState : IDisposable
     private const int WrapNonceSize = 12;
     private const int WrapTagSize = 16;
     private static readonly TimeSpan TicketRetention = TimeSpan.FromDays(1);
-    private readonly string _connectionString;
+    private readonly SqliteStateFile _file;
     private readonly byte[] _macKey;
     private readonly byte[] _wrapKey;
     private readonly DecisionLimits _limits;
     private readonly TimeProvider _clock;
-    private readonly Lock _writers = new();
     private bool _disposed;
 
-    private KeyHolderState(string databasePath, byte[] macKey, byte[] wrapKey, DecisionLimits limits, TimeProvider clock)
+    private KeyHolderState(SqliteStateFile file, byte[] macKey, byte[] wrapKey, DecisionLimits limits, TimeProvider clock)
     {
-        DatabasePath = databasePath;
+        _file = file;
         _macKey = macKey;
         _wrapKey = wrapKey;
         _limits = limits;
         _clock = clock;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 60,
-        }.ToString();
     }
 
     /// <summary>The state database.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
     /// <summary>Opens (creating) the state database in <paramref name="directory"/>, authenticated under keys derived from <paramref name="keys"/>.</summary>
     public static KeyHolderState Open(string directory, KeyManagementService keys, DecisionLimits limits, TimeProvider clock)
@@ -69,13 +62,7 @@ internal sealed class KeyHolderState : IDisposable
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(clock);
         var path = Path.Combine(OwnerOnlyFiles.CreateDirectory(directory), "state.db");
-        if (!File.Exists(path))
-        {
-            // SQLite gives the -wal and -shm files the database's mode: create it owner-only before SQLite opens it.
-            OwnerOnlyFiles.Create(path).Dispose();
-        }
-
-        var state = new KeyHolderState(path, keys.DeriveKey("keyholder-state-mac"), keys.DeriveKey("keyholder-ticket-wrap"), limits.Validated(), clock);
+        var state = new KeyHolderState(new SqliteStateFile(path), keys.DeriveKey("keyholder-state-mac"), keys.DeriveKey("keyholder-ticket-wrap"), limits.Validated(), clock);
         using var connection = state.Connect();
         if (Scalar<long>(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_state'") != 0)
         {
@@ -334,8 +321,7 @@ internal sealed class KeyHolderState : IDisposable
         _disposed = true;
         CryptographicOperations.ZeroMemory(_macKey);
         CryptographicOperations.ZeroMemory(_wrapKey);
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        _file.Dispose();
     }
 
     private void Count(SqliteConnection c, string keyId)
@@ -412,40 +398,24 @@ internal sealed class KeyHolderState : IDisposable
             "INSERT INTO events(at, kind, subject, enrolment, caller, detail) VALUES ($t, $k, $s, $e, $c, $d)",
             ("$t", Ms(e.At)), ("$k", e.Kind), ("$s", e.SubjectId), ("$e", e.EnrolmentId), ("$c", e.Caller), ("$d", e.Detail));
 
-    private SqliteConnection Connect(bool durable = true)
+    private SqliteConnection Connect()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-
-        // A pooled connection keeps its pragmas: each use sets its own. SQLite's busy handler waits for another
-        // process's writer in short, growing steps (Microsoft.Data.Sqlite's own retry sleeps 150 ms per attempt).
-        Execute(connection, durable
-            ? "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;"
-            : "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;");
-        return connection;
+        return _file.Connect();
     }
 
     private T InWrite<T>(Func<SqliteConnection, T> work) => InWrite(durable: true, work);
 
-    /// <summary>One write transaction; this process's writers take turns on a gate, so they queue instead of polling SQLite's lock.</summary>
     private T InWrite<T>(bool durable, Func<SqliteConnection, T> work)
     {
-        using var connection = Connect(durable);
-        lock (_writers)
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = work(connection);
-            transaction.Commit();
-            return result;
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _file.InWrite(durable, work);
     }
 
     private T InRead<T>(Func<SqliteConnection, T> work)
     {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: true);
-        return work(connection);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _file.InRead(work);
     }
 }
 

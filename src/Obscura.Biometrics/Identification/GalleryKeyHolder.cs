@@ -7,8 +7,11 @@ namespace Obscura.Biometrics.Identification;
 /// <summary>
 /// The key holder of 1:N identification: the only role with the 1:N provider secret key (a key of
 /// <see cref="GalleryScheme.Parameters"/>, separate from the 1:1 key). It decrypts each block of a search with noise
-/// flooding and returns the subjects whose margin reached 0. Each block is one flooded decryption, reserved in a
-/// persistent budget before it runs. It learns each template's margin under flooding noise, not only the matches.
+/// flooding and returns the subjects whose margin reached 0. Each block is one flooded decryption, reserved before it
+/// runs in the key's <see cref="IDecryptionBudget"/> under the policy in force: the budget is bound to one policy and
+/// refuses another, and counts against that policy's t for every holder of the key together. In the product the budget
+/// is the key holder folder's <see cref="GalleryDecryptionBudget"/> (<see cref="Open"/>), shared by its processes.
+/// It learns each template's margin under flooding noise, not only the matches.
 /// </summary>
 public sealed class GalleryKeyHolder : IDisposable
 {
@@ -25,10 +28,19 @@ public sealed class GalleryKeyHolder : IDisposable
     private readonly CkksSecretKey _secretKey;
     private readonly NoiseFloodingDecryptor _decryptor;
     private readonly IDecryptionBudget _budget;
+    private readonly IDisposable? _ownedBudget;
 
-    /// <summary>Creates the key holder; it takes ownership of <paramref name="secretKey"/>.</summary>
+    /// <summary>
+    /// Creates the key holder; it takes ownership of <paramref name="secretKey"/>. Every decryption is reserved in
+    /// <paramref name="budget"/> under <paramref name="policy"/>, which the budget refuses if it is bound to another.
+    /// </summary>
     /// <exception cref="ArgumentException">The key is not a 1:N key.</exception>
     public GalleryKeyHolder(CkksSecretKey secretKey, NoiseFloodingPolicy policy, IDecryptionBudget budget)
+        : this(secretKey, policy, budget, ownsBudget: false)
+    {
+    }
+
+    private GalleryKeyHolder(CkksSecretKey secretKey, NoiseFloodingPolicy policy, IDecryptionBudget budget, bool ownsBudget)
     {
         ArgumentNullException.ThrowIfNull(secretKey);
         ArgumentNullException.ThrowIfNull(policy);
@@ -36,7 +48,41 @@ public sealed class GalleryKeyHolder : IDisposable
         EncryptedGallery.CheckParameters(secretKey.Parameters, nameof(secretKey));
         _secretKey = secretKey;
         _budget = budget;
+        _ownedBudget = ownsBudget ? budget as IDisposable : null;
         _decryptor = new NoiseFloodingDecryptor(_encryptor, policy, budget.Used);
+    }
+
+    /// <summary>
+    /// Opens the key holder of the 1:N key <paramref name="keyId"/> on its folder <paramref name="directory"/>, where
+    /// every process that holds the key shares one <see cref="GalleryDecryptionBudget"/>. The policy stored there is
+    /// used; the first opening calibrates one (<see cref="Calibrate"/>) and stores it, so every process floods with the
+    /// same σ and their decryptions together stay within its t. Takes ownership of <paramref name="secretKey"/>.
+    /// </summary>
+    /// <param name="secretKey">The 1:N provider secret key.</param>
+    /// <param name="directory">The key holder's own folder (created owner-only).</param>
+    /// <param name="keyId">The key's id; a rotated key gets a new id and a new count.</param>
+    /// <param name="maxDecryptions">t for the first calibration; when given, it must match a stored policy's t.</param>
+    /// <exception cref="FloodingPolicyMismatchException"><paramref name="maxDecryptions"/> differs from the stored t.</exception>
+    public static GalleryKeyHolder Open(CkksSecretKey secretKey, string directory, string keyId, long? maxDecryptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        EncryptedGallery.CheckParameters(secretKey.Parameters, nameof(secretKey));
+        var budget = GalleryDecryptionBudget.Open(directory, keyId);
+        try
+        {
+            var policy = budget.Policy ?? budget.Adopt(Calibrate(secretKey, maxDecryptions));
+            if (maxDecryptions is { } t && t != policy.MaxDecryptions)
+            {
+                throw new FloodingPolicyMismatchException();
+            }
+
+            return new GalleryKeyHolder(secretKey, policy, budget, ownsBudget: true);
+        }
+        catch
+        {
+            budget.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The flooding policy in force.</summary>
@@ -119,7 +165,8 @@ public sealed class GalleryKeyHolder : IDisposable
 
     /// <summary>The subjects whose score reached the threshold, from each block's flooded margins (one decryption per block).</summary>
     /// <exception cref="CkksFormatException">A block is not a search result of the 1:N scheme (parameter set, level, scale or size).</exception>
-    /// <exception cref="DecisionBudgetSpentException">The key's decryption budget is spent.</exception>
+    /// <exception cref="DecisionBudgetSpentException">The key's decryption budget is spent (counted over every holder of the key).</exception>
+    /// <exception cref="FloodingPolicyMismatchException">The budget is bound to another flooding policy than this holder's.</exception>
     public IReadOnlyList<string> Identify(IReadOnlyList<EncryptedBlockScores> blocks)
     {
         ArgumentNullException.ThrowIfNull(blocks);
@@ -137,7 +184,7 @@ public sealed class GalleryKeyHolder : IDisposable
         var matches = new List<string>();
         foreach (var block in blocks)
         {
-            _budget.Reserve();
+            _budget.Reserve(Policy);
             var slots = _encryptor.Decode(_decryptor.Decrypt(_secretKey, block.Margins));
             for (var k = 0; k < block.SubjectIds.Count; k++)
             {
@@ -155,7 +202,11 @@ public sealed class GalleryKeyHolder : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _secretKey.Dispose();
+    public void Dispose()
+    {
+        _secretKey.Dispose();
+        _ownedBudget?.Dispose();
+    }
 
     private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

@@ -1,13 +1,26 @@
+using Obscura.Homomorphic.Ckks;
+
 namespace Obscura.Biometrics.Keys;
 
-/// <summary>A persistent count of flooded decryptions for one key.</summary>
+/// <summary>
+/// The count of flooded decryptions of one key, shared by every key holder (thread or process) that decrypts with the
+/// key: the limit is the <see cref="NoiseFloodingPolicy.MaxDecryptions"/> the flooding σ was sized for, and it holds
+/// for the total of all of them, not per holder.
+/// </summary>
 public interface IDecryptionBudget
 {
-    /// <summary>Decryptions reserved so far.</summary>
+    /// <summary>Decryptions reserved so far, by every holder of the key.</summary>
     long Used { get; }
 
-    /// <summary>Reserves one decryption durably; throws <see cref="DecisionBudgetSpentException"/> when the budget is spent.</summary>
-    void Reserve();
+    /// <summary>
+    /// Reserves one decryption under <paramref name="policy"/>, atomically with the check against its limit and durably
+    /// before the caller decrypts. The budget is bound to one policy (the first one reserved under, or the one stored
+    /// with it); a reservation under any other policy is refused, so every holder floods with the same σ and no holder
+    /// can raise t.
+    /// </summary>
+    /// <exception cref="DecisionBudgetSpentException"><see cref="NoiseFloodingPolicy.MaxDecryptions"/> decryptions were reserved already.</exception>
+    /// <exception cref="FloodingPolicyMismatchException">The budget is bound to another policy.</exception>
+    void Reserve(NoiseFloodingPolicy policy);
 }
 
 /// <summary>A key was revoked, destroyed or never existed; everything bound to it is unusable.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Obscura.Security.Data;
 using Obscura.Security.Files;
 using static Obscura.Security.Data.SqliteCommands;
 
@@ -37,13 +38,7 @@ public sealed class ShreddingKeyStore : IDisposable
     {
         DatabasePath = databasePath;
         _kekDirectory = kekDirectory;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 60,
-        }.ToString();
+        _connectionString = SqliteStateFile.ConnectionString(databasePath);
     }
 
     /// <summary>The key database.</summary>
