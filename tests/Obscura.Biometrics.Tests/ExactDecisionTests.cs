@@ -177,6 +177,14 @@ public sealed class ExactDecisionTests(VerificationFixture fixture)
         Assert.Throws<BgvFormatException>(() => ExactDecision.UnwrapProbe([.. "OBP1"u8, ProtectedTemplateScheme.ResultCiphertexts + 1, 1, 2]));
         Assert.Throws<BgvFormatException>(() => ExactDecision.UnwrapProbe([.. "OBP0"u8, 1, 1, 2]));
         Assert.Throws<BgvFormatException>(() => setup.Comparison.Compare(setup.Reference, setup.Subject, ciphertext));
+
+        // A provider whose Galois keys predate the hoisted block sum (steps 1, 2, 4, …, 512) is told to rotate its keys.
+        var id = fixture.Provider.EncryptionKeyId;
+        using var secret = fixture.ProviderKeys.OpenDecryptionKey(id);
+        var generator = new BgvKeyGenerator(ProtectedTemplateScheme.Parameters);
+        var (relin, _) = fixture.ProviderKeys.OpenEvaluationKeys(id);
+        var stale = new ComparisonService(id, fixture.ProviderKeys.OpenSealVerifier(fixture.Provider.SealingKeyId), fixture.ProviderKeys.OpenPublicKey(id), relin, generator.CreateGaloisKeys(secret, [.. Enumerable.Range(0, 10).Select(i => 1 << i)], columnSwap: false));
+        Assert.Contains("rotate-keys", Assert.Throws<InvalidOperationException>(() => stale.Compare(setup.Reference, setup.Subject, same)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

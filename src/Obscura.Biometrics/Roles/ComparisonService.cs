@@ -22,6 +22,7 @@ public sealed class ComparisonService
     private readonly BgvPublicKey _publicKey;
     private readonly BgvRelinearizationKey _relinearizationKey;
     private readonly BgvGaloisKeys _galoisKeys;
+    private readonly bool _galoisKeysCoverTheBlockSum;
 
     /// <summary>Creates the service from public material only.</summary>
     public ComparisonService(string encryptionKeyId, TemplateSealVerifier sealVerifier, BgvPublicKey publicKey, BgvRelinearizationKey relinearizationKey, BgvGaloisKeys galoisKeys)
@@ -36,6 +37,7 @@ public sealed class ComparisonService
         _publicKey = publicKey;
         _relinearizationKey = relinearizationKey;
         _galoisKeys = galoisKeys;
+        _galoisKeysCoverTheBlockSum = ProtectedTemplateScheme.RotationSteps.All(galoisKeys.Contains);
     }
 
     /// <summary>The encryption key this service compares under.</summary>
@@ -58,7 +60,7 @@ public sealed class ComparisonService
     internal (BgvCiphertext Difference, int ResultCiphertexts) Difference(SealedTemplate reference, string subjectId, byte[] probe)
     {
         var (count, ciphertext) = ExactDecision.UnwrapProbe(probe);
-        if (!ProtectedTemplateScheme.RotationSteps.All(_galoisKeys.Contains))
+        if (!_galoisKeysCoverTheBlockSum)
         {
             // Key rotation (which needs no Galois keys) still works, so the way out is to rotate.
             throw new InvalidOperationException(
