@@ -259,11 +259,7 @@ public sealed class DecisionOracleTests(VerificationFixture fixture)
         values[i] = 1;
         var stored = BgvSerializer.DeserializeCiphertext(reference.Ciphertext, p);
         var difference = evaluator.MultiplyPlain(stored, encoder.Encode(ProtectedTemplateScheme.Slots(values, -(long)Math.Round(tau * TemplateQuantisation.Scale))));
-        foreach (var stage in ProtectedTemplateScheme.SumStages)
-        {
-            difference = evaluator.SumRotatedRows(difference, stage, keys.Galois);
-        }
-
+        difference = ProtectedTemplateScheme.SumBlocks(evaluator, difference, keys.Galois);
         return ExactDecision.Serialize(ExactDecision.Blind(evaluator, encoder, new BgvEncryptor(p), keys.PublicKey, difference, ProtectedTemplateScheme.ResultCiphertexts));
     }
 

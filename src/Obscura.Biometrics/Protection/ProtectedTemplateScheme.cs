@@ -133,15 +133,18 @@ public static class ProtectedTemplateScheme
     /// The comparison circuit: the product of a reference and a probe with relinearisation, summed over each block, so
     /// every slot holds D = score − T.
     /// </summary>
-    internal static BgvCiphertext Compare(BgvEvaluator evaluator, BgvCiphertext reference, BgvCiphertext probe, BgvRelinearizationKey relinearizationKey, BgvGaloisKeys galoisKeys)
+    internal static BgvCiphertext Compare(BgvEvaluator evaluator, BgvCiphertext reference, BgvCiphertext probe, BgvRelinearizationKey relinearizationKey, BgvGaloisKeys galoisKeys) =>
+        SumBlocks(evaluator, evaluator.MultiplyRelinearize(reference, probe, relinearizationKey), galoisKeys);
+
+    /// <summary>Every slot replaced by the sum of its 1,024-slot window (<see cref="SumStages"/>).</summary>
+    internal static BgvCiphertext SumBlocks(BgvEvaluator evaluator, BgvCiphertext ciphertext, BgvGaloisKeys galoisKeys)
     {
-        var sum = evaluator.MultiplyRelinearize(reference, probe, relinearizationKey);
         foreach (var stage in SumStages)
         {
-            sum = evaluator.SumRotatedRows(sum, stage, galoisKeys);
+            ciphertext = evaluator.SumRotatedRows(ciphertext, stage, galoisKeys);
         }
 
-        return sum;
+        return ciphertext;
     }
 
     /// <summary>The slot vector of a reference template.</summary>

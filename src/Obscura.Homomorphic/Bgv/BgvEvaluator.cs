@@ -196,15 +196,8 @@ public sealed class BgvEvaluator
     /// <exception cref="ArgumentException">The keys lack a step, another parameter set, or a size-3 ciphertext.</exception>
     public BgvCiphertext SumRotatedRows(BgvCiphertext a, IReadOnlyList<int> steps, BgvGaloisKeys galoisKeys)
     {
-        Check(a);
         ArgumentNullException.ThrowIfNull(steps);
-        ArgumentNullException.ThrowIfNull(galoisKeys);
-        Parameters.EnsureSame(galoisKeys.Parameters, nameof(galoisKeys));
-        if (a.Size != 2)
-        {
-            ThrowHelper.Argument(nameof(a), "Rotations take ciphertexts of size 2; relinearise first.");
-        }
-
+        CheckRotation(a, galoisKeys);
         var n = Parameters.PolyDegree;
         var rotations = new List<(int[] Permutation, KeySwitchingKey Key)>();
         var copies = 1;
@@ -217,13 +210,7 @@ public sealed class BgvEvaluator
             }
 
             var element = BgvGaloisKeys.RowRotationElement(n, step);
-            var key = galoisKeys.Find(element);
-            if (key is null)
-            {
-                ThrowHelper.Argument(nameof(galoisKeys), $"No Galois key for element {element}; create the keys with this rotation.");
-            }
-
-            rotations.Add((KeySwitching.Permutation(n, element), key));
+            rotations.Add((KeySwitching.Permutation(n, element), RotationKey(galoisKeys, element)));
         }
 
         var limbs = a.Level + 1;
@@ -348,6 +335,19 @@ public sealed class BgvEvaluator
 
     private void ApplyGalois(BgvCiphertext a, int galoisElement, BgvGaloisKeys galoisKeys)
     {
+        CheckRotation(a, galoisKeys);
+        var key = RotationKey(galoisKeys, galoisElement);
+        var c0 = KeySwitching.Automorphism(a.Components[0], galoisElement, Ring);
+        var c1 = KeySwitching.Automorphism(a.Components[1], galoisElement, Ring);
+        var (r0, r1) = KeySwitching.Switch(c1, a.Level, key, Ring);
+        PolyMath.AddInPlace(c0, r0, Ring, a.Level + 1);
+        a.Components = [c0, r1];
+        a.Seed = null;
+    }
+
+    /// <summary>The checks every rotation makes: a size-2 ciphertext of this set, keys of this set.</summary>
+    private void CheckRotation(BgvCiphertext a, BgvGaloisKeys galoisKeys)
+    {
         Check(a);
         ArgumentNullException.ThrowIfNull(galoisKeys);
         Parameters.EnsureSame(galoisKeys.Parameters, nameof(galoisKeys));
@@ -355,19 +355,18 @@ public sealed class BgvEvaluator
         {
             ThrowHelper.Argument(nameof(a), "Rotations take ciphertexts of size 2; relinearise first.");
         }
+    }
 
+    /// <summary>The key of one Galois element, or a clear refusal naming it.</summary>
+    private static KeySwitchingKey RotationKey(BgvGaloisKeys galoisKeys, int galoisElement)
+    {
         var key = galoisKeys.Find(galoisElement);
         if (key is null)
         {
             ThrowHelper.Argument(nameof(galoisKeys), $"No Galois key for element {galoisElement}; create the keys with this rotation.");
         }
 
-        var c0 = KeySwitching.Automorphism(a.Components[0], galoisElement, Ring);
-        var c1 = KeySwitching.Automorphism(a.Components[1], galoisElement, Ring);
-        var (r0, r1) = KeySwitching.Switch(c1, a.Level, key, Ring);
-        PolyMath.AddInPlace(c0, r0, Ring, a.Level + 1);
-        a.Components = [c0, r1];
-        a.Seed = null;
+        return key;
     }
 
     /// <summary>target += σ(source) on the first limbs, σ given as its NTT-domain permutation.</summary>
