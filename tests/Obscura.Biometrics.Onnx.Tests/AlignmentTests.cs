@@ -169,6 +169,8 @@ public sealed class AlignmentTests
         var sameEyes = face with { Keypoints = [new(2, 2), new(2, 2)] };
         Assert.Throws<ArgumentException>(() => FaceAligner.Align(image, sameEyes, new AlignmentTemplate(10, 10, [new(1, 1), new(5, 1)])));
         Assert.Equal(6, face.EyeDistance, 5);
+        Assert.DoesNotContain("Keypoints", face.ToString(), StringComparison.Ordinal);
+        Assert.True(float.IsNaN((face with { Keypoints = [new(1, 1)] }).EyeDistance));
     }
 
     private static SKPoint[] RandomPoints(Random random, int count) =>

@@ -44,7 +44,7 @@ public static class FaceAligner
         try
         {
             using var canvas = new SKCanvas(chip);
-            using var pixmap = image.PeekPixels();
+            using var pixmap = image.PeekPixels() ?? throw new ArgumentException("The image's pixels cannot be read.", nameof(image));
             using var source = SKImage.FromPixels(pixmap);
             canvas.Clear(SKColors.Black);
             canvas.SetMatrix(transform.ToSKMatrix());

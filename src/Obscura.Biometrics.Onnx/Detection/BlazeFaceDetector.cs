@@ -106,7 +106,7 @@ public sealed class BlazeFaceDetector : IDisposable
     /// <param name="image">Any colour type SkiaSharp can draw; it is not modified.</param>
     /// <returns>The faces, best score first, in <paramref name="image"/>'s pixel coordinates; empty if none.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="image"/> is null.</exception>
-    /// <exception cref="ArgumentException">The image has no pixels.</exception>
+    /// <exception cref="ArgumentException">The image has no pixels, or they cannot be read.</exception>
     /// <exception cref="ObjectDisposedException">The detector was disposed.</exception>
     public IReadOnlyList<FaceDetection> Detect(SKBitmap image)
     {
@@ -158,7 +158,7 @@ public sealed class BlazeFaceDetector : IDisposable
         try
         {
             using (var canvas = new SKCanvas(square))
-            using (var pixmap = image.PeekPixels())
+            using (var pixmap = image.PeekPixels() ?? throw new ArgumentException("The image's pixels cannot be read.", nameof(image)))
             using (var source = SKImage.FromPixels(pixmap))
             {
                 canvas.Clear(SKColors.Black);

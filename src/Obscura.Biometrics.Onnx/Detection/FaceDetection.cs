@@ -42,4 +42,11 @@ public sealed record FaceDetection(float Score, SKRect Box, IReadOnlyList<SKPoin
     public float EyeDistance => Keypoints.Count < 2
         ? float.NaN
         : SKPoint.Distance(Keypoints[RightEye], Keypoints[LeftEye]);
+
+    /// <summary>Score and box only: landmark positions describe the face's geometry and stay out of logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Score = {Score:0.###}, Box = {Box}");
+        return true;
+    }
 }
