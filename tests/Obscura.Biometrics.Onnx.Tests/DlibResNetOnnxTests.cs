@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Obscura.Biometrics.Onnx.Models;
+using Obscura.TestSupport;
 using SkiaSharp;
 
 namespace Obscura.Biometrics.Onnx.Tests;
@@ -46,6 +47,23 @@ public sealed class DlibResNetOnnxTests
             Assert.True(maxDiff <= 1e-4 * norm, $"max |diff| {maxDiff:E3} exceeds 1e-4 × norm {norm:F4}");
             Assert.True(cosine >= 0.99999, $"1 − cosine {1 - cosine:E2}");
         }
+    }
+
+    [Fact]
+    public void The_converted_model_plugs_into_OnnxFaceEmbedder_with_raw_rgb_input()
+    {
+        ScratchModels.SkipUnlessFaceApiAvailable();
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "dlib-resnet.onnx");
+        File.WriteAllBytes(path, Converted.Value);
+        using var embedder = new OnnxFaceEmbedder(path, new OnnxEmbedderOptions(DlibResNetOnnx.InputSize, DlibResNetOnnx.InputSize, Mean: 0, Scale: 1));
+        Assert.Equal(DlibResNetOnnx.EmbeddingDimension, embedder.Dimension);
+
+        using var reference = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(KatFolder, "reference-embeddings.json")));
+        var hopper = reference.RootElement.GetProperty("chips").EnumerateArray().Single(c => c.GetProperty("file").GetString() == "hopper-150.png");
+        var expected = hopper.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var template = embedder.Extract(Chip("hopper-150.png"));
+        Assert.True(Cosine(expected, template.Values.ToArray()) >= 0.99999);
     }
 
     [Fact]
