@@ -14,6 +14,12 @@ if (args.Length > 0 && args[0] == VerificationLoad.Command)
     return await VerificationLoad.RunAsync(args[1..]);
 }
 
+// `-- capture [--rounds N] [--photos DIR]` times the face capture pipeline on real photos (CaptureBench).
+if (args.Length > 0 && args[0] == CaptureBench.Command)
+{
+    return await CaptureBench.RunAsync(args[1..]);
+}
+
 // `--iterations N` (N >= 1) replaces the default ShortRun job (3 iterations) by one of 5 warm-up and N measured
 // iterations, for comparisons that need tighter error bars (bench/seal-compare passes 15).
 var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess");

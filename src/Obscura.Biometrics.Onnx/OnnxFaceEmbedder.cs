@@ -23,13 +23,28 @@ public sealed class OnnxFaceEmbedder : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string _inputName;
+    private readonly string _outputName = "";
     private readonly OnnxEmbedderOptions _options;
 
     /// <summary>Loads and checks a model.</summary>
     /// <exception cref="InvalidDataException">The model does not take one [N, 3, H, W] float input or give one [N, d] float output with d in 128…512.</exception>
     public OnnxFaceEmbedder(string modelPath, OnnxEmbedderOptions? options = null)
+        : this(CheckedPath(modelPath), null, options)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+    }
+
+    /// <summary>
+    /// Loads and checks a model from its bytes (already checked against its model card by the caller), with one
+    /// thread per inference: parallel captures run on separate cores instead.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model does not take one [N, 3, H, W] float input or give one [N, d] float output with d in 128…512.</exception>
+    public OnnxFaceEmbedder(byte[] model, OnnxEmbedderOptions? options = null)
+        : this(null, model ?? throw new ArgumentNullException(nameof(model)), options)
+    {
+    }
+
+    private OnnxFaceEmbedder(string? modelPath, byte[]? model, OnnxEmbedderOptions? options)
+    {
         _options = options ?? new OnnxEmbedderOptions();
         if (_options.Width is < 8 or > 4096 || _options.Height is < 8 or > 4096 || !(_options.Scale > 0))
         {
@@ -38,11 +53,19 @@ public sealed class OnnxFaceEmbedder : IDisposable
 
         try
         {
-            _session = new InferenceSession(modelPath);
+            if (model is not null)
+            {
+                using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+                _session = new InferenceSession(model, sessionOptions);
+            }
+            else
+            {
+                _session = new InferenceSession(modelPath!);
+            }
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new InvalidDataException($"'{Path.GetFileName(modelPath)}' is not a loadable ONNX model: {ex.Message}", ex);
+            throw new InvalidDataException($"'{(modelPath is null ? "the model" : Path.GetFileName(modelPath))}' is not a loadable ONNX model: {ex.Message}", ex);
         }
 
         try
@@ -63,6 +86,7 @@ public sealed class OnnxFaceEmbedder : IDisposable
             }
 
             _inputName = input.Key;
+            _outputName = output.Key;
             Dimension = outputDims[1];
         }
         catch (InvalidOperationException)
@@ -94,6 +118,56 @@ public sealed class OnnxFaceEmbedder : IDisposable
         return FaceTemplate.FromEmbedding(embedding);
     }
 
+    /// <summary>
+    /// Embeds an aligned face chip of exactly the model's input size, read from its pixels without resampling. The
+    /// input tensor and the raw output are zeroed before this returns; <paramref name="rawOutputHeld"/> is how long the
+    /// raw (unnormalised) embedding existed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The chip is not <see cref="OnnxEmbedderOptions.Width"/> × <see cref="OnnxEmbedderOptions.Height"/> RGBA8888.</exception>
+    public FaceTemplate ExtractAligned(SKBitmap chip, out TimeSpan rawOutputHeld)
+    {
+        ArgumentNullException.ThrowIfNull(chip);
+        if (chip.Width != _options.Width || chip.Height != _options.Height || chip.ColorType != SKColorType.Rgba8888)
+        {
+            throw new ArgumentException($"The chip must be {_options.Width}×{_options.Height} RGBA8888.", nameof(chip));
+        }
+
+        var plane = _options.Width * _options.Height;
+        var input = new float[3 * plane];
+        var output = new float[Dimension];
+        long outputWritten = 0;
+        try
+        {
+            var pixels = chip.GetPixelSpan();
+            var rowBytes = chip.RowBytes;
+            var (first, third) = _options.Bgr ? (2, 0) : (0, 2);
+            for (var y = 0; y < _options.Height; y++)
+            {
+                var row = pixels.Slice(y * rowBytes, _options.Width * 4);
+                for (var x = 0; x < _options.Width; x++)
+                {
+                    var i = (y * _options.Width) + x;
+                    input[i] = (row[(4 * x) + first] - _options.Mean) / _options.Scale;
+                    input[plane + i] = (row[(4 * x) + 1] - _options.Mean) / _options.Scale;
+                    input[(2 * plane) + i] = (row[(4 * x) + third] - _options.Mean) / _options.Scale;
+                }
+            }
+
+            using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, 3, _options.Height, _options.Width]);
+            using var outputValue = OrtValue.CreateTensorValueFromMemory(output, [1, Dimension]);
+            using var runOptions = new RunOptions();
+            _session.Run(runOptions, [_inputName], [inputValue], [_outputName], [outputValue]);
+            outputWritten = System.Diagnostics.Stopwatch.GetTimestamp();
+            return FaceTemplate.FromEmbedding(output);
+        }
+        finally
+        {
+            Array.Clear(input);
+            Array.Clear(output);
+            rawOutputHeld = outputWritten == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(outputWritten);
+        }
+    }
+
     /// <summary>The model input for an image: resized, channels scaled as (v − mean) / scale, NCHW.</summary>
     internal static DenseTensor<float> ToTensor(SKBitmap image, OnnxEmbedderOptions options)
     {
@@ -118,6 +192,12 @@ public sealed class OnnxFaceEmbedder : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
+
+    private static string CheckedPath(string modelPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        return modelPath;
+    }
 
     private static string Describe(NodeMetadata metadata) =>
         $"{metadata.ElementType.Name} [{string.Join(", ", metadata.Dimensions)}]";

@@ -32,6 +32,12 @@ internal static class CliOptions
         },
     };
 
+    public static readonly Option<double?> VerificationThreshold = new("--verification-threshold")
+    {
+        Description = "Cosine threshold of local face verification (default: the Obscura__VerificationThreshold environment variable, else 0.5, the server's default). Use the embedding model's calibrated threshold: 'obscura models list'.",
+        Recursive = true,
+    };
+
     public static readonly Option<string?> ApiKey = new("--api-key")
     {
         Description = "API key for --server (default: the OBSCURA_API_KEY environment variable).",

@@ -13,11 +13,11 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
 
     public TextWriter Error => stderr;
 
-    public async Task<int> RunAsync(Operation operation, string dataDirectory, Uri? server, string? apiKey, CancellationToken ct)
+    public async Task<int> RunAsync(Operation operation, string dataDirectory, Uri? server, string? apiKey, CancellationToken ct, double? verificationThreshold = null)
     {
         if (server is null)
         {
-            return await RunLocalAsync(operation, dataDirectory, ct);
+            return await RunLocalAsync(operation, dataDirectory, verificationThreshold, ct);
         }
 
         if (operation.Remote is null && operation.RemoteRun is null)
@@ -31,18 +31,23 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             : await RunRemoteAsync(operation.Remote!(), operation.RemoteErrorCodes, server, apiKey, ct);
     }
 
-    private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, CancellationToken ct)
+    private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, double? verificationThreshold, CancellationToken ct)
     {
         Reply reply;
         try
         {
-            using var services = new LocalServices(dataDirectory);
+            using var services = new LocalServices(dataDirectory, verificationThreshold);
             reply = await operation.Local(services, ct);
         }
         catch (InvalidDataException ex)
         {
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.Refused;
+        }
+        catch (CliFailure ex)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return ex.ExitCode;
         }
 
         return await PrintAsync(reply);

@@ -17,7 +17,9 @@ internal static class EvalCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var embeddings = new Option<FileInfo>("--embeddings") { Description = "CSV of labelled embeddings: label,v1,…,vd per line.", Required = true };
+        var embeddings = new Option<FileInfo?>("--embeddings") { Description = "CSV of labelled embeddings: label,v1,…,vd per line." };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "Folder with one subfolder of photos per identity: every photo goes through the capture pipeline (detect, align, embed) first." };
+        var models = PhotoCapture.ModelsOption();
         var thresholds = new Option<string>("--thresholds") { Description = "Comma-separated thresholds for FMR/FNMR.", DefaultValueFactory = _ => "0.3,0.4,0.5,0.6,0.7" };
         var impostors = new Option<int>("--impostor-pairs") { Description = "Impostor pairs to sample (deterministic).", DefaultValueFactory = _ => 2000 };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the DET and unlinkability curves: CSV data and PNG plots." };
@@ -25,17 +27,29 @@ internal static class EvalCommand
         var threshold = new Option<double>("--threshold") { Description = "The decision threshold of the deployed-path sample.", DefaultValueFactory = _ => 0.5 };
         var command = new Command("eval", "Evaluate FMR/FNMR, EER and unlinkability in plaintext, after the transform and under encryption.")
         {
-            embeddings, thresholds, impostors, output, deployed, threshold,
+            embeddings, images, models, thresholds, impostors, output, deployed, threshold,
         };
         command.SetAction((result, _) =>
         {
             IReadOnlyList<LabelledTemplate> templates;
+            PhotoEvaluation? photos = null;
             double[] chosen;
             try
             {
-                using (var reader = File.OpenText(result.GetValue(embeddings)!.FullName))
+                if ((result.GetValue(embeddings) is null) == (result.GetValue(images) is null))
                 {
+                    throw new FormatException("Give exactly one of --embeddings (a CSV) and --images (a folder of photos).");
+                }
+
+                if (result.GetValue(embeddings) is { } csv)
+                {
+                    using var reader = File.OpenText(csv.FullName);
                     templates = EmbeddingFile.ReadLabelledCsv(reader);
+                }
+                else
+                {
+                    photos = PhotoEvaluation.Run(result.GetValue(images)!, result.GetValue(models), stderr);
+                    templates = photos.Templates;
                 }
 
                 chosen = [.. result.GetValue(thresholds)!.Split(',').Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture))];
@@ -59,6 +73,11 @@ internal static class EvalCommand
                 stderr.WriteLine(ex.Message);
                 return Task.FromResult(ExitCodes.Usage);
             }
+            catch (CliFailure ex)
+            {
+                stderr.WriteLine(ex.Message);
+                return Task.FromResult(ex.ExitCode);
+            }
 
             EvaluationScores scores;
             try
@@ -80,6 +99,7 @@ internal static class EvalCommand
             object Summary(VerificationMetrics m) => new { equalErrorRate = m.EqualErrorRate().FalseMatchRate, rates = chosen.Select(m.At) };
             var report = new
             {
+                capture = photos?.Summary(),
                 templates = templates.Count,
                 subjects = templates.Select(t => t.Label).Distinct().Count(),
                 genuinePairs = plain.GenuineCount,

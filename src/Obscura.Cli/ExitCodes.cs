@@ -20,4 +20,25 @@ public static class ExitCodes
 
     /// <summary><c>faces onboard</c>: the subject already has a live enrolment; replacing it needs <c>--re-enrol</c> (a controller's decision).</summary>
     public const int AlreadyEnrolled = 5;
+
+    /// <summary>A photo (<c>--image</c>) is not a decodable image or cannot be read.</summary>
+    public const int ImageUnreadable = 10;
+
+    /// <summary>A photo is above the size or pixel limit.</summary>
+    public const int ImageTooLarge = 11;
+
+    /// <summary>No face was found in the photo.</summary>
+    public const int NoFace = 12;
+
+    /// <summary>More than one face was found (give <c>--largest-face</c> to take the largest).</summary>
+    public const int SeveralFaces = 13;
+
+    /// <summary>The face is too small (too few pixels between the eyes).</summary>
+    public const int FaceTooSmall = 14;
+
+    /// <summary>The detector's score for the face is below the minimum.</summary>
+    public const int LowFaceScore = 15;
+
+    /// <summary>A face model is missing or does not match its pinned SHA-256 (run <c>obscura models fetch</c>).</summary>
+    public const int ModelsUnavailable = 16;
 }

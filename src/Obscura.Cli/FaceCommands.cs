@@ -16,11 +16,13 @@ public static partial class ObscuraCli
     {
         var subject = CliOptions.Subject();
         var embedding = new Option<FileInfo?>("--embedding") { Description = "File with one embedding: a JSON array of numbers, or one CSV line (an optional leading label is ignored)." };
-        var image = new Option<FileInfo?>("--image") { Description = "A cropped, aligned face image (PNG, JPEG, WebP), embedded here with --model; only the embedding leaves this process." };
-        var model = new Option<FileInfo?>("--model") { Description = "ONNX face-embedding model taking [N, 3, S, S] and giving [N, d]." };
-        var inputSize = new Option<int>("--input-size") { Description = "The model's square input size S in pixels.", DefaultValueFactory = _ => 112 };
-        Option[] probeOptions = [embedding, image, model, inputSize];
-        float[] Probe(ParseResult r) => ReadProbe(r.GetValue(embedding), r.GetValue(image), r.GetValue(model), r.GetValue(inputSize));
+        var image = new Option<FileInfo?>("--image") { Description = "A photo (PNG, JPEG, WebP): the face is detected, aligned and embedded here with the pinned models (see 'obscura models'); only the embedding leaves this process. With --model: a cropped, aligned face for your own model." };
+        var model = new Option<FileInfo?>("--model") { Description = "Your own ONNX face-embedding model taking [N, 3, S, S] and giving [N, d], run on an already cropped and aligned --image." };
+        var inputSize = new Option<int>("--input-size") { Description = "With --model: the model's square input size S in pixels.", DefaultValueFactory = _ => 112 };
+        var models = PhotoCapture.ModelsOption();
+        var largestFace = PhotoCapture.LargestFaceOption();
+        Option[] probeOptions = [embedding, image, model, inputSize, models, largestFace];
+        float[] Probe(ParseResult r) => ReadProbe(r.GetValue(embedding), r.GetValue(image), r.GetValue(model), r.GetValue(inputSize), r.GetValue(models), r.GetValue(largestFace));
         var reEnrol = new Option<bool>("--re-enrol") { Description = "Replace a live enrolment (a controller's decision): its transformation key is destroyed and the template replaced, both recorded." };
         var onboard = Define(runner, "onboard", $"Onboard a subject: store only a sealed, encrypted, cancelable template (consent for identity-verification required). A subject with a live enrolment is refused (exit {ExitCodes.AlreadyEnrolled}) unless --re-enrol is given.", [subject, reEnrol, .. probeOptions], r =>
         {
@@ -99,17 +101,22 @@ public static partial class ObscuraCli
         return Group("faces", "Protected face verification: cancelable, encrypted, sealed templates.", onboard, verify, revoke, rotate, InitCommand(runner), AttestationKeyCommand(runner), DecisionReportCommand(runner));
     }
 
-    /// <summary>The probe's embedding: from a file, or computed here from an image with an ONNX model.</summary>
-    private static float[] ReadProbe(FileInfo? embedding, FileInfo? image, FileInfo? model, int inputSize)
+    /// <summary>The probe's embedding: from a file, from a photo through the capture pipeline, or from a crop with the user's own model.</summary>
+    private static float[] ReadProbe(FileInfo? embedding, FileInfo? image, FileInfo? model, int inputSize, DirectoryInfo? models, bool largestFace)
     {
         if (embedding is not null && image is null && model is null)
         {
             return ReadEmbedding(embedding);
         }
 
-        if (embedding is not null || image is null || model is null)
+        if (embedding is not null || image is null)
         {
-            throw new IOException("Give either --embedding, or both --image and --model.");
+            throw new IOException("Give either --embedding, or --image (a photo), or --image with --model (a cropped face for your own model).");
+        }
+
+        if (model is null)
+        {
+            return PhotoCapture.Embed(image, models, largestFace);
         }
 
         try

@@ -15,8 +15,14 @@ internal sealed class LocalServices : IDisposable
     private readonly AuditLedger _ledger;
     private TrainingDataVault? _vault;
 
-    public LocalServices(string dataDirectory)
+    public LocalServices(string dataDirectory, double? verificationThreshold = null)
     {
+        var threshold = verificationThreshold ?? VerificationThreshold;
+        if (!(threshold >= Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold && threshold < 1))
+        {
+            throw new CliFailure(ExitCodes.Usage, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The verification threshold is a cosine similarity from {Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold:F3} up to (not including) 1, not {threshold}."));
+        }
+
         Folder = DataFolder.Open(dataDirectory);
         var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
         _ledger = ledger;
@@ -25,7 +31,7 @@ internal sealed class LocalServices : IDisposable
         Ledger = new LedgerService(Folder.Store, ledger);
         Keys = new ApiKeys(Folder.Store, ledger, TimeProvider.System);
         Verification = new Lazy<ProtectedFaceVerification>(() => ProtectedVerificationHost.Open(
-            System.IO.Path.Combine(Folder.Path, "biometrics"), Governance, new AuditTrail(Folder.Store, ledger), VerificationThreshold));
+            System.IO.Path.Combine(Folder.Path, "biometrics"), Governance, new AuditTrail(Folder.Store, ledger), threshold));
         var user = new string(Environment.UserName.Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
         Actor = Actor.Parse("cli:" + (user.Length == 0 ? "local" : user));
     }
@@ -76,8 +82,21 @@ internal sealed class LocalServices : IDisposable
             TimeProvider.System,
             cancellationToken);
 
-    /// <summary>The server's default threshold, so local and remote verification decide alike.</summary>
-    public const double VerificationThreshold = 0.5;
+    /// <summary>The environment variable that sets the verification threshold, named as the server's <c>Obscura:VerificationThreshold</c> setting.</summary>
+    public const string VerificationThresholdVariable = "Obscura__VerificationThreshold";
+
+    /// <summary>
+    /// The cosine threshold of local verification: <see cref="VerificationThresholdVariable"/> when set (use the
+    /// embedding model's calibrated threshold, <c>obscura models list</c>), else the server's default 0.5, so local and
+    /// remote verification decide alike when both are configured alike.
+    /// </summary>
+    /// <exception cref="CliFailure">The variable is not a number.</exception>
+    public static double VerificationThreshold =>
+        Environment.GetEnvironmentVariable(VerificationThresholdVariable) is not { Length: > 0 } text
+            ? 0.5
+            : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new CliFailure(ExitCodes.Usage, $"{VerificationThresholdVariable} is not a number: '{text}'.");
 
     /// <summary>Who local commands act as in the ledger: the operating-system user, since file access is the credential.</summary>
     public Actor Actor { get; }

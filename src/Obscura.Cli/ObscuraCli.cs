@@ -23,11 +23,11 @@ public static partial class ObscuraCli
         var runner = new CliRunner(stdout, stderr, httpHandler);
         var root = new RootCommand("Obscura: lawful, audited processing of personal data. Commands work on a data folder (--data) or a running server (--server).")
         {
-            CliOptions.Data, CliOptions.Server, CliOptions.ApiKey,
+            CliOptions.Data, CliOptions.Server, CliOptions.ApiKey, CliOptions.VerificationThreshold,
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
             FaceCommands(runner), EvalCommand.Create(stdout, stderr), VaultCommands(runner), RetentionCommands(runner),
-            DpGroup(runner, stdout, stderr), DpCommands.Simulate(stdout, stderr),
+            DpGroup(runner, stdout, stderr), DpCommands.Simulate(stdout, stderr), ModelCommands.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
@@ -54,13 +54,19 @@ public static partial class ObscuraCli
                 await runner.Error.WriteLineAsync(ex.Message);
                 return ExitCodes.Usage;
             }
+            catch (CliFailure ex)
+            {
+                await runner.Error.WriteLineAsync(ex.Message);
+                return ex.ExitCode;
+            }
 
             return await runner.RunAsync(
                 op,
                 result.GetValue(CliOptions.Data)!,
                 result.GetValue(CliOptions.Server),
                 result.GetValue(CliOptions.ApiKey) ?? Environment.GetEnvironmentVariable("OBSCURA_API_KEY"),
-                ct);
+                ct,
+                result.GetValue(CliOptions.VerificationThreshold));
         });
         return command;
     }

@@ -68,7 +68,7 @@ public sealed class DetectorTests
     [Fact]
     public void The_wrong_model_or_a_bad_threshold_is_refused()
     {
-        var front = ScratchDetectorModels.Front128();
+        var front = DetectorModels.Front128();
         var wrongSize = Assert.Throws<InvalidDataException>(() => new BlazeFaceDetector(front, BlazeFaceModel.Back256));
         Assert.Contains("256", wrongSize.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => new BlazeFaceDetector([1, 2, 3], BlazeFaceModel.Front128));
@@ -120,10 +120,10 @@ public sealed class DetectorTests
         var face = Assert.Single(detector.Detect(photo));
         Report(model, "collins.jpg", detector, photo);
 
-        // Her face is at about x 88–138, y 38–90 of the 256×256 picture.
-        Assert.InRange(face.Box.MidX, 100, 125);
-        Assert.InRange(face.Box.MidY, 55, 75);
-        Assert.InRange(face.Box.Width, 35, 65);
+        // Her face is at about x 81–175, y 82–174 of the 256×256 crop.
+        Assert.InRange(face.Box.MidX, 115, 140);
+        Assert.InRange(face.Box.MidY, 115, 140);
+        Assert.InRange(face.Box.Width, 75, 115);
         Assert.True(face.Keypoints[0].X < face.Keypoints[1].X);
     }
 
@@ -234,7 +234,7 @@ public sealed class DetectorTests
     }
 
     private static BlazeFaceDetector Detector(BlazeFaceModel model, float minScore = 0.5f) => new(
-        model == BlazeFaceModel.Front128 ? ScratchDetectorModels.Front128() : ScratchDetectorModels.Back256(), model, minScore);
+        model == BlazeFaceModel.Front128 ? DetectorModels.Front128() : DetectorModels.Back256(), model, minScore);
 
     private static BlazeFaceCandidate Candidate(float score, float xMin, float yMin, float xMax, float yMax)
     {

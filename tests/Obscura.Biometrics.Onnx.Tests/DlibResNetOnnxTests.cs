@@ -14,16 +14,15 @@ namespace Obscura.Biometrics.Onnx.Tests;
 public sealed class DlibResNetOnnxTests
 {
     private static readonly string KatFolder = Path.Combine(AppContext.BaseDirectory, "data", "kat");
-    private static readonly Lazy<byte[]> Converted = new(() => DlibResNetOnnx.Convert(ScratchModels.FaceApiManifest(), ScratchModels.FaceApiWeights()));
+    private static readonly Lazy<byte[]> Converted = new(() => DlibResNetOnnx.Convert(FaceApiSources.Manifest(), FaceApiSources.Weights()));
 
     [Fact]
     public void Onnx_runtime_on_the_converted_model_reproduces_the_tfjs_reference_embeddings()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
         using var reference = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(KatFolder, "reference-embeddings.json")));
         var model = reference.RootElement.GetProperty("model");
-        Assert.Equal(model.GetProperty("manifest").GetProperty("sha256").GetString(), Sha256(ScratchModels.FaceApiManifest()));
-        Assert.Equal(model.GetProperty("weights").GetProperty("sha256").GetString(), Sha256(ScratchModels.FaceApiWeights()));
+        Assert.Equal(model.GetProperty("manifest").GetProperty("sha256").GetString(), Sha256(FaceApiSources.Manifest()));
+        Assert.Equal(model.GetProperty("weights").GetProperty("sha256").GetString(), Sha256(FaceApiSources.Weights()));
 
         var chips = reference.RootElement.GetProperty("chips").EnumerateArray().ToList();
         var pngs = chips.Select(c => File.ReadAllBytes(Path.Combine(KatFolder, c.GetProperty("file").GetString()!))).ToList();
@@ -52,7 +51,6 @@ public sealed class DlibResNetOnnxTests
     [Fact]
     public void The_converted_model_plugs_into_OnnxFaceEmbedder_with_raw_rgb_input()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
         using var dir = new TempDirectory();
         var path = Path.Combine(dir.Path, "dlib-resnet.onnx");
         File.WriteAllBytes(path, Converted.Value);
@@ -69,22 +67,20 @@ public sealed class DlibResNetOnnxTests
     [Fact]
     public void Two_different_people_have_distant_embeddings()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
         using var session = new InferenceSession(Converted.Value);
         var embeddings = Embed(session, [Chip("hopper-150.png"), Chip("collins-150.png")]);
         var cosine = Cosine(embeddings[0], embeddings[1]);
         var distance = Math.Sqrt(embeddings[0].Zip(embeddings[1], (a, b) => ((double)a - b) * (a - b)).Sum());
         TestContext.Current.TestOutputHelper?.WriteLine($"Hopper vs Collins: cosine {cosine:F4}, Euclidean distance {distance:F4} (face-api's same-person threshold: distance < 0.6)");
 
-        // dlib's model puts the same person at Euclidean distance < 0.6; these two are far beyond it.
+        // dlib's model puts the same person at Euclidean distance < 0.6; these fixed crops (not aligned) are beyond it.
         Assert.True(distance > 0.6, $"distance {distance:F4}");
     }
 
     [Fact]
     public void Convert_is_deterministic()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
-        var again = DlibResNetOnnx.Convert(ScratchModels.FaceApiManifest(), ScratchModels.FaceApiWeights());
+        var again = DlibResNetOnnx.Convert(FaceApiSources.Manifest(), FaceApiSources.Weights());
         Assert.Equal(Converted.Value, again);
         TestContext.Current.TestOutputHelper?.WriteLine($"converted model: {again.Length} bytes, SHA-256 {Sha256(again)}");
     }
@@ -92,27 +88,24 @@ public sealed class DlibResNetOnnxTests
     [Fact]
     public void A_truncated_weights_file_is_refused()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
-        var weights = ScratchModels.FaceApiWeights();
-        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(ScratchModels.FaceApiManifest(), weights[..^1000]));
+        var weights = FaceApiSources.Weights();
+        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(FaceApiSources.Manifest(), weights[..^1000]));
         Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_weights_file_with_bytes_left_over_is_refused()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
-        var weights = ScratchModels.FaceApiWeights();
-        Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(ScratchModels.FaceApiManifest(), [.. weights, 0, 0, 0, 0]));
+        var weights = FaceApiSources.Weights();
+        Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(FaceApiSources.Manifest(), [.. weights, 0, 0, 0, 0]));
     }
 
     [Fact]
     public void A_manifest_without_a_weight_the_network_needs_is_refused()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
 
         // Remove the entry and its bytes, so that sizes still add up and only the missing weight is wrong.
-        var (manifest, weights) = WithoutWeight(ScratchModels.FaceApiManifest(), ScratchModels.FaceApiWeights(), "conv128_1/conv2/scale/weights");
+        var (manifest, weights) = WithoutWeight(FaceApiSources.Manifest(), FaceApiSources.Weights(), "conv128_1/conv2/scale/weights");
         var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, weights));
         Assert.Contains("conv128_1/conv2/scale/weights", ex.Message, StringComparison.Ordinal);
     }
@@ -120,20 +113,18 @@ public sealed class DlibResNetOnnxTests
     [Fact]
     public void A_weight_of_the_wrong_shape_is_refused()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
 
         // Same element count, transposed shape: the bytes still add up.
-        var manifest = EditWeight(ScratchModels.FaceApiManifest(), "fc", w => w["shape"] = new JsonArray(128, 256));
-        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, ScratchModels.FaceApiWeights()));
+        var manifest = EditWeight(FaceApiSources.Manifest(), "fc", w => w["shape"] = new JsonArray(128, 256));
+        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, FaceApiSources.Weights()));
         Assert.Contains("'fc'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_weight_the_network_does_not_use_is_refused()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
-        var manifest = EditWeight(ScratchModels.FaceApiManifest(), "fc", w => w["name"] = "fc_renamed");
-        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, ScratchModels.FaceApiWeights()));
+        var manifest = EditWeight(FaceApiSources.Manifest(), "fc", w => w["name"] = "fc_renamed");
+        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, FaceApiSources.Weights()));
         Assert.Contains("'fc'", ex.Message, StringComparison.Ordinal);
     }
 
@@ -142,9 +133,8 @@ public sealed class DlibResNetOnnxTests
     [InlineData("float16")]
     public void An_unsupported_quantisation_is_refused(string dtype)
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
-        var manifest = EditWeight(ScratchModels.FaceApiManifest(), "fc", w => w["quantization"]!["dtype"] = dtype);
-        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, ScratchModels.FaceApiWeights()));
+        var manifest = EditWeight(FaceApiSources.Manifest(), "fc", w => w["quantization"]!["dtype"] = dtype);
+        var ex = Assert.Throws<InvalidDataException>(() => DlibResNetOnnx.Convert(manifest, FaceApiSources.Weights()));
         Assert.Contains(dtype, ex.Message, StringComparison.Ordinal);
     }
 
@@ -152,7 +142,6 @@ public sealed class DlibResNetOnnxTests
     [Fact(Explicit = true)]
     public void Single_thread_time_per_chip_is_reported()
     {
-        ScratchModels.SkipUnlessFaceApiAvailable();
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(Converted.Value, options);
         var chip = Chip("hopper-150.png");

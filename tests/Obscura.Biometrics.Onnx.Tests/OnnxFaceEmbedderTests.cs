@@ -57,6 +57,24 @@ public sealed class OnnxFaceEmbedderTests : IDisposable
         Assert.Throws<InvalidDataException>(() => new OnnxFaceEmbedder(garbage));
     }
 
+    [Fact]
+    public void An_aligned_chip_embeds_as_the_same_image_decoded_and_a_wrong_sized_chip_is_refused()
+    {
+        using var fromFile = new OnnxFaceEmbedder(WriteModel(Dimension), new OnnxEmbedderOptions(Size, Size));
+        using var fromBytes = new OnnxFaceEmbedder(File.ReadAllBytes(WriteModel(Dimension)), new OnnxEmbedderOptions(Size, Size));
+        var png = Image(SKColors.SteelBlue, SKColors.Orange);
+        using var decoded = SKBitmap.Decode(png);
+        using var chip = decoded.Copy(SKColorType.Rgba8888);
+
+        var aligned = fromBytes.ExtractAligned(chip, out var held);
+
+        Assert.Equal(fromFile.Extract(png).Values.ToArray(), aligned.Values.ToArray());
+        Assert.True(held > TimeSpan.Zero);
+        using var wrong = new SKBitmap(Size + 1, Size, SKColorType.Rgba8888, SKAlphaType.Premul);
+        Assert.Throws<ArgumentException>(() => fromBytes.ExtractAligned(wrong, out _));
+        Assert.Throws<InvalidDataException>(() => new OnnxFaceEmbedder([1, 2, 3]));
+    }
+
     private string WriteModel(int dimension)
     {
         var path = Path.Combine(_dir.Path, $"model-{dimension}.onnx");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Obscura.Biometrics.Onnx.Models;
 using Obscura.Cli;
 using Obscura.TestSupport;
 using SkiaSharp;
@@ -12,6 +13,42 @@ public sealed class EvalCommandTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Eval_on_a_folder_of_photos_runs_the_capture_pipeline_and_reports_refusals_and_residence_times()
+    {
+        var photos = Directory.CreateDirectory(Path.Combine(_dir.Path, "photos")).FullName;
+        void Person(string name, byte[] photo)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(photos, name)).FullName;
+            File.WriteAllBytes(Path.Combine(folder, "a.jpg"), TestPhotos.Variant(photo, quality: 95));
+            File.WriteAllBytes(Path.Combine(folder, "b.jpg"), TestPhotos.Variant(photo, degrees: 9, scale: 0.8f));
+            File.WriteAllBytes(Path.Combine(folder, "c.jpg"), TestPhotos.Variant(photo, degrees: -6, brightness: 0.8f, quality: 60));
+        }
+
+        Person("hopper", TestPhotos.Hopper);
+        Person("collins", TestPhotos.Collins);
+        File.WriteAllBytes(Path.Combine(photos, "collins", "d.jpg"), TestPhotos.Variant(TestPhotos.NoFace));
+
+        var (code, stdout, stderr) = await Cli.RunAsync("eval", "--images", photos, "--models", await RealFaceModels.DirectoryAsync(), "--impostor-pairs", "50", "--deployed-pairs", "4", "--threshold", FaceModelCatalog.DlibResNet128.MatchThreshold!.Value.ToString(CultureInfo.InvariantCulture));
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Contains("7/7", stderr, StringComparison.Ordinal);
+        using var report = JsonDocument.Parse(stdout);
+        var root = report.RootElement;
+        var capture = root.GetProperty("capture");
+        Assert.Equal(7, capture.GetProperty("photos").GetInt32());
+        Assert.Equal(6, capture.GetProperty("captured").GetInt32());
+        Assert.Equal("collins/d.jpg", capture.GetProperty("refused").GetProperty("NoFace")[0].GetString());
+        Assert.True(capture.GetProperty("milliseconds").GetProperty("imageResidenceP99").GetDouble() > 0);
+        Assert.Equal(6, root.GetProperty("templates").GetInt32());
+        Assert.Equal(0, root.GetProperty("plaintext").GetProperty("equalErrorRate").GetDouble());
+
+        var none = await Cli.RunAsync("eval", "--images", photos, "--embeddings", Path.Combine(photos, "x.csv"));
+        Assert.Equal(ExitCodes.Usage, none.Code);
+        var empty = await Cli.RunAsync("eval", "--images", Directory.CreateDirectory(Path.Combine(_dir.Path, "empty")).FullName, "--models", await RealFaceModels.DirectoryAsync());
+        Assert.Equal(ExitCodes.Usage, empty.Code);
+    }
 
     [Fact]
     public async Task Eval_reports_matching_accuracy_in_plaintext_transformed_and_encrypted_and_writes_the_curves()

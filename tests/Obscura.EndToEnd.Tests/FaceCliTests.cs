@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Obscura.Biometrics.Onnx.Models;
 using Obscura.Cli;
 using Obscura.Governance.Access;
 using Obscura.Governance.Serialization;
@@ -164,7 +165,60 @@ public sealed class FaceCliTests : IDisposable
         var bad = await Cli.RunAsync(Face("verify", Write("not an image")));
         Assert.Equal(ExitCodes.Usage, bad.Code);
         Assert.Contains("image", bad.Err, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "heidi", "--image", heidi)).Code);
+        var noModels = await Cli.RunAsync("--data", Data, "faces", "verify", "--subject", "heidi", "--image", heidi, "--models", Path.Combine(_dir.Path, "no-models"));
+        Assert.Equal(ExitCodes.ModelsUnavailable, noModels.Code);
+        Assert.Contains("models fetch", noModels.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_photo_is_detected_aligned_and_embedded_on_the_capture_side_and_bad_photos_get_their_own_exit_codes()
+    {
+        var models = await RealFaceModels.DirectoryAsync();
+        var fetch = await Cli.RunAsync("models", "fetch", "--dir", models);
+        Assert.True(fetch.Code == ExitCodes.Success, fetch.Err);
+        Assert.Contains("present", fetch.Err, StringComparison.Ordinal);
+        var list = await Cli.RunAsync("models", "list", "--dir", models);
+        Assert.Equal(ExitCodes.Success, list.Code);
+        var threshold = FaceModelCatalog.DlibResNet128.MatchThreshold!.Value.ToString("R", CultureInfo.InvariantCulture);
+        Assert.Contains(FaceModelCatalog.DlibResNet128.Sha256, list.Out, StringComparison.Ordinal);
+
+        await InitKeysAsync();
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", Write(JsonSerializer.Serialize(SamplePurposes.IdentityVerification, GovernanceJson.Indented)))).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "subjects", "register", "--id", "grace")).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "consent", "give", "--subject", "grace", "--purpose", "identity-verification", "--notice-version", "v1", "--channel", "desk", "--explicit")).Code);
+        string Photo(string name, byte[] bytes)
+        {
+            var path = Path.Combine(_dir.Path, name);
+            File.WriteAllBytes(path, bytes);
+            return path;
+        }
+
+        Task<(int Code, string Out, string Err)> Face(string verb, string image) =>
+            Cli.RunAsync("--data", Data, "--verification-threshold", threshold, "faces", verb, "--subject", "grace", "--image", image, "--models", models);
+
+        var onboard = await Face("onboard", TestPhotos.PathOf("hopper"));
+        Assert.True(onboard.Code == ExitCodes.Success, onboard.Err);
+        var selfie = await Face("verify", Photo("selfie.jpg", TestPhotos.Variant(TestPhotos.Hopper, degrees: 7, scale: 0.8f, brightness: 0.9f)));
+        Assert.True(selfie.Code == ExitCodes.Success, selfie.Err + selfie.Out);
+        Assert.True(JsonDocument.Parse(selfie.Out).RootElement.GetProperty("match").GetBoolean());
+        var other = await Face("verify", TestPhotos.PathOf("collins"));
+        Assert.Equal(ExitCodes.Refused, other.Code);
+        Assert.False(JsonDocument.Parse(other.Out).RootElement.GetProperty("match").GetBoolean());
+
+        Assert.Equal(ExitCodes.NoFace, (await Face("verify", TestPhotos.PathOf("coffee"))).Code);
+        var two = await Face("verify", Photo("two.png", TestPhotos.TwoFacesPng()));
+        Assert.Equal(ExitCodes.SeveralFaces, two.Code);
+        Assert.Contains("faces", two.Err, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.ImageUnreadable, (await Face("verify", Write("not an image"))).Code);
+
+        // Through a server set to the model's threshold: the photo is processed by the CLI and only the embedding is sent.
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Obscura:DataDirectory", Data).UseSetting("Obscura:VerificationThreshold", threshold));
+        var key = (await factory.Services.GetRequiredService<ApiKeys>().CreateAsync("desk", Role.Processor, null, CancellationToken.None)).Value.Key;
+        Task<(int Code, string Out, string Err)> Remote(string image) =>
+            Cli.RunAsync(factory.Server.CreateHandler(), "--server", "http://localhost", "--api-key", key, "faces", "verify", "--subject", "grace", "--image", image, "--models", models);
+        Assert.Equal(ExitCodes.Success, (await Remote(Photo("selfie2.jpg", TestPhotos.Variant(TestPhotos.Hopper, degrees: -5, quality: 70)))).Code);
+        Assert.Equal(ExitCodes.Refused, (await Remote(TestPhotos.PathOf("collins"))).Code);
+        Assert.Equal(ExitCodes.NoFace, (await Remote(TestPhotos.PathOf("coffee"))).Code);
     }
 
     /// <summary>Creates the provider keys at set-up, as a deployment does, with the fewest calibration trials (what these tests check does not depend on the bound).</summary>
