@@ -101,6 +101,9 @@ public sealed class OnnxFaceEmbedder : IDisposable
         }
     }
 
+    /// <summary>The largest image <see cref="Extract"/> decodes, in pixels (checked before decoding).</summary>
+    public const long MaxPixels = 40_000_000;
+
     /// <summary>The embedding dimension d.</summary>
     public int Dimension { get; }
 
@@ -110,6 +113,11 @@ public sealed class OnnxFaceEmbedder : IDisposable
     {
         using var data = SKData.CreateCopy(encodedImage);
         using var codec = SKCodec.Create(data) ?? throw new ArgumentException("Not a decodable image (PNG, JPEG or WebP).", nameof(encodedImage));
+        if ((long)codec.Info.Width * codec.Info.Height > MaxPixels)
+        {
+            throw new ArgumentException($"The image has more than {MaxPixels:N0} pixels.", nameof(encodedImage));
+        }
+
         using var decoded = SKBitmap.Decode(codec) ?? throw new ArgumentException("The image could not be decoded.", nameof(encodedImage));
         var tensor = ToTensor(decoded, _options);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);

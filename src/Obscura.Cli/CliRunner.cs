@@ -20,6 +20,13 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             return await RunLocalAsync(operation, dataDirectory, verificationThreshold, ct);
         }
 
+        if (verificationThreshold is not null)
+        {
+            // Through a server the server decides, at its own Obscura:VerificationThreshold; a client's value would be ignored.
+            await stderr.WriteLineAsync("--verification-threshold applies to local verification only: through --server, the server decides at its Obscura:VerificationThreshold.");
+            return ExitCodes.Usage;
+        }
+
         if (operation.Remote is null && operation.RemoteRun is null)
         {
             await stderr.WriteLineAsync("This command works on a data folder only (--data), not through --server.");

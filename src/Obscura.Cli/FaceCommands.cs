@@ -119,14 +119,21 @@ public static partial class ObscuraCli
             return PhotoCapture.Embed(image, models, largestFace);
         }
 
+        var limits = new Biometrics.Onnx.Capture.FaceCaptureOptions();
+        var bytes = Biometrics.Onnx.Capture.FaceCapture.ReadAtMost(image.FullName, limits.MaxImageBytes)
+            ?? throw new CliFailure(ExitCodes.ImageTooLarge, $"{image.Name} is larger than {limits.MaxImageBytes:N0} bytes, the most accepted.");
         try
         {
             using var embedder = new Biometrics.Onnx.OnnxFaceEmbedder(model.FullName, new Biometrics.Onnx.OnnxEmbedderOptions(inputSize, inputSize));
-            return embedder.Extract(File.ReadAllBytes(image.FullName)).Values.ToArray();
+            return embedder.Extract(bytes).Values.ToArray();
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException)
         {
             throw new IOException(ex.Message, ex);
+        }
+        finally
+        {
+            Array.Clear(bytes);
         }
     }
 

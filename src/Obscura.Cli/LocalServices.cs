@@ -17,11 +17,9 @@ internal sealed class LocalServices : IDisposable
 
     public LocalServices(string dataDirectory, double? verificationThreshold = null)
     {
-        var threshold = verificationThreshold ?? VerificationThreshold;
-        if (!(threshold >= Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold && threshold < 1))
-        {
-            throw new CliFailure(ExitCodes.Usage, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The verification threshold is a cosine similarity from {Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold:F3} up to (not including) 1, not {threshold}."));
-        }
+        // Checked before anything runs, for every command: a consent withdrawal must not record the withdrawal and then
+        // fail to shred the enrolment because the face-verification setting is wrong.
+        var threshold = CheckedThreshold(verificationThreshold ?? VerificationThreshold);
 
         Folder = DataFolder.Open(dataDirectory);
         var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
@@ -81,6 +79,12 @@ internal sealed class LocalServices : IDisposable
             new AuditTrail(Folder.Store, _ledger),
             TimeProvider.System,
             cancellationToken);
+
+    /// <summary>Returns a threshold the exact decision supports; anything else is a command-line error.</summary>
+    private static double CheckedThreshold(double threshold) =>
+        threshold >= Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold && threshold < 1
+            ? threshold
+            : throw new CliFailure(ExitCodes.Usage, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The verification threshold is a cosine similarity from {Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold:F3} up to (not including) 1, not {threshold}."));
 
     /// <summary>The environment variable that sets the verification threshold, named as the server's <c>Obscura:VerificationThreshold</c> setting.</summary>
     public const string VerificationThresholdVariable = "Obscura__VerificationThreshold";

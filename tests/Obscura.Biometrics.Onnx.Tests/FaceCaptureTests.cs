@@ -167,6 +167,23 @@ public sealed class FaceCaptureTests
         Assert.Equal(new SKPoint(0, w), FaceCapture.OriginMatrix(SKEncodedOrigin.LeftBottom, w, h).MapPoint(new SKPoint(0, 0)));
     }
 
+    [Fact]
+    public void A_jpeg_is_complete_only_when_its_segments_reach_the_end_of_image_marker()
+    {
+        var jpeg = TestPhotos.Variant(TestPhotos.Hopper, quality: 80);
+        Assert.True(JpegStructure.IsComplete(jpeg));
+        Assert.True(JpegStructure.IsComplete([.. jpeg, .. "trailing video of a motion photo"u8]));
+        foreach (var fraction in new[] { 0.05, 0.3, 0.6, 0.9, 0.999 })
+        {
+            Assert.False(JpegStructure.IsComplete(jpeg.AsSpan(0, (int)(jpeg.Length * fraction))), fraction.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.False(JpegStructure.IsComplete(jpeg.AsSpan(0, jpeg.Length - 2)));
+        Assert.False(JpegStructure.IsComplete(TestPhotos.Blank()));
+        Assert.False(JpegStructure.IsComplete([]));
+        Assert.True(JpegStructure.IsComplete(File.ReadAllBytes(TestPhotos.PathOf("hopper"))));
+    }
+
     private sealed class SynchronousProgress(List<int> values) : IProgress<int>
     {
         public void Report(int value)

