@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Obscura.ModelPrivacy.Data;
+using Obscura.ModelPrivacy.Minimisation;
+
+namespace Obscura.Cli;
+
+/// <summary>
+/// <c>obscura minimise features</c>: the smallest set of columns (greedy forward selection, cross-validated logistic
+/// regression) that reaches the accuracy a purpose needs, and the vault export fields it allows. Needs neither data
+/// folder nor server: it reads one ARFF file.
+/// </summary>
+internal static class MinimiseCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var data = new Option<FileInfo>("--data-file") { Description = "ARFF file (Weka's format: numeric and nominal attributes, dense rows).", Required = true };
+        var target = new Option<string>("--target") { Description = "The binary nominal column the model predicts.", Required = true };
+        var minAccuracy = new Option<double>("--min-accuracy") { Description = "The cross-validated accuracy the purpose needs, in (0, 1].", Required = true };
+        var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds (2 to 20).", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment.", DefaultValueFactory = _ => 1 };
+        var features = new Command("features", "Find the smallest feature set whose cross-validated accuracy reaches --min-accuracy (exit 2 if none does); prints the steps, the accuracy with all features and with the chosen ones, and the vault fields (label:NAME) a minimisation policy should allow.")
+        {
+            data, target, minAccuracy, folds, seed,
+        };
+        features.SetAction((r, ct) =>
+        {
+            TabularDataset dataset;
+            try
+            {
+                if (r.GetValue(folds) is < 2 or > 20)
+                {
+                    throw new FormatException("--folds is 2 to 20.");
+                }
+
+                dataset = ArffReader.Read(r.GetValue(data)!.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                stderr.WriteLine(ex.Message);
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            FeatureSelectionResult result;
+            try
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{dataset.Name}: {dataset.RowCount} rows, {dataset.Attributes.Count - 1} candidate features; {r.GetValue(folds)}-fold cross-validation…"));
+                result = ForwardFeatureSelection.Run(dataset, r.GetValue(target)!, r.GetValue(minAccuracy), r.GetValue(folds), r.GetValue(seed), new StepProgress(stderr), ct);
+            }
+            catch (ArgumentException ex)
+            {
+                stderr.WriteLine(ex.Message);
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            stdout.WriteLine(JsonSerializer.Serialize(
+                new
+                {
+                    result.Dataset,
+                    result.Target,
+                    result.Rows,
+                    result.Folds,
+                    result.RequiredAccuracy,
+                    majorityClassAccuracy = result.MajorityAccuracy,
+                    allFeatures = new { count = result.AllFeatureCount, accuracy = result.AllFeaturesAccuracy },
+                    chosen = result.Chosen is null ? null : new { count = result.Chosen.Count, accuracy = result.ChosenAccuracy, features = result.Chosen },
+                    result.Dropped,
+                    steps = result.Steps,
+                    allowedFields = result.Chosen?.Select(f => "label:" + f),
+                },
+                Json));
+            if (!result.MeetsRequirement)
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"No feature set reached {result.RequiredAccuracy:P1}; the best greedy set reached {result.ChosenAccuracy:P1} and all features {result.AllFeaturesAccuracy:P1}."));
+                return Task.FromResult(ExitCodes.Refused);
+            }
+
+            return Task.FromResult(ExitCodes.Success);
+        });
+        var group = new Command("minimise", "Data minimisation for a purpose: the fewest features a model needs.");
+        group.Subcommands.Add(features);
+        return group;
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private sealed class StepProgress(TextWriter stderr) : IProgress<FeatureSelectionStep>
+    {
+        public void Report(FeatureSelectionStep value) =>
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  + {value.Added}: {value.Accuracy:P2}"));
+    }
+}
