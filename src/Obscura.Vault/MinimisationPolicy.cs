@@ -15,6 +15,11 @@ namespace Obscura.Vault;
 /// <param name="Justification">Why this much data is necessary (the written minimisation rationale).</param>
 /// <param name="ApprovedBy">Who approved this version.</param>
 /// <param name="CreatedAt">When the version was recorded.</param>
+/// <param name="AllowedFields">
+/// The fields an export under this version may contain, in the field syntax of <see cref="TrainingExportRequest"/>
+/// (<c>payload</c>, <c>subject</c>, <c>collected-at</c>, <c>source</c>, <c>content-type</c>, <c>label:KEY</c>), or
+/// <see langword="null"/> for no restriction beyond what each export declares. An export naming any other field is refused.
+/// </param>
 public sealed record MinimisationPolicy(
     PurposeId Purpose,
     int Version,
@@ -23,7 +28,8 @@ public sealed record MinimisationPolicy(
     int? MaxRecords,
     string Justification,
     string ApprovedBy,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string>? AllowedFields = null)
 {
     /// <summary>The fraction used when a policy does not name one.</summary>
     public const double DefaultFraction = 0.10;

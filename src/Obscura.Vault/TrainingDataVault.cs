@@ -122,9 +122,19 @@ public sealed class TrainingDataVault : IDisposable
     public Task<Outcome<VaultContent>> ReadAsync(string actor, string objectId, PurposeId purpose, CancellationToken cancellationToken) =>
         _objects.ReadAsync(actor, objectId, purpose, cancellationToken);
 
-    /// <summary>Records a new version of a training purpose's minimisation policy.</summary>
+    /// <summary>Records a new version of a training purpose's minimisation policy, with no restriction on export fields.</summary>
     public Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, CancellationToken cancellationToken) =>
-        _selection.SetPolicyAsync(purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, cancellationToken);
+        _selection.SetPolicyAsync(purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, null, cancellationToken);
+
+    /// <summary>
+    /// Records a new version of a training purpose's minimisation policy. When <paramref name="allowedFields"/> is given,
+    /// exports under this version may contain only those fields (see <see cref="MinimisationPolicy.AllowedFields"/>);
+    /// each must be an export field (<see cref="TrainingExportRequest.KnownFields"/> or <c>label:KEY</c>), duplicates
+    /// are dropped, and the list names at least one field.
+    /// </summary>
+    /// <returns>The new version, or the refusal (NotFound for an unregistered purpose, Invalid naming the bad argument).</returns>
+    public Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, IReadOnlyList<string>? allowedFields, CancellationToken cancellationToken) =>
+        _selection.SetPolicyAsync(purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, allowedFields, cancellationToken);
 
     /// <summary>Every policy version, oldest first, of one purpose or of all.</summary>
     public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose = null) => _selection.Policies(purpose);

@@ -22,4 +22,8 @@ public sealed record TrainingExportRequest(
 {
     /// <summary>Fields that are not labels.</summary>
     public static IReadOnlyList<string> KnownFields { get; } = ["payload", "subject", "collected-at", "source", "content-type"];
+
+    /// <summary>Whether <paramref name="field"/> is one of <see cref="KnownFields"/> or <c>label:KEY</c> with KEY a label key.</summary>
+    internal static bool IsField(string? field) =>
+        field is not null && (KnownFields.Contains(field) || (field.StartsWith("label:", StringComparison.Ordinal) && Internal.VaultLayout.IsToken(field["label:".Length..])));
 }

@@ -28,7 +28,7 @@ internal sealed class TrainingExports(VaultRuntime vault, VaultObjects objects, 
             return new GovernanceError(GovernanceErrorKind.Invalid, "A run name is 1-64 characters of a-z, 0-9, '.', '_' and '-'.", "run");
         }
 
-        if (request.Fields is null || request.Fields.Count == 0 || request.Fields.Any(f => !IsKnownField(f)))
+        if (request.Fields is null || request.Fields.Count == 0 || request.Fields.Any(f => !TrainingExportRequest.IsField(f)))
         {
             return new GovernanceError(GovernanceErrorKind.Invalid, $"Declare the fields the run needs, from {string.Join(", ", TrainingExportRequest.KnownFields)} and label:KEY.", "fields");
         }
@@ -38,10 +38,22 @@ internal sealed class TrainingExports(VaultRuntime vault, VaultObjects objects, 
             return new GovernanceError(GovernanceErrorKind.Conflict, $"Run '{request.Run}' already has an export.", "run");
         }
 
+        // Checked against the latest version first so a refused export records no selection, then against the version
+        // the selection was actually made under (a new version may have been recorded in between).
+        if (selection.Policies(request.Purpose) is [.., var latest] && Disallowed(latest, request.Fields) is { } early)
+        {
+            return early;
+        }
+
         var selected = await selection.SelectAsync(request.Purpose, null, cancellationToken).ConfigureAwait(false);
         if (!selected.Succeeded)
         {
             return selected.Error;
+        }
+
+        if (Disallowed(selected.Value.Policy, request.Fields) is { } refusal)
+        {
+            return refusal;
         }
 
         var run = request.Run;
@@ -337,6 +349,18 @@ internal sealed class TrainingExports(VaultRuntime vault, VaultObjects objects, 
     private static string Pseudonym(byte[] key, string kind, string value) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(kind + "\n" + value)).AsSpan(0, 16));
 
-    private static bool IsKnownField(string field) =>
-        TrainingExportRequest.KnownFields.Contains(field) || (field.StartsWith("label:", StringComparison.Ordinal) && VaultLayout.IsToken(field["label:".Length..]));
+    /// <summary>The refusal of an export that names fields the policy version does not allow, or <see langword="null"/>.</summary>
+    private static GovernanceError? Disallowed(MinimisationPolicy policy, IReadOnlyList<string> fields)
+    {
+        if (policy.AllowedFields is not { } allowed)
+        {
+            return null;
+        }
+
+        var outside = fields.Where(f => !allowed.Contains(f, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        return outside.Length == 0
+            ? null
+            : new GovernanceError(GovernanceErrorKind.Refused,
+                $"Minimisation policy version {policy.Version} of '{policy.Purpose}' does not allow exporting {string.Join(", ", outside)}; it allows {string.Join(", ", allowed)}.", "fields");
+    }
 }

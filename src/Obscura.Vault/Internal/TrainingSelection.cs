@@ -7,7 +7,7 @@ namespace Obscura.Vault.Internal;
 /// <summary>Versioned minimisation policies and the deterministic, stratified selection of the training subset under them.</summary>
 internal sealed class TrainingSelection(VaultRuntime vault, AccessGate gate)
 {
-    public async Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, CancellationToken cancellationToken)
+    public async Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, IReadOnlyList<string>? allowedFields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stratifyBy);
         if (purpose.Value is null || await vault.Governance.GetPurposeAsync(purpose, cancellationToken).ConfigureAwait(false) is null)
@@ -40,8 +40,26 @@ internal sealed class TrainingSelection(VaultRuntime vault, AccessGate gate)
             return new GovernanceError(GovernanceErrorKind.Invalid, $"'{badKey}' is not a label key.", "stratifyBy");
         }
 
+        string[]? fields = null;
+        if (allowedFields is not null)
+        {
+            foreach (var field in allowedFields)
+            {
+                if (!TrainingExportRequest.IsField(field))
+                {
+                    return new GovernanceError(GovernanceErrorKind.Invalid, $"'{field}' is not an export field: use {string.Join(", ", TrainingExportRequest.KnownFields)} and label:KEY.", "allowedFields");
+                }
+            }
+
+            fields = [.. allowedFields.Distinct(StringComparer.Ordinal)];
+            if (fields.Length == 0)
+            {
+                return new GovernanceError(GovernanceErrorKind.Invalid, "A list of allowed fields names at least one field; leave it out for no restriction.", "allowedFields");
+            }
+        }
+
         var now = vault.Now;
-        return vault.Catalog.InsertPolicy(purpose, version => new MinimisationPolicy(purpose, version, fraction, [.. stratifyBy], maxRecords, justification.Trim(), approvedBy.Trim(), now));
+        return vault.Catalog.InsertPolicy(purpose, version => new MinimisationPolicy(purpose, version, fraction, [.. stratifyBy], maxRecords, justification.Trim(), approvedBy.Trim(), now, fields));
     }
 
     public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => vault.Catalog.Policies(purpose);

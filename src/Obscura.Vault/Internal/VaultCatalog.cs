@@ -17,8 +17,14 @@ namespace Obscura.Vault.Internal;
 /// </summary>
 internal sealed class VaultCatalog : IDisposable
 {
-    /// <summary>The schema this version reads and writes (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>
+    /// The schema this version reads and writes (<c>PRAGMA user_version</c>). Version 3 added
+    /// <c>policies.allowed_fields</c>; a version-2 file is migrated in place when it is opened.
+    /// </summary>
+    public const int SchemaVersion = 3;
+
+    /// <summary>The oldest schema this version migrates (version 1 kept wrapped data keys inside vault.db).</summary>
+    public const int OldestMigratedSchemaVersion = 2;
 
     private const string ObjectColumns = "id, subject, purpose, collected_at, expires_at, source, content_type, category, labels, size, key_id, writer, state";
     private readonly string _connectionString;
@@ -57,6 +63,18 @@ internal sealed class VaultCatalog : IDisposable
                 return;
             }
 
+            if (version > SchemaVersion)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"The vault catalogue {path} has schema version {version}, newer than {SchemaVersion}: it was made by a later version of Obscura. Open it with that version."));
+            }
+
+            if (version >= OldestMigratedSchemaVersion)
+            {
+                Migrate(c, version);
+                return;
+            }
+
             if (version != 0 || Scalar<long>(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0)
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
@@ -73,7 +91,8 @@ internal sealed class VaultCatalog : IDisposable
                 CREATE TABLE data_keys(key_id TEXT PRIMARY KEY, subject TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
                 CREATE TABLE retired_keys(key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, retired_at INTEGER NOT NULL, destroyed INTEGER NOT NULL);
                 CREATE TABLE policies(purpose TEXT NOT NULL, version INTEGER NOT NULL, fraction REAL NOT NULL, strata TEXT NOT NULL,
-                    max_records INTEGER, justification TEXT NOT NULL, approved_by TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY(purpose, version));
+                    max_records INTEGER, justification TEXT NOT NULL, approved_by TEXT NOT NULL, created_at INTEGER NOT NULL, allowed_fields TEXT,
+                    PRIMARY KEY(purpose, version));
                 CREATE TABLE selections(purpose TEXT NOT NULL, version INTEGER NOT NULL, selected_at INTEGER NOT NULL, eligible INTEGER NOT NULL,
                     object_ids TEXT NOT NULL, subjects TEXT NOT NULL, PRIMARY KEY(purpose, version));
                 CREATE TABLE exports(run TEXT PRIMARY KEY, purpose TEXT NOT NULL, policy_version INTEGER NOT NULL, fields TEXT NOT NULL,
@@ -89,6 +108,23 @@ internal sealed class VaultCatalog : IDisposable
             Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SchemaVersion}"));
         });
         return catalog;
+    }
+
+    /// <summary>
+    /// Brings a catalogue of an older schema up to <see cref="SchemaVersion"/>, one step at a time, inside the caller's
+    /// write transaction (a failed step leaves the file as it was). Each step only adds: files stay readable by the
+    /// steps' own rules, and rows written before a step read back with its defaults.
+    /// </summary>
+    private static void Migrate(SqliteConnection c, long version)
+    {
+        if (version == 2)
+        {
+            // Policies recorded before version 3 name no allowed fields: NULL, no restriction, as they were.
+            Execute(c, "ALTER TABLE policies ADD COLUMN allowed_fields TEXT");
+            version = 3;
+        }
+
+        Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {version}"));
     }
 
     public void Dispose()
@@ -256,21 +292,24 @@ internal sealed class VaultCatalog : IDisposable
     public MinimisationPolicy InsertPolicy(PurposeId purpose, Func<int, MinimisationPolicy> create) => Write(c =>
     {
         var policy = create((int)Scalar<long>(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE purpose = $p", ("$p", purpose.Value)));
-        Execute(c, "INSERT INTO policies VALUES ($p, $v, $f, $s, $m, $j, $a, $t)", ("$p", policy.Purpose.Value), ("$v", policy.Version), ("$f", policy.Fraction),
-            ("$s", JsonSerializer.Serialize(policy.StratifyBy)), ("$m", policy.MaxRecords), ("$j", policy.Justification), ("$a", policy.ApprovedBy), ("$t", policy.CreatedAt.ToUnixTimeMilliseconds()));
+        Execute(c, "INSERT INTO policies(purpose, version, fraction, strata, max_records, justification, approved_by, created_at, allowed_fields) VALUES ($p, $v, $f, $s, $m, $j, $a, $t, $af)",
+            ("$p", policy.Purpose.Value), ("$v", policy.Version), ("$f", policy.Fraction), ("$s", JsonSerializer.Serialize(policy.StratifyBy)), ("$m", policy.MaxRecords),
+            ("$j", policy.Justification), ("$a", policy.ApprovedBy), ("$t", policy.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$af", policy.AllowedFields is null ? null : JsonSerializer.Serialize(policy.AllowedFields)));
         return policy;
     });
 
     public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => Query(c =>
     {
-        using var command = Command(c, "SELECT purpose, version, fraction, strata, max_records, justification, approved_by, created_at FROM policies"
+        using var command = Command(c, "SELECT purpose, version, fraction, strata, max_records, justification, approved_by, created_at, allowed_fields FROM policies"
             + (purpose is null ? "" : " WHERE purpose = $p") + " ORDER BY purpose, version", ("$p", purpose?.Value));
         using var reader = command.ExecuteReader();
         var list = new List<MinimisationPolicy>();
         while (reader.Read())
         {
             list.Add(new MinimisationPolicy(PurposeId.Parse(reader.GetString(0)), reader.GetInt32(1), reader.GetDouble(2), JsonSerializer.Deserialize<string[]>(reader.GetString(3))!,
-                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(8))!));
         }
 
         return (IReadOnlyList<MinimisationPolicy>)list;
