@@ -36,6 +36,9 @@ internal sealed class LocalServices : IDisposable
 
     public DataFolder Folder { get; }
 
+    /// <summary>The audit trail over this folder's ledger, for commands that record what they did with personal data.</summary>
+    public AuditTrail Audit => new(Folder.Store, _ledger);
+
     public GovernanceService Governance { get; }
 
     public LedgerService Ledger { get; }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
 using Obscura.ModelPrivacy.Data;
 using Obscura.ModelPrivacy.Minimisation;
 
@@ -20,11 +22,12 @@ internal static class MinimiseCommand
         var minAccuracy = new Option<double>("--min-accuracy") { Description = "The cross-validated accuracy the purpose needs, in (0, 1].", Required = true };
         var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds (2 to 20).", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment.", DefaultValueFactory = _ => 1 };
+        var purpose = CliOptions.Purpose(description: "The purpose the features are for: the analysis is recorded in the audit ledger of --data under it (the file read, the result's hash).", required: false);
         var features = new Command("features", "Find the smallest feature set whose cross-validated accuracy reaches --min-accuracy (exit 2 if none does); prints the steps, the accuracy with all features and with the chosen ones, and the vault fields (label:NAME) a minimisation policy should allow.")
         {
-            data, target, minAccuracy, folds, seed,
+            data, target, minAccuracy, folds, seed, purpose,
         };
-        features.SetAction((r, ct) =>
+        features.SetAction(async (r, ct) =>
         {
             TabularDataset dataset;
             try
@@ -39,7 +42,7 @@ internal static class MinimiseCommand
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
             {
                 stderr.WriteLine(ex.Message);
-                return Task.FromResult(ExitCodes.Usage);
+                return ExitCodes.Usage;
             }
 
             FeatureSelectionResult result;
@@ -51,10 +54,10 @@ internal static class MinimiseCommand
             catch (ArgumentException ex)
             {
                 stderr.WriteLine(ex.Message);
-                return Task.FromResult(ExitCodes.Usage);
+                return ExitCodes.Usage;
             }
 
-            stdout.WriteLine(JsonSerializer.Serialize(
+            var report = JsonSerializer.Serialize(
                 new
                 {
                     result.Dataset,
@@ -69,19 +72,34 @@ internal static class MinimiseCommand
                     steps = result.Steps,
                     allowedFields = result.Chosen?.Select(f => "label:" + f),
                 },
-                Json));
+                Json);
+            if (CliOptions.Optional(r, purpose) is { } forPurpose)
+            {
+                // The analysis read personal data for a purpose: recorded before the result is shown.
+                using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                var source = "file:" + new string(dataset.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').Take(100).ToArray());
+                var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(report)));
+                var head = await services.Audit.RecordAsync(
+                    [new AuditEvent(services.Actor.Value, AuditAction.Read, AnalysedData, purpose: forPurpose, from: source, to: "minimisation:features", reference: "sha256:" + digest[..32])], ct);
+                stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path} (tree size {head.TreeSize}), result sha256:{digest[..32]}");
+            }
+
+            stdout.WriteLine(report);
             if (!result.MeetsRequirement)
             {
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"No feature set reached {result.RequiredAccuracy:P1}; the best greedy set reached {result.ChosenAccuracy:P1} and all features {result.AllFeaturesAccuracy:P1}."));
-                return Task.FromResult(ExitCodes.Refused);
+                return ExitCodes.Refused;
             }
 
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         });
         var group = new Command("minimise", "Data minimisation for a purpose: the fewest features a model needs.");
         group.Subcommands.Add(features);
         return group;
     }
+
+    /// <summary>The data category of an analysed table in the ledger.</summary>
+    private static readonly DataCategory AnalysedData = DataCategory.Parse("training-data");
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
