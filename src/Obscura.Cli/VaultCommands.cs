@@ -101,9 +101,11 @@ public static partial class ObscuraCli
         var max = new Option<int?>("--max") { Description = "Upper bound on selected records." };
         var justification = new Option<string>("--justification") { Description = "Why this much data is necessary.", Required = true };
         var approvedBy = new Option<string>("--approved-by") { Description = "Who approved this version.", Required = true };
-        var setPolicy = Define(runner, "set", "Record a new version of a training purpose's minimisation policy.", [policyPurpose, fraction, stratify, max, justification, approvedBy], r => new Operation(
+        var allowedFields = new Option<string?>("--allowed-fields") { Description = "Comma-separated fields exports under this version may contain (payload, subject, collected-at, source, content-type, label:KEY); default no restriction." };
+        var setPolicy = Define(runner, "set", "Record a new version of a training purpose's minimisation policy.", [policyPurpose, fraction, stratify, max, justification, approvedBy, allowedFields], r => new Operation(
             async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SetPolicyAsync(r.GetValue(policyPurpose), r.GetValue(fraction),
-                (r.GetValue(stratify) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(max), r.GetValue(justification)!, r.GetValue(approvedBy)!, ct)),
+                (r.GetValue(stratify) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(max), r.GetValue(justification)!, r.GetValue(approvedBy)!,
+                r.GetValue(allowedFields)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ct)),
             () => Post("/v1/vault/policies", new
             {
                 purpose = r.GetValue(policyPurpose).ToString(),
@@ -112,6 +114,7 @@ public static partial class ObscuraCli
                 maxRecords = r.GetValue(max),
                 justification = r.GetValue(justification),
                 approvedBy = r.GetValue(approvedBy),
+                allowedFields = r.GetValue(allowedFields)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             })));
         var listPurpose = CliOptions.Purpose(required: false);
         var listPolicies = Define(runner, "list", "Every policy version.", [listPurpose], r => new Operation(

@@ -117,6 +117,45 @@ public sealed class VaultCliTests : IDisposable
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "ledger", "verify")).Code);
     }
 
+    [Fact]
+    public async Task A_policy_with_allowed_fields_limits_what_exports_may_contain_locally_and_through_the_server()
+    {
+        await SetUpAsync(subjects: 2);
+        var image = Write("face.jpg", new byte[300]);
+        for (var i = 0; i < 2; i++)
+        {
+            var ingest = await Cli.RunAsync("--data", Data, "vault", "ingest", "--subject", $"s{i}", "--purpose", "identity-verification", "--file", image, "--source", "branch-1", "--label", "site=oslo", "--label", "age=18-30");
+            Assert.True(ingest.Code == ExitCodes.Success, ingest.Err);
+        }
+
+        string[] Policy(params string[] more) => ["--data", Data, "vault", "policy", "set", "--purpose", "model-training", "--fraction", "1", "--justification", "Both records are needed for the age-drift run.", "--approved-by", "dpo", .. more];
+        Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync(Policy("--allowed-fields", "payload,face-embedding"))).Code);
+        var set = await Cli.RunAsync(Policy("--allowed-fields", "payload, label:age,payload"));
+        Assert.True(set.Code == ExitCodes.Success, set.Err);
+        var list = JsonDocument.Parse((await Cli.RunAsync("--data", Data, "vault", "policy", "list")).Out).RootElement;
+        Assert.Equal(["payload", "label:age"], list[0].GetProperty("allowedFields").EnumerateArray().Select(f => f.GetString()));
+
+        var refused = await Cli.RunAsync("--data", Data, "vault", "export", "--run", "age-1", "--purpose", "model-training", "--fields", "payload,label:site");
+        Assert.Equal(ExitCodes.Refused, refused.Code);
+        Assert.Contains("label:site", refused.Out + refused.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Data, "vault", "exports", "age-1")));
+        var export = await Cli.RunAsync("--data", Data, "vault", "export", "--run", "age-1", "--purpose", "model-training", "--fields", "payload,label:age");
+        Assert.True(export.Code == ExitCodes.Success, export.Err);
+        Assert.Equal(2, JsonDocument.Parse(export.Out).RootElement.GetProperty("records").GetInt32());
+
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Obscura:DataDirectory", Data));
+        var controllerKey = (await factory.Services.GetRequiredService<ApiKeys>().CreateAsync("ops", Role.Controller, null, CancellationToken.None)).Value.Key;
+        var handler = factory.Server.CreateHandler();
+        string[] Remote(string[] args) => ["--server", "http://localhost", "--api-key", controllerKey, .. args.Where((_, i) => i > 1)];
+        var remoteSet = await Cli.RunAsync(handler, Remote(Policy("--allowed-fields", "label:site")));
+        Assert.True(remoteSet.Code == ExitCodes.Success, remoteSet.Err);
+        Assert.Equal(["label:site"], JsonDocument.Parse(remoteSet.Out).RootElement.GetProperty("allowedFields").EnumerateArray().Select(f => f.GetString()));
+        var remoteList = JsonDocument.Parse((await Cli.RunAsync(handler, Remote(["--data", Data, "vault", "policy", "list"]))).Out).RootElement;
+        Assert.Equal(2, remoteList.GetArrayLength());
+        Assert.Equal(["label:site"], remoteList[1].GetProperty("allowedFields").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(ExitCodes.Refused, (await Cli.RunAsync(handler, Remote(["--data", Data, "vault", "export", "--run", "age-2", "--purpose", "model-training", "--fields", "payload"]))).Code);
+    }
+
     private async Task SetUpAsync(int subjects)
     {
         foreach (var purpose in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining })

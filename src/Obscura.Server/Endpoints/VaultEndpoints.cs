@@ -18,7 +18,7 @@ namespace Obscura.Server.Endpoints;
 internal static class VaultEndpoints
 {
     /// <summary>Body of <c>POST /v1/vault/policies</c>.</summary>
-    public sealed record PolicyRequest(PurposeId Purpose, string Justification, string ApprovedBy, double? Fraction = null, string[]? StratifyBy = null, int? MaxRecords = null);
+    public sealed record PolicyRequest(PurposeId Purpose, string Justification, string ApprovedBy, double? Fraction = null, string[]? StratifyBy = null, int? MaxRecords = null, string[]? AllowedFields = null);
 
     /// <summary>Body of <c>POST /v1/vault/selections</c>.</summary>
     public sealed record SelectionRequest(PurposeId Purpose, int? Version = null);
@@ -35,7 +35,7 @@ internal static class VaultEndpoints
         vault.MapPost("/objects", IngestAsync).RequireAuthorization(Policies.ControllerOrProcessor);
         vault.MapGet("/objects/{objectId}", ReadAsync).RequireAuthorization(Policies.ControllerOrProcessor);
         vault.MapPost("/policies", async (PolicyRequest r, VaultAccessor v, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SetPolicyAsync(
-            r.Purpose, r.Fraction ?? MinimisationPolicy.DefaultFraction, r.StratifyBy ?? [], r.MaxRecords, r.Justification, r.ApprovedBy, ct))).RequireAuthorization(Policies.Controller);
+            r.Purpose, r.Fraction ?? MinimisationPolicy.DefaultFraction, r.StratifyBy ?? [], r.MaxRecords, r.Justification, r.ApprovedBy, r.AllowedFields, ct))).RequireAuthorization(Policies.Controller);
         vault.MapGet("/policies", async (PurposeId? purpose, VaultAccessor v, CancellationToken ct) => TypedResults.Ok((await v.GetAsync(ct)).Policies(purpose))).RequireAuthorization(Policies.ControllerOrAuditor);
         vault.MapPost("/selections", async (SelectionRequest r, VaultAccessor v, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SelectAsync(r.Purpose, r.Version, ct))).RequireAuthorization(Policies.Controller);
         vault.MapPost("/exports", async (ExportRequest r, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).ExportAsync(
