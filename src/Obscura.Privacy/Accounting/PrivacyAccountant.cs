@@ -9,8 +9,12 @@ namespace Obscura.Privacy.Accounting;
 /// </summary>
 public sealed class PrivacyAccountant
 {
-    /// <summary>The Rényi orders tracked.</summary>
-    public static IReadOnlyList<double> Orders { get; } = [1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8, 12, 16, 24, 32, 48, 64, 128, 256];
+    /// <summary>
+    /// The Rényi orders tracked: the original grid (1.25 … 256) and every integer from 2 to 64, the integer orders at
+    /// which the subsampled Gaussian's Rényi curve has its closed form (Opacus and TF Privacy track 12 … 63 likewise).
+    /// </summary>
+    public static IReadOnlyList<double> Orders { get; } =
+        [.. new double[] { 1.25, 1.5, 1.75, 2.5, 128, 256 }.Concat(Enumerable.Range(2, 63).Select(i => (double)i)).Order()];
 
     private readonly List<PrivacyCost> _releases = [];
 
@@ -23,7 +27,7 @@ public sealed class PrivacyAccountant
     /// <summary>The total when every release is pure; otherwise null.</summary>
     public double? PureEpsilon => _releases.All(r => r is PrivacyCost.Pure) ? Up(_releases.Sum(r => ((PrivacyCost.Pure)r).Epsilon.Value)) : null;
 
-    /// <summary>The total zCDP ρ.</summary>
+    /// <summary>The total zCDP ρ; +∞ when a release has no finite zCDP bound (a subsampled Gaussian with q &lt; 1).</summary>
     public double Rho => Up(_releases.Sum(r => r.AsRho));
 
     /// <summary>The smallest ε for which the composition is (ε, δ)-DP under the conversions above.</summary>
@@ -53,6 +57,72 @@ public sealed class PrivacyAccountant
         }
 
         return Up(Math.Max(best, 0));
+    }
+
+    /// <summary>
+    /// The smallest noise multiplier σ (to a relative 1e-9) for which <paramref name="steps"/> steps of the
+    /// Poisson-subsampled Gaussian at <paramref name="samplingRate"/>, alone, satisfy (<paramref name="targetEpsilon"/>,
+    /// <paramref name="delta"/>)-DP by <see cref="EpsilonFor"/>: a bisection on σ, which ε decreases in.
+    /// </summary>
+    /// <param name="targetEpsilon">The ε to reach; positive and finite.</param>
+    /// <param name="delta">δ, strictly between 0 and 1.</param>
+    /// <param name="samplingRate">q, in (0, 1].</param>
+    /// <param name="steps">T, at least 1.</param>
+    /// <returns>σ with <c>EpsilonFor(δ) ≤ targetEpsilon</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range, or the target is below what any σ reaches with the tracked orders.</exception>
+    public static double NoiseMultiplierFor(double targetEpsilon, double delta, double samplingRate, long steps)
+    {
+        if (!(targetEpsilon > 0 && double.IsFinite(targetEpsilon)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(targetEpsilon), targetEpsilon, "The target ε is positive and finite.");
+        }
+
+        if (!(delta > 0 && delta < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "δ lies strictly between 0 and 1.");
+        }
+
+        _ = new PrivacyCost.SubsampledGaussian(samplingRate, 1, steps); // validates q and T
+        double Epsilon(double sigma)
+        {
+            var accountant = new PrivacyAccountant();
+            accountant.Add(new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps));
+            return accountant.EpsilonFor(delta);
+        }
+
+        const double Ceiling = 1e6;
+        var high = 1.0;
+        while (Epsilon(high) > targetEpsilon)
+        {
+            high *= 2;
+            if (high > Ceiling)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targetEpsilon), targetEpsilon, "No noise multiplier reaches this ε at this δ with the tracked Rényi orders; raise ε or δ.");
+            }
+        }
+
+        var low = high / 2;
+        while (Epsilon(low) <= targetEpsilon && low > 1e-6)
+        {
+            high = low;
+            low /= 2;
+        }
+
+        // Invariant: ε(high) ≤ target < ε(low) (or low is negligible).
+        while (high - low > high * 1e-9)
+        {
+            var middle = (low + high) / 2;
+            if (Epsilon(middle) <= targetEpsilon)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+
+        return high;
     }
 
     private static double Up(double value) => value + (Math.Abs(value) * 1e-12);
