@@ -1,5 +1,6 @@
 using Obscura.Governance.Budgets;
 using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
 using Obscura.Privacy;
 using Obscura.Privacy.Accounting;
 using Obscura.Storage.Sqlite;
@@ -65,6 +66,81 @@ public sealed class PrivacyBudgetLedgerTests : IDisposable
         Assert.Equal(1 + charged, entries.Length);
         Assert.Equal(AuditAction.Create, entries[0].Event.Action);
         Assert.True((await _f.LedgerService.VerifyAsync(null, null, Ct)).Intact);
+    }
+
+    [Fact]
+    public async Task A_dp_sgd_charge_survives_a_restart_with_the_same_spent_epsilon_and_its_cost_in_the_audit_ledger()
+    {
+        await _f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.StoreAnalytics, Ct);
+        var purpose = SamplePurposes.StoreAnalytics.Id;
+        Assert.True((await Ledger.SetAsync(GovernanceFixture.Admin, "mnist-training", purpose, 2.0, 1e-5, Ct)).Succeeded);
+
+        // TF Privacy's compute_dp_sgd_privacy example (n = 60000, batch 150, σ = 1.3, 15 epochs): ε = 0.7242 at δ = 1e-5.
+        var training = new PrivacyCost.SubsampledGaussian(150.0 / 60000, 1.3, 6000);
+        var charged = await Ledger.ChargeAsync(GovernanceFixture.Admin, "mnist-training", purpose, training, "dp-sgd", Ct);
+        Assert.True(charged.Succeeded, charged.Error?.Message);
+        Assert.Equal(0.7242234026109595, charged.Value!.EpsilonSpent, 1e-9);
+
+        // Parameters that are not short decimals come back bit for bit too.
+        var odd = new PrivacyCost.SubsampledGaussian(1.0 / 3000, 0.1 + 3.2, 1234);
+        var second = await Ledger.ChargeAsync(GovernanceFixture.Admin, "mnist-training", purpose, odd, "dp-sgd-finetune", Ct);
+        Assert.True(second.Succeeded, second.Error?.Message);
+        var expected = new PrivacyAccountant();
+        expected.Add(training);
+        expected.Add(odd);
+        Assert.Equal(expected.EpsilonFor(1e-5), second.Value!.EpsilonSpent);
+
+        using var reopened = SqliteGovernanceStore.Open(_f.DatabasePath);
+        var again = new PrivacyBudgetLedger(reopened, _f.Ledger, _f.Clock);
+        var status = (await again.GetStatusAsync("mnist-training", purpose, Ct)).Value!;
+        Assert.Equal((2, second.Value.EpsilonSpent), (status.Releases, status.EpsilonSpent));
+
+        // A run that would take the budget over is refused, and the budget is unchanged.
+        var tooMuch = await again.ChargeAsync(GovernanceFixture.Admin, "mnist-training", purpose, new PrivacyCost.SubsampledGaussian(0.01, 0.8, 10000), "dp-sgd", Ct);
+        Assert.Equal(GovernanceErrorKind.Refused, tooMuch.Error?.Kind);
+        Assert.Contains("spent", tooMuch.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(status.EpsilonSpent, (await again.GetStatusAsync("mnist-training", purpose, Ct)).Value!.EpsilonSpent);
+
+        var references = (await _f.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!
+            .Where(e => e.Event.DataCategory.ToString() == "privacy-budget" && e.Event.To == "dp-release")
+            .Select(e => e.Event.Reference).ToArray();
+        Assert.Equal(["sgm:q_0.0025:sigma_1.3:steps_6000", "sgm:q_0.0003333333333333333:sigma_3.3000000000000003:steps_1234"], references);
+        Assert.True((await _f.LedgerService.VerifyAsync(null, null, Ct)).Intact);
+    }
+
+    [Fact]
+    public async Task A_dp_sgd_charge_never_fits_a_delta_zero_budget()
+    {
+        await _f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.StoreAnalytics, Ct);
+        var purpose = SamplePurposes.StoreAnalytics.Id;
+        Assert.True((await Ledger.SetAsync(GovernanceFixture.Admin, "pure-only", purpose, 100, 0, Ct)).Succeeded);
+        var refused = await Ledger.ChargeAsync(GovernanceFixture.Admin, "pure-only", purpose, new PrivacyCost.SubsampledGaussian(0.001, 10, 1), "dp-sgd", Ct);
+        Assert.Equal(GovernanceErrorKind.Refused, refused.Error?.Kind);
+    }
+
+    [Fact]
+    public void Stored_costs_read_back_exactly_and_a_non_canonical_mechanism_is_refused()
+    {
+        var purpose = SamplePurposes.StoreAnalytics.Id;
+        foreach (var cost in new PrivacyCost[]
+        {
+            new PrivacyCost.Pure(Rational.Of(1, 3)),
+            new PrivacyCost.Zcdp(Rational.Of(7, 100)),
+            new PrivacyCost.SubsampledGaussian(1, 0.5, 1),
+            new PrivacyCost.SubsampledGaussian(Math.PI / 1e4, 1e22, long.MaxValue),
+            new PrivacyCost.SubsampledGaussian(double.Epsilon, 1e-300, 1),
+        })
+        {
+            var (concentrated, value, mechanism) = StoredPrivacyCost.Parts(cost);
+            var charge = new PrivacyCharge("d", purpose, concentrated, value.Numerator, value.Denominator, "q", DateTimeOffset.UnixEpoch, mechanism);
+            Assert.Equal(cost, StoredPrivacyCost.Read(charge));
+            _ = new AuditEvent("test:writer", AuditAction.Read, DataCategory.Parse("privacy-budget"), reference: StoredPrivacyCost.Reference(cost)); // a valid ledger token
+        }
+
+        foreach (var bad in new[] { "sgm:q_0.010:sigma_1:steps_1", "sgm:q_2:sigma_1:steps_1", "sgm:sigma_1:q_0.5:steps_1", "laplace:b_1", "sgm:q_0.5:sigma_1E+2:steps_1", "sgm:q_0.5:sigma_1:steps_0" })
+        {
+            Assert.Throws<InvalidDataException>(() => StoredPrivacyCost.Read(new PrivacyCharge("d", purpose, false, 0, 1, "q", DateTimeOffset.UnixEpoch, bad)));
+        }
     }
 
     [Fact]

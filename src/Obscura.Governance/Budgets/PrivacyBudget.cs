@@ -21,7 +21,12 @@ public sealed record PrivacyBudget(string Dataset, PurposeId Purpose, double Eps
 /// <param name="Denominator">The cost's denominator.</param>
 /// <param name="Query">What was released (for example "count", "mean of minutes").</param>
 /// <param name="ChargedAt">When.</param>
-public sealed record PrivacyCharge(string Dataset, PurposeId Purpose, bool Concentrated, ulong Numerator, ulong Denominator, string Query, DateTimeOffset ChargedAt);
+/// <param name="Mechanism">
+/// For a cost that is not a rational ε or ρ (T steps of the Poisson-subsampled Gaussian), its canonical description,
+/// such as <c>sgm:q_0.01:sigma_1.1:steps_10000</c> (exact, round-trip doubles); the rational fields are then 0/1 and
+/// unused. <see langword="null"/> for pure and zCDP charges.
+/// </param>
+public sealed record PrivacyCharge(string Dataset, PurposeId Purpose, bool Concentrated, ulong Numerator, ulong Denominator, string Query, DateTimeOffset ChargedAt, string? Mechanism = null);
 
 /// <summary>Where a budget stands: what was spent, by the accountant's composition, and what is left.</summary>
 /// <param name="Budget">The budget.</param>

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Storage;
-using Obscura.Privacy;
 using Obscura.Privacy.Accounting;
 
 namespace Obscura.Governance.Budgets;
@@ -88,9 +87,9 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                     "budget");
             }
 
-            var (concentrated, value) = Parts(cost);
-            var charge = await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow()), ct).ConfigureAwait(false);
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: BudgetLocation(dataset), to: "dp-release", reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"), commitment: charge)], ct).ConfigureAwait(false);
+            var (concentrated, value, mechanism) = StoredPrivacyCost.Parts(cost);
+            var charge = await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow(), mechanism), ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: BudgetLocation(dataset), to: "dp-release", reference: StoredPrivacyCost.Reference(cost), commitment: charge)], ct).ConfigureAwait(false);
             return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent));
         }, cancellationToken);
     }
@@ -114,10 +113,10 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
             return Task.FromResult<Outcome<PrivacyCost>>(new GovernanceError(GovernanceErrorKind.Invalid, "The query is a short lower-case token such as 'count'.", "query"));
         }
 
-        var (concentrated, value) = Parts(cost);
+        var reference = StoredPrivacyCost.Reference(cost);
         return store.WriteAsync<Outcome<PrivacyCost>>(async (s, ct) =>
         {
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "uncharged:" + reason, to: "dp-release:" + query, reference: string.Create(CultureInfo.InvariantCulture, $"{(concentrated ? "rho" : "eps")}:{value.Numerator}/{value.Denominator}"))], ct).ConfigureAwait(false);
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: "uncharged:" + reason, to: "dp-release:" + query, reference: reference)], ct).ConfigureAwait(false);
             return cost;
         }, cancellationToken);
     }
@@ -163,8 +162,7 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
         var accountant = new PrivacyAccountant();
         foreach (var c in charges)
         {
-            var value = Rational.Of(c.Numerator, c.Denominator);
-            accountant.Add(c.Concentrated ? new PrivacyCost.Zcdp(value) : new PrivacyCost.Pure(value));
+            accountant.Add(StoredPrivacyCost.Read(c));
         }
 
         return accountant;
@@ -173,13 +171,6 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
     /// <summary>The composed ε: the pure sum when δ = 0 (a zCDP release cannot fit a δ = 0 budget), else the best (ε, δ) conversion.</summary>
     private static double Spent(PrivacyAccountant accountant, double delta) =>
         delta == 0 ? accountant.PureEpsilon ?? double.PositiveInfinity : accountant.EpsilonFor(delta);
-
-    private static (bool Concentrated, Rational Value) Parts(PrivacyCost cost) => cost switch
-    {
-        PrivacyCost.Pure p => (false, p.Epsilon),
-        PrivacyCost.Zcdp z => (true, z.Rho),
-        _ => throw new ArgumentException("Unknown cost kind.", nameof(cost)),
-    };
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex DatasetPattern();

@@ -134,8 +134,8 @@ internal sealed partial class SqliteGovernanceSession(SqliteConnection connectio
 
     public Task<IReadOnlyList<PrivacyCharge>> GetPrivacyChargesAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
         QueryAsync(
-            "SELECT dataset, purpose, concentrated, numerator, denominator, query, charged_at FROM privacy_charges WHERE dataset = $d AND purpose = $p ORDER BY seq",
-            r => new PrivacyCharge(r.GetString(0), PurposeId.Parse(r.GetString(1)), r.GetInt64(2) != 0, ulong.Parse(r.GetString(3), CultureInfo.InvariantCulture), ulong.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetString(5), FromMs(r.GetInt64(6))),
+            "SELECT dataset, purpose, concentrated, numerator, denominator, query, charged_at, mechanism FROM privacy_charges WHERE dataset = $d AND purpose = $p ORDER BY seq",
+            r => new PrivacyCharge(r.GetString(0), PurposeId.Parse(r.GetString(1)), r.GetInt64(2) != 0, ulong.Parse(r.GetString(3), CultureInfo.InvariantCulture), ulong.Parse(r.GetString(4), CultureInfo.InvariantCulture), r.GetString(5), FromMs(r.GetInt64(6)), r.IsDBNull(7) ? null : r.GetString(7)),
             cancellationToken,
             ("$d", dataset),
             ("$p", purpose.Value));
@@ -143,7 +143,7 @@ internal sealed partial class SqliteGovernanceSession(SqliteConnection connectio
     public async Task<RecordCommitment> InsertPrivacyChargeAsync(PrivacyCharge charge, CancellationToken cancellationToken)
     {
         await ExecuteAsync(
-            "INSERT INTO privacy_charges (dataset, purpose, concentrated, numerator, denominator, query, charged_at) VALUES ($d, $p, $c, $n, $den, $q, $at)",
+            "INSERT INTO privacy_charges (dataset, purpose, concentrated, numerator, denominator, query, charged_at, mechanism) VALUES ($d, $p, $c, $n, $den, $q, $at, $m)",
             cancellationToken,
             ("$d", charge.Dataset),
             ("$p", charge.Purpose.Value),
@@ -151,7 +151,8 @@ internal sealed partial class SqliteGovernanceSession(SqliteConnection connectio
             ("$n", charge.Numerator.ToString(CultureInfo.InvariantCulture)),
             ("$den", charge.Denominator.ToString(CultureInfo.InvariantCulture)),
             ("$q", charge.Query),
-            ("$at", Ms(charge.ChargedAt))).ConfigureAwait(false);
+            ("$at", Ms(charge.ChargedAt)),
+            ("$m", charge.Mechanism)).ConfigureAwait(false);
         var seq = await ScalarAsync<long>("SELECT last_insert_rowid()", cancellationToken).ConfigureAwait(false);
         return await CommitmentOfAsync(RecordTables.PrivacyCharges, seq.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
     }

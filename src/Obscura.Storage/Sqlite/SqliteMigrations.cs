@@ -141,6 +141,12 @@ internal static class SqliteMigrations
             );
             CREATE INDEX access_log_by_subject ON access_log(subject, seq) WHERE subject IS NOT NULL;
             """ + AppendOnly("access_log")),
+        (4, """
+            -- A charge whose cost is not a rational ε or ρ (T steps of the Poisson-subsampled Gaussian, DP-SGD) names
+            -- its mechanism and parameters here; its rational columns are then 0/1 and unused. NULL on every earlier
+            -- row, which keeps its meaning and its content hash (see SqliteRecordTables).
+            ALTER TABLE privacy_charges ADD COLUMN mechanism TEXT;
+            """),
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -17,7 +17,11 @@ internal static class SqliteRecordTables
     /// <param name="ByKey">Predicate matching the row whose key is <c>$k</c>.</param>
     /// <param name="AfterKey">Predicate matching rows after the row whose key is <c>$k</c>, in <paramref name="OrderBy"/> order.</param>
     /// <param name="OrderBy">The paging order.</param>
-    internal sealed record Table(string Name, string[] Columns, string Key, string ByKey, string AfterKey, string OrderBy)
+    /// <param name="HashedWhenSet">
+    /// Columns a later migration added, hashed only when not NULL: a row written before the migration (NULL there) keeps
+    /// the hash the ledger committed, and a row that sets the column has it hashed (clearing it changes the hash).
+    /// </param>
+    internal sealed record Table(string Name, string[] Columns, string Key, string ByKey, string AfterKey, string OrderBy, string[]? HashedWhenSet = null)
     {
         public string Select => $"SELECT {Key}, {string.Join(", ", Columns)} FROM {Name}";
     }
@@ -33,7 +37,7 @@ internal static class SqliteRecordTables
         ById(RecordTables.Assessments, "seq", "id", "from_purpose", "to_purpose", "draft", "assessed_at"),
         ById(RecordTables.ApiKeys, "id", "name", "role", "subject", "secret_hash", "created_at", "revoked_at"),
         new(RecordTables.PrivacyBudgets, ["dataset", "purpose", "epsilon", "delta", "created_at"], "dataset || ':' || purpose", $"(dataset, purpose) = {BudgetKey}", $"(dataset, purpose) > {BudgetKey}", "dataset, purpose"),
-        new(RecordTables.PrivacyCharges, ["seq", "dataset", "purpose", "concentrated", "numerator", "denominator", "query", "charged_at"], "CAST(seq AS TEXT)", "seq = CAST($k AS INTEGER) AND CAST(seq AS TEXT) = $k", "seq > CAST($k AS INTEGER)", "seq"),
+        new(RecordTables.PrivacyCharges, ["seq", "dataset", "purpose", "concentrated", "numerator", "denominator", "query", "charged_at", "mechanism"], "CAST(seq AS TEXT)", "seq = CAST($k AS INTEGER) AND CAST(seq AS TEXT) = $k", "seq > CAST($k AS INTEGER)", "seq", ["mechanism"]),
         new(RecordTables.AccessLog, ["seq", "recorded_at", "actor", "action", "category", "subject", "purpose", "from_location", "to_location", "reference"], "CAST(seq AS TEXT)", "seq = CAST($k AS INTEGER) AND CAST(seq AS TEXT) = $k", "seq > CAST($k AS INTEGER)", "seq"),
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
@@ -48,10 +52,16 @@ internal static class SqliteRecordTables
     /// <summary>The content hash of the row <paramref name="reader"/> is on, read with <see cref="Table.Select"/> (key first, then the columns).</summary>
     public static byte[] Hash(Table table, SqliteDataReader reader)
     {
-        var columns = new KeyValuePair<string, object?>[table.Columns.Length];
-        for (var i = 0; i < columns.Length; i++)
+        var columns = new List<KeyValuePair<string, object?>>(table.Columns.Length);
+        for (var i = 0; i < table.Columns.Length; i++)
         {
-            columns[i] = new(table.Columns[i], reader.IsDBNull(i + 1) ? null : reader.GetValue(i + 1));
+            var value = reader.IsDBNull(i + 1) ? null : reader.GetValue(i + 1);
+            if (value is null && table.HashedWhenSet is { } later && later.Contains(table.Columns[i], StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            columns.Add(new(table.Columns[i], value));
         }
 
         return RowDigest.Compute(table.Name, columns);
