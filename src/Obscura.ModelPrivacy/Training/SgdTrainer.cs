@@ -21,8 +21,8 @@ public static class SgdTrainer
         }
 
         var n = data.Count;
-        var rate = Math.Min(1.0, options.BatchSize / (double)n);
-        var stepsPerEpoch = (int)Math.Max(1, Math.Round(1 / rate));
+        var (rate, totalSteps) = Schedule(n, options);
+        var stepsPerEpoch = (int)(totalSteps / options.Epochs);
         var parameters = model.Initialize(initSeed);
         var sum = new float[model.ParameterCount];
         var threads = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount;
@@ -93,6 +93,18 @@ public static class SgdTrainer
         }
 
         return new TrainingResult(parameters, steps, rate, options.NoiseMultiplier, processed, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The sampling rate q = batch / examples (at most 1) and the number of steps, epochs × round(1/q): what training
+    /// does and what the privacy accountant must be told.
+    /// </summary>
+    public static (double SamplingRate, long Steps) Schedule(int examples, TrainingOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(examples, 1);
+        ArgumentNullException.ThrowIfNull(options);
+        var rate = Math.Min(1.0, options.BatchSize / (double)examples);
+        return (rate, (long)options.Epochs * (long)Math.Max(1, Math.Round(1 / rate)));
     }
 
     /// <summary>The share of <paramref name="data"/> the model classifies correctly.</summary>

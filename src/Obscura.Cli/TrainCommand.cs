@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Obscura.ModelPrivacy.Data;
+using Obscura.ModelPrivacy.Training;
+using Obscura.Privacy.Accounting;
+
+namespace Obscura.Cli;
+
+/// <summary>
+/// <c>obscura train</c>: a Fashion-MNIST-format image classifier (IDX files), trained with DP-SGD at a target (ε, δ)
+/// charged to a dataset's privacy budget before training starts, or without privacy as a baseline.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Folder with train-/t10k- images-idx3-ubyte and labels-idx1-ubyte files (gzipped or not), e.g. Debian's /usr/share/datasets/fashion-mnist.", Required = true };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden tanh units (0: multinomial logistic regression).", DefaultValueFactory = _ => 128 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 20 };
+        var batch = new Option<int>("--batch") { Description = "Expected batch size (DP-SGD's sampling rate is batch / examples).", DefaultValueFactory = _ => 512 };
+        var rate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 2f };
+        var clip = new Option<float>("--clip") { Description = "Per-example gradient L2 clipping norm.", DefaultValueFactory = _ => 1f };
+        var epsilon = new Option<double?>("--epsilon") { Description = "Target ε of DP-SGD; the noise multiplier is the smallest that reaches it (RDP accounting of the subsampled Gaussian)." };
+        var delta = new Option<double>("--delta") { Description = "δ of DP-SGD (below 1/examples).", DefaultValueFactory = _ => 1e-5 };
+        var dataset = new Option<string?>("--dataset") { Description = "The dataset whose privacy budget (for --purpose) is charged before training." };
+        var purpose = CliOptions.Purpose(description: "The purpose whose budget on --dataset is charged.", required: false);
+        var nonPrivate = new Option<bool>("--non-private") { Description = "Train without privacy (a baseline): plain minibatch SGD, nothing charged." };
+        var limit = new Option<int>("--train-limit") { Description = "Use only the first N training images (quick runs).", DefaultValueFactory = _ => int.MaxValue };
+        var seed = new Option<int?>("--seed") { Description = "With --non-private only: make the run repeatable. DP-SGD always draws its sampling and noise from the operating system's CSPRNG." };
+        var command = new Command("train", "Train an image classifier with DP-SGD at a target (ε, δ), charged to the dataset's privacy budget first, or without privacy (--non-private); prints test accuracy, the privacy spent and examples/s.")
+        {
+            dataDir, hidden, epochs, batch, rate, clip, epsilon, delta, dataset, purpose, nonPrivate, limit, seed,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            ImageDataset train, test;
+            TrainingOptions options;
+            try
+            {
+                var dp = r.GetValue(epsilon) is not null;
+                if (dp == r.GetValue(nonPrivate))
+                {
+                    throw new FormatException("Give either --epsilon (DP-SGD) or --non-private.");
+                }
+
+                if (dp && (r.GetValue(dataset) is null || CliOptions.Optional(r, purpose) is null))
+                {
+                    throw new FormatException("DP-SGD is charged to a privacy budget: give --dataset and --purpose (set the budget with 'obscura dp budget set').");
+                }
+
+                if (dp && r.GetValue(seed) is not null)
+                {
+                    throw new FormatException("--seed is for --non-private runs only: seeded noise can be subtracted, so it gives no privacy.");
+                }
+
+                train = IdxReader.Load(r.GetValue(dataDir)!.FullName, "train", r.GetValue(limit));
+                test = IdxReader.Load(r.GetValue(dataDir)!.FullName, "t10k");
+                options = new TrainingOptions { Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), ClipNorm = r.GetValue(clip) }.Validate();
+                if (dp && !(r.GetValue(delta) > 0 && r.GetValue(delta) < 1.0 / train.Count))
+                {
+                    throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--delta must be above 0 and below 1/examples = {1.0 / train.Count:G3}."));
+                }
+
+                if (r.GetValue(hidden) is < 0 or > 4096)
+                {
+                    throw new FormatException("--hidden is 0 to 4096.");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+            {
+                stderr.WriteLine(ex.Message);
+                return ExitCodes.Usage;
+            }
+
+            var model = new Classifier(train.Pixels, train.Classes, r.GetValue(hidden));
+            var (samplingRate, steps) = SgdTrainer.Schedule(train.Count, options);
+            PrivacyCost.SubsampledGaussian? cost = null;
+            if (r.GetValue(epsilon) is { } target)
+            {
+                double sigma;
+                try
+                {
+                    sigma = PrivacyAccountant.NoiseMultiplierFor(target, r.GetValue(delta), samplingRate, steps);
+                }
+                catch (ArgumentException ex)
+                {
+                    stderr.WriteLine(ex.Message);
+                    return ExitCodes.Usage;
+                }
+
+                cost = new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps);
+                options = options with { NoiseMultiplier = sigma };
+                using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, r.GetValue(dataset)!, r.GetValue(purpose), cost, "dp-sgd", ct);
+                if (!charged.Succeeded)
+                {
+                    stderr.WriteLine(charged.Error.Message);
+                    return ExitCodes.Refused;
+                }
+
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"charged to {r.GetValue(dataset)} for {r.GetValue(purpose)}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4}; σ = {sigma:G4}, q = {samplingRate:G4}, {steps} steps"));
+            }
+
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {(r.GetValue(hidden) == 0 ? "logistic regression" : $"MLP {train.Pixels}-{r.GetValue(hidden)}-{train.Classes}")} on {train.Count} images, {options.Epochs} epochs…"));
+            var noise = r.GetValue(seed) is { } s ? NoiseSource.Seeded(s) : NoiseSource.Secure();
+            var result = SgdTrainer.Train(model, train, options, noise, progress: new EpochProgress(stderr), cancellationToken: ct);
+            var accuracy = SgdTrainer.Accuracy(model, result.Parameters, test);
+            stdout.WriteLine(JsonSerializer.Serialize(
+                new
+                {
+                    model = r.GetValue(hidden) == 0 ? "logistic-regression" : $"mlp-{r.GetValue(hidden)}",
+                    trainImages = train.Count,
+                    testImages = test.Count,
+                    options.Epochs,
+                    options.BatchSize,
+                    options.LearningRate,
+                    steps = result.Steps,
+                    privacy = cost is null ? null : new { epsilon = EpsilonOf(cost, r.GetValue(delta)), delta = r.GetValue(delta), noiseMultiplier = cost.NoiseMultiplier, samplingRate = cost.SamplingRate, clip = options.ClipNorm },
+                    testAccuracy = accuracy,
+                    trainSeconds = result.Elapsed.TotalSeconds,
+                    examplesPerSecond = result.ExamplesPerSecond,
+                },
+                Json));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>The ε of one cost at δ, as the accountant computes it.</summary>
+    private static double EpsilonOf(PrivacyCost cost, double delta)
+    {
+        var accountant = new PrivacyAccountant();
+        accountant.Add(cost);
+        return accountant.EpsilonFor(delta);
+    }
+
+    private sealed class EpochProgress(TextWriter stderr) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) =>
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {value.Epoch}/{value.Epochs}: loss {value.MeanLoss:F4}, clipped {value.ClippedShare:P0}, {value.Steps} steps"));
+    }
+}
