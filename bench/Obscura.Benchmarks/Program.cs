@@ -14,6 +14,12 @@ if (args.Length > 0 && args[0] == VerificationLoad.Command)
     return await VerificationLoad.RunAsync(args[1..]);
 }
 
+// `-- dp-sgd --data-dir DIR [--epochs N]` compares DP-SGD with plain SGD on Fashion-MNIST (DpSgdBench).
+if (args.Length > 0 && args[0] == DpSgdBench.Command)
+{
+    return DpSgdBench.Run(args[1..]);
+}
+
 // `-- capture [--rounds N] [--photos DIR]` times the face capture pipeline on real photos (CaptureBench).
 if (args.Length > 0 && args[0] == CaptureBench.Command)
 {

@@ -265,7 +265,8 @@ internal static class DpCommands
     {
         PrivacyCost.Pure p => $"{p.Epsilon.Value.ToString(CultureInfo.InvariantCulture)}-DP (pure)",
         PrivacyCost.Zcdp z => $"{z.Rho.Value.ToString(CultureInfo.InvariantCulture)}-zCDP",
-        _ => "",
+        PrivacyCost.SubsampledGaussian g => string.Create(CultureInfo.InvariantCulture, $"DP-SGD (q = {g.SamplingRate:G4}, σ = {g.NoiseMultiplier:G4}, {g.Steps} steps)"),
+        _ => throw new ArgumentOutOfRangeException(nameof(cost), "Unknown privacy cost."),
     };
 
     private static double Accounted(PrivacyCost cost)
