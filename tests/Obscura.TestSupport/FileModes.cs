@@ -38,7 +38,18 @@ public static class FileModes
         var wide = new List<string>();
         foreach (var path in Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories).Append(root))
         {
-            var mode = Of(path);
+            UnixFileMode mode;
+            try
+            {
+                mode = Of(path);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Gone between listing and checking (SQLite removes its -shm file when the last connection closes):
+                // a file that no longer exists exposes nothing.
+                continue;
+            }
+
             if (mode != (Directory.Exists(path) ? Folder : File))
             {
                 wide.Add($"{Path.GetRelativePath(root, path)} {mode}");
