@@ -92,6 +92,14 @@ internal static class TrainCommand
                 cost = new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps);
                 options = options with { NoiseMultiplier = sigma };
                 using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                var status = await services.PrivacyBudgets.GetStatusAsync(r.GetValue(dataset)!, r.GetValue(purpose), ct);
+                if (status.Succeeded && !(status.Value.Budget.Delta < 1.0 / train.Count))
+                {
+                    // The ledger accounts at the budget's δ: a δ of 1/n or more allows leaking one person's record outright.
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"The budget's δ = {status.Value.Budget.Delta:G3} is not below 1/examples = {1.0 / train.Count:G3}: DP-SGD is not charged to it; set a budget with a smaller δ."));
+                    return ExitCodes.Refused;
+                }
+
                 var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, r.GetValue(dataset)!, r.GetValue(purpose), cost, "dp-sgd", ct);
                 if (!charged.Succeeded)
                 {

@@ -80,6 +80,22 @@ public sealed class ClassifierTests
     }
 
     [Fact]
+    public void An_example_whose_gradient_is_not_finite_is_left_out_of_the_step_not_added_unclipped()
+    {
+        var model = new Classifier(inputs: 784, classes: 10);
+        var data = FashionMnistSubset.Train;
+        var parameters = new float[model.ParameterCount];
+        Array.Fill(parameters, float.MaxValue); // every logit overflows to +∞: the loss and the norm are not finite
+        var sum = new float[model.ParameterCount];
+
+        var (loss, clipped) = SgdTrainer.AccumulateGradients(model, data, parameters, [0, 1], 1f, [new float[model.ParameterCount]], [model.NewWorkspace()], sum);
+
+        Assert.Equal(2, clipped);
+        Assert.Equal(0, loss);
+        Assert.All(sum, g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
     public void Shapes_are_checked()
     {
         var model = new Classifier(inputs: 4, classes: 2);

@@ -14,6 +14,11 @@ public sealed class ImageDataset
             throw new ArgumentException("One label in [0, classes) per image, and every image has the same size.", nameof(images));
         }
 
+        if (images.Any(i => i.Any(v => !float.IsFinite(v))))
+        {
+            throw new ArgumentException("Pixel values are finite numbers.", nameof(images));
+        }
+
         Images = images;
         Labels = labels;
         Pixels = pixels;

@@ -93,7 +93,20 @@ public sealed class Classifier
     public void Probabilities(ReadOnlySpan<float> parameters, ReadOnlySpan<float> x, Workspace workspace, Span<float> probabilities)
     {
         Forward(parameters, x, workspace);
-        TensorPrimitives.SoftMax(workspace.Logits, probabilities);
+        workspace.Logits.CopyTo(probabilities);
+        StableSoftMax(probabilities);
+    }
+
+    /// <summary>Softmax in place after subtracting the largest value, so no exponential overflows.</summary>
+    private static void StableSoftMax(Span<float> values)
+    {
+        var max = TensorPrimitives.Max(values);
+        if (float.IsFinite(max))
+        {
+            TensorPrimitives.Subtract(values, max, values);
+        }
+
+        TensorPrimitives.SoftMax(values, values);
     }
 
     /// <summary>
@@ -105,7 +118,7 @@ public sealed class Classifier
     {
         Forward(parameters, x, workspace);
         var logits = workspace.Logits;
-        TensorPrimitives.SoftMax(logits, logits);
+        StableSoftMax(logits);
         var loss = -Math.Log(Math.Max(logits[label], 1e-30f));
         logits[label] -= 1; // now the residual δ = p − onehot(y)
         var residualSquared = (double)TensorPrimitives.Dot<float>(logits, logits);

@@ -150,8 +150,16 @@ public static class SgdTrainer
             {
                 var x = data.Images[batch[b]];
                 var (loss, squared) = model.Backward(parameters, x, data.Labels[batch[b]], workspace);
-                losses[t] += loss;
                 var norm = Math.Sqrt(squared);
+                if (!double.IsFinite(norm) || !double.IsFinite(loss))
+                {
+                    // A non-finite gradient cannot be clipped (NaN > C is false, and 0 × ∞ is NaN): the example is left
+                    // out of this step entirely, so no single example can turn the update non-finite.
+                    clippedCounts[t]++;
+                    continue;
+                }
+
+                losses[t] += loss;
                 var scale = 1f;
                 if (norm > clip)
                 {
