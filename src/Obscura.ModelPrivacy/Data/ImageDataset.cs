@@ -40,6 +40,13 @@ public sealed class ImageDataset
     /// <summary>The number of images.</summary>
     public int Count => Labels.Count;
 
+    /// <summary>The images at <paramref name="indices"/>, in that order.</summary>
+    public ImageDataset Subset(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return new ImageDataset([.. indices.Select(i => (float[])Images[i])], [.. indices.Select(i => Labels[i])], Pixels, Classes);
+    }
+
     /// <summary>The first <paramref name="count"/> images.</summary>
     public ImageDataset Take(int count) =>
         count >= Count ? this : new ImageDataset([.. Images.Take(count)], [.. Labels.Take(count)], Pixels, Classes);

@@ -89,6 +89,13 @@ public sealed class Classifier
         return TensorPrimitives.IndexOfMax(workspace.Logits);
     }
 
+    /// <summary>The logits (unnormalised class scores) into <paramref name="logits"/>.</summary>
+    public void Logits(ReadOnlySpan<float> parameters, ReadOnlySpan<float> x, Workspace workspace, Span<float> logits)
+    {
+        Forward(parameters, x, workspace);
+        workspace.Logits.CopyTo(logits);
+    }
+
     /// <summary>The class probabilities (softmax of the logits) into <paramref name="probabilities"/>.</summary>
     public void Probabilities(ReadOnlySpan<float> parameters, ReadOnlySpan<float> x, Workspace workspace, Span<float> probabilities)
     {

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.ModelPrivacy.Audit;
+using Obscura.ModelPrivacy.Data;
+using Obscura.ModelPrivacy.Training;
+
+namespace Obscura.Cli;
+
+/// <summary>
+/// <c>obscura audit model</c>: a membership-inference audit (LiRA online and offline, loss baseline) of a training
+/// recipe on real image records, with a plain-language verdict for a DPO, the ROC curves as CSV and, with
+/// <c>--purpose</c>, a record in the audit ledger.
+/// </summary>
+internal static class AuditCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "Folder with train-images-idx3-ubyte and train-labels-idx1-ubyte (gzipped or not), e.g. Debian's /usr/share/datasets/fashion-mnist.", Required = true };
+        var pool = new Option<int>("--pool") { Description = "Records audited (the first N); the target and each shadow train on a random half.", DefaultValueFactory = _ => 2000 };
+        var shadows = new Option<int>("--shadows") { Description = "Shadow models for LiRA.", DefaultValueFactory = _ => 16 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units of the audited recipe (0: logistic regression).", DefaultValueFactory = _ => 128 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of the recipe.", DefaultValueFactory = _ => 60 };
+        var batch = new Option<int>("--batch") { Description = "Batch size of the recipe.", DefaultValueFactory = _ => 32 };
+        var rate = new Option<float>("--learning-rate") { Description = "Learning rate of the recipe.", DefaultValueFactory = _ => 0.1f };
+        var sigma = new Option<double?>("--noise-multiplier") { Description = "Audit the DP-SGD version of the recipe at this σ (clip --clip)." };
+        var clip = new Option<float>("--clip") { Description = "DP-SGD clipping norm.", DefaultValueFactory = _ => 1f };
+        var seed = new Option<int>("--seed") { Description = "Seed of the splits and the models (an audit is an experiment, not a release).", DefaultValueFactory = _ => 1 };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the ROC curves (roc-ATTACK.csv: fpr,tpr)." };
+        var purpose = CliOptions.Purpose(description: "Record the audit in the ledger of --data under this purpose.", required: false);
+        var model = new Command("model", "Membership-inference audit of a training recipe: LiRA (online, offline) with shadow models and the loss baseline; AUC, TPR at 0.1 % and 1 % FPR, the most exposed records and a verdict.")
+        {
+            dataDir, pool, shadows, hidden, epochs, batch, rate, sigma, clip, seed, output, purpose,
+        };
+        model.SetAction(async (r, ct) =>
+        {
+            ImageDataset data;
+            MembershipAuditOptions options;
+            try
+            {
+                data = IdxReader.Load(r.GetValue(dataDir)!.FullName, "train", r.GetValue(pool));
+                options = new MembershipAuditOptions
+                {
+                    PoolSize = r.GetValue(pool),
+                    Shadows = r.GetValue(shadows),
+                    Hidden = r.GetValue(hidden),
+                    Seed = r.GetValue(seed),
+                    Training = new TrainingOptions { Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), ClipNorm = r.GetValue(clip), NoiseMultiplier = r.GetValue(sigma) },
+                }.Validate();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                stderr.WriteLine(ex.Message);
+                return ExitCodes.Usage;
+            }
+
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auditing on {options.PoolSize} records: a target and {options.Shadows} shadow models…"));
+            var result = MembershipAudit.Run(data, options, new Progress(stderr), ct);
+            var report = JsonSerializer.Serialize(
+                new
+                {
+                    result.PoolSize,
+                    result.Shadows,
+                    recipe = new
+                    {
+                        hidden = options.Hidden,
+                        options.Training.Epochs,
+                        options.Training.BatchSize,
+                        options.Training.LearningRate,
+                        noiseMultiplier = options.Training.NoiseMultiplier,
+                        clip = options.Training.NoiseMultiplier is null ? (float?)null : options.Training.ClipNorm,
+                        epsilonAtDelta1e5 = EpsilonOf(options),
+                    },
+                    targetTrainAccuracy = result.TargetTrainAccuracy,
+                    targetTestAccuracy = result.TargetTestAccuracy,
+                    attacks = result.Attacks.Select(a => new { a.Attack, a.Auc, tprAtFpr0_1Percent = a.TprAtFpr0001, tprAtFpr1Percent = a.TprAtFpr001 }),
+                    mostExposed = result.MostExposed,
+                    result.Verdict,
+                },
+                Json);
+            if (CliOptions.Optional(r, purpose) is { } forPurpose)
+            {
+                using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(report)));
+                await services.Audit.RecordAsync(
+                    [new AuditEvent(services.Actor.Value, AuditAction.Read, AuditedData, purpose: forPurpose, from: "file:idx-train", to: "audit:membership-inference", reference: "sha256:" + digest[..32])], ct);
+                stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path}, result sha256:{digest[..32]}");
+            }
+
+            if (r.GetValue(output) is { } folder)
+            {
+                Obscura.Security.Files.OwnerOnlyFiles.CreateDirectory(folder.FullName);
+                foreach (var attack in result.Attacks)
+                {
+                    var csv = new StringBuilder("fpr,tpr\n");
+                    foreach (var (fpr, tpr) in attack.Roc.Points())
+                    {
+                        csv.AppendLine(CultureInfo.InvariantCulture, $"{fpr},{tpr}");
+                    }
+
+                    Obscura.Security.Files.OwnerOnlyFiles.WriteAtomically(Path.Combine(folder.FullName, $"roc-{attack.Attack}.csv"), csv.ToString());
+                }
+
+                stderr.WriteLine($"ROC curves written to {folder.FullName}");
+            }
+
+            stdout.WriteLine(report);
+            stderr.WriteLine(result.Verdict);
+            return ExitCodes.Success;
+        });
+        var group = new Command("audit", "Privacy audits of trained models.");
+        group.Subcommands.Add(model);
+        return group;
+    }
+
+    /// <summary>The (ε, 10⁻⁵) of the recipe's training on half the pool, for a DP recipe; null otherwise.</summary>
+    private static double? EpsilonOf(MembershipAuditOptions options)
+    {
+        if (options.Training.NoiseMultiplier is not { } sigma)
+        {
+            return null;
+        }
+
+        var (rate, steps) = SgdTrainer.Schedule(options.PoolSize / 2, options.Training);
+        var accountant = new Obscura.Privacy.Accounting.PrivacyAccountant();
+        accountant.Add(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps));
+        return accountant.EpsilonFor(1e-5);
+    }
+
+    private static readonly DataCategory AuditedData = DataCategory.Parse("training-data");
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private sealed class Progress(TextWriter stderr) : IProgress<string>
+    {
+        private readonly Lock _lock = new();
+
+        public void Report(string value)
+        {
+            lock (_lock)
+            {
+                stderr.WriteLine(value);
+            }
+        }
+    }
+}

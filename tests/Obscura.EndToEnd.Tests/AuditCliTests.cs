@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Obscura.Cli;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+/// <summary><c>obscura audit model</c> on the committed Fashion-MNIST cut, small configuration.</summary>
+public sealed class AuditCliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Images => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist");
+
+    [Fact]
+    public async Task An_overfit_recipe_is_reported_as_leaking_with_its_roc_curves_and_the_audit_is_in_the_ledger()
+    {
+        var data = Path.Combine(_dir.Path, "data");
+        var curves = Path.Combine(_dir.Path, "roc");
+
+        var (code, stdout, stderr) = await Cli.RunAsync(
+            "--data", data, "audit", "model", "--data-dir", Images, "--pool", "400", "--shadows", "6", "--hidden", "32", "--epochs", "40", "--out", curves, "--purpose", "model-training");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Contains("shadow 6 trained", stderr, StringComparison.Ordinal);
+        var report = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(["lira-online", "lira-offline", "loss-baseline"], report.GetProperty("attacks").EnumerateArray().Select(a => a.GetProperty("attack").GetString()));
+        Assert.True(report.GetProperty("attacks")[0].GetProperty("auc").GetDouble() > 0.6);
+        Assert.Contains("leaks", report.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("recipe").GetProperty("epsilonAtDelta1e5").ValueKind);
+        Assert.True(File.ReadAllLines(Path.Combine(curves, "roc-lira-online.csv")).Length > 100);
+
+        var entries = JsonDocument.Parse((await Cli.RunAsync("--data", data, "ledger", "entries")).Out).RootElement;
+        Assert.Equal("audit:membership-inference", Assert.Single(entries.EnumerateArray()).GetProperty("event").GetProperty("to").GetString());
+
+        var dp = await Cli.RunAsync("audit", "model", "--data-dir", Images, "--pool", "400", "--shadows", "4", "--hidden", "0", "--epochs", "2", "--batch", "50", "--noise-multiplier", "2");
+        Assert.True(dp.Code == ExitCodes.Success, dp.Err);
+        Assert.True(JsonDocument.Parse(dp.Out).RootElement.GetProperty("recipe").GetProperty("epsilonAtDelta1e5").GetDouble() > 0);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "model", "--data-dir", Images, "--shadows", "1")).Code);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "model", "--data-dir", _dir.Path)).Code);
+    }
+}
