@@ -40,4 +40,18 @@ public sealed class AuditCliTests : IDisposable
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "model", "--data-dir", Images, "--shadows", "1")).Code);
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "model", "--data-dir", _dir.Path)).Code);
     }
+
+    [Fact]
+    public async Task Attribute_inference_on_german_credit_is_reported_against_guessing()
+    {
+        var credit = Path.Combine(AppContext.BaseDirectory, "data", "tabular", "credit-g.arff");
+        var (code, stdout, stderr) = await Cli.RunAsync("audit", "attribute", "--data-file", credit, "--target", "class", "--sensitive", "foreign_worker");
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        var report = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(["yes", "no"], report.GetProperty("categories").EnumerateArray().Select(c => c.GetString()));
+        Assert.InRange(report.GetProperty("baselineAccuracy").GetDouble(), 0.9, 1);
+        Assert.Contains("foreign_worker", report.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "attribute", "--data-file", credit, "--target", "class", "--sensitive", "age")).Code);
+    }
 }

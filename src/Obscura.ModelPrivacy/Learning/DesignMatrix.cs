@@ -58,7 +58,10 @@ public sealed class DesignMatrix
     public int Width { get; }
 
     /// <summary>Writes row <paramref name="row"/>'s inputs into <paramref name="destination"/> (length <see cref="Width"/>).</summary>
-    public void Encode(int row, Span<double> destination)
+    public void Encode(int row, Span<double> destination) => Encode(row, destination, -1, -1);
+
+    /// <summary>Row <paramref name="row"/>'s inputs with nominal column <paramref name="column"/> set to <paramref name="category"/> instead of its value.</summary>
+    public void Encode(int row, Span<double> destination, int column, int category)
     {
         destination.Clear();
         destination[0] = 1;
@@ -68,10 +71,10 @@ public sealed class DesignMatrix
             var attribute = _data.Attributes[_columns[j]];
             if (attribute.Kind == AttributeKind.Nominal)
             {
-                var category = _data.Nominal(_columns[j])[row];
-                if (category >= 0)
+                var value = _columns[j] == column ? category : _data.Nominal(_columns[j])[row];
+                if (value >= 0)
                 {
-                    destination[at + category] = 1;
+                    destination[at + value] = 1;
                 }
 
                 at += attribute.Categories.Count;
