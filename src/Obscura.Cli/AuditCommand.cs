@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Obscura.Governance.Ledger;
-using Obscura.Governance.Purposes;
 using Obscura.ModelPrivacy.Audit;
 using Obscura.ModelPrivacy.Data;
 using Obscura.ModelPrivacy.Training;
@@ -80,14 +78,12 @@ internal static class AuditCommand
                     mostExposed = result.MostExposed,
                     result.Verdict,
                 },
-                Json);
+                CliJson.Indented);
             if (CliOptions.Optional(r, purpose) is { } forPurpose)
             {
                 using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
-                var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(report)));
-                await services.Audit.RecordAsync(
-                    [new AuditEvent(services.Actor.Value, AuditAction.Read, AuditedData, purpose: forPurpose, from: "file:idx-train", to: "audit:membership-inference", reference: "sha256:" + digest[..32])], ct);
-                stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path}, result sha256:{digest[..32]}");
+                var reference = await services.RecordAnalysisAsync(forPurpose, "file:idx-train", "audit:membership-inference", report, ct);
+                stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path}, result {reference}");
             }
 
             if (r.GetValue(output) is { } folder)
@@ -137,7 +133,7 @@ internal static class AuditCommand
                             ? string.Create(CultureInfo.InvariantCulture, $"The model reveals '{result.Sensitive}' of its training records: the attack is right {result.MemberAccuracy:P1} of the time against {result.BaselineAccuracy:P1} by guessing.")
                             : string.Create(CultureInfo.InvariantCulture, $"No measurable leakage of '{result.Sensitive}': the attack is right {result.MemberAccuracy:P1} of the time, guessing the most common value {result.BaselineAccuracy:P1}."),
                     },
-                    Json));
+                    CliJson.Indented));
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
@@ -161,14 +157,8 @@ internal static class AuditCommand
         }
 
         var (rate, steps) = SgdTrainer.Schedule(options.PoolSize / 2, options.Training);
-        var accountant = new Obscura.Privacy.Accounting.PrivacyAccountant();
-        accountant.Add(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps));
-        return accountant.EpsilonFor(1e-5);
+        return Obscura.Privacy.Accounting.PrivacyAccountant.EpsilonFor(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps), 1e-5);
     }
-
-    private static readonly DataCategory AuditedData = DataCategory.Parse("training-data");
-
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private sealed class Progress(TextWriter stderr) : IProgress<string>
     {

@@ -17,7 +17,6 @@ namespace Obscura.Cli;
 /// </summary>
 internal static class DpCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static Command Query(TextWriter stdout, TextWriter stderr)
     {
@@ -159,7 +158,7 @@ internal static class DpCommands
                         privacy)),
                     var other => throw new FormatException($"Unknown --kind '{other}': count, sum, mean, histogram or quantile."),
                 };
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Json));
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(result, CliJson.Indented));
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException)
@@ -231,7 +230,7 @@ internal static class DpCommands
                         maxAbsoluteError = errors.Max(),
                         top = Enumerable.Range(0, Math.Min(10, d)).Select(v => new { value = v, trueCount = truth[v], estimate = Math.Round(outcome.Estimate[v], 1) }),
                     },
-                    Json));
+                    CliJson.Indented));
                 return Task.FromResult(ExitCodes.Success);
             }
             catch (ArgumentException ex)
@@ -258,7 +257,7 @@ internal static class DpCommands
         value = release.Value,
         noiseStandardDeviation = double.IsNaN(release.NoiseStandardDeviation) ? (double?)null : release.NoiseStandardDeviation,
         privacy = Privacy(release.Cost),
-        epsilonAtDelta1e6 = Accounted(release.Cost),
+        epsilonAtDelta1e6 = PrivacyAccountant.EpsilonFor(release.Cost, 1e-6),
     };
 
     private static string Privacy(PrivacyCost cost) => cost switch
@@ -269,10 +268,4 @@ internal static class DpCommands
         _ => throw new ArgumentOutOfRangeException(nameof(cost), "Unknown privacy cost."),
     };
 
-    private static double Accounted(PrivacyCost cost)
-    {
-        var accountant = new PrivacyAccountant();
-        accountant.Add(cost);
-        return accountant.EpsilonFor(1e-6);
-    }
 }

@@ -118,7 +118,7 @@ internal static class EvalCommand
                 deployed = scores.Deployed is { } d ? DeployedSummary(d) : null,
                 unlinkability = new { systemLinkability = linkage.System },
             };
-            stdout.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
+            stdout.WriteLine(JsonSerializer.Serialize(report, CliJson.Indented));
 
             if (result.GetValue(output) is { } folder)
             {
@@ -162,8 +162,6 @@ internal static class EvalCommand
             deployed = new ErrorRates(d.Threshold, Share(d.Impostor, match: true), Share(d.Genuine, match: false)),
         };
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private static void WriteDet(string path, VerificationMetrics metrics)
     {

@@ -4,6 +4,7 @@ using Obscura.Governance.Access;
 using Obscura.Governance.Budgets;
 using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
 using Obscura.Storage;
 using Obscura.Vault;
 
@@ -38,6 +39,20 @@ internal sealed class LocalServices : IDisposable
 
     /// <summary>The audit trail over this folder's ledger, for commands that record what they did with personal data.</summary>
     public AuditTrail Audit => new(Folder.Store, _ledger);
+
+    /// <summary>
+    /// Records that an analysis read training data for <paramref name="purpose"/>: a Read of <c>training-data</c> from
+    /// <paramref name="from"/> to <paramref name="to"/>, referencing the first 32 hex digits of the printed report's
+    /// SHA-256. Returns that reference.
+    /// </summary>
+    public async Task<string> RecordAnalysisAsync(PurposeId purpose, string from, string to, string report, CancellationToken cancellationToken)
+    {
+        var reference = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(report)))[..32];
+        await Audit.RecordAsync([new AuditEvent(Actor.Value, AuditAction.Read, TrainingData, purpose: purpose, from: from, to: to, reference: reference)], cancellationToken);
+        return reference;
+    }
+
+    private static readonly DataCategory TrainingData = DataCategory.Parse("training-data");
 
     public GovernanceService Governance { get; }
 

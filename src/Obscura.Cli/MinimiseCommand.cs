@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Obscura.Governance.Ledger;
-using Obscura.Governance.Purposes;
 using Obscura.ModelPrivacy.Data;
 using Obscura.ModelPrivacy.Minimisation;
 
@@ -72,16 +70,14 @@ internal static class MinimiseCommand
                     steps = result.Steps,
                     allowedFields = result.Chosen?.Select(f => "label:" + f),
                 },
-                Json);
+                CliJson.Indented);
             if (CliOptions.Optional(r, purpose) is { } forPurpose)
             {
                 // The analysis read personal data for a purpose: recorded before the result is shown.
                 using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
                 var source = "file:" + new string(dataset.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').Take(100).ToArray());
-                var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(report)));
-                var head = await services.Audit.RecordAsync(
-                    [new AuditEvent(services.Actor.Value, AuditAction.Read, AnalysedData, purpose: forPurpose, from: source, to: "minimisation:features", reference: "sha256:" + digest[..32])], ct);
-                stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path} (tree size {head.TreeSize}), result sha256:{digest[..32]}");
+                var reference = await services.RecordAnalysisAsync(forPurpose, source, "minimisation:features", report, ct);
+                stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path}, result {reference}");
             }
 
             stdout.WriteLine(report);
@@ -97,11 +93,6 @@ internal static class MinimiseCommand
         group.Subcommands.Add(features);
         return group;
     }
-
-    /// <summary>The data category of an analysed table in the ledger.</summary>
-    private static readonly DataCategory AnalysedData = DataCategory.Parse("training-data");
-
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private sealed class StepProgress(TextWriter stderr) : IProgress<FeatureSelectionStep>
     {

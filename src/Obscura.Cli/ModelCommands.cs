@@ -19,7 +19,7 @@ internal static class ModelCommands
             {
                 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
                 var written = await store.FetchAsync(FaceModelCatalog.All, http, r.GetValue(from)?.FullName, new Progress(stderr), ct);
-                stdout.WriteLine(JsonSerializer.Serialize(new { directory = store.Directory, written = written.Select(c => c.Id), models = FaceModelCatalog.All.Select(c => new { c.Id, c.Sha256 }) }, Json));
+                stdout.WriteLine(JsonSerializer.Serialize(new { directory = store.Directory, written = written.Select(c => c.Id), models = FaceModelCatalog.All.Select(c => new { c.Id, c.Sha256 }) }, CliJson.Indented));
                 return ExitCodes.Success;
             }
             catch (InvalidDataException ex)
@@ -40,7 +40,7 @@ internal static class ModelCommands
         {
             var store = new FaceModelStore(r.GetValue(listDir)?.FullName ?? FaceModelStore.DefaultDirectory);
             var cards = FaceModelCatalog.All.Select(c => new { card = c, present = store.IsPresent(c), path = store.PathOf(c) });
-            stdout.WriteLine(JsonSerializer.Serialize(new { directory = store.Directory, models = cards }, Json));
+            stdout.WriteLine(JsonSerializer.Serialize(new { directory = store.Directory, models = cards }, CliJson.Indented));
             return cards.All(c => c.present) ? ExitCodes.Success : ExitCodes.ModelsUnavailable;
         });
         var group = new Command("models", "The pinned face models of the capture pipeline (detector and embedder).");
@@ -51,8 +51,6 @@ internal static class ModelCommands
 
     private static Option<DirectoryInfo?> Dir() =>
         new("--dir") { Description = $"Model folder (default ${FaceModelStore.DirectoryVariable}, else ~/.cache/obscura/models)." };
-
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>Progress lines on standard error, in order.</summary>
     private sealed class Progress(TextWriter stderr) : IProgress<string>

@@ -124,25 +124,15 @@ internal static class TrainCommand
                     options.BatchSize,
                     options.LearningRate,
                     steps = result.Steps,
-                    privacy = cost is null ? null : new { epsilon = EpsilonOf(cost, r.GetValue(delta)), delta = r.GetValue(delta), noiseMultiplier = cost.NoiseMultiplier, samplingRate = cost.SamplingRate, clip = options.ClipNorm },
+                    privacy = cost is null ? null : new { epsilon = PrivacyAccountant.EpsilonFor(cost, r.GetValue(delta)), delta = r.GetValue(delta), noiseMultiplier = cost.NoiseMultiplier, samplingRate = cost.SamplingRate, clip = options.ClipNorm },
                     testAccuracy = accuracy,
                     trainSeconds = result.Elapsed.TotalSeconds,
                     examplesPerSecond = result.ExamplesPerSecond,
                 },
-                Json));
+                CliJson.Indented));
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-    /// <summary>The ε of one cost at δ, as the accountant computes it.</summary>
-    private static double EpsilonOf(PrivacyCost cost, double delta)
-    {
-        var accountant = new PrivacyAccountant();
-        accountant.Add(cost);
-        return accountant.EpsilonFor(delta);
     }
 
     private sealed class EpochProgress(TextWriter stderr) : IProgress<TrainingProgress>

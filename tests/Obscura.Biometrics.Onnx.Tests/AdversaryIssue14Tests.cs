@@ -282,7 +282,7 @@ public sealed class AdversaryIssue14Tests : IDisposable
         {
             using var bitmap = new SKBitmap(w, h);
             bitmap.Erase(SKColors.Gray);
-            var result = capture.Capture(Encode(bitmap, SKEncodedImageFormat.Png));
+            var result = capture.Capture(TestPhotos.Encode(bitmap, SKEncodedImageFormat.Png, 100));
             Assert.True(result.Refusal is CaptureRefusal.NoFace or CaptureRefusal.LowScore, $"{w}×{h}: {result.Refusal} {result.Message}");
         }
     }
@@ -292,7 +292,7 @@ public sealed class AdversaryIssue14Tests : IDisposable
     {
         using var capture = await OpenAsync();
         using var hopper = SKBitmap.Decode(TestPhotos.Hopper);
-        var webp = Encode(hopper, SKEncodedImageFormat.Webp, 90);
+        var webp = TestPhotos.Encode(hopper, SKEncodedImageFormat.Webp, 90);
 
         var a = capture.Capture(webp);
         var b = capture.Capture(TestPhotos.Hopper);
@@ -311,7 +311,7 @@ public sealed class AdversaryIssue14Tests : IDisposable
     {
         using var capture = await OpenAsync();
         using var hopper = SKBitmap.Decode(TestPhotos.Hopper);
-        var webp = Encode(hopper, SKEncodedImageFormat.Webp, 90);
+        var webp = TestPhotos.Encode(hopper, SKEncodedImageFormat.Webp, 90);
         var outcomes = new List<string>();
         foreach (var (name, bytes) in new[] { ("jpeg", TestPhotos.Hopper), ("webp", webp) })
         {
@@ -362,7 +362,7 @@ public sealed class AdversaryIssue14Tests : IDisposable
             canvas.DrawImage(source, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest));
         }
 
-        var jpeg = WithExifOrientation(Encode(stored, SKEncodedImageFormat.Jpeg, 95), 6);
+        var jpeg = WithExifOrientation(TestPhotos.Encode(stored, SKEncodedImageFormat.Jpeg, 95), 6);
         using (var codec = SKCodec.Create(new MemoryStream(jpeg)))
         {
             Assert.Equal(SKEncodedOrigin.RightTop, codec.EncodedOrigin);
@@ -442,13 +442,6 @@ public sealed class AdversaryIssue14Tests : IDisposable
     // ---------------------------------------------------------------- helpers
 
     private static async Task<FaceCapture> OpenAsync() => FaceCapture.Open(await RealFaceModels.StoreAsync());
-
-    private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format, int quality = 100)
-    {
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(format, quality);
-        return data.ToArray();
-    }
 
     private static void MakeFifo(string path)
     {

@@ -8,6 +8,9 @@ namespace Obscura.Biometrics.Onnx.Capture;
 /// </summary>
 public sealed record CaptureTimings(TimeSpan Decode, TimeSpan Detect, TimeSpan Align, TimeSpan Embed, TimeSpan ImageResidence, TimeSpan EmbeddingResidence)
 {
+    /// <summary>No stage ran (the file was refused before decoding).</summary>
+    public static CaptureTimings None { get; } = new(default, default, default, default, default, default);
+
     /// <summary>Decode + detect + align + embed.</summary>
     public TimeSpan Total => Decode + Detect + Align + Embed;
 }

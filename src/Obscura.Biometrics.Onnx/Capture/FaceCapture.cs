@@ -179,7 +179,7 @@ public sealed class FaceCapture : IDisposable
                 {
                     Refusal = CaptureRefusal.TooLarge,
                     Message = $"{Path.GetFileName(path)} is larger than {Options.MaxImageBytes:N0} bytes, the most accepted.",
-                    Timings = new CaptureTimings(default, default, default, default, default, default),
+                    Timings = CaptureTimings.None,
                 };
             }
         }
@@ -189,7 +189,7 @@ public sealed class FaceCapture : IDisposable
             {
                 Refusal = CaptureRefusal.Unreadable,
                 Message = $"{Path.GetFileName(path)} cannot be read: {ex.Message}",
-                Timings = new CaptureTimings(default, default, default, default, default, default),
+                Timings = CaptureTimings.None,
             };
         }
 

@@ -96,10 +96,11 @@ public static class MembershipAudit
 
         var online = new double[n];
         var offline = new double[n];
-        var (inSpread, outSpread) = PooledSpreads(phi, membership, n);
+        var means = Enumerable.Range(0, n).Select(i => ShadowMeans(phi, membership, i)).ToArray();
+        var (inSpread, outSpread) = PooledSpreads(phi, membership, means);
         for (var i = 0; i < n; i++)
         {
-            var (muIn, muOut) = ShadowMeans(phi, membership, i);
+            var (muIn, muOut) = means[i];
             var target = phi[0][i];
             online[i] = LogNormal(target, muIn, inSpread) - LogNormal(target, muOut, outSpread);
             offline[i] = (target - muOut) / outSpread;
@@ -178,13 +179,13 @@ public static class MembershipAudit
     }
 
     /// <summary>One standard deviation per side, pooled over records: the shadows' φ around each record's own mean.</summary>
-    private static (double In, double Out) PooledSpreads(double[][] phi, bool[][] membership, int n)
+    private static (double In, double Out) PooledSpreads(double[][] phi, bool[][] membership, (double In, double Out)[] means)
     {
         double squaresIn = 0, squaresOut = 0;
         long countIn = 0, countOut = 0;
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < means.Length; i++)
         {
-            var (muIn, muOut) = ShadowMeans(phi, membership, i);
+            var (muIn, muOut) = means[i];
             for (var m = 1; m < phi.Length; m++)
             {
                 if (membership[m][i])

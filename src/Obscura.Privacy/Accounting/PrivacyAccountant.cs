@@ -30,6 +30,15 @@ public sealed class PrivacyAccountant
     /// <summary>The total zCDP ρ; +∞ when a release has no finite zCDP bound (a subsampled Gaussian with q &lt; 1).</summary>
     public double Rho => Up(_releases.Sum(r => r.AsRho));
 
+    /// <summary>The (ε, δ) of a single release under the same conversions as <see cref="EpsilonFor(double)"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">δ is not strictly between 0 and 1.</exception>
+    public static double EpsilonFor(PrivacyCost cost, double delta)
+    {
+        var accountant = new PrivacyAccountant();
+        accountant.Add(cost);
+        return accountant.EpsilonFor(delta);
+    }
+
     /// <summary>The smallest ε for which the composition is (ε, δ)-DP under the conversions above.</summary>
     public double EpsilonFor(double delta)
     {
@@ -62,7 +71,7 @@ public sealed class PrivacyAccountant
     /// <summary>
     /// The smallest noise multiplier σ (to a relative 1e-9) for which <paramref name="steps"/> steps of the
     /// Poisson-subsampled Gaussian at <paramref name="samplingRate"/>, alone, satisfy (<paramref name="targetEpsilon"/>,
-    /// <paramref name="delta"/>)-DP by <see cref="EpsilonFor"/>: a bisection on σ, which ε decreases in.
+    /// <paramref name="delta"/>)-DP by <see cref="EpsilonFor(double)"/>: a bisection on σ, which ε decreases in.
     /// </summary>
     /// <param name="targetEpsilon">The ε to reach; positive and finite.</param>
     /// <param name="delta">δ, strictly between 0 and 1.</param>
@@ -83,12 +92,7 @@ public sealed class PrivacyAccountant
         }
 
         _ = new PrivacyCost.SubsampledGaussian(samplingRate, 1, steps); // validates q and T
-        double Epsilon(double sigma)
-        {
-            var accountant = new PrivacyAccountant();
-            accountant.Add(new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps));
-            return accountant.EpsilonFor(delta);
-        }
+        double Epsilon(double sigma) => EpsilonFor(new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps), delta);
 
         const double Ceiling = 1e6;
         var high = 1.0;
