@@ -103,7 +103,7 @@ public static partial class ObscuraCli
         var approvedBy = new Option<string>("--approved-by") { Description = "Who approved this version.", Required = true };
         var allowedFields = new Option<string?>("--allowed-fields") { Description = "Comma-separated fields exports under this version may contain (payload, subject, collected-at, source, content-type, label:KEY); default no restriction." };
         var setPolicy = Define(runner, "set", "Record a new version of a training purpose's minimisation policy.", [policyPurpose, fraction, stratify, max, justification, approvedBy, allowedFields], r => new Operation(
-            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SetPolicyAsync(r.GetValue(policyPurpose), r.GetValue(fraction),
+            async (s, ct) => Reply.Of(await (await s.VaultAsync(ct)).SetPolicyAsync(s.Actor.Value, r.GetValue(policyPurpose), r.GetValue(fraction),
                 (r.GetValue(stratify) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(max), r.GetValue(justification)!, r.GetValue(approvedBy)!,
                 r.GetValue(allowedFields)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ct)),
             () => Post("/v1/vault/policies", new

@@ -123,18 +123,21 @@ public sealed class TrainingDataVault : IDisposable
         _objects.ReadAsync(actor, objectId, purpose, cancellationToken);
 
     /// <summary>Records a new version of a training purpose's minimisation policy, with no restriction on export fields.</summary>
-    public Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, CancellationToken cancellationToken) =>
-        _selection.SetPolicyAsync(purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, null, cancellationToken);
+    public Task<Outcome<MinimisationPolicy>> SetPolicyAsync(string actor, PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, CancellationToken cancellationToken) =>
+        _selection.SetPolicyAsync(actor, purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, null, cancellationToken);
 
     /// <summary>
     /// Records a new version of a training purpose's minimisation policy. When <paramref name="allowedFields"/> is given,
     /// exports under this version may contain only those fields (see <see cref="MinimisationPolicy.AllowedFields"/>);
     /// each must be an export field (<see cref="TrainingExportRequest.KnownFields"/> or <c>label:KEY</c>), duplicates
     /// are dropped, and the list names at least one field.
+    /// The version and its ledger entry (<c>Create</c> of <c>minimisation-policy</c> by <paramref name="actor"/>, with a
+    /// SHA-256 commitment to the whole version) commit together; <c>vault check</c> compares every version with its entry.
     /// </summary>
     /// <returns>The new version, or the refusal (NotFound for an unregistered purpose, Invalid naming the bad argument).</returns>
-    public Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, IReadOnlyList<string>? allowedFields, CancellationToken cancellationToken) =>
-        _selection.SetPolicyAsync(purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, allowedFields, cancellationToken);
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is not a ledger token.</exception>
+    public Task<Outcome<MinimisationPolicy>> SetPolicyAsync(string actor, PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, IReadOnlyList<string>? allowedFields, CancellationToken cancellationToken) =>
+        _selection.SetPolicyAsync(actor, purpose, fraction, stratifyBy, maxRecords, justification, approvedBy, allowedFields, cancellationToken);
 
     /// <summary>Every policy version, oldest first, of one purpose or of all.</summary>
     public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose = null) => _selection.Policies(purpose);

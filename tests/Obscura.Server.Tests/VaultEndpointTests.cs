@@ -46,6 +46,9 @@ public sealed class VaultEndpointTests(ServerFixture server) : IClassFixture<Ser
 
         var policy = await controller.PostAsync("/v1/vault/policies", Json.Raw("""{"purpose":"model-training","fraction":1.0,"justification":"The one record is needed for this test.","approvedBy":"dpo"}"""), Ct);
         Assert.True(policy.StatusCode == HttpStatusCode.OK, await policy.Content.ReadAsStringAsync(Ct));
+        var recorded = JsonDocument.Parse(await (await auditor.GetAsync("/v1/ledger/entries?limit=1000", Ct)).Content.ReadAsStringAsync(Ct)).RootElement
+            .EnumerateArray().Select(e => e.GetProperty("event")).Single(e => e.TryGetProperty("to", out var to) && to.GetString() == "vault:policies");
+        Assert.Equal(("apikey:controller", "minimisation-policy", "model-training"), (recorded.GetProperty("actor").GetString(), recorded.GetProperty("dataCategory").GetString(), recorded.GetProperty("purpose").GetString()));
         var export = await controller.PostAsync("/v1/vault/exports", Json.Raw("""{"run":"http-run","purpose":"model-training","fields":["payload","label:site"]}"""), Ct);
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
         Assert.Equal(1, JsonDocument.Parse(await export.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("records").GetInt32());

@@ -12,7 +12,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
     private const string Justification = "Age-stratified drift check needs these records.";
 
     /// <summary>The catalogue schema of version 2, as it was created before <c>policies.allowed_fields</c> existed.</summary>
-    private const string SchemaVersion2 = """
+    internal const string SchemaVersion2 = """
         CREATE TABLE objects(id TEXT PRIMARY KEY, subject TEXT NOT NULL, purpose TEXT NOT NULL, collected_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL, source TEXT NOT NULL, content_type TEXT NOT NULL, category TEXT NOT NULL, labels TEXT NOT NULL,
             size INTEGER NOT NULL, key_id TEXT NOT NULL, writer TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'stored')));
@@ -52,10 +52,10 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
     [Fact]
     public async Task A_policy_with_allowed_fields_round_trips_without_duplicates_across_a_restart()
     {
-        var set = await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", "label:age", "payload"], Ct);
+        var set = await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", "label:age", "payload"], Ct);
         Assert.True(set.Succeeded, set.Error?.Message);
         Assert.Equal(["payload", "label:age"], set.Value.AllowedFields);
-        var unrestricted = await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", Ct);
+        var unrestricted = await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", Ct);
         Assert.Null(unrestricted.Value!.AllowedFields);
 
         await _f.ReopenAsync();
@@ -73,7 +73,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
     [InlineData("")]
     public async Task A_field_that_is_not_an_export_field_is_invalid_and_no_version_is_recorded(string field)
     {
-        var set = await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", field], Ct);
+        var set = await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", field], Ct);
         Assert.Equal(GovernanceErrorKind.Invalid, set.Error?.Kind);
         Assert.Equal("allowedFields", set.Error?.Field);
         Assert.Empty(Vault.Policies(VaultFixture.Training));
@@ -82,7 +82,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
     [Fact]
     public async Task An_empty_list_of_allowed_fields_is_invalid()
     {
-        var set = await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", [], Ct);
+        var set = await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", [], Ct);
         Assert.Equal(("allowedFields", GovernanceErrorKind.Invalid), (set.Error?.Field, set.Error?.Kind));
         Assert.Empty(Vault.Policies(VaultFixture.Training));
     }
@@ -91,7 +91,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
     public async Task An_export_naming_a_field_the_policy_does_not_allow_is_refused_and_writes_nothing()
     {
         await IngestAsync(4);
-        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", "label:age"], Ct)).Succeeded);
+        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", "label:age"], Ct)).Succeeded);
         var ledgerBefore = await LedgerCountAsync();
 
         var refused = await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-x", VaultFixture.Training, ["payload", "label:site", "subject"]), null, Ct);
@@ -115,7 +115,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
     public async Task An_export_of_allowed_fields_works_as_before_and_a_later_unrestricted_version_lifts_the_restriction()
     {
         await IngestAsync(4);
-        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", "label:age"], Ct)).Succeeded);
+        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", ["payload", "label:age"], Ct)).Succeeded);
 
         var export = await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-a", VaultFixture.Training, ["payload", "label:age"]), null, Ct);
 
@@ -127,7 +127,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
             Assert.Equal(["id", "label:age", "payload"], record.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         }
 
-        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, Justification, "dpo", Ct)).Succeeded);
+        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, Justification, "dpo", Ct)).Succeeded);
         var later = await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-b", VaultFixture.Training, ["label:site"]), null, Ct);
         Assert.True(later.Succeeded, later.Error?.Message);
         Assert.Equal(2, later.Value.PolicyVersion);
@@ -154,7 +154,7 @@ public sealed class PolicyAllowedFieldsTests : IAsyncLifetime
             Assert.Equal((1, 0.25, 12, "dpo"), (old.Version, old.Fraction, old.MaxRecords, old.ApprovedBy));
             Assert.Equal(["site"], old.StratifyBy);
             Assert.Null(old.AllowedFields);
-            catalog.InsertPolicy(old.Purpose, v => old with { Version = v, AllowedFields = ["payload"] });
+            catalog.InsertPolicy(old.Purpose, v => old with { Version = v, AllowedFields = ["payload"] }, new string('a', 32), p => VaultLedger.PolicyRecorded(VaultFixture.Actor, p));
         }
 
         using var reopened = VaultCatalog.Open(path); // opens again at the new version without migrating twice

@@ -102,7 +102,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
             objects.Add((await _f.IngestAsync(VaultFixture.Image(subjects[i], Now, seed: i))).Id);
         }
 
-        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, "All ten test records are needed for this run.", "dpo", Ct)).Succeeded);
+        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, "All ten test records are needed for this run.", "dpo", Ct)).Succeeded);
         var leaver = subjects[3];
         var withdrawnId = objects[3];
         await _f.WithdrawAsync(leaver);
@@ -166,7 +166,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         await _f.IngestAsync(VaultFixture.Image(other, Now, seed: 2));
         var file = Directory.EnumerateFiles(Path.Combine(_f.Folder, "objects"), stored.Id + ".obj", SearchOption.AllDirectories).Single();
         var backup = await File.ReadAllBytesAsync(file, Ct);
-        await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, "Both records are needed for this test run.", "dpo", Ct);
+        await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, "Both records are needed for this test run.", "dpo", Ct);
         Assert.Equal(2, (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-e", VaultFixture.Training, ["payload"]), null, Ct)).Value!.Records);
 
         var erased = await Vault.ShredSubjectAsync(VaultFixture.Actor, subject, "erasure", Ct);
@@ -195,7 +195,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
             ids.Add((await _f.IngestAsync(VaultFixture.Image(subject, Now, seed: i, site: i % 4 == 0 ? "bergen" : "oslo"))).Id);
         }
 
-        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Training, 0.25, ["site"], null, "A quarter is enough to measure the model drift.", "dpo", Ct)).Succeeded);
+        Assert.True((await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 0.25, ["site"], null, "A quarter is enough to measure the model drift.", "dpo", Ct)).Succeeded);
         var export = await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-2", VaultFixture.Training, ["payload", "label:site"]), null, Ct);
         Assert.True(export.Succeeded, export.Error?.Message);
         Assert.Equal(10, export.Value.Records);
@@ -240,14 +240,14 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
             await _f.IngestAsync(VaultFixture.Image(await _f.ConsentingSubjectAsync(), Now, seed: i, site: i % 3 == 0 ? "bergen" : "oslo"));
         }
 
-        Assert.Equal(1, (await Vault.SetPolicyAsync(VaultFixture.Training, MinimisationPolicy.DefaultFraction, ["site"], null, "Ten percent suffices to detect drift.", "dpo", Ct)).Value!.Version);
+        Assert.Equal(1, (await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, MinimisationPolicy.DefaultFraction, ["site"], null, "Ten percent suffices to detect drift.", "dpo", Ct)).Value!.Version);
         var first = (await Vault.SelectAsync(VaultFixture.Training, null, Ct)).Value!;
         Assert.Equal(5, first.ObjectIds.Count);
         await _f.ReopenAsync();
         Assert.Equal(first.ObjectIds, (await Vault.SelectAsync(VaultFixture.Training, 1, Ct)).Value!.ObjectIds);
 
-        Assert.Equal("justification", (await Vault.SetPolicyAsync(VaultFixture.Training, 0.3, ["site"], null, "fraud", "dpo", Ct)).Error?.Field);
-        var second = await Vault.SetPolicyAsync(VaultFixture.Training, 0.3, ["site"], 12, "Fraud event 2026-11: more data to retrain the detector.", "dpo", Ct);
+        Assert.Equal("justification", (await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 0.3, ["site"], null, "fraud", "dpo", Ct)).Error?.Field);
+        var second = await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 0.3, ["site"], 12, "Fraud event 2026-11: more data to retrain the detector.", "dpo", Ct);
         Assert.Equal(2, second.Value!.Version);
         var larger = (await Vault.SelectAsync(VaultFixture.Training, null, Ct)).Value!;
         Assert.Equal(12, larger.ObjectIds.Count); // 0.3 × 50 = 15, capped at 12
@@ -265,7 +265,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
             await _f.IngestAsync(VaultFixture.Image(await _f.ConsentingSubjectAsync(), Now, seed: i));
         }
 
-        await Vault.SetPolicyAsync(VaultFixture.Training, 0.5, [], null, "Half of the records for a smoke run.", "dpo", Ct);
+        await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 0.5, [], null, "Half of the records for a smoke run.", "dpo", Ct);
         await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("closing", VaultFixture.Training, ["payload"]), null, Ct);
         await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("abandoned", VaultFixture.Training, ["payload"], ExpiresAfter: TimeSpan.FromDays(7), ScratchDeadline: TimeSpan.FromHours(2)), null, Ct);
         foreach (var run in new[] { "closing", "abandoned" })
@@ -296,7 +296,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         var subject = await _f.ConsentingSubjectAsync();
         var stored = await _f.IngestAsync(VaultFixture.Image(subject, Now));
         await Vault.ReadAsync(VaultFixture.Actor, stored.Id, VaultFixture.Verification, Ct);
-        await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, "The single record is needed for this test.", "dpo", Ct);
+        await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, "The single record is needed for this test.", "dpo", Ct);
         await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("run-l", VaultFixture.Training, ["payload"]), null, Ct);
         await Vault.CloseRunAsync(VaultFixture.Actor, "run-l", Ct);
         await Vault.ShredSubjectAsync(VaultFixture.Actor, subject, "erasure", Ct);
@@ -306,6 +306,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
             [
                 (AuditAction.Create, "source:branch-camera-1", "vault:objects"),
                 (AuditAction.Read, "vault:objects", "reader:identity-verification"),
+                (AuditAction.Create, null, "vault:policies"),
                 (AuditAction.Read, "vault:objects", "reader:model-training"),
                 (AuditAction.Export, "vault:objects", "export:run-l"),
                 (AuditAction.Delete, "vault:scratch/run-l", "closed:0-files"),
@@ -362,7 +363,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
             await _f.IngestAsync(VaultFixture.Image(subjects[i], Now, seed: i));
         }
 
-        await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, "All three records are needed for this test.", "dpo", Ct);
+        await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, "All three records are needed for this test.", "dpo", Ct);
         Assert.Equal(3, (await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("before", VaultFixture.Training, ["payload", "subject"], Pseudonymise: false), null, Ct)).Value!.Records);
         await _f.WithdrawAsync(subjects[1]);
 

@@ -367,7 +367,7 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
             await _f.IngestAsync(VaultFixture.Image(subjects[i], Now, seed: i));
         }
 
-        await Vault.SetPolicyAsync(VaultFixture.Training, 1.0, [], null, "All four records are needed for this test.", "dpo", Ct);
+        await Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, "All four records are needed for this test.", "dpo", Ct);
         foreach (var run in new[] { "kept", "closed" })
         {
             Assert.True((await Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest(run, VaultFixture.Training, ["payload", "subject"]), null, Ct)).Succeeded);

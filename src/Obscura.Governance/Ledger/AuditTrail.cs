@@ -33,4 +33,24 @@ public sealed class AuditTrail
 
         return _store.WriteAsync((s, ct) => _ledger.AppendAsync(s, events, ct), cancellationToken);
     }
+
+    /// <summary>
+    /// The entries whose event <paramref name="match"/> accepts, in sequence order. It reads the whole ledger page by
+    /// page: for maintenance checks (the vault's comparison of its records with their entries), not for requests.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEntry>> FindAsync(Func<AuditEvent, bool> match, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        const int page = 10_000;
+        var found = new List<AuditEntry>();
+        for (long from = 0; ; from += page)
+        {
+            var entries = await _store.ReadAsync((s, ct) => s.GetLedgerEntriesAsync(from, page, ct), cancellationToken).ConfigureAwait(false);
+            found.AddRange(entries.Where(e => match(e.Event)));
+            if (entries.Count < page)
+            {
+                return found;
+            }
+        }
+    }
 }

@@ -34,8 +34,8 @@ internal static class VaultEndpoints
         var vault = app.MapGroup("/v1/vault").WithTags("Training-data vault");
         vault.MapPost("/objects", IngestAsync).RequireAuthorization(Policies.ControllerOrProcessor);
         vault.MapGet("/objects/{objectId}", ReadAsync).RequireAuthorization(Policies.ControllerOrProcessor);
-        vault.MapPost("/policies", async (PolicyRequest r, VaultAccessor v, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SetPolicyAsync(
-            r.Purpose, r.Fraction ?? MinimisationPolicy.DefaultFraction, r.StratifyBy ?? [], r.MaxRecords, r.Justification, r.ApprovedBy, r.AllowedFields, ct))).RequireAuthorization(Policies.Controller);
+        vault.MapPost("/policies", async (PolicyRequest r, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SetPolicyAsync(
+            Policies.ActorOf(user).Value, r.Purpose, r.Fraction ?? MinimisationPolicy.DefaultFraction, r.StratifyBy ?? [], r.MaxRecords, r.Justification, r.ApprovedBy, r.AllowedFields, ct))).RequireAuthorization(Policies.Controller);
         vault.MapGet("/policies", async (PurposeId? purpose, VaultAccessor v, CancellationToken ct) => TypedResults.Ok((await v.GetAsync(ct)).Policies(purpose))).RequireAuthorization(Policies.ControllerOrAuditor);
         vault.MapPost("/selections", async (SelectionRequest r, VaultAccessor v, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SelectAsync(r.Purpose, r.Version, ct))).RequireAuthorization(Policies.Controller);
         vault.MapPost("/exports", async (ExportRequest r, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).ExportAsync(

@@ -1,4 +1,5 @@
 using Obscura.Governance;
+using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
 
@@ -7,9 +8,11 @@ namespace Obscura.Vault.Internal;
 /// <summary>Versioned minimisation policies and the deterministic, stratified selection of the training subset under them.</summary>
 internal sealed class TrainingSelection(VaultRuntime vault, AccessGate gate)
 {
-    public async Task<Outcome<MinimisationPolicy>> SetPolicyAsync(PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, IReadOnlyList<string>? allowedFields, CancellationToken cancellationToken)
+    public async Task<Outcome<MinimisationPolicy>> SetPolicyAsync(string actor, PurposeId purpose, double fraction, IReadOnlyList<string> stratifyBy, int? maxRecords, string justification, string approvedBy, IReadOnlyList<string>? allowedFields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stratifyBy);
+        // The ledger's own validation of the actor, before anything is looked up or written.
+        _ = new AuditEvent(actor, AuditAction.Create, VaultLedger.PolicyCategory);
         if (purpose.Value is null || await vault.Governance.GetPurposeAsync(purpose, cancellationToken).ConfigureAwait(false) is null)
         {
             return new GovernanceError(GovernanceErrorKind.NotFound, $"Purpose '{purpose}' is not registered.", "purpose");
@@ -58,8 +61,12 @@ internal sealed class TrainingSelection(VaultRuntime vault, AccessGate gate)
             }
         }
 
-        var now = vault.Now;
-        return vault.Catalog.InsertPolicy(purpose, version => new MinimisationPolicy(purpose, version, fraction, [.. stratifyBy], maxRecords, justification.Trim(), approvedBy.Trim(), now, fields));
+        // Stored to the millisecond: the version returned is the one read back, so its digest is the one recorded.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(vault.Now.ToUnixTimeMilliseconds());
+        var (policy, seq) = vault.Catalog.InsertPolicy(purpose, version => new MinimisationPolicy(purpose, version, fraction, [.. stratifyBy], maxRecords, justification.Trim(), approvedBy.Trim(), now, fields),
+            vault.Writer, p => VaultLedger.PolicyRecorded(actor, p));
+        await vault.Outbox.FlushAsync(seq, cancellationToken).ConfigureAwait(false);
+        return policy;
     }
 
     public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => vault.Catalog.Policies(purpose);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Obscura.Governance.Ledger;
@@ -19,9 +20,10 @@ internal sealed class VaultCatalog : IDisposable
 {
     /// <summary>
     /// The schema this version reads and writes (<c>PRAGMA user_version</c>). Version 3 added
-    /// <c>policies.allowed_fields</c>; a version-2 file is migrated in place when it is opened.
+    /// <c>policies.allowed_fields</c>; version 4 records every policy version in the audit ledger (the step to it stages
+    /// the entries of the versions written before). An older file is migrated in place when it is opened.
     /// </summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>The oldest schema this version migrates (version 1 kept wrapped data keys inside vault.db).</summary>
     public const int OldestMigratedSchemaVersion = 2;
@@ -122,6 +124,19 @@ internal sealed class VaultCatalog : IDisposable
             // Policies recorded before version 3 name no allowed fields: NULL, no restriction, as they were.
             Execute(c, "ALTER TABLE policies ADD COLUMN allowed_fields TEXT");
             version = 3;
+        }
+
+        if (version == 3)
+        {
+            // Policy versions were not ledgered before version 4: stage their entries now, under a writer id no process
+            // holds, so the recovery that runs when the vault opens appends them (and any later recovery, after a crash).
+            var policies = ReadPolicies(c, null);
+            if (policies.Count > 0)
+            {
+                Stage(c, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), [.. policies.Select(p => VaultLedger.PolicyRecorded(VaultLedger.MigrationActor, p))]);
+            }
+
+            version = 4;
         }
 
         Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {version}"));
@@ -289,17 +304,23 @@ internal sealed class VaultCatalog : IDisposable
 
     // ---- policies and selections ----
 
-    public MinimisationPolicy InsertPolicy(PurposeId purpose, Func<int, MinimisationPolicy> create) => Write(c =>
+    /// <summary>
+    /// Inserts the next version of <paramref name="purpose"/>'s policy and stages its ledger entry in the same
+    /// transaction (see <see cref="LedgerOutbox"/>): a version is never in the catalogue without its entry on the way.
+    /// </summary>
+    public (MinimisationPolicy Policy, long? Outbox) InsertPolicy(PurposeId purpose, Func<int, MinimisationPolicy> create, string writer, Func<MinimisationPolicy, AuditEvent> recorded) => Write(c =>
     {
         var policy = create((int)Scalar<long>(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE purpose = $p", ("$p", purpose.Value)));
         Execute(c, "INSERT INTO policies(purpose, version, fraction, strata, max_records, justification, approved_by, created_at, allowed_fields) VALUES ($p, $v, $f, $s, $m, $j, $a, $t, $af)",
             ("$p", policy.Purpose.Value), ("$v", policy.Version), ("$f", policy.Fraction), ("$s", JsonSerializer.Serialize(policy.StratifyBy)), ("$m", policy.MaxRecords),
             ("$j", policy.Justification), ("$a", policy.ApprovedBy), ("$t", policy.CreatedAt.ToUnixTimeMilliseconds()),
             ("$af", policy.AllowedFields is null ? null : JsonSerializer.Serialize(policy.AllowedFields)));
-        return policy;
+        return (policy, Stage(c, writer, [recorded(policy)]));
     });
 
-    public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => Query(c =>
+    public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => Query(c => ReadPolicies(c, purpose));
+
+    private static List<MinimisationPolicy> ReadPolicies(SqliteConnection c, PurposeId? purpose)
     {
         using var command = Command(c, "SELECT purpose, version, fraction, strata, max_records, justification, approved_by, created_at, allowed_fields FROM policies"
             + (purpose is null ? "" : " WHERE purpose = $p") + " ORDER BY purpose, version", ("$p", purpose?.Value));
@@ -312,8 +333,8 @@ internal sealed class VaultCatalog : IDisposable
                 reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(8))!));
         }
 
-        return (IReadOnlyList<MinimisationPolicy>)list;
-    });
+        return list;
+    }
 
     public void SaveSelection(SubsetSelectionResult selection) => Write(c => Execute(c,
         "INSERT OR REPLACE INTO selections VALUES ($p, $v, $t, $e, $o, $s)", ("$p", selection.Policy.Purpose.Value), ("$v", selection.Policy.Version),

@@ -1,3 +1,4 @@
+using Obscura.Governance.Purposes;
 using Obscura.Security.Files;
 using Obscura.Security.Locks;
 
@@ -114,8 +115,41 @@ internal sealed class VaultRecovery(VaultRuntime vault, ObjectDeletion deletion,
             // A temporary file listed before its ingest renamed it is gone by now: only those still there count.
             problems.AddRange(temporary.Where(f => !pending.Contains(VaultLayout.ObjectOfTemporary(f) ?? "") && File.Exists(f)).Select(f => $"{Path.GetFileName(f)}: leftover temporary file"));
             problems.AddRange(objectFiles.Where(f => !vault.Catalog.Exists(Path.GetFileNameWithoutExtension(f)) && File.Exists(f)).Select(f => $"{Path.GetFileName(f)}: file without a catalogue entry"));
+            problems.AddRange(await PolicyProblemsAsync(cancellationToken).ConfigureAwait(false));
             return new VaultCheckReport(stored.Count, readable, problems, pending.Count);
         }
+    }
+
+    /// <summary>
+    /// Compares every minimisation-policy version with the ledger entry that recorded it (recovery has appended the
+    /// staged ones): a version with no entry was inserted outside Obscura, one whose content no longer hashes to its
+    /// entry's commitment was changed, and an entry whose version is gone was deleted. Exports follow the latest version,
+    /// so a widened policy is how someone would export more than was approved.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> PolicyProblemsAsync(CancellationToken cancellationToken)
+    {
+        var recorded = (await vault.Audit.FindAsync(e => e.DataCategory == VaultLedger.PolicyCategory && e.To == VaultLedger.PoliciesLocation && e.Purpose is not null, cancellationToken).ConfigureAwait(false))
+            .Select(e => (Purpose: e.Event.Purpose!.Value, Version: VaultLedger.PolicyVersionOf(e.Event.Reference), e.Event.Reference))
+            .Where(e => e.Version is not null)
+            .GroupBy(e => (e.Purpose, e.Version!.Value))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Reference).ToHashSet(StringComparer.Ordinal));
+        var problems = new List<string>();
+        var stored = new HashSet<(PurposeId, int)>();
+        foreach (var policy in vault.Catalog.Policies(null))
+        {
+            stored.Add((policy.Purpose, policy.Version));
+            if (!recorded.TryGetValue((policy.Purpose, policy.Version), out var references))
+            {
+                problems.Add($"policy {policy.Purpose} v{policy.Version}: not recorded in the audit ledger (inserted outside Obscura)");
+            }
+            else if (!references.Contains(VaultLedger.PolicyReference(policy)))
+            {
+                problems.Add($"policy {policy.Purpose} v{policy.Version}: differs from what the audit ledger recorded (changed outside Obscura)");
+            }
+        }
+
+        problems.AddRange(recorded.Keys.Where(k => !stored.Contains(k)).OrderBy(k => k.Purpose.Value, StringComparer.Ordinal).ThenBy(k => k.Item2).Select(k => $"policy {k.Purpose} v{k.Item2}: recorded in the audit ledger but no longer stored (deleted outside Obscura)"));
+        return problems;
     }
 
     /// <summary>Rolls back the unfinished work of one writer: a dead one, or this process's own outside what it is working on.</summary>
