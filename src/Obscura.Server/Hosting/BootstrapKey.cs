@@ -14,6 +14,6 @@ internal static partial class BootstrapKey
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Created the first controller API key and wrote it to {Path} (owner-only). Create named keys with 'obscura apikey create' and revoke this one.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Created the first controller API key and wrote it to {Path} (owner-only). Create named keys with 'obscura --data <folder> apikey create --name <name> --role <role>', then revoke this one with 'obscura --data <folder> apikey revoke --name bootstrap-admin'.")]
     private static partial void LogCreated(ILogger logger, string path);
 }
