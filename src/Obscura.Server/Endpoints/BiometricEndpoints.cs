@@ -6,6 +6,7 @@ using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Templates;
 using Obscura.Governance;
 using Obscura.Governance.Subjects;
+using Obscura.Server.Hosting;
 using Obscura.Server.Security;
 
 namespace Obscura.Server.Endpoints;
@@ -37,11 +38,20 @@ internal static class BiometricEndpoints
 
     public static IEndpointRouteBuilder MapBiometrics(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/onboarding", OnboardAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification");
-        app.MapPut("/v1/onboarding/{subjectId}", ReEnrolAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
-        app.MapPost("/v1/verification", VerifyAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification");
-        app.MapDelete("/v1/onboarding/{subjectId}", RevokeAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
-        app.MapPost("/v1/verification/key-rotation", RotateAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification");
+        var roleFailed = (StatusCodes.Status502BadGateway, "A biometric role service of a separated deployment is down, refused this process's credential or answered something unexpected (`detail` names the role); for verification also a decision the key holder refused for a reason other than a rate limit.");
+        ProblemResponsesTransformer.WithProblems(app.MapPost("/v1/onboarding", OnboardAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification"),
+            (StatusCodes.Status409Conflict, "The subject already has a live enrolment; a controller re-enrols with PUT /v1/onboarding/{subjectId}."), roleFailed);
+        ProblemResponsesTransformer.WithProblems(app.MapPut("/v1/onboarding/{subjectId}", ReEnrolAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification"), roleFailed);
+        ProblemResponsesTransformer.WithProblems(app.MapPost("/v1/verification", VerifyAsync).RequireAuthorization(Policies.ControllerOrProcessor).WithTags("Protected face verification"),
+            (StatusCodes.Status404NotFound, "The subject is not enrolled."),
+            (StatusCodes.Status409Conflict, "The stored template's seal is broken: it was altered."),
+            (StatusCodes.Status410Gone, "The enrolment was revoked (withdrawal, objection, erasure or revocation)."),
+            (StatusCodes.Status422UnprocessableEntity, "No live explicit consent for identity-verification, or the subject objected."),
+            (StatusCodes.Status429TooManyRequests, "This key's rate limit is spent, or the key holder's decision limit for the subject or the caller is reached; `Retry-After` when it is the key's."),
+            (StatusCodes.Status503ServiceUnavailable, "The key holder's decision state is missing or altered, or a decision failed authentication: nothing is decided."),
+            roleFailed);
+        ProblemResponsesTransformer.WithProblems(app.MapDelete("/v1/onboarding/{subjectId}", RevokeAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification"), roleFailed);
+        ProblemResponsesTransformer.WithProblems(app.MapPost("/v1/verification/key-rotation", RotateAsync).RequireAuthorization(Policies.Controller).WithTags("Protected face verification"), roleFailed);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
 using Obscura.Governance;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
@@ -32,7 +33,18 @@ internal static class VaultEndpoints
     public static IEndpointRouteBuilder MapVault(this IEndpointRouteBuilder app)
     {
         var vault = app.MapGroup("/v1/vault").WithTags("Training-data vault");
-        vault.MapPost("/objects", IngestAsync).RequireAuthorization(Policies.ControllerOrProcessor);
+        vault.MapPost("/objects", IngestAsync).AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            // The body is the blob itself, of any media type (stored as its content type); not a routing constraint.
+            var binary = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = "The blob, up to Obscura:VaultMaxBlobBytes (16 MiB); its Content-Type is stored with it.",
+                Content = new Dictionary<string, OpenApiMediaType> { ["image/jpeg"] = new() { Schema = binary }, ["image/png"] = new() { Schema = binary }, ["application/octet-stream"] = new() { Schema = binary } },
+            };
+            return Task.CompletedTask;
+        }).RequireAuthorization(Policies.ControllerOrProcessor);
         vault.MapGet("/objects/{objectId}", ReadAsync).RequireAuthorization(Policies.ControllerOrProcessor);
         vault.MapPost("/policies", async (PolicyRequest r, VaultAccessor v, ClaimsPrincipal user, CancellationToken ct) => Problems.OkOr(await (await v.GetAsync(ct)).SetPolicyAsync(
             Policies.ActorOf(user).Value, r.Purpose, r.Fraction ?? MinimisationPolicy.DefaultFraction, r.StratifyBy ?? [], r.MaxRecords, r.Justification, r.ApprovedBy, r.AllowedFields, ct))).RequireAuthorization(Policies.Controller);

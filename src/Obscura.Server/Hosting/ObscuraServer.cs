@@ -102,7 +102,11 @@ public static class ObscuraServer
             builder.Services.AddObscuraRateLimits(configured.RateLimit);
         }
 
-        builder.Services.AddOpenApi(o => o.AddSchemaTransformer<TokenSchemaTransformer>());
+        builder.Services.AddOpenApi(o =>
+        {
+            o.AddSchemaTransformer<TokenSchemaTransformer>();
+            o.AddOperationTransformer<ProblemResponsesTransformer>();
+        });
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // The middleware sets each request's own limit; Kestrel's is the largest of them.
