@@ -61,5 +61,5 @@ internal static class MigrateCommand
     }
 
     private static object? Head(SignedTreeHead? head) =>
-        head is null ? null : new { head.TreeSize, rootHash = Convert.ToHexStringLower(head.RootHash), signedAt = head.Timestamp };
+        head is null ? null : new { head.TreeSize, rootHash = Convert.ToBase64String(head.RootHash), signedAt = head.Timestamp };
 }

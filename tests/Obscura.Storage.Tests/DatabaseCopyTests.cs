@@ -20,10 +20,9 @@ public sealed class DatabaseCopyTests
     [Fact]
     public async Task A_moved_ledger_keeps_its_heads_verifies_on_postgres_and_takes_new_entries()
     {
-        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
-        using var source = new GovernanceFixture(StorageBackend.Sqlite);
-        using var empty = new GovernanceFixture(StorageBackend.Postgres);
-        await PopulateAsync(source);
+        var (source, empty) = await PopulatedSqliteAndEmptyPostgresAsync();
+        using var disposeSource = source;
+        using var disposeTarget = empty;
         var sourceHead = (await source.LedgerService.GetLatestHeadAsync(Ct))!;
         var sourceHeads = await source.Store.ReadAsync((s, ct) => s.GetTreeHeadsAsync(0, 10_000, ct), Ct);
 
@@ -55,10 +54,9 @@ public sealed class DatabaseCopyTests
     [Fact]
     public async Task Moving_into_a_database_that_holds_rows_is_refused_and_changes_nothing()
     {
-        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
-        using var source = new GovernanceFixture(StorageBackend.Sqlite);
-        using var busy = new GovernanceFixture(StorageBackend.Postgres);
-        await PopulateAsync(source);
+        var (source, busy) = await PopulatedSqliteAndEmptyPostgresAsync();
+        using var disposeSource = source;
+        using var disposeTarget = busy;
         await busy.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("someone"), Ct);
         var before = (await busy.LedgerService.GetLatestHeadAsync(Ct))!;
 
@@ -85,6 +83,14 @@ public sealed class DatabaseCopyTests
         Assert.Throws<ArgumentException>(() => PostgresUri.Parse("postgres:///gov"));
         var unknown = Assert.Throws<ArgumentException>(() => PostgresUri.Parse("postgres://u:hunter2@db/gov?options=x"));
         Assert.DoesNotContain("hunter2", unknown.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<(GovernanceFixture Source, GovernanceFixture Target)> PopulatedSqliteAndEmptyPostgresAsync()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        var source = new GovernanceFixture(StorageBackend.Sqlite);
+        await PopulateAsync(source);
+        return (source, new GovernanceFixture(StorageBackend.Postgres));
     }
 
     private static async Task PopulateAsync(GovernanceFixture f)

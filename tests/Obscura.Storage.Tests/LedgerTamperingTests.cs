@@ -171,7 +171,13 @@ public abstract class LedgerTamperingTests(StorageBackend backend) : BackendTest
         var subject = (await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, null, Ct)).Value!.Id;
         await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, Ct);
         await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new Governance.Consent.ConsentGrant(subject, SamplePurposes.IdentityVerification.Id, "n1", true, "app"), Ct);
-        foreach (var sql in new[] { "UPDATE ledger_entries SET actor = 'x'", "DELETE FROM ledger_entries", "DELETE FROM ledger_heads", "UPDATE ledger_nodes SET hash = zeroblob(32)", "DELETE FROM consent_events" })
+        string[] statements = ["UPDATE ledger_entries SET actor = 'x'", "DELETE FROM ledger_entries", "DELETE FROM ledger_heads", "UPDATE ledger_nodes SET hash = zeroblob(32)", "DELETE FROM consent_events"];
+        if (Backend == StorageBackend.Postgres)
+        {
+            statements = [.. statements, "TRUNCATE ledger_entries", "TRUNCATE ledger_nodes, ledger_heads", "TRUNCATE access_log"];
+        }
+
+        foreach (var sql in statements)
         {
             var ex = Assert.ThrowsAny<System.Data.Common.DbException>(() => RawDatabase.Execute(f, sql));
             Assert.Contains("append-only", ex.Message, StringComparison.Ordinal);

@@ -144,7 +144,27 @@ public sealed class PostgresServer
         var options = $"-k {server.SocketDirectory} -p {port} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
         Check(server.RunPg("pg_ctl", ["-D", data, "-l", Path.Combine(root, "server.log"), "-o", options, "-w", "-t", "60", "start"]), "pg_ctl start");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        server.WatchForTestProcessDeath();
         return server;
+    }
+
+    /// <summary>
+    /// A killed test process runs no exit handler: a detached shell stops the server (and deletes its folder) once
+    /// this process is gone, so no PostgreSQL is left running after a test run that timed out.
+    /// </summary>
+    private void WatchForTestProcessDeath()
+    {
+        var stop = $"{Path.Combine(_binDirectory, "pg_ctl")} -D '{Path.Combine(_root, "data")}' -m immediate -w stop";
+        if (_runAs is not null)
+        {
+            stop = $"runuser -u {_runAs} -- {stop}";
+        }
+
+        var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId}; do sleep 1; done; if [ -d '{_root}/data' ]; then {stop}; rm -rf '{_root}'; fi";
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        Process.Start(start)?.Dispose();
     }
 
     private void Stop()
