@@ -165,6 +165,44 @@ public abstract class StoreTransactionTests(StorageBackend backend) : BackendTes
         }
     }
 
+    [Fact]
+    public async Task A_writer_that_dies_holding_the_write_lock_leaves_nothing_and_the_next_writer_goes_on()
+    {
+        using var f = Fixture();
+        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("before"), Ct);
+
+        // Another process's writer: takes the database's write lock, writes half an append, then dies.
+        var crashed = RawDatabase.Open(f);
+        using (var begin = crashed.CreateCommand())
+        {
+            begin.CommandText = (Backend == StorageBackend.Postgres ? $"BEGIN; SELECT pg_advisory_xact_lock({Postgres.PostgresGovernanceStore.WriterLockKey});" : "BEGIN IMMEDIATE;")
+                + "INSERT INTO ledger_entries (seq, recorded_at, actor, action, category) VALUES (1, 0, 'half', 2, 'face-image')";
+            begin.ExecuteNonQuery();
+        }
+
+        // (Microsoft.Data.Sqlite waits for SQLite's lock synchronously, inside the call.)
+        var waiting = Task.Run(() => f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("after"), Ct));
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        Assert.False(waiting.IsCompleted, "a writer ran while another held the write lock");
+
+        if (Backend == StorageBackend.Postgres)
+        {
+            // As the server sees a crashed client: its connection ends, and PostgreSQL rolls back and releases the lock.
+            var pid = ((Npgsql.NpgsqlConnection)crashed).ProcessID;
+            using var admin = RawDatabase.Open(f);
+            using var kill = admin.CreateCommand();
+            kill.CommandText = $"SELECT pg_terminate_backend({pid})";
+            kill.ExecuteNonQuery();
+        }
+
+        crashed.Dispose();
+        Assert.True((await waiting.WaitAsync(TimeSpan.FromSeconds(60), Ct)).Succeeded);
+        var report = await f.LedgerService.VerifyAsync(f.SigningKey.VerificationKey, null, Ct);
+        Assert.True(report.Intact, string.Join("; ", report.Problems.Select(p => p.Kind)));
+        Assert.Equal(2, report.EntryCount);
+        Assert.DoesNotContain((await f.LedgerService.GetEntriesAsync(0, 10, Ct)).Value!, e => e.Event.Actor == "half");
+    }
+
     private static List<int> SchemaVersions(GovernanceFixture f)
     {
         using var connection = RawDatabase.Open(f);
