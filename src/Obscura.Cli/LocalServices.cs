@@ -22,7 +22,7 @@ internal sealed class LocalServices : IDisposable
         // fail to shred the enrolment because the face-verification setting is wrong.
         var threshold = CheckedThreshold(verificationThreshold ?? VerificationThreshold);
 
-        Folder = DataFolder.Open(dataDirectory);
+        Folder = DataFolder.Open(dataDirectory, Environment.GetEnvironmentVariable(DatabaseVariable));
         var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
         _ledger = ledger;
         PrivacyBudgets = new PrivacyBudgetLedger(Folder.Store, ledger, TimeProvider.System);
@@ -36,6 +36,9 @@ internal sealed class LocalServices : IDisposable
     }
 
     public DataFolder Folder { get; }
+
+    /// <summary>The environment variable naming the governance database (the server's <c>Obscura:Database</c>): unset for the data folder's SQLite file, or a postgres:// URI.</summary>
+    public const string DatabaseVariable = "Obscura__Database";
 
     /// <summary>The audit trail over this folder's ledger, for commands that record what they did with personal data.</summary>
     public AuditTrail Audit => new(Folder.Store, _ledger);

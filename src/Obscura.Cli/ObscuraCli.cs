@@ -27,7 +27,7 @@ public static partial class ObscuraCli
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
             FaceCommands(runner), EvalCommand.Create(stdout, stderr), VaultCommands(runner), RetentionCommands(runner),
-            DpGroup(runner, stdout, stderr), DpCommands.Simulate(stdout, stderr), ModelCommands.Create(stdout, stderr), MinimiseCommand.Create(stdout, stderr), TrainCommand.Create(stdout, stderr), AuditCommand.Create(stdout, stderr),
+            DpGroup(runner, stdout, stderr), DpCommands.Simulate(stdout, stderr), ModelCommands.Create(stdout, stderr), MinimiseCommand.Create(stdout, stderr), TrainCommand.Create(stdout, stderr), AuditCommand.Create(stdout, stderr), MigrateCommand.Create(stdout, stderr),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
@@ -96,7 +96,7 @@ public static partial class ObscuraCli
         async (s, ct) =>
         {
             var keyFile = await s.Folder.EnsureBootstrapKeyAsync(s.Keys, ct);
-            return Reply.Of(new { dataDirectory = s.Folder.Path, database = s.Folder.Store.DatabasePath, ledgerPublicKey = s.Folder.PublicKeyPath, bootstrapKeyFile = keyFile });
+            return Reply.Of(new { dataDirectory = s.Folder.Path, database = s.Folder.Store.Location, ledgerPublicKey = s.Folder.PublicKeyPath, bootstrapKeyFile = keyFile });
         },
         null));
 

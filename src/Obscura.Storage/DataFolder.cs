@@ -1,18 +1,20 @@
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
 using Obscura.Security.Files;
+using Obscura.Storage.Postgres;
 using Obscura.Storage.Sqlite;
 
 namespace Obscura.Storage;
 
 /// <summary>
-/// The embedded default deployment: one folder holding the SQLite database (<c>obscura.db</c>) and the ledger's
-/// signing key (<c>keys/ledger-signing.pem</c>, owner-only permissions) with its public half
-/// (<c>keys/ledger-signing.pub.pem</c>) for auditors. Created on first open.
+/// A deployment's folder: the ledger's signing key (<c>keys/ledger-signing.pem</c>, owner-only permissions) with its
+/// public half (<c>keys/ledger-signing.pub.pem</c>) for auditors, and the governance database: by default the embedded
+/// SQLite file <c>obscura.db</c> in the folder, or a PostgreSQL database named by a <c>postgres://</c> URI. Created on
+/// first open.
 /// </summary>
 public sealed class DataFolder : IDisposable
 {
-    private DataFolder(string path, SqliteGovernanceStore store, LedgerSigningKey signingKey)
+    private DataFolder(string path, GovernanceDatabase store, LedgerSigningKey signingKey)
     {
         Path = path;
         Store = store;
@@ -23,7 +25,7 @@ public sealed class DataFolder : IDisposable
     public string Path { get; }
 
     /// <summary>The database.</summary>
-    public SqliteGovernanceStore Store { get; }
+    public GovernanceDatabase Store { get; }
 
     /// <summary>The ledger's signing key.</summary>
     public LedgerSigningKey SigningKey { get; }
@@ -32,34 +34,62 @@ public sealed class DataFolder : IDisposable
     public string PublicKeyPath => PublicKeyFile(Path);
 
     /// <summary>Opens the folder at <paramref name="path"/>, creating the folder, database and signing key if absent.</summary>
-    /// <exception cref="InvalidDataException">The key file exists but is not a P-256 private key.</exception>
-    public static DataFolder Open(string path)
+    /// <param name="path">The folder.</param>
+    /// <param name="database">
+    /// <see langword="null"/> or empty for the embedded SQLite file in the folder; a <c>postgres://</c> URI for a
+    /// PostgreSQL database (see <see cref="PostgresUri"/>).
+    /// </param>
+    /// <exception cref="InvalidDataException">The key file exists but is not a P-256 private key, or is missing while the database holds a ledger.</exception>
+    /// <exception cref="ArgumentException"><paramref name="database"/> is neither empty nor a PostgreSQL URI.</exception>
+    public static DataFolder Open(string path, string? database = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!string.IsNullOrWhiteSpace(database) && !PostgresUri.IsPostgres(database))
+        {
+            throw new ArgumentException("The database must be a postgres:// URI, or empty for the embedded SQLite file in the data folder.", nameof(database));
+        }
+
         var full = OwnerOnlyFiles.CreateDirectory(path);
         var keys = OwnerOnlyFiles.CreateDirectory(System.IO.Path.Combine(full, "keys"));
 
         var keyFile = System.IO.Path.Combine(keys, "ledger-signing.pem");
-        if (!File.Exists(keyFile) && File.Exists(System.IO.Path.Combine(full, "obscura.db")))
+        var keyExisted = File.Exists(keyFile);
+        var postgres = !string.IsNullOrWhiteSpace(database);
+        if (!keyExisted && !postgres && File.Exists(System.IO.Path.Combine(full, "obscura.db")))
         {
             throw new InvalidDataException($"The database exists but its ledger signing key '{keyFile}' is missing. Restore the key from backup; a new key would not match the signed tree heads.");
         }
 
-        var key = LoadOrCreateKey(keyFile);
+        GovernanceDatabase store = postgres ? PostgresGovernanceStore.Open(database!) : SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db"));
         try
         {
-            var pub = PublicKeyFile(full);
-            var pem = key.VerificationKey.ExportPem();
-            if (!File.Exists(pub) || File.ReadAllText(pub) != pem)
+            // Checked before a key is created: a new key written now would be taken for the real one next time.
+            if (!keyExisted && LedgerSize(store) > 0)
             {
-                OwnerOnlyFiles.WriteAtomically(pub, pem);
+                throw new InvalidDataException($"The database {store.Location} holds a ledger but its signing key '{keyFile}' is missing. Restore the key from backup; a new key would not match the signed tree heads.");
             }
 
-            return new DataFolder(full, SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db")), key);
+            var key = LoadOrCreateKey(keyFile);
+            try
+            {
+                var pub = PublicKeyFile(full);
+                var pem = key.VerificationKey.ExportPem();
+                if (!File.Exists(pub) || File.ReadAllText(pub) != pem)
+                {
+                    OwnerOnlyFiles.WriteAtomically(pub, pem);
+                }
+
+                return new DataFolder(full, store, key);
+            }
+            catch
+            {
+                key.Dispose();
+                throw;
+            }
         }
         catch
         {
-            key.Dispose();
+            store.Dispose();
             throw;
         }
     }
@@ -97,6 +127,9 @@ public sealed class DataFolder : IDisposable
         Store.Dispose();
         SigningKey.Dispose();
     }
+
+    private static long LedgerSize(GovernanceDatabase store) =>
+        store.ReadAsync((s, ct) => s.GetLedgerSizeAsync(ct), CancellationToken.None).GetAwaiter().GetResult();
 
     private static string PublicKeyFile(string folder) => System.IO.Path.Combine(folder, "keys", "ledger-signing.pub.pem");
 

@@ -10,7 +10,7 @@ namespace Obscura.Storage.Tests;
 /// Reads of personal data are accountable without growing the ledger one signed entry per read (issue 12,
 /// finding 11): they go to an access log whose rows the ledger commits in batches.
 /// </summary>
-public sealed class AccessLogTests
+public abstract class AccessLogTests(StorageBackend backend) : BackendTests(backend)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly SubjectId Alice = SubjectId.Parse("alice");
@@ -18,7 +18,7 @@ public sealed class AccessLogTests
     [Fact]
     public async Task Reading_a_subjects_records_many_times_adds_at_most_one_ledger_entry_per_batch()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
         await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, Ct);
         await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(Alice, SamplePurposes.IdentityVerification.Id, "n1", true, "app"), Ct);
@@ -43,7 +43,7 @@ public sealed class AccessLogTests
     [InlineData("INSERT INTO access_log (seq, recorded_at, actor, action, category, subject) VALUES (0, 0, 'test:admin', 2, 'consent-record', 'alice')")]
     public async Task A_committed_access_log_row_changed_deleted_or_inserted_is_reported(string sql)
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var (governance, ledger) = WithBatchSize(f, 5);
         await governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
         for (var i = 0; i < 7; i++)
@@ -55,7 +55,7 @@ public sealed class AccessLogTests
         Assert.True(before.Intact);
         Assert.Equal(2, before.PendingAccessRecords);
 
-        Assert.Equal(1, RawDatabase.Tamper(f.DatabasePath, sql));
+        Assert.Equal(1, RawDatabase.Tamper(f, sql));
 
         var after = await ledger.VerifyAsync(null, null, Ct);
         Assert.Contains(after.Problems, p => p.Kind == LedgerProblemKind.AccessLogDoesNotMatchLedger);
@@ -64,7 +64,7 @@ public sealed class AccessLogTests
     [Fact]
     public async Task Pending_rows_are_reported_as_pending_and_a_flush_commits_them_once()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var (governance, ledger) = WithBatchSize(f, 50);
         await governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
         for (var i = 0; i < 3; i++)
@@ -89,7 +89,7 @@ public sealed class AccessLogTests
     [Fact]
     public async Task Rows_older_than_the_age_bound_are_committed_at_the_next_read()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var (governance, ledger) = WithBatchSize(f, 1000);
         await governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
         await governance.GetConsentStatusAsync(GovernanceFixture.Admin, Alice, Ct);
@@ -108,7 +108,7 @@ public sealed class AccessLogTests
     [Fact]
     public async Task A_subject_sees_every_recorded_read_of_their_data_committed_or_not()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var (governance, ledger) = WithBatchSize(f, 2);
         await governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
         await governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct);

@@ -46,4 +46,36 @@ public sealed class DataFolderTests
             Assert.Empty(FileModes.WiderThanOwnerOnly(data));
         }
     }
+
+    [Fact]
+    public async Task A_folder_on_postgres_keeps_its_key_in_the_folder_and_refuses_to_sign_with_a_new_one()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var dir = new TempDirectory();
+        var name = PostgresServer.Shared.CreateDatabase();
+        try
+        {
+            var uri = PostgresServer.Shared.Uri(name);
+            var data = Path.Combine(dir.Path, "data");
+            using (var folder = DataFolder.Open(data, uri))
+            {
+                Assert.IsType<Postgres.PostgresGovernanceStore>(folder.Store);
+                Assert.False(File.Exists(Path.Combine(data, "obscura.db")));
+                Assert.DoesNotContain("password", folder.Store.Location, StringComparison.Ordinal);
+                Assert.NotNull(await folder.EnsureBootstrapKeyAsync(new ApiKeys(folder.Store, new AuditLedger(folder.SigningKey, TimeProvider.System), TimeProvider.System), CancellationToken.None));
+            }
+
+            // The database holds a signed ledger; without the folder's key a new key would sign heads nobody can check.
+            var keyFile = Path.Combine(data, "keys", "ledger-signing.pem");
+            File.Delete(keyFile);
+            var ex = Assert.Throws<InvalidDataException>(() => DataFolder.Open(data, uri));
+            Assert.Contains("signing key", ex.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(keyFile));
+            Assert.Throws<ArgumentException>(() => DataFolder.Open(data, "mysql://db/obscura"));
+        }
+        finally
+        {
+            PostgresServer.Shared.DropDatabase(name);
+        }
+    }
 }

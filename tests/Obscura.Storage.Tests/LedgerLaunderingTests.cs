@@ -14,7 +14,7 @@ namespace Obscura.Storage.Tests;
 /// legitimate write run, removes its own traces and then requires that the forgery is still found (issue 12,
 /// adversarial review of finding 9).
 /// </summary>
-public sealed class LedgerLaunderingTests
+public abstract class LedgerLaunderingTests(StorageBackend backend) : BackendTests(backend)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly SubjectId Alice = SubjectId.Parse("alice");
@@ -23,12 +23,12 @@ public sealed class LedgerLaunderingTests
     [Fact]
     public async Task An_append_refuses_to_sign_over_an_entry_behind_a_head_it_did_not_sign()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var verification = await AliceAndVerificationAsync(f);
 
         // The attacker forges a consent row, the entry committing it, the subtree hashes and a head with a made-up
         // signature, so the ledger looks one entry longer.
-        RawDatabase.Execute(f.DatabasePath, "INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) VALUES ('con_forged', 'alice', 'identity-verification', 1, 0, 'n1', 1, 'app', 'test:admin')");
+        RawDatabase.Execute(f, "INSERT INTO consent_events (id, subject, purpose, kind, at, notice_version, explicit, channel, actor) VALUES ('con_forged', 'alice', 'identity-verification', 1, 0, 'n1', 1, 'app', 'test:admin')");
         var hash = await f.Store.ReadAsync((s, ct) => s.FindRecordsAsync(RecordTables.ConsentEvents, ["con_forged"], ct), Ct);
         var forgedHead = await LedgerForgery.AppendAsync(f, new AuditEvent("test:admin", AuditAction.Create, GovernanceCategories.ConsentRecord, Alice, verification, to: "db:consent", reference: "con_forged", commitment: new RecordCommitment(RecordTables.ConsentEvents, "con_forged", hash["con_forged"])), withHead: true);
 
@@ -36,7 +36,7 @@ public sealed class LedgerLaunderingTests
         var refused = await AppendRefusedAsync(f);
 
         // The attacker removes their head: the forged entry must not be covered by a genuine head.
-        RawDatabase.Tamper(f.DatabasePath, "DELETE FROM ledger_heads WHERE tree_size = $n", ("$n", (object)forgedHead));
+        RawDatabase.Tamper(f, "DELETE FROM ledger_heads WHERE tree_size = $n", ("$n", (object)forgedHead));
         var report = await f.LedgerService.VerifyAsync(null, null, Ct);
         Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.EntriesNotCoveredBySignedHead);
         Assert.Contains("ledger verify", refused?.Message, StringComparison.Ordinal);
@@ -45,7 +45,7 @@ public sealed class LedgerLaunderingTests
     [Fact]
     public async Task An_append_refuses_to_sign_over_history_rewritten_with_recomputed_subtree_hashes()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var verification = await AliceAndVerificationAsync(f);
         await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new ConsentGrant(Alice, verification, "n1", true, "app"), Ct);
         await f.Governance.WithdrawConsentAsync(GovernanceFixture.Admin, Alice, verification, Ct);
@@ -54,9 +54,9 @@ public sealed class LedgerLaunderingTests
 
         // The attacker rewrites the withdrawal's entry and row, recomputes every subtree hash from the entries, and
         // keeps only the latest genuine head (which no longer matches) until Obscura signs a new one.
-        RawDatabase.Tamper(f.DatabasePath, "UPDATE consent_events SET kind = 1, notice_version = 'n1', explicit = 1, channel = 'app' WHERE kind = 2");
+        RawDatabase.Tamper(f, "UPDATE consent_events SET kind = 1, notice_version = 'n1', explicit = 1, channel = 'app' WHERE kind = 2");
         var rowHash = (await f.Store.ReadAsync((s, ct) => s.FindRecordsAsync(RecordTables.ConsentEvents, [withdrawal.Event.Commitment!.Key], ct), Ct)).Single().Value;
-        RawDatabase.Tamper(f.DatabasePath, "UPDATE ledger_entries SET content_hash = $h WHERE seq = $seq", ("$h", rowHash), ("$seq", withdrawal.Sequence));
+        RawDatabase.Tamper(f, "UPDATE ledger_entries SET content_hash = $h WHERE seq = $seq", ("$h", rowHash), ("$seq", withdrawal.Sequence));
         await LedgerForgery.RecomputeNodesAsync(f);
 
         var latest = await f.LedgerService.GetLatestHeadAsync(Ct);
@@ -64,7 +64,7 @@ public sealed class LedgerLaunderingTests
 
         // Had the append gone through, deleting the genuine heads over the rewritten entry would leave a ledger whose
         // every remaining head is genuine; as it is, the rewritten entries are covered by none.
-        RawDatabase.Tamper(f.DatabasePath, "DELETE FROM ledger_heads WHERE tree_size > $k AND tree_size <= $n", ("$k", withdrawal.Sequence), ("$n", latest!.TreeSize));
+        RawDatabase.Tamper(f, "DELETE FROM ledger_heads WHERE tree_size > $k AND tree_size <= $n", ("$k", withdrawal.Sequence), ("$n", latest!.TreeSize));
         Assert.False((await f.LedgerService.VerifyAsync(null, null, Ct)).Intact);
         Assert.Contains("ledger verify", refused?.Message, StringComparison.Ordinal);
     }
@@ -78,11 +78,11 @@ public sealed class LedgerLaunderingTests
     [InlineData("DELETE FROM ledger_heads")]
     public async Task An_append_refuses_to_extend_a_ledger_whose_latest_heads_were_deleted(string sql)
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AliceAndVerificationAsync(f);
         var entries = (await f.LedgerService.GetEntriesAsync(0, 100, Ct)).Value!.Count;
 
-        Assert.True(RawDatabase.Tamper(f.DatabasePath, sql) > 0);
+        Assert.True(RawDatabase.Tamper(f, sql) > 0);
 
         var refused = await AppendRefusedAsync(f);
         Assert.Contains("ledger verify", refused?.Message, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class LedgerLaunderingTests
     [Fact]
     public async Task Another_ledger_instance_extends_a_head_its_key_signed_and_refuses_one_another_key_signed()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
         var e = new AuditEvent("test:writer", AuditAction.Read, GovernanceCategories.SubjectRecord, Alice);
 
@@ -153,7 +153,7 @@ public sealed class LedgerLaunderingTests
                 inserts.Add(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO ledger_heads (tree_size, root, signed_at, key_id, signature) VALUES ({size + 1}, X'{Convert.ToHexString(root)}', {f.Clock.GetUtcNow().ToUnixTimeMilliseconds()}, '{f.SigningKey.KeyId}', randomblob(64))"));
             }
 
-            RawDatabase.Tamper(f.DatabasePath, string.Join(";", inserts));
+            RawDatabase.Tamper(f, string.Join(";", inserts));
             return size + 1;
         }
 
@@ -168,7 +168,7 @@ public sealed class LedgerLaunderingTests
             }
 
             var all = CompleteParents(nodes, entries.Count).Concat(entries.Select(e => (0, e.Sequence, nodes[(0, e.Sequence)])));
-            RawDatabase.Tamper(f.DatabasePath, "DELETE FROM ledger_nodes;" + string.Join(";", all.Select(InsertNodeSql)));
+            RawDatabase.Tamper(f, "DELETE FROM ledger_nodes;" + string.Join(";", all.Select(InsertNodeSql)));
         }
 
         private static async Task<Dictionary<(int Level, long Index), byte[]>> ReadNodesAsync(GovernanceFixture f)

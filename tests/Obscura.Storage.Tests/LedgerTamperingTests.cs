@@ -1,5 +1,4 @@
 using CsCheck;
-using Microsoft.Data.Sqlite;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
@@ -7,7 +6,7 @@ using Obscura.TestSupport;
 
 namespace Obscura.Storage.Tests;
 
-public sealed class LedgerTamperingTests
+public abstract class LedgerTamperingTests(StorageBackend backend) : BackendTests(backend)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly DataCategory FaceImage = DataCategory.Parse("face-image");
@@ -15,7 +14,7 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task An_untouched_ledger_verifies_and_serves_proofs_that_check_against_signed_heads()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var first = await AppendAsync(f, 5, batch: 1);
         var second = await AppendAsync(f, 40, batch: 7);
         var report = await f.LedgerService.VerifyAsync(null, null, Ct);
@@ -41,7 +40,7 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task Proof_requests_outside_the_ledger_are_invalid_not_errors()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 3, batch: 3);
         Assert.Equal("leafIndex", (await f.LedgerService.GetInclusionProofAsync(3, null, Ct)).Error!.Field);
         Assert.Equal("treeSize", (await f.LedgerService.GetInclusionProofAsync(0, 4, Ct)).Error!.Field);
@@ -52,9 +51,9 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task Modifying_an_entry_is_detected_and_located_between_signed_heads()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 30, batch: 10);
-        RawDatabase.Tamper(f.DatabasePath, "UPDATE ledger_entries SET actor = 'someone-else' WHERE seq = 14");
+        RawDatabase.Tamper(f, "UPDATE ledger_entries SET actor = 'someone-else' WHERE seq = 14");
         var report = await f.LedgerService.VerifyAsync(null, null, Ct);
         var problem = Assert.Single(report.Problems, p => p.Kind == LedgerProblemKind.EntriesDoNotMatchSignedHead);
         Assert.Equal((10L, 19L), (problem.FirstSequence, problem.LastSequence));
@@ -64,15 +63,15 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task Removing_an_entry_in_the_middle_or_at_the_end_is_detected()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 12, batch: 4);
-        RawDatabase.Tamper(f.DatabasePath, "DELETE FROM ledger_entries WHERE seq = 5");
+        RawDatabase.Tamper(f, "DELETE FROM ledger_entries WHERE seq = 5");
         var middle = await f.LedgerService.VerifyAsync(null, null, Ct);
         Assert.Contains(middle.Problems, p => p.Kind == LedgerProblemKind.EntryMissing && p.FirstSequence == 5);
 
-        using var g = new GovernanceFixture();
+        using var g = Fixture();
         await AppendAsync(g, 12, batch: 4);
-        RawDatabase.Tamper(g.DatabasePath, "DELETE FROM ledger_entries WHERE seq = 11");
+        RawDatabase.Tamper(g, "DELETE FROM ledger_entries WHERE seq = 11");
         var end = await g.LedgerService.VerifyAsync(null, null, Ct);
         Assert.Contains(end.Problems, p => p.Kind == LedgerProblemKind.EntriesTruncated);
     }
@@ -80,9 +79,9 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task Reordering_two_entries_is_detected()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 8, batch: 8);
-        RawDatabase.Tamper(f.DatabasePath, """
+        RawDatabase.Tamper(f, """
             UPDATE ledger_entries SET seq = -1 WHERE seq = 2;
             UPDATE ledger_entries SET seq = 2 WHERE seq = 6;
             UPDATE ledger_entries SET seq = 6 WHERE seq = -1;
@@ -93,18 +92,18 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task An_entry_inserted_behind_the_ledgers_back_is_detected()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 4, batch: 2);
-        RawDatabase.Tamper(f.DatabasePath, "INSERT INTO ledger_entries (seq, recorded_at, actor, action, category) VALUES (4, 0, 'x', 2, 'face-image')");
+        RawDatabase.Tamper(f, "INSERT INTO ledger_entries (seq, recorded_at, actor, action, category) VALUES (4, 0, 'x', 2, 'face-image')");
         Assert.Contains((await f.LedgerService.VerifyAsync(null, null, Ct)).Problems, p => p.Kind == LedgerProblemKind.EntriesNotCoveredBySignedHead);
     }
 
     [Fact]
     public async Task A_forged_or_foreign_signature_is_detected()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 4, batch: 2);
-        RawDatabase.Tamper(f.DatabasePath, "UPDATE ledger_heads SET signature = zeroblob(64) WHERE tree_size = 2");
+        RawDatabase.Tamper(f, "UPDATE ledger_heads SET signature = zeroblob(64) WHERE tree_size = 2");
         var report = await f.LedgerService.VerifyAsync(null, null, Ct);
         Assert.Single(report.Problems, p => p.Kind == LedgerProblemKind.SignatureInvalid);
 
@@ -116,15 +115,15 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task Rewriting_history_and_recomputing_the_tree_still_fails_without_the_signing_key()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 6, batch: 6);
-        RawDatabase.Tamper(f.DatabasePath, "UPDATE ledger_entries SET subject = 'someone-else' WHERE seq = 0; DELETE FROM ledger_nodes; DELETE FROM ledger_heads;");
+        RawDatabase.Tamper(f, "UPDATE ledger_entries SET subject = 'someone-else' WHERE seq = 0; DELETE FROM ledger_nodes; DELETE FROM ledger_heads;");
 
         // The attacker re-signs the rewritten ledger with a key of their own.
         using var attackerKey = LedgerSigningKey.Generate();
         var attackerLedger = new AuditLedger(attackerKey, f.Clock);
         var entries = (await f.LedgerService.GetEntriesAsync(0, 100, Ct)).Value!;
-        RawDatabase.Tamper(f.DatabasePath, "DELETE FROM ledger_entries");
+        RawDatabase.Tamper(f, "DELETE FROM ledger_entries");
         await f.Store.WriteAsync((s, ct) => attackerLedger.AppendAsync(s, entries.Select(e => e.Event).ToList(), ct), Ct);
 
         var report = await f.LedgerService.VerifyAsync(f.SigningKey.VerificationKey, null, Ct);
@@ -141,22 +140,22 @@ public sealed class LedgerTamperingTests
         await gen.SampleAsync(async t =>
         {
             var (count, batch, table, rowPick, columnPick) = t;
-            using var f = new GovernanceFixture();
+            using var f = Fixture();
             await AppendAsync(f, count, batch);
             switch (table)
             {
                 case 0:
                     var columns = new[] { "recorded_at = recorded_at + 1", "actor = actor || 'x'", "action = 3 - action + 2", "category = 'health'", "subject = 'other'", "purpose = 'other-purpose'", "from_location = 'db:x'", "to_location = 'db:y'", "reference = 'ref-z'", "seq = seq + 1000" };
-                    RawDatabase.Tamper(f.DatabasePath, $"UPDATE ledger_entries SET {columns[columnPick]} WHERE seq = {rowPick % count}");
+                    RawDatabase.Tamper(f, $"UPDATE ledger_entries SET {columns[columnPick]} WHERE seq = {rowPick % count}");
                     break;
                 case 1:
                     var nodes = (count * 2) - BitCount(count);
-                    RawDatabase.Tamper(f.DatabasePath, $"UPDATE ledger_nodes SET hash = randomblob(32) WHERE (level, idx) = (SELECT level, idx FROM ledger_nodes ORDER BY level, idx LIMIT 1 OFFSET {rowPick % nodes})");
+                    RawDatabase.Tamper(f, $"UPDATE ledger_nodes SET hash = randomblob(32) WHERE (level, idx) = (SELECT level, idx FROM ledger_nodes ORDER BY level, idx LIMIT 1 OFFSET {rowPick % nodes})");
                     break;
                 default:
                     var heads = (count + batch - 1) / batch;
                     var headColumns = new[] { "root = randomblob(32)", "signed_at = signed_at + 1", "signature = randomblob(64)", "tree_size = tree_size + 100" };
-                    RawDatabase.Tamper(f.DatabasePath, $"UPDATE ledger_heads SET {headColumns[columnPick % 4]} WHERE tree_size = (SELECT tree_size FROM ledger_heads ORDER BY tree_size LIMIT 1 OFFSET {rowPick % heads})");
+                    RawDatabase.Tamper(f, $"UPDATE ledger_heads SET {headColumns[columnPick % 4]} WHERE tree_size = (SELECT tree_size FROM ledger_heads ORDER BY tree_size LIMIT 1 OFFSET {rowPick % heads})");
                     break;
             }
 
@@ -168,13 +167,19 @@ public sealed class LedgerTamperingTests
     [Fact]
     public async Task Ledger_tables_refuse_updates_and_deletes_through_sql()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var subject = (await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, null, Ct)).Value!.Id;
         await f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.IdentityVerification, Ct);
         await f.Governance.GiveConsentAsync(GovernanceFixture.Admin, new Governance.Consent.ConsentGrant(subject, SamplePurposes.IdentityVerification.Id, "n1", true, "app"), Ct);
-        foreach (var sql in new[] { "UPDATE ledger_entries SET actor = 'x'", "DELETE FROM ledger_entries", "DELETE FROM ledger_heads", "UPDATE ledger_nodes SET hash = zeroblob(32)", "DELETE FROM consent_events" })
+        string[] statements = ["UPDATE ledger_entries SET actor = 'x'", "DELETE FROM ledger_entries", "DELETE FROM ledger_heads", "UPDATE ledger_nodes SET hash = zeroblob(32)", "DELETE FROM consent_events"];
+        if (Backend == StorageBackend.Postgres)
         {
-            var ex = Assert.Throws<SqliteException>(() => RawDatabase.Execute(f.DatabasePath, sql));
+            statements = [.. statements, "TRUNCATE ledger_entries", "TRUNCATE ledger_nodes, ledger_heads", "TRUNCATE access_log"];
+        }
+
+        foreach (var sql in statements)
+        {
+            var ex = Assert.ThrowsAny<System.Data.Common.DbException>(() => RawDatabase.Execute(f, sql));
             Assert.Contains("append-only", ex.Message, StringComparison.Ordinal);
         }
     }

@@ -3,7 +3,6 @@ using Obscura.Governance.Budgets;
 using Obscura.Governance.Ledger;
 using Obscura.Privacy;
 using Obscura.Privacy.Accounting;
-using Obscura.Storage.Sqlite;
 using Obscura.TestSupport;
 
 namespace Obscura.Storage.Tests;
@@ -12,7 +11,7 @@ namespace Obscura.Storage.Tests;
 /// Migration 4 (privacy_charges.mechanism, for DP-SGD charges): a database written before it upgrades in place, its
 /// charges keep their meaning and their committed hashes, and the new column is as tamper-evident as the others.
 /// </summary>
-public sealed class PrivacyChargeMigrationTests
+public abstract class PrivacyChargeMigrationTests(StorageBackend backend) : BackendTests(backend)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 
@@ -21,30 +20,30 @@ public sealed class PrivacyChargeMigrationTests
     [Fact]
     public async Task A_version_3_database_upgrades_and_its_charges_keep_their_hashes_and_their_cost()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var budgets = await BudgetAsync(f);
         var purpose = SamplePurposes.StoreAnalytics.Id;
         Assert.True((await budgets.ChargeAsync(GovernanceFixture.Admin, "training", purpose, new PrivacyCost.Pure(Rational.Of(1, 2)), "count", Ct)).Succeeded);
         Assert.True((await budgets.ChargeAsync(GovernanceFixture.Admin, "training", purpose, new PrivacyCost.Zcdp(Rational.Of(1, 100)), "sum", Ct)).Succeeded);
         var before = (await budgets.GetStatusAsync("training", purpose, Ct)).Value!;
 
-        // Put the file back to schema version 3, as an older Obscura wrote it: no mechanism column, no version 4.
-        RawDatabase.Execute(f.DatabasePath, "ALTER TABLE privacy_charges DROP COLUMN mechanism; DELETE FROM schema_migrations WHERE version = 4;");
-        Assert.DoesNotContain("mechanism", Columns(f.DatabasePath));
+        // Put the database back to schema version 3, as an older Obscura wrote it: no mechanism column, no version 4.
+        RawDatabase.Execute(f, "ALTER TABLE privacy_charges DROP COLUMN mechanism; DELETE FROM schema_migrations WHERE version = 4;");
+        Assert.DoesNotContain("mechanism", RawDatabase.Columns(f, "privacy_charges"));
 
         // What the ledger committed for each charge is the hash of the version-3 row: every column it had, no more.
         var committed = (await f.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!
             .Where(e => e.Event.Commitment?.Table == RecordTables.PrivacyCharges)
             .ToDictionary(e => e.Event.Commitment!.Key, e => e.Event.Commitment!.ContentHash);
-        var version3 = VersionThreeHashes(f.DatabasePath);
+        var version3 = VersionThreeHashes(f);
         Assert.Equal(2, version3.Count);
         foreach (var (key, hash) in version3)
         {
             Assert.Equal(hash, committed[key]);
         }
 
-        using var upgraded = SqliteGovernanceStore.Open(f.DatabasePath);
-        Assert.Contains("mechanism", Columns(f.DatabasePath));
+        using var upgraded = f.OpenStore();
+        Assert.Contains("mechanism", RawDatabase.Columns(f, "privacy_charges"));
         var again = new PrivacyBudgetLedger(upgraded, f.Ledger, f.Clock);
         var after = (await again.GetStatusAsync("training", purpose, Ct)).Value!;
         Assert.Equal((before.Releases, before.EpsilonSpent), (after.Releases, after.EpsilonSpent));
@@ -62,12 +61,12 @@ public sealed class PrivacyChargeMigrationTests
     [InlineData("UPDATE privacy_charges SET mechanism = 'sgm:q_0.0025:sigma_1.3:steps_600'")]
     public async Task A_dp_sgd_charge_changed_outside_Obscura_does_not_refill_the_budget(string sql)
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var budgets = await BudgetAsync(f);
         var purpose = SamplePurposes.StoreAnalytics.Id;
         Assert.True((await budgets.ChargeAsync(GovernanceFixture.Admin, "training", purpose, DpSgd, "dp-sgd", Ct)).Succeeded);
 
-        Assert.True(RawDatabase.Tamper(f.DatabasePath, sql) > 0);
+        Assert.True(RawDatabase.Tamper(f, sql) > 0);
 
         var status = await budgets.GetStatusAsync("training", purpose, Ct);
         Assert.Equal(GovernanceErrorKind.Refused, status.Error?.Kind);
@@ -84,11 +83,10 @@ public sealed class PrivacyChargeMigrationTests
         return budgets;
     }
 
-    private static Dictionary<string, byte[]> VersionThreeHashes(string path)
+    private static Dictionary<string, byte[]> VersionThreeHashes(GovernanceFixture f)
     {
         string[] names = ["seq", "dataset", "purpose", "concentrated", "numerator", "denominator", "query", "charged_at"];
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
+        using var connection = RawDatabase.Open(f);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", names)} FROM privacy_charges ORDER BY seq";
         using var reader = command.ExecuteReader();
@@ -100,21 +98,5 @@ public sealed class PrivacyChargeMigrationTests
         }
 
         return hashes;
-    }
-
-    private static List<string> Columns(string path)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM pragma_table_info('privacy_charges')";
-        using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        while (reader.Read())
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
     }
 }

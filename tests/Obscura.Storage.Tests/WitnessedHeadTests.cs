@@ -9,7 +9,7 @@ namespace Obscura.Storage.Tests;
 /// A head saved earlier or held by a witness proves the ledger was not cut back or rewritten since (issue 12,
 /// finding 10): the attacks keep the ledger otherwise consistent, so only the witnessed head reveals them.
 /// </summary>
-public sealed class WitnessedHeadTests
+public abstract class WitnessedHeadTests(StorageBackend backend) : BackendTests(backend)
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly DataCategory FaceImage = DataCategory.Parse("face-image");
@@ -17,7 +17,7 @@ public sealed class WitnessedHeadTests
     [Fact]
     public async Task A_ledger_that_grew_from_the_witnessed_head_is_consistent_with_it_both_ways()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var witnessed = await AppendAsync(f, 5);
         var current = await AppendAsync(f, 6);
 
@@ -30,7 +30,7 @@ public sealed class WitnessedHeadTests
     [Fact]
     public async Task Cutting_the_tail_with_its_heads_and_nodes_is_invisible_alone_and_reported_against_the_witnessed_head()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 3);
         var witnessed = await AppendAsync(f, 4);
         CutBack(f, keep: 3);
@@ -48,7 +48,7 @@ public sealed class WitnessedHeadTests
     [Fact]
     public async Task A_tail_rewritten_and_re_signed_with_the_ledgers_own_key_is_reported_as_a_fork()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         await AppendAsync(f, 3);
         var witnessed = await AppendAsync(f, 4);
         CutBack(f, keep: 3);
@@ -65,7 +65,7 @@ public sealed class WitnessedHeadTests
     [Fact]
     public async Task A_witnessed_head_not_signed_by_the_trusted_key_proves_nothing()
     {
-        using var f = new GovernanceFixture();
+        using var f = Fixture();
         var head = await AppendAsync(f, 2);
         using var other = LedgerSigningKey.Generate();
         var forged = other.Sign(head.TreeSize + 10, head.RootHash, head.Timestamp);
@@ -78,7 +78,7 @@ public sealed class WitnessedHeadTests
 
     /// <summary>Removes every entry from <paramref name="keep"/> on with the heads and subtree hashes that cover them.</summary>
     private static void CutBack(GovernanceFixture f, int keep) =>
-        RawDatabase.Tamper(f.DatabasePath, $"""
+        RawDatabase.Tamper(f, $"""
             DELETE FROM ledger_entries WHERE seq >= {keep};
             DELETE FROM ledger_heads WHERE tree_size > {keep};
             DELETE FROM ledger_nodes WHERE (idx + 1) * (1 << level) > {keep};

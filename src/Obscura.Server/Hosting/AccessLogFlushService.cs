@@ -42,7 +42,7 @@ internal sealed partial class AccessLogFlushService(LedgerService ledger, IOptio
             // The data folder closed first (a host torn down without an orderly stop): the rows stay pending and
             // the next process to read or flush commits them.
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
         {
             LogFlushFailed(log, ex);
         }

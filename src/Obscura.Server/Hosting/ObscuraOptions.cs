@@ -47,6 +47,13 @@ public sealed class ObscuraOptions : IValidatableObject
     [Required]
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// The governance database: empty for the embedded SQLite file in <see cref="DataDirectory"/> (the default), or a
+    /// <c>postgres://user:password@host:port/database</c> URI for PostgreSQL (<c>--database</c>, <c>Obscura__Database</c>).
+    /// The ledger's signing key stays in the data folder either way.
+    /// </summary>
+    public string? Database { get; set; }
+
     /// <summary>Largest request body accepted, in bytes; larger ones get 413.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;

@@ -20,12 +20,16 @@ public static class ObscuraServer
     /// <summary>The address used when none is configured: loopback only.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
-    /// <summary>Builds the application from command-line <paramref name="args"/> (<c>--data DIR</c>, <c>--urls URL</c>, any configuration key).</summary>
+    /// <summary>Builds the application from command-line <paramref name="args"/> (<c>--data DIR</c>, <c>--database postgres://…</c>, <c>--urls URL</c>, any configuration key).</summary>
     public static WebApplication Build(string[] args)
     {
         // Settings ship beside the binary; the working directory only anchors relative paths such as --data.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--data"] = $"{ObscuraOptions.Section}:{nameof(ObscuraOptions.DataDirectory)}" });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--data"] = $"{ObscuraOptions.Section}:{nameof(ObscuraOptions.DataDirectory)}",
+            ["--database"] = $"{ObscuraOptions.Section}:{nameof(ObscuraOptions.Database)}",
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -33,7 +37,11 @@ public static class ObscuraServer
 
         builder.Services.AddOptions<ObscuraOptions>().Bind(builder.Configuration.GetSection(ObscuraOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => DataFolder.Open(sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.DataDirectory));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+            return DataFolder.Open(options.DataDirectory, options.Database);
+        });
         builder.Services.AddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<DataFolder>().Store);
         builder.Services.AddSingleton(sp => new AuditLedger(sp.GetRequiredService<DataFolder>().SigningKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.AccessLog.Policy));
         builder.Services.AddSingleton<GovernanceService>();

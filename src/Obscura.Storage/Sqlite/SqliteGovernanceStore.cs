@@ -1,6 +1,7 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
-using Obscura.Governance.Storage;
 using Obscura.Security.Files;
+using Obscura.Storage.Relational;
 
 namespace Obscura.Storage.Sqlite;
 
@@ -9,16 +10,11 @@ namespace Obscura.Storage.Sqlite;
 /// survives a crash or power loss and an interrupted one leaves nothing behind. Writes use <c>BEGIN IMMEDIATE</c>
 /// and are serialised within the process; other processes on the same file wait on SQLite's lock.
 /// </summary>
-public sealed class SqliteGovernanceStore : IGovernanceStore, IDisposable
+public sealed class SqliteGovernanceStore : GovernanceDatabase
 {
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private bool _disposed;
 
     private SqliteGovernanceStore(string connectionString) => _connectionString = connectionString;
-
-    /// <summary>Raised after each write transaction of this process commits (not for other processes' commits); handlers must be quick and must not throw.</summary>
-    public event EventHandler? Committed;
 
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath { get; private init; } = string.Empty;
@@ -59,54 +55,20 @@ public sealed class SqliteGovernanceStore : IGovernanceStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<T> ReadAsync<T>(Func<IGovernanceSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await using var connection = OpenConnection();
-        await using var tx = connection.BeginTransaction(deferred: true);
-        var result = await work(new SqliteGovernanceSession(connection, tx, writable: false), cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
-    }
+    public override string Location => DatabasePath;
 
-    /// <inheritdoc />
-    public async Task<T> WriteAsync<T>(Func<IGovernanceSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var committed = false;
-        try
-        {
-            await using var connection = OpenConnection();
-            await using var tx = connection.BeginTransaction(deferred: false);
-            var result = await work(new SqliteGovernanceSession(connection, tx, writable: true), cancellationToken).ConfigureAwait(false);
-            // Cancellation after the work is done would lose a completed operation; commit regardless.
-            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            committed = true;
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-            if (committed)
-            {
-                Committed?.Invoke(this, EventArgs.Empty);
-            }
-        }
-    }
+    private protected override RecordTableSql Tables => RecordTableSql.Sqlite;
 
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _writeLock.Dispose();
-            SqliteConnection.ClearAllPools();
-        }
-    }
+    internal override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => Task.FromResult<DbConnection>(OpenConnection());
+
+    internal override Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    // BEGIN IMMEDIATE takes SQLite's write lock at once: other processes' writers wait on it (DefaultTimeout).
+    internal override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    private protected override void DisposeCore() => SqliteConnection.ClearAllPools();
 
     private SqliteConnection OpenConnection()
     {

@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Obscura.Storage.Sqlite;
 
 /// <summary>
-/// Ordered schema migrations, applied on open, each in its own transaction together with its version row. A database
-/// written by a newer Obscura (a version this build does not know) is refused rather than guessed at.
+/// Ordered schema migrations, applied on open, each in its own write transaction together with its version row, and
+/// only if no other process applied it first. A database written by a newer Obscura (a version this build does not
+/// know) is refused rather than guessed at.
 /// </summary>
 internal static class SqliteMigrations
 {
@@ -171,9 +172,19 @@ internal static class SqliteMigrations
 
             foreach (var (v, sql) in All.Where(m => m.Version > version))
             {
-                using var tx = connection.BeginTransaction();
+                // BEGIN IMMEDIATE, then look again: another process that opened the file at the same time may have
+                // applied this migration while this one waited for the write lock.
+                using var tx = connection.BeginTransaction(deferred: false);
                 using var migrate = connection.CreateCommand();
                 migrate.Transaction = tx;
+                migrate.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
+                migrate.Parameters.AddWithValue("$v", v);
+                if (Convert.ToInt64(migrate.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+                {
+                    continue;
+                }
+
+                migrate.Parameters.Clear();
                 migrate.CommandText = sql;
                 migrate.ExecuteNonQuery();
                 migrate.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ($v, $at)";

@@ -1,0 +1,89 @@
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+using Obscura.Storage.Relational;
+
+namespace Obscura.Storage.Postgres;
+
+/// <summary>
+/// The governance store on a PostgreSQL server, for deployments where several server processes share one database.
+/// Every write transaction runs at READ COMMITTED and first takes a transaction-scoped advisory lock
+/// (<c>pg_advisory_xact_lock</c>), so writers of every process run one at a time, like SQLite's <c>BEGIN IMMEDIATE</c>,
+/// and each sees every earlier writer's commit: the ledger's next tree edge is computed by one writer from the
+/// committed tree. The lock is released by COMMIT or ROLLBACK, and by the server when a crashed client's connection
+/// drops. Reads run in a REPEATABLE READ, READ ONLY transaction: one snapshot.
+/// </summary>
+public sealed class PostgresGovernanceStore : GovernanceDatabase
+{
+    /// <summary>Advisory-lock key of the single writer ("obscuraW").</summary>
+    internal const long WriterLockKey = 0x6F62_7363_7572_6157;
+
+    private readonly NpgsqlDataSource _source;
+
+    private PostgresGovernanceStore(NpgsqlDataSource source, string location)
+    {
+        _source = source;
+        Location = location;
+    }
+
+    /// <inheritdoc />
+    public override string Location { get; }
+
+    private protected override RecordTableSql Tables => RecordTableSql.Postgres;
+
+    /// <summary>Connects to the database that <paramref name="uri"/> names (see <see cref="PostgresUri"/>) and applies pending migrations.</summary>
+    /// <exception cref="ArgumentException">Not a PostgreSQL URI Obscura understands.</exception>
+    /// <exception cref="NpgsqlException">The server cannot be reached or refused the login.</exception>
+    /// <exception cref="InvalidOperationException">The database was written by a newer Obscura.</exception>
+    public static PostgresGovernanceStore Open(string uri)
+    {
+        var builder = PostgresUri.Parse(uri);
+        var source = NpgsqlDataSource.Create(builder);
+        try
+        {
+            using (var connection = source.OpenConnection())
+            {
+                PostgresMigrations.Apply(connection);
+            }
+
+            return new PostgresGovernanceStore(source, PostgresUri.Describe(builder));
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    internal override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    internal override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var tx = await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, tx, "SET TRANSACTION READ ONLY", null, cancellationToken).ConfigureAwait(false);
+        return tx;
+    }
+
+    internal override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // READ COMMITTED, not REPEATABLE READ: a repeatable-read snapshot would be taken by the lock statement itself,
+        // before the lock is granted, and miss the commit of the writer it waited for.
+        var tx = await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        await RunAsync(connection, tx, "SELECT pg_advisory_xact_lock(@key)", WriterLockKey, cancellationToken).ConfigureAwait(false);
+        return tx;
+    }
+
+    private protected override void DisposeCore() => _source.Dispose();
+
+    private static async Task RunAsync(DbConnection connection, NpgsqlTransaction tx, string sql, long? key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)connection, tx);
+        if (key is { } k)
+        {
+            command.Parameters.AddWithValue("key", k);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Obscura.Cli;
+using Obscura.Storage;
+using Obscura.TestSupport;
+
+namespace Obscura.EndToEnd.Tests;
+
+/// <summary>
+/// The server and CLI as processes on a PostgreSQL database of the test process's throwaway server: two servers
+/// appending at once, and a SQLite data folder moved there with <c>obscura migrate</c>.
+/// </summary>
+public sealed class PostgresProcessTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly List<string> _databases = [];
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        foreach (var name in _databases)
+        {
+            PostgresServer.Shared.DropDatabase(name);
+        }
+    }
+
+    [Fact]
+    public async Task Two_server_processes_on_one_database_append_at_once_and_the_ledger_verifies()
+    {
+        var database = NewDatabase();
+        var first = Path.Combine(_dir.Path, "first");
+        var second = Path.Combine(_dir.Path, "second");
+        const int PerServer = 25;
+        await using (var a = await RunningServer.StartAsync(first, null, "--database", database))
+        {
+            // The second server has its own data folder with a copy of the ledger's signing key.
+            CopyDirectory(Path.Combine(first, "keys"), Path.Combine(second, "keys"));
+            await using var b = await RunningServer.StartAsync(second, null, "--database", database);
+            var key = (await File.ReadAllTextAsync(Path.Combine(first, DataFolder.BootstrapKeyFileName))).Trim();
+            Assert.False(File.Exists(Path.Combine(second, DataFolder.BootstrapKeyFileName)));
+            var statuses = await Task.WhenAll(new[] { a, b }.SelectMany((server, s) => Enumerable.Range(0, PerServer).Select(async i =>
+            {
+                using var client = new HttpClient { BaseAddress = server.Url };
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                return (int)(await client.PostAsJsonAsync("/v1/subjects", new { id = $"s{s}-{i}" })).StatusCode;
+            })));
+            Assert.All(statuses, s => Assert.Equal(201, s));
+        }
+
+        var verify = await CliAsync(database, "--data", first, "ledger", "verify", "--public-key", Path.Combine(first, "keys", "ledger-signing.pub.pem"));
+        Assert.True(verify.Code == ExitCodes.Success, verify.Out + verify.Err);
+        var report = JsonDocument.Parse(verify.Out).RootElement;
+        Assert.Equal(1 + (2 * PerServer), report.GetProperty("entryCount").GetInt64());
+        Assert.True(report.GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Migrate_moves_a_sqlite_folder_to_postgres_with_unchanged_heads_and_the_server_goes_on_there()
+    {
+        var database = NewDatabase();
+        var data = Path.Combine(_dir.Path, "data");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "init")).Code);
+        foreach (var id in new[] { "alice", "bob", "carol" })
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "subjects", "register", "--id", id)).Code);
+        }
+
+        var head = JsonDocument.Parse((await Cli.RunAsync("--data", data, "ledger", "head")).Out).RootElement;
+        var moved = await Cli.RunAsync("--data", data, "migrate", "--to", database);
+        Assert.True(moved.Code == ExitCodes.Success, moved.Out + moved.Err);
+        var report = JsonDocument.Parse(moved.Out).RootElement;
+        Assert.True(report.GetProperty("headsIdentical").GetBoolean());
+        Assert.True(report.GetProperty("targetLedgerIntact").GetBoolean());
+        Assert.Equal(head.GetProperty("rootHash").GetString(), report.GetProperty("targetHead").GetProperty("rootHash").GetString());
+        Assert.Equal(3, report.GetProperty("rows").GetProperty("subjects").GetInt64());
+
+        var again = await Cli.RunAsync("--data", data, "migrate", "--to", database);
+        Assert.Equal(ExitCodes.Refused, again.Code);
+        Assert.Contains("empty database", again.Err, StringComparison.Ordinal);
+
+        await using var server = await RunningServer.StartAsync(data, null, "--database", database);
+        var key = (await File.ReadAllTextAsync(Path.Combine(data, DataFolder.BootstrapKeyFileName))).Trim();
+        using var client = new HttpClient { BaseAddress = server.Url };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var served = JsonDocument.Parse(await client.GetStringAsync("/v1/ledger/head")).RootElement;
+        Assert.Equal(head.GetProperty("rootHash").GetString(), served.GetProperty("rootHash").GetString());
+        Assert.Equal(201, (int)(await client.PostAsJsonAsync("/v1/subjects", new { id = "dave" })).StatusCode);
+        var verified = JsonDocument.Parse(await (await client.PostAsync("/v1/ledger/verify", null)).Content.ReadAsStringAsync()).RootElement;
+        Assert.True(verified.GetProperty("intact").GetBoolean());
+        Assert.Equal(head.GetProperty("treeSize").GetInt64() + 1, verified.GetProperty("entryCount").GetInt64());
+    }
+
+    private string NewDatabase()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1: PostgreSQL tests skipped on purpose.");
+        var name = PostgresServer.Shared.CreateDatabase();
+        _databases.Add(name);
+        return PostgresServer.Shared.Uri(name);
+    }
+
+    private static async Task<(int Code, string Out, string Err)> CliAsync(string database, params string[] args)
+    {
+        using var p = Built.Start(Built.CliDll, new Dictionary<string, string> { ["Obscura__Database"] = database }, args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+}
