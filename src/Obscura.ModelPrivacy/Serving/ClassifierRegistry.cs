@@ -165,7 +165,7 @@ public sealed partial class ClassifierRegistry : IDisposable
                       ON CONFLICT(model, caller) DO UPDATE SET output = $out, rate = $rate, burst = $burst, max_queries = $max
                       """,
                 values);
-            var reference = "policy:" + policy.Output.ToString().Replace(',', '+');
+            var reference = "policy:" + policy.Output.ToString().Replace(',', '/');
             await _audit.RecordAsync([new AuditEvent(actor, AuditAction.Update, ModelCategory, from: caller, to: Location(id), reference: reference)], cancellationToken).ConfigureAwait(false);
             return Read(c, id)!;
         }, cancellationToken);

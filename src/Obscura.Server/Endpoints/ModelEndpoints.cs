@@ -28,20 +28,27 @@ internal static class ModelEndpoints
         models.MapPost("/{id}/predict", PredictAsync).RequireAuthorization(Policies.ControllerOrProcessor)
             .WithSummary("Predicts with a registered model, shaped by the caller's serving policy.")
             .WithDescription("Body: {\"features\": [numbers]} with exactly the model's input count, all finite. 200: {label, scores (null under label-only; most probable first, rounded or noisy as the policy says), policy}. 400: wrong feature count, a non-finite value or a malformed body (validation problem). 404: no such model. 413: body above the server's limit. 429: the key is over its rate (Retry-After) or has made all the queries its policy allows (problem detail says which). Queries are watched for extraction, membership and boundary probing; alerts go to the audit ledger.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         models.MapPost("/", RegisterAsync).RequireAuthorization(Policies.Controller)
             .WithSummary("Registers a model file (.obm from 'obscura train --out') under ?id=, with the default policy (label-only, 5/s, 10,000 queries) unless ?output= is given.")
-            .WithDescription("Body: the model file as application/octet-stream. 200: the registered model. 400: not a valid model file (bad magic, version, truncated, checksum, shape) or bad id/policy. 409: the id is taken.")
-            .Accepts<byte[]>("application/octet-stream");
+            .WithDescription("Body: the model file's bytes (application/octet-stream; read raw whatever the content type). 200: the registered model. 400: not a valid model file (bad magic, version, truncated, checksum, shape) or bad id/policy. 409: the id is taken.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         models.MapGet("/", (ClassifierRegistry registry) => TypedResults.Ok(registry.List().Select(View).ToList())).RequireAuthorization(Policies.ControllerOrAuditor)
             .WithSummary("The registered models and their policies.");
         models.MapPut("/{id}/policy", async (string id, PolicyBody body, ClassifierRegistry registry, ClaimsPrincipal user, CancellationToken ct) =>
             await SetPolicyAsync(id, null, body, registry, user, ct)).RequireAuthorization(Policies.Controller)
-            .WithSummary("Sets the policy every key gets unless it has its own. 400: not a policy; 404: no such model.");
+            .WithSummary("Sets the policy every key gets unless it has its own. 400: not a policy; 404: no such model.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         models.MapPut("/{id}/keys/{key}/policy", async (string id, string key, PolicyBody body, ClassifierRegistry registry, ClaimsPrincipal user, CancellationToken ct) =>
             await SetPolicyAsync(id, "apikey:" + key, body, registry, user, ct)).RequireAuthorization(Policies.Controller)
-            .WithSummary("Sets one API key's own policy for the model (the key by its name). 400: not a policy; 404: no such model.");
+            .WithSummary("Sets one API key's own policy for the model (the key by its name). 400: not a policy; 404: no such model.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         models.MapGet("/alerts", (string? model, ClassifierRegistry registry) => TypedResults.Ok(registry.Alerts(model))).RequireAuthorization(Policies.ControllerOrAuditor)
             .WithSummary("The query monitor's alerts (extraction, membership probing, boundary probing), per model and key.");
         return app;
