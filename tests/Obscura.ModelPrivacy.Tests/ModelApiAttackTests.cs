@@ -8,7 +8,9 @@ namespace Obscura.ModelPrivacy.Tests;
 /// <summary>
 /// Attacks replayed against the hardened model API (the registry every front end calls) on the committed
 /// Fashion-MNIST cut: model extraction by an attacker who queries synthetic inputs and fits a copy, and LiRA through
-/// the API's answers. Fixed seeds throughout; the margins asserted are several times the run-to-run spread.
+/// the API's answers. Fixed seeds throughout except the monitor's secret random projection (a fresh key per
+/// registration): over 40 projections PRADA's W stayed within [0.846, 0.881] for the attack and [0.946, 0.974] for the
+/// benign stream, about four standard deviations either side of the 0.915 threshold.
 /// </summary>
 public sealed class ModelApiAttackTests
 {
@@ -47,10 +49,12 @@ public sealed class ModelApiAttackTests
         var registry = fixture.Registry;
         await fixture.RegisterVictimAsync(Victim.Value.File, OutputPolicy.Raw);
 
+        // The attacker's queries alternate between two server processes on the same data folder: the monitor sees them all.
+        using var second = fixture.OpenRegistry();
         var attack = SyntheticQueries(Queries, 1);
-        foreach (var x in attack)
+        for (var i = 0; i < attack.Length; i++)
         {
-            Assert.True((await registry.PredictAsync("apikey:attacker", "victim", x, CancellationToken.None)).Succeeded);
+            Assert.True((await (i % 2 == 0 ? registry : second).PredictAsync("apikey:attacker", "victim", attack[i], CancellationToken.None)).Succeeded);
         }
 
         foreach (var x in Benign(Queries))

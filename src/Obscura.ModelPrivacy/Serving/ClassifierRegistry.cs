@@ -41,6 +41,7 @@ public sealed partial class ClassifierRegistry : IDisposable
     private readonly QueryMonitorOptions _monitorOptions;
     private readonly SemaphoreSlim _writers = new(1, 1);
     private readonly ConcurrentDictionary<string, Loaded> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Model, string Caller), TraceWindow> _windows = new();
 
     private ClassifierRegistry(string directory, AuditTrail audit, TimeProvider clock, QueryMonitorOptions monitor)
     {
@@ -227,58 +228,76 @@ public sealed partial class ClassifierRegistry : IDisposable
             return Task.FromResult<Outcome<Prediction>>(new GovernanceError(GovernanceErrorKind.Invalid, "Every feature is a finite number.", "features"));
         }
 
-        return WriteAsync<Outcome<Prediction>>(durable: false, async c =>
+        return PredictCoreAsync(caller, id, features, cancellationToken);
+    }
+
+    private async Task<Outcome<Prediction>> PredictCoreAsync(string caller, string id, float[] features, CancellationToken cancellationToken)
+    {
+        try
         {
-            if (Read(c, id) is not { } registered)
-            {
-                return new GovernanceError(GovernanceErrorKind.NotFound, $"No model is registered as '{id}'.", "id");
-            }
+            return await WriteAsync<Outcome<Prediction>>(durable: false, c => AnswerAsync(c, caller, id, features, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The transaction did not commit: the cached window may hold its trace.
+            _windows.TryRemove((id, caller), out _);
+            throw;
+        }
+    }
 
-            if (features.Length != registered.Inputs)
-            {
-                return new GovernanceError(GovernanceErrorKind.Invalid, $"Model '{id}' takes {registered.Inputs} features, not {features.Length}.", "features");
-            }
+    private async Task<Outcome<Prediction>> AnswerAsync(SqliteConnection c, string caller, string id, float[] features, CancellationToken cancellationToken)
+    {
+        if (Read(c, id) is not { } registered)
+        {
+            return new GovernanceError(GovernanceErrorKind.NotFound, $"No model is registered as '{id}'.", "id");
+        }
 
-            var loaded = Load(c, registered);
-            var policy = registered.KeyPolicies.GetValueOrDefault(caller) ?? registered.Policy;
-            if (Take(c, id, caller, policy) is { } refusal)
-            {
-                return refusal;
-            }
+        if (features.Length != registered.Inputs)
+        {
+            return new GovernanceError(GovernanceErrorKind.Invalid, $"Model '{id}' takes {registered.Inputs} features, not {features.Length}.", "features");
+        }
 
-            var probabilities = PredictionShaper.Probabilities(loaded.Saved.Model, loaded.Saved.Parameters, features, loaded.Saved.Model.NewWorkspace());
-            var history = Traces(c, id, caller);
-            var trace = loaded.Monitor.Trace(history, features, probabilities);
-            Execute(
+        var loaded = Load(c, registered);
+        var policy = registered.KeyPolicies.GetValueOrDefault(caller) ?? registered.Policy;
+        if (Take(c, id, caller, policy) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var probabilities = PredictionShaper.Probabilities(loaded.Saved.Model, loaded.Saved.Parameters, features, loaded.Saved.Model.NewWorkspace());
+        var cached = Window(c, id, caller);
+        var history = cached.Traces.Select(t => t.Trace).ToList();
+        var trace = loaded.Monitor.Trace(history, features, probabilities);
+        var seq = Scalar<long>(
+            c,
+            "INSERT INTO traces(model, caller, sketch, predicted, margin, min_distance, near_duplicate) VALUES ($m, $k, $s, $p, $margin, $d, $dup) RETURNING seq",
+            ("$m", id), ("$k", caller), ("$s", MemoryMarshal.AsBytes<float>(trace.Sketch).ToArray()), ("$p", trace.Predicted), ("$margin", trace.Margin), ("$d", trace.MinDistance), ("$dup", trace.NearDuplicate ? 1 : 0));
+        cached.Add(seq, trace, _monitorOptions.Window);
+        Execute(
+            c,
+            "DELETE FROM traces WHERE model = $m AND caller = $k AND seq <= (SELECT seq FROM traces WHERE model = $m AND caller = $k ORDER BY seq DESC LIMIT 1 OFFSET $w)",
+            ("$m", id), ("$k", caller), ("$w", _monitorOptions.Window));
+        var window = cached.Traces.ConvertAll(t => t.Trace);
+        var events = new List<AuditEvent>();
+        foreach (var finding in loaded.Monitor.Examine(window))
+        {
+            var inserted = Scalar<long>(
                 c,
-                "INSERT INTO traces(model, caller, sketch, predicted, margin, min_distance, near_duplicate) VALUES ($m, $k, $s, $p, $margin, $d, $dup)",
-                ("$m", id), ("$k", caller), ("$s", MemoryMarshal.AsBytes<float>(trace.Sketch).ToArray()), ("$p", trace.Predicted), ("$margin", trace.Margin), ("$d", trace.MinDistance), ("$dup", trace.NearDuplicate ? 1 : 0));
-            Execute(
-                c,
-                "DELETE FROM traces WHERE model = $m AND caller = $k AND seq <= (SELECT seq FROM traces WHERE model = $m AND caller = $k ORDER BY seq DESC LIMIT 1 OFFSET $w)",
-                ("$m", id), ("$k", caller), ("$w", _monitorOptions.Window));
-            var window = history.Count >= _monitorOptions.Window ? history.Skip(1).Append(trace).ToList() : [.. history, trace];
-            var events = new List<AuditEvent>();
-            foreach (var finding in loaded.Monitor.Examine(window))
+                "INSERT INTO alerts(model, caller, kind, statistic, queries, raised_at) VALUES ($m, $k, $kind, $s, $n, $at) ON CONFLICT DO NOTHING RETURNING 1",
+                ("$m", id), ("$k", caller), ("$kind", (int)finding.Kind), ("$s", finding.Statistic), ("$n", finding.Queries), ("$at", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
+            if (inserted == 1)
             {
-                var inserted = Scalar<long>(
-                    c,
-                    "INSERT INTO alerts(model, caller, kind, statistic, queries, raised_at) VALUES ($m, $k, $kind, $s, $n, $at) ON CONFLICT DO NOTHING RETURNING 1",
-                    ("$m", id), ("$k", caller), ("$kind", (int)finding.Kind), ("$s", finding.Statistic), ("$n", finding.Queries), ("$at", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
-                if (inserted == 1)
-                {
-                    events.Add(new AuditEvent(caller, AuditAction.Read, ModelCategory, from: Location(id), to: "alert:" + KindToken(finding.Kind), reference: string.Create(CultureInfo.InvariantCulture, $"stat:{finding.Statistic:G4}:n:{finding.Queries}")));
-                }
+                events.Add(new AuditEvent(caller, AuditAction.Read, ModelCategory, from: Location(id), to: "alert:" + KindToken(finding.Kind), reference: string.Create(CultureInfo.InvariantCulture, $"stat:{finding.Statistic:G4}:n:{finding.Queries}")));
             }
+        }
 
-            if (events.Count > 0)
-            {
-                // The alert is in the ledger before the answer leaves and before its row commits, or neither happens.
-                await _audit.RecordAsync(events, cancellationToken).ConfigureAwait(false);
-            }
+        if (events.Count > 0)
+        {
+            // The alert is in the ledger before the answer leaves and before its row commits, or neither happens.
+            await _audit.RecordAsync(events, cancellationToken).ConfigureAwait(false);
+        }
 
-            return PredictionShaper.Shape(policy.Output, probabilities, features, loaded.NoiseKey);
-        }, cancellationToken);
+        return PredictionShaper.Shape(policy.Output, probabilities, features, loaded.NoiseKey);
     }
 
     /// <summary>The token a ledger entry names an alert kind with.</summary>
@@ -338,21 +357,33 @@ public sealed partial class ClassifierRegistry : IDisposable
         return null;
     }
 
-    private List<QueryTrace> Traces(SqliteConnection c, string id, string caller)
+    /// <summary>
+    /// The key's window of traces, brought up to date inside the write transaction: rows are only appended (seq grows)
+    /// and pruned from the front, so the rows after the cached last seq are all that changed, whichever process wrote
+    /// them. A database whose last seq is below the cache's (restored from a backup) is read again in full.
+    /// </summary>
+    private TraceWindow Window(SqliteConnection c, string id, string caller)
     {
-        using var command = Command(
-            c,
-            "SELECT sketch, predicted, margin, min_distance, near_duplicate FROM (SELECT * FROM traces WHERE model = $m AND caller = $k ORDER BY seq DESC LIMIT $w) ORDER BY seq",
-            ("$m", id), ("$k", caller), ("$w", _monitorOptions.Window));
-        using var reader = command.ExecuteReader();
-        var traces = new List<QueryTrace>();
-        while (reader.Read())
+        var window = _windows.GetOrAdd((id, caller), _ => new TraceWindow());
+        var last = Scalar<long?>(c, "SELECT MAX(seq) FROM traces WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller)) ?? 0;
+        if (last < window.LastSequence)
         {
-            var sketch = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(0)).ToArray();
-            traces.Add(new QueryTrace(sketch, reader.GetInt32(1), reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3), reader.GetInt32(4) == 1));
+            window = new TraceWindow();
+            _windows[(id, caller)] = window;
         }
 
-        return traces;
+        using var command = Command(
+            c,
+            "SELECT seq, sketch, predicted, margin, min_distance, near_duplicate FROM (SELECT * FROM traces WHERE model = $m AND caller = $k AND seq > $after ORDER BY seq DESC LIMIT $w) ORDER BY seq",
+            ("$m", id), ("$k", caller), ("$after", window.LastSequence), ("$w", _monitorOptions.Window));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var sketch = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray();
+            window.Add(reader.GetInt64(0), new QueryTrace(sketch, reader.GetInt32(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.GetInt32(5) == 1), _monitorOptions.Window);
+        }
+
+        return window;
     }
 
     private Loaded Load(SqliteConnection c, RegisteredClassifier registered)
@@ -449,4 +480,22 @@ public sealed partial class ClassifierRegistry : IDisposable
     private static partial Regex CallerPattern();
 
     private sealed record Loaded(SavedModel Saved, QueryMonitor Monitor, byte[] NoiseKey);
+
+    /// <summary>A key's latest traces as committed (only touched inside the registry's write transaction).</summary>
+    private sealed class TraceWindow
+    {
+        public List<(long Sequence, QueryTrace Trace)> Traces { get; } = [];
+
+        public long LastSequence { get; private set; }
+
+        public void Add(long sequence, QueryTrace trace, int window)
+        {
+            Traces.Add((sequence, trace));
+            LastSequence = sequence;
+            if (Traces.Count > window)
+            {
+                Traces.RemoveRange(0, Traces.Count - window);
+            }
+        }
+    }
 }
