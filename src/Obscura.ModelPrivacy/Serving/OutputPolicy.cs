@@ -13,6 +13,7 @@ namespace Obscura.ModelPrivacy.Serving;
 /// question again returns the same noisy answer and cannot be averaged away; a slightly changed input gets fresh
 /// noise, which is why the query monitor counts near-duplicate queries.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(OutputPolicyJsonConverter))]
 public sealed record OutputPolicy
 {
     /// <summary>Every probability, unchanged.</summary>
