@@ -189,6 +189,20 @@ public sealed class ModelServingTests
     }
 
     [Fact]
+    public async Task A_query_whose_alert_cannot_be_ledgered_is_neither_answered_nor_counted()
+    {
+        using var api = new ApiFixture();
+        await api.RegisterVictimAsync(TinyFile(), OutputPolicy.Raw);
+        using var watchful = api.OpenRegistry(new QueryMonitorOptions { NearDuplicateLimit = 1 });
+        Assert.True((await watchful.PredictAsync("apikey:a", "victim", [1, 2, 3, 4], CancellationToken.None)).Succeeded);
+
+        api.Governance.Store.Dispose(); // the ledger can no longer be written
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => watchful.PredictAsync("apikey:a", "victim", [1, 2, 3, 4], CancellationToken.None));
+        Assert.Equal(1, watchful.QueriesMade("victim", "apikey:a"));
+        Assert.Empty(watchful.Alerts());
+    }
+
+    [Fact]
     public void Shapiro_wilk_matches_the_textbook_example_and_separates_normal_from_skewed_samples()
     {
         // Shapiro & Wilk's weights of 11 men; R's shapiro.test gives W = 0.78881.
