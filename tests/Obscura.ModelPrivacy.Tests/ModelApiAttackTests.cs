@@ -124,17 +124,57 @@ public sealed class ModelApiAttackTests
         Assert.True(noisy.TprAtFpr0001 < raw.TprAtFpr0001 / 2); // noise hides the most confident members; its AUC and 1 % column barely move
     }
 
+    [Fact]
+    public async Task On_german_credit_label_only_also_lowers_the_copys_fidelity()
+    {
+        // The victim: logistic regression on 700 people's credit records (every column but the class, standardised and
+        // one-hot as Learning/DesignMatrix encodes them). The attacker holds 100 other people's records, unlabelled,
+        // and asks about Gaussian perturbations of them; fidelity is measured on the remaining 200.
+        var credit = TabularData.Credit();
+        var target = credit.IndexOf("class");
+        var columns = Enumerable.Range(0, credit.Attributes.Count).Where(c => c != target).ToArray();
+        var trainRows = Enumerable.Range(0, 700).ToArray();
+        var encoding = new Learning.DesignMatrix(credit, columns, trainRows);
+        var rows = encoding.Encode([.. Enumerable.Range(0, credit.RowCount)]).Select(r => r.Skip(1).Select(v => (float)v).ToArray()).ToArray();
+        var labels = credit.Nominal(target).ToArray();
+        var victim = new Classifier(rows[0].Length, 2);
+        var trained = SgdTrainer.Train(victim, new ImageDataset([.. trainRows.Select(i => rows[i])], [.. trainRows.Select(i => labels[i])], rows[0].Length, 2), new TrainingOptions { Epochs = 30, BatchSize = 32, LearningRate = 0.1f, Parallelism = 1 }, NoiseSource.Seeded(11), 11);
+        var file = ModelFile.Serialize(victim, trained.Parameters, new ModelMetadata(DateTimeOffset.UnixEpoch, null, null, 700));
+        var heldOut = new ImageDataset([.. Enumerable.Range(800, 200).Select(i => rows[i])], [.. Enumerable.Range(800, 200).Select(i => labels[i])], rows[0].Length, 2);
+
+        var random = new Random(4);
+        var queries = Enumerable.Range(0, 400).Select(q => rows[700 + (q % 100)].Select(v => v + (float)Gaussian(random)).ToArray()).ToArray();
+        var fidelity = new Dictionary<string, double>();
+        foreach (var policy in new[] { "raw", "label-only" })
+        {
+            using var fixture = new ApiFixture();
+            await fixture.RegisterVictimAsync(file, OutputPolicy.Parse(policy));
+            var answers = new List<Prediction>();
+            foreach (var x in queries)
+            {
+                answers.Add((await fixture.Registry.PredictAsync("apikey:attacker", "victim", x, CancellationToken.None)).Value!);
+            }
+
+            fidelity[policy] = Agreement(CopyModel(queries, answers, classes: 2), heldOut, victim, trained.Parameters);
+            TestContext.Current.TestOutputHelper?.WriteLine($"credit-g ({rows[0].Length} inputs) {policy}: copy fidelity {fidelity[policy]:P1}");
+        }
+
+        Assert.True(fidelity["raw"] > 0.98, $"raw {fidelity["raw"]:P1}");
+        Assert.True(fidelity["label-only"] < fidelity["raw"] - 0.03);
+    }
+
     /// <summary>
     /// The attacker's copy: with every class's score, Tramèr et al.'s equation solving (least squares of the log-odds
     /// against class 0 on the inputs, exact for logistic regression); with a label alone, a logistic regression trained on
     /// the labels.
     /// </summary>
-    private static Func<float[], int> CopyModel(float[][] queries, List<Prediction> answers)
+    private static Func<float[], int> CopyModel(float[][] queries, List<Prediction> answers, int classes = 10)
     {
-        if (answers[0].Scores is { Count: 10 })
+        var inputs = queries[0].Length;
+        if (answers[0].Scores?.Count == classes)
         {
-            const int d = 785;
-            var weights = new double[10][];
+            var d = inputs + 1;
+            var weights = new double[classes][];
             var gram = new double[d, d];
             var rows = queries.Select(q => q.Select(v => (double)v).Append(1).ToArray()).ToArray();
             foreach (var row in rows)
@@ -157,7 +197,7 @@ public sealed class ModelApiAttackTests
             var floor = answers.SelectMany(a => a.Scores!).Where(s => s.Score > 0).Min(s => s.Score) / 2;
             var lower = Cholesky(gram, d);
             weights[0] = new double[d];
-            for (var c = 1; c < 10; c++)
+            for (var c = 1; c < classes; c++)
             {
                 var rhs = new double[d];
                 for (var n = 0; n < rows.Length; n++)
@@ -173,19 +213,20 @@ public sealed class ModelApiAttackTests
                 weights[c] = Solve(lower, rhs, d);
             }
 
-            return x => Enumerable.Range(0, 10).MaxBy(c => weights[c].Take(784).Select((w, i) => w * x[i]).Sum() + weights[c][784]);
+            return x => Enumerable.Range(0, classes).MaxBy(c => weights[c].Take(inputs).Select((w, i) => w * x[i]).Sum() + weights[c][inputs]);
         }
 
-        var copy = new Classifier(784, 10);
-        var data = new ImageDataset(queries, [.. answers.Select(a => a.Label)], 784, 10);
+        var copy = new Classifier(inputs, classes);
+        var data = new ImageDataset(queries, [.. answers.Select(a => a.Label)], inputs, classes);
         var trained = SgdTrainer.Train(copy, data, new TrainingOptions { Epochs = 20, BatchSize = 32, LearningRate = 0.1f, Parallelism = 1 }, NoiseSource.Seeded(3), 3);
         var workspace = copy.NewWorkspace();
         return x => copy.Predict(trained.Parameters, x, workspace);
     }
 
-    private static double Agreement(Func<float[], int> copy, ImageDataset heldOut)
+    private static double Agreement(Func<float[], int> copy, ImageDataset heldOut) => Agreement(copy, heldOut, Victim.Value.Model, Victim.Value.Parameters);
+
+    private static double Agreement(Func<float[], int> copy, ImageDataset heldOut, Classifier model, float[] parameters)
     {
-        var (model, parameters, _) = Victim.Value;
         var workspace = model.NewWorkspace();
         return heldOut.Images.Count(x => copy(x) == model.Predict(parameters, x, workspace)) / (double)heldOut.Count;
     }

@@ -64,9 +64,11 @@ internal static class ModelEndpoints
 
         if (outcome.Error.Field is "rate-limit" or "query-limit")
         {
-            if (outcome.Error.Field == "rate-limit")
+            if (outcome.Error.Field == "rate-limit" && registry.Find(id) is { } model)
             {
-                http.Response.Headers.RetryAfter = "1";
+                // One token takes 1/rate seconds to come back: the longest a refused key waits.
+                var rate = (model.KeyPolicies.GetValueOrDefault(Policies.ActorOf(user).Value) ?? model.Policy).RatePerSecond;
+                http.Response.Headers.RetryAfter = ((long)Math.Ceiling(1 / Math.Max(rate, 1e-6))).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             return TypedResults.Problem(detail: outcome.Error.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.");
