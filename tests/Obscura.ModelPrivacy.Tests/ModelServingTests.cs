@@ -100,8 +100,10 @@ public sealed class ModelServingTests
         await api.RegisterVictimAsync(TinyFile(), OutputPolicy.Raw);
         File.WriteAllBytes(Path.Combine(api.Registry.Directory, "victim.obm"), TinyFile(0.2f));
         using var other = api.OpenRegistry();
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => other.PredictAsync("apikey:a", "victim", new float[4], CancellationToken.None));
-        Assert.Contains("SHA-256", ex.Message, StringComparison.Ordinal);
+        var refused = await other.PredictAsync("apikey:a", "victim", new float[4], CancellationToken.None);
+        Assert.Equal(Obscura.Governance.GovernanceErrorKind.Refused, refused.Error!.Kind);
+        Assert.Contains("SHA-256", refused.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, other.QueriesMade("victim", "apikey:a"));
     }
 
     [Fact]
@@ -200,6 +202,13 @@ public sealed class ModelServingTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => watchful.PredictAsync("apikey:a", "victim", [1, 2, 3, 4], CancellationToken.None));
         Assert.Equal(1, watchful.QueriesMade("victim", "apikey:a"));
         Assert.Empty(watchful.Alerts());
+    }
+
+    [Fact]
+    public void The_model_api_domain_knows_nothing_of_hosts_or_the_governance_database()
+    {
+        var references = typeof(ClassifierRegistry).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, n => n is "Obscura.Server" or "Obscura.Cli" or "Obscura.Storage" || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
 
     [Fact]

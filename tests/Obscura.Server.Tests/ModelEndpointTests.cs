@@ -73,6 +73,12 @@ public sealed class ModelEndpointTests(ServerFixture server) : IClassFixture<Ser
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("checksum", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await controller.PutAsync("/v1/models/strict/policy", Json.Raw("""{"output":"everything"}"""))).StatusCode);
+
+        // A model file replaced on disk after registration is not served.
+        await RegisterAsync("tampered");
+        var other = ModelFile.Serialize(Tiny, new float[Tiny.ParameterCount], new ModelMetadata(DateTimeOffset.UnixEpoch, null, null, 10));
+        await File.WriteAllBytesAsync(Path.Combine(server.DataDirectory, "classifiers", "tampered.obm"), other, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await processor.PostAsync("/v1/models/tampered/predict", Json.Raw("""{"features":[1,2,3,4]}"""))).StatusCode);
     }
 
     [Fact]

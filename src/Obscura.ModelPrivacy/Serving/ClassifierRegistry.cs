@@ -213,7 +213,8 @@ public sealed partial class ClassifierRegistry : IDisposable
 
     /// <summary>
     /// Answers <paramref name="caller"/>'s query of model <paramref name="id"/> with <paramref name="features"/>, shaped
-    /// by the caller's policy; refused (field <c>rate-limit</c> or <c>query-limit</c>) when the key is over a limit.
+    /// by the caller's policy; refused (field <c>rate-limit</c> or <c>query-limit</c>) when the key is over a limit, and
+    /// (field <c>model</c>) when the model's file is unreadable or is not the file registered.
     /// </summary>
     public Task<Outcome<Prediction>> PredictAsync(string caller, string id, float[] features, CancellationToken cancellationToken)
     {
@@ -257,7 +258,16 @@ public sealed partial class ClassifierRegistry : IDisposable
             return new GovernanceError(GovernanceErrorKind.Invalid, $"Model '{id}' takes {registered.Inputs} features, not {features.Length}.", "features");
         }
 
-        var loaded = Load(c, registered);
+        Loaded loaded;
+        try
+        {
+            loaded = Load(c, registered);
+        }
+        catch (InvalidDataException ex)
+        {
+            return new GovernanceError(GovernanceErrorKind.Refused, ex.Message, "model");
+        }
+
         var policy = registered.KeyPolicies.GetValueOrDefault(caller) ?? registered.Policy;
         if (Take(c, id, caller, policy) is { } refusal)
         {

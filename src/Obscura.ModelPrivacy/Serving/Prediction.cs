@@ -1,10 +1,5 @@
 namespace Obscura.ModelPrivacy.Serving;
 
-/// <summary>One class's released score.</summary>
-/// <param name="Class">The class index.</param>
-/// <param name="Score">Its probability as released (rounded or noisy as the policy says).</param>
-public sealed record ClassScore(int Class, double Score);
-
 /// <summary>What a prediction releases under an <see cref="OutputPolicy"/>.</summary>
 /// <param name="Label">The model's predicted class.</param>
 /// <param name="Scores">The scores released, most probable first; null under <c>label-only</c>.</param>

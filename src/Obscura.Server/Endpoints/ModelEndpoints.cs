@@ -27,11 +27,12 @@ internal static class ModelEndpoints
         var models = app.MapGroup("/v1/models").WithTags("Model API");
         models.MapPost("/{id}/predict", PredictAsync).RequireAuthorization(Policies.ControllerOrProcessor)
             .WithSummary("Predicts with a registered model, shaped by the caller's serving policy.")
-            .WithDescription("Body: {\"features\": [numbers]} with exactly the model's input count, all finite. 200: {label, scores (null under label-only; most probable first, rounded or noisy as the policy says), policy}. 400: wrong feature count, a non-finite value or a malformed body (validation problem). 404: no such model. 413: body above the server's limit. 429: the key is over its rate (Retry-After) or has made all the queries its policy allows (problem detail says which). Queries are watched for extraction, membership and boundary probing; alerts go to the audit ledger.")
+            .WithDescription("Body: {\"features\": [numbers]} with exactly the model's input count, all finite. 200: {label, scores (null under label-only; most probable first, rounded or noisy as the policy says), policy}. 400: wrong feature count, a non-finite value or a malformed body (validation problem). 404: no such model. 413: body above the server's limit. 429: the key is over its rate (Retry-After) or has made all the queries its policy allows (problem detail says which). 503: the model's file is unreadable or not the file registered (changed outside Obscura). Queries are watched for extraction, membership and boundary probing; alerts go to the audit ledger.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         models.MapPost("/", RegisterAsync).RequireAuthorization(Policies.Controller)
             .WithSummary("Registers a model file (.obm from 'obscura train --out') under ?id=, with the default policy (label-only, 5/s, 10,000 queries) unless ?output= is given.")
             .WithDescription("Body: the model file's bytes (application/octet-stream; read raw whatever the content type). 200: the registered model. 400: not a valid model file (bad magic, version, truncated, checksum, shape) or bad id/policy. 409: the id is taken.")
@@ -72,6 +73,11 @@ internal static class ModelEndpoints
             }
 
             return TypedResults.Problem(detail: outcome.Error.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.");
+        }
+
+        if (outcome.Error.Field == "model")
+        {
+            return TypedResults.Problem(detail: outcome.Error.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The model cannot be served.");
         }
 
         return Problems.From(outcome.Error);
