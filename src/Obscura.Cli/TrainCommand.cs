@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Obscura.ModelPrivacy.Data;
+using Obscura.ModelPrivacy.Serving;
 using Obscura.ModelPrivacy.Training;
 using Obscura.Privacy.Accounting;
 
@@ -27,10 +28,11 @@ internal static class TrainCommand
         var purpose = CliOptions.Purpose(description: "The purpose whose budget on --dataset is charged.", required: false);
         var nonPrivate = new Option<bool>("--non-private") { Description = "Train without privacy (a baseline): plain minibatch SGD, nothing charged." };
         var limit = new Option<int>("--train-limit") { Description = "Use only the first N training images (quick runs).", DefaultValueFactory = _ => int.MaxValue };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the trained model to this .obm file (versioned, checksummed; register it with 'obscura classifier register')." };
         var seed = new Option<int?>("--seed") { Description = "With --non-private only: make the run repeatable. DP-SGD always draws its sampling and noise from the operating system's CSPRNG." };
         var command = new Command("train", "Train an image classifier with DP-SGD at a target (ε, δ), charged to the dataset's privacy budget first, or without privacy (--non-private); prints test accuracy, the privacy spent and examples/s.")
         {
-            dataDir, hidden, epochs, batch, rate, clip, epsilon, delta, dataset, purpose, nonPrivate, limit, seed,
+            dataDir, hidden, epochs, batch, rate, clip, epsilon, delta, dataset, purpose, nonPrivate, limit, seed, output,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -114,6 +116,13 @@ internal static class TrainCommand
             var noise = r.GetValue(seed) is { } s ? NoiseSource.Seeded(s) : NoiseSource.Secure();
             var result = SgdTrainer.Train(model, train, options, noise, progress: new EpochProgress(stderr), cancellationToken: ct);
             var accuracy = SgdTrainer.Accuracy(model, result.Parameters, test);
+            string? sha256 = null;
+            if (r.GetValue(output) is { } file)
+            {
+                var epsilonSpent = cost is null ? (double?)null : PrivacyAccountant.EpsilonFor(cost, r.GetValue(delta));
+                sha256 = ModelFile.Write(file.FullName, model, result.Parameters, new ModelMetadata(DateTimeOffset.UtcNow, epsilonSpent, cost is null ? null : r.GetValue(delta), train.Count));
+            }
+
             stdout.WriteLine(JsonSerializer.Serialize(
                 new
                 {
@@ -128,6 +137,8 @@ internal static class TrainCommand
                     testAccuracy = accuracy,
                     trainSeconds = result.Elapsed.TotalSeconds,
                     examplesPerSecond = result.ExamplesPerSecond,
+                    modelFile = r.GetValue(output)?.FullName,
+                    modelSha256 = sha256,
                 },
                 CliJson.Indented));
             return ExitCodes.Success;

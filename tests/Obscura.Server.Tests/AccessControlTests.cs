@@ -56,6 +56,12 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/vault/retention/run", null, [Role.Controller]),
         ("GET", "/v1/vault/report", null, [Role.Controller, Role.Auditor]),
         ("POST", "/v1/retention/run", null, [Role.Controller]),
+        ("POST", "/v1/models/victim/predict", """{"features":[0]}""", [Role.Controller, Role.Processor]),
+        ("POST", "/v1/models?id=m-x", "{}", [Role.Controller]),
+        ("GET", "/v1/models", null, [Role.Controller, Role.Auditor]),
+        ("PUT", "/v1/models/victim/policy", """{"output":"raw"}""", [Role.Controller]),
+        ("PUT", "/v1/models/victim/keys/processor/policy", """{"output":"raw"}""", [Role.Controller]),
+        ("GET", "/v1/models/alerts", null, [Role.Controller, Role.Auditor]),
     ];
 
     private readonly ServerFixture _server;

@@ -48,6 +48,7 @@ public static class MembershipAudit
             }
         }
 
+        var noiseKey = System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"audit-noise-{options.Seed}"));
         var phi = new double[models][];
         var loss = new double[n];
         var trainAccuracy = 0.0;
@@ -66,7 +67,7 @@ public static class MembershipAudit
             {
                 model.Logits(trained.Parameters, pool.Images[i], workspace, logits);
                 var y = pool.Labels[i];
-                var (scaled, nll, predicted) = Score(logits, y);
+                var (scaled, nll, predicted) = options.Release is null ? Score(logits, y) : ReleasedScore(options.Release, logits, pool.Images[i], y, noiseKey);
                 phi[m][i] = scaled;
                 if (m == 0)
                 {
@@ -154,6 +155,40 @@ public static class MembershipAudit
         var phi = zy - Math.Log(Math.Max(others, double.Epsilon));
         var nll = Math.Log(all) - zy;
         return (phi, nll, predicted);
+    }
+
+    /// <summary>
+    /// φ, loss and label from what <paramref name="policy"/> releases: p_y is the released score of the true class (0
+    /// when it is not released; under label-only, 1 when the label is y), and the rest of the mass is what the other
+    /// released scores add up to, or 1 − p_y if more; both floored at 10⁻⁶ so label-only answers give φ = ±13.8.
+    /// </summary>
+    internal static (double Phi, double Loss, int Predicted) ReleasedScore(Serving.OutputPolicy policy, ReadOnlySpan<float> logits, ReadOnlySpan<float> input, int label, ReadOnlySpan<byte> noiseKey)
+    {
+        const double floor = 1e-6;
+        var released = Serving.PredictionShaper.Shape(policy, Serving.PredictionShaper.SoftMax(logits), input, noiseKey);
+        double py, others = 0;
+        if (released.Scores is null)
+        {
+            py = released.Label == label ? 1 : 0;
+        }
+        else
+        {
+            py = 0;
+            foreach (var s in released.Scores)
+            {
+                if (s.Class == label)
+                {
+                    py = s.Score;
+                }
+                else
+                {
+                    others += s.Score;
+                }
+            }
+        }
+
+        others = Math.Max(others, 1 - py);
+        return (Math.Log(Math.Max(py, floor)) - Math.Log(Math.Max(others, floor)), -Math.Log(Math.Max(py, floor)), released.Label);
     }
 
     private static (double In, double Out) ShadowMeans(double[][] phi, bool[][] membership, int i)

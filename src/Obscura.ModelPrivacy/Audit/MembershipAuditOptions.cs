@@ -20,6 +20,13 @@ public sealed record MembershipAuditOptions
     /// <summary>How the target and the shadows are trained (with a noise multiplier: DP-SGD).</summary>
     public TrainingOptions Training { get; init; } = new() { Epochs = 60, BatchSize = 32, LearningRate = 0.1f };
 
+    /// <summary>
+    /// What the attacker sees of each model's answer: null for the exact logits (the audit of the model itself), or a
+    /// serving <see cref="Serving.OutputPolicy"/>, applied to the target and to the attacker's shadows alike (the
+    /// attacker knows the policy), to audit the model as the hardened API releases it.
+    /// </summary>
+    public Serving.OutputPolicy? Release { get; init; }
+
     /// <summary>Seed of the splits and of every model's initialisation and sampling (an audit, not a release).</summary>
     public int Seed { get; init; } = 1;
 

@@ -8,6 +8,7 @@ using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
 using Obscura.Governance.Storage;
+using Obscura.ModelPrivacy.Serving;
 using Obscura.Server.Endpoints;
 using Obscura.Server.Security;
 using Obscura.Storage;
@@ -77,6 +78,7 @@ public static class ObscuraServer
         });
 
         builder.Services.AddSingleton<VaultAccessor>();
+        builder.Services.AddSingleton(sp => ClassifierRegistry.Open(sp.GetRequiredService<DataFolder>().Path, sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<BiometricShredding>();
         var configured = builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
         if (configured.Role == ServerRole.All)
@@ -168,6 +170,7 @@ public static class ObscuraServer
         app.MapBiometrics();
         app.MapVault();
         app.MapRetention();
+        app.MapModels();
         return app;
     }
 

@@ -5,11 +5,12 @@ namespace Obscura.Server.Hosting;
 /// <summary>Refuses bodies above the configured size: at once when Content-Length says so, else while reading.</summary>
 internal static class RequestBodyLimit
 {
-    /// <summary>Limits bodies to <paramref name="defaultMaxBytes"/>, and vault blob uploads to <paramref name="blobMaxBytes"/>.</summary>
+    /// <summary>Limits bodies to <paramref name="defaultMaxBytes"/>, and vault blob uploads and model registrations to <paramref name="blobMaxBytes"/>.</summary>
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app, long defaultMaxBytes, long blobMaxBytes) =>
         app.Use(async (context, next) =>
         {
-            var maxBytes = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/v1/vault/objects", StringComparison.OrdinalIgnoreCase)
+            var maxBytes = HttpMethods.IsPost(context.Request.Method)
+                && (context.Request.Path.Equals("/v1/vault/objects", StringComparison.OrdinalIgnoreCase) || context.Request.Path.Equals("/v1/models", StringComparison.OrdinalIgnoreCase))
                 ? blobMaxBytes
                 : defaultMaxBytes;
             if (context.Request.ContentLength > maxBytes)
