@@ -27,7 +27,7 @@ internal static class ModelEndpoints
         var models = app.MapGroup("/v1/models").WithTags("Model API");
         models.MapPost("/{id}/predict", PredictAsync).RequireAuthorization(Policies.ControllerOrProcessor)
             .WithSummary("Predicts with a registered model, shaped by the caller's serving policy.")
-            .WithDescription("Body: {\"features\": [numbers]} with exactly the model's input count, all finite. 200: {label, scores (null under label-only; most probable first, rounded or noisy as the policy says), policy}. 400: wrong feature count, a non-finite value or a malformed body (validation problem). 404: no such model. 413: body above the server's limit. 429: the key is over its rate (Retry-After) or has made all the queries its policy allows (problem detail says which). Queries are watched for extraction, membership and boundary probing; alerts go to the audit ledger.")
+            .WithDescription("Body: {\"features\": [numbers]} with exactly the model's input count, all finite and within ±1e9. 200: {label, scores (null under label-only; the top-k most probable classes, listed by released score, rounded or noisy as the policy says), policy}. 400: wrong feature count, a non-finite value or a malformed body (validation problem). 404: no such model. 413: body above the server's limit. 429: the key is over its rate (Retry-After) or has made all the queries its policy allows (problem detail says which). Queries are watched for extraction, membership and boundary probing; alerts go to the audit ledger.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
