@@ -37,7 +37,7 @@ public sealed class ModelServingTests
         Assert.Throws<ArgumentException>(() => ModelFile.Serialize(Tiny, [float.NaN, .. new float[Tiny.ParameterCount - 1]], new ModelMetadata(DateTimeOffset.UnixEpoch, null, null, 1)));
     }
 
-    private static byte[] Forge(byte[] header, int parameters)
+    internal static byte[] Forge(byte[] header, int parameters)
     {
         var bytes = new byte[12 + header.Length + (4 * parameters) + 32];
         "OBSM"u8.CopyTo(bytes);

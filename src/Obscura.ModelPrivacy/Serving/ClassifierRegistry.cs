@@ -33,6 +33,13 @@ public sealed partial class ClassifierRegistry : IDisposable
     /// <summary>The registry's folder inside the data folder.</summary>
     public const string FolderName = "classifiers";
 
+    /// <summary>
+    /// The largest feature magnitude a prediction accepts. Far above any pixel or standardised value, and low enough
+    /// that the monitor's sketch distances stay finite in float32 for any input size a model file allows (a larger
+    /// finite value overflowed them to ∞ and broke the key's monitoring).
+    /// </summary>
+    public const float MaxFeatureMagnitude = 1e9f;
+
     private static readonly DataCategory ModelCategory = DataCategory.Parse("model-api");
     private readonly SqliteStateFile _file;
     private readonly string _directory;
@@ -224,9 +231,9 @@ public sealed partial class ClassifierRegistry : IDisposable
             return Task.FromResult<Outcome<Prediction>>(new GovernanceError(GovernanceErrorKind.Invalid, "Give the model's input as 'features': an array of numbers.", "features"));
         }
 
-        if (Array.Exists(features, v => !float.IsFinite(v)))
+        if (Array.Exists(features, v => !(Math.Abs(v) <= MaxFeatureMagnitude)))
         {
-            return Task.FromResult<Outcome<Prediction>>(new GovernanceError(GovernanceErrorKind.Invalid, "Every feature is a finite number.", "features"));
+            return Task.FromResult<Outcome<Prediction>>(new GovernanceError(GovernanceErrorKind.Invalid, "Every feature is a finite number between -1e9 and 1e9.", "features"));
         }
 
         return PredictCoreAsync(caller, id, features, cancellationToken);
@@ -275,6 +282,12 @@ public sealed partial class ClassifierRegistry : IDisposable
         }
 
         var probabilities = PredictionShaper.Probabilities(loaded.Saved.Model, loaded.Saved.Parameters, features, loaded.Saved.Model.NewWorkspace());
+        if (Array.Exists(probabilities, v => !double.IsFinite(v)))
+        {
+            // Counted (the token is spent) but not traced or answered.
+            return new GovernanceError(GovernanceErrorKind.Invalid, $"Model '{id}' gives no finite output for these features.", "features");
+        }
+
         var cached = Window(c, id, caller);
         var history = cached.Traces.Select(t => t.Trace).ToList();
         var trace = loaded.Monitor.Trace(history, features, probabilities);

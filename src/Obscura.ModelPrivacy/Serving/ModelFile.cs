@@ -133,11 +133,15 @@ public static class ModelFile
             throw new InvalidDataException("The model file's shape (inputs ≥ 1, classes ≥ 2, hidden ≥ 0) is out of range.");
         }
 
-        var model = new Classifier(header.Inputs, header.Classes, header.Hidden);
-        if (header.Parameters != model.ParameterCount || header.Parameters > MaxParameters)
+        // In 64 bits: a forged shape must not overflow (or wrap) the count before it is compared.
+        var last = header.Hidden == 0 ? header.Inputs : header.Hidden;
+        var expected = (header.Hidden == 0 ? 0 : ((long)header.Hidden * header.Inputs) + header.Hidden) + ((long)header.Classes * last) + header.Classes;
+        if (header.Parameters != expected || expected > MaxParameters)
         {
-            throw new InvalidDataException($"The model file declares {header.Parameters} parameters; a {header.Inputs}-{header.Hidden}-{header.Classes} classifier has {model.ParameterCount}.");
+            throw new InvalidDataException($"The model file declares {header.Parameters} parameters; a {header.Inputs}-{header.Hidden}-{header.Classes} classifier has {expected}.");
         }
+
+        var model = new Classifier(header.Inputs, header.Classes, header.Hidden);
 
         var body = bytes[(PrefixBytes + (int)headerLength)..^SHA256.HashSizeInBytes];
         if (body.Length != 4L * model.ParameterCount)

@@ -44,7 +44,8 @@ public static class PredictionShaper
     /// <summary>
     /// What <paramref name="policy"/> releases of <paramref name="probabilities"/> for <paramref name="input"/>: the
     /// label is the top class of the true probabilities; noise (keyed by <paramref name="noiseKey"/> and the exact
-    /// input) is added before the top-k classes are chosen by their true probability and before rounding.
+    /// input) is added before the top-k classes are chosen by their true probability and before rounding; the scores
+    /// are listed by their released value (ties by class index), never in the true order.
     /// </summary>
     public static Prediction Shape(OutputPolicy policy, ReadOnlySpan<double> probabilities, ReadOnlySpan<float> input, ReadOnlySpan<byte> noiseKey)
     {
@@ -80,16 +81,22 @@ public static class PredictionShaper
             scores[r] = new ClassScore(order[r], policy.Decimals is { } d ? Math.Round(value, d, MidpointRounding.ToEven) : value);
         }
 
+        // Released in the order of the released scores (ties by class): the true order is what rounding and noise hide.
+        Array.Sort(scores, (a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : a.Class.CompareTo(b.Class));
+
         return new Prediction(label, scores, policy.ToString());
     }
 
-    /// <summary>A seed from HMAC-SHA256(key, input): the same question gets the same noise, another question independent noise.</summary>
+    /// <summary>
+    /// A seed from HMAC-SHA256(key, input): the same question gets the same noise, another question independent noise.
+    /// −0 is keyed as +0: the model cannot tell them apart, so they are the same question.
+    /// </summary>
     private static int NoiseSeed(ReadOnlySpan<byte> key, ReadOnlySpan<float> input)
     {
         var bytes = new byte[input.Length * 4];
         for (var i = 0; i < input.Length; i++)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), input[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), input[i] == 0 ? 0f : input[i]);
         }
 
         Span<byte> mac = stackalloc byte[32];
