@@ -51,6 +51,9 @@ public sealed class EdgeProcessor : IDisposable
     /// <summary>The configuration in force.</summary>
     public EdgeConfiguration Configuration { get; }
 
+    /// <summary>Test hook: sees each embedding before it is hashed and zeroed (so a test knows what must not reach disk).</summary>
+    internal Action<ReadOnlySpan<float>>? EmbeddingObserved { get; set; }
+
     /// <summary>Frames analysed so far.</summary>
     public int Frames { get; private set; }
 
@@ -166,6 +169,7 @@ public sealed class EdgeProcessor : IDisposable
 
                 // The template's array is the only copy of the embedding: hash it, then zero it in place.
                 var values = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(template.Values), template.Dimension);
+                EmbeddingObserved?.Invoke(values);
                 ids.Add(hasher.Hash(values));
                 values.Clear();
                 _embeddingResidence.Add(Stopwatch.GetElapsedTime(held));

@@ -22,9 +22,14 @@ public sealed class BatchInbox : IBatchSink, IDisposable
     {
         _storeKeys = storeKeys ?? throw new ArgumentNullException(nameof(storeKeys));
         _file = new SqliteStateFile(path);
+        using (var connection = _file.Connect())
+        {
+            // Outside a transaction: SQLite cannot change the journal mode inside one.
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+        }
+
         _file.InWrite(true, c =>
         {
-            Execute(c, "PRAGMA journal_mode=WAL;");
             Execute(c, """
                 CREATE TABLE IF NOT EXISTS batches (batch_id TEXT PRIMARY KEY, store TEXT NOT NULL, date TEXT NOT NULL, band TEXT NOT NULL,
                     chunk INTEGER NOT NULL, suppressed INTEGER NOT NULL, rematch TEXT NOT NULL);

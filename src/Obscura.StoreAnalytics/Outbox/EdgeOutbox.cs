@@ -17,9 +17,14 @@ public sealed class EdgeOutbox : IDisposable
     public EdgeOutbox(string path)
     {
         _file = new SqliteStateFile(path);
+        using (var connection = _file.Connect())
+        {
+            // Outside a transaction: SQLite cannot change the journal mode inside one.
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+        }
+
         _file.InWrite(true, c =>
         {
-            Execute(c, "PRAGMA journal_mode=WAL;");
             Execute(c, """
                 CREATE TABLE IF NOT EXISTS outbox (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
