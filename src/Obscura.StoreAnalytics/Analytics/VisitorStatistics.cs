@@ -82,27 +82,28 @@ public static class VisitorStatistics
     }
 
     /// <summary>
-    /// For arrivals in a day's later bands: m = 1 when the ID equals an entrance ID of an earlier band that day; by
-    /// chance that happens with probability c = Σ over the earlier IDs of the day's frequency of that ID, so
-    /// E[m] = r·R + (1 − r·R)·c and r̂ = Σ(m − c) / Σ R(1 − c), clamped to [0, 1].
+    /// For arrivals in a day's later bands: m = 1 when the ID equals an entrance ID of an earlier band that day. A
+    /// stranger does that by chance with probability c, estimated from the earlier arrivals themselves (distinct
+    /// people: the entrance sees each arrival once) as the share of them whose ID another earlier arrival shares.
+    /// E[m] = r·R + (1 − r·R)·c, so r̂ = Σ(m − c) / Σ R(1 − c), clamped to [0, 1].
     /// </summary>
     private static List<ReturningCell> Returning(StoreObservations o, List<StoreEvent> entrance, int k, Keeper<double> keep)
     {
         var cells = new List<ReturningCell>();
         foreach (var day in entrance.GroupBy(e => (e.Store, e.Date)).OrderBy(g => g.Key))
         {
-            var frequency = day.GroupBy(e => e.GroupId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (double)g.Count() / day.Count(), StringComparer.Ordinal);
-            var earlier = new HashSet<string>(StringComparer.Ordinal);
+            var earlier = new Dictionary<string, int>(StringComparer.Ordinal);
             double numerator = 0, denominator = 0;
             int arrivals = 0, rematched = 0;
             foreach (var band in day.GroupBy(e => e.Band).OrderBy(g => g.Key))
             {
                 if (earlier.Count > 0)
                 {
-                    var chance = earlier.Sum(id => frequency.GetValueOrDefault(id));
+                    var total = earlier.Values.Sum();
+                    var chance = (double)earlier.Values.Where(n => n > 1).Sum() / total;
                     foreach (var e in band)
                     {
-                        var m = earlier.Contains(e.GroupId) ? 1 : 0;
+                        var m = earlier.ContainsKey(e.GroupId) ? 1 : 0;
                         rematched += m;
                         arrivals++;
                         numerator += m - chance;
@@ -110,7 +111,10 @@ public static class VisitorStatistics
                     }
                 }
 
-                earlier.UnionWith(band.Select(e => e.GroupId));
+                foreach (var e in band)
+                {
+                    earlier[e.GroupId] = earlier.GetValueOrDefault(e.GroupId) + 1;
+                }
             }
 
             var share = denominator > 0 ? Math.Clamp(numerator / denominator, 0, 1) : 0;
@@ -159,8 +163,9 @@ public static class VisitorStatistics
 
     /// <summary>
     /// Moves A → B: pairs of captures with the same ID, one in A in a slot and one in B (≠ A) in the next slot of the
-    /// same band, minus the pairs expected by chance (n_A · n_B · Σ_id f_id² with f the band's ID frequencies), divided
-    /// by the mean re-match probability: an estimate of same-person capture pairs. Shares are per origin zone.
+    /// same band, minus the pairs expected by chance, divided by the mean re-match probability: an estimate of
+    /// same-person capture pairs. The chance rate is measured on pairs of the band at least <see cref="NullGapMinutes"/>
+    /// apart, which are (almost) all strangers: n_A · n_B · π₀. Shares are per origin zone.
     /// </summary>
     private static List<FlowCell> Flows(StoreObservations o, int k, Keeper<double> keep)
     {
@@ -168,8 +173,7 @@ public static class VisitorStatistics
         var moves = new Dictionary<(string Store, string From, string To), (double Estimate, int Observed)>();
         foreach (var band in o.Events.GroupBy(e => (e.Store, e.Date, e.Band)))
         {
-            var ids = band.GroupBy(e => e.GroupId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (double)g.Count() / band.Count(), StringComparer.Ordinal);
-            var collision = ids.Values.Sum(f => f * f);
+            var collision = StrangerCollision(band.ToList());
             var r = band.Average(e => ReMatch(o, band.Key.Store, e.GroupId));
             var bySlot = band.GroupBy(e => (e.Minute, e.Zone)).ToDictionary(g => g.Key, g => g.ToList());
             foreach (var ((minute, from), here) in bySlot)
@@ -204,6 +208,44 @@ public static class VisitorStatistics
         }
 
         return cells;
+    }
+
+    /// <summary>Pairs this far apart (minutes) serve as the stranger null for flows: a visit is shorter.</summary>
+    public const int NullGapMinutes = 60;
+
+    /// <summary>π₀: the share of event pairs at least <see cref="NullGapMinutes"/> apart that carry the same ID.</summary>
+    private static double StrangerCollision(List<StoreEvent> band)
+    {
+        var minutes = band.Select(e => e.Minute).Order().ToArray();
+        long pairs = 0;
+        var j = 0;
+        for (var i = 0; i < minutes.Length; i++)
+        {
+            while (j < minutes.Length && minutes[j] < minutes[i] + NullGapMinutes)
+            {
+                j++;
+            }
+
+            pairs += minutes.Length - j;
+        }
+
+        long same = 0;
+        foreach (var id in band.GroupBy(e => e.GroupId, StringComparer.Ordinal))
+        {
+            var m = id.Select(e => e.Minute).Order().ToArray();
+            var q = 0;
+            for (var i = 0; i < m.Length; i++)
+            {
+                while (q < m.Length && m[q] < m[i] + NullGapMinutes)
+                {
+                    q++;
+                }
+
+                same += m.Length - q;
+            }
+        }
+
+        return pairs == 0 ? 0 : (double)same / pairs;
     }
 
     private static int SlotMinutes(StoreObservations o)

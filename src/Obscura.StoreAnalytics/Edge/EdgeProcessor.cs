@@ -21,15 +21,9 @@ namespace Obscura.StoreAnalytics.Edge;
 /// </summary>
 public sealed class EdgeProcessor : IDisposable
 {
-    /// <summary>Most events in one batch.</summary>
-    public const int BatchSize = 1000;
-
     private readonly BlazeFaceDetector _detector;
     private readonly OnnxFaceEmbedder _embedder;
-    private readonly StoreSecret _secret;
-    private readonly IRandomSource? _random;
-    private readonly Dictionary<DateOnly, GroupIdHasher> _hashers = [];
-    private readonly SortedDictionary<(DateOnly Date, TimeBand Band), BandBuffer> _open = [];
+    private readonly EdgeEventBuffer _buffer;
     private readonly List<TimeSpan> _imageResidence = [];
     private readonly List<TimeSpan> _embeddingResidence = [];
 
@@ -42,10 +36,10 @@ public sealed class EdgeProcessor : IDisposable
     public EdgeProcessor(EdgeConfiguration configuration, StoreSecret secret, BlazeFaceDetector detector, OnnxFaceEmbedder embedder, IRandomSource? random = null)
     {
         Configuration = (configuration ?? throw new ArgumentNullException(nameof(configuration))).Validate();
-        _secret = secret ?? throw new ArgumentNullException(nameof(secret));
+        ArgumentNullException.ThrowIfNull(secret);
         _detector = detector ?? throw new ArgumentNullException(nameof(detector));
         _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
-        _random = random;
+        _buffer = new EdgeEventBuffer(Configuration, secret, random);
     }
 
     /// <summary>The configuration in force.</summary>
@@ -117,19 +111,7 @@ public sealed class EdgeProcessor : IDisposable
             throw new InvalidDataException($"Camera '{camera}' is not in the configuration.");
         }
 
-        var zone = cameraConfig.Zone;
-        var kind = Configuration.Zones[zone];
-        var date = Configuration.DateOf(timestamp);
-        var band = Configuration.BandOf(timestamp);
-        var minute = Configuration.CoarseMinuteOf(timestamp);
-        if (!_hashers.TryGetValue(date, out var hasher))
-        {
-            var key = _secret.DailyKey(date);
-            _hashers[date] = hasher = new GroupIdHasher(key, _embedder.Dimension, Configuration.GroupIds, _random);
-            Array.Clear(key);
-        }
-
-        var buffer = OpenBand(date, band);
+        var hasher = _buffer.HasherFor(timestamp, _embedder.Dimension);
         var ids = new List<GroupId>();
         var pinned = GC.AllocateUninitializedArray<byte>(encoded.Length, pinned: true);
         SKBitmap? image = null;
@@ -164,7 +146,7 @@ public sealed class EdgeProcessor : IDisposable
 
                 SKBitmap? chip = FaceAligner.Align(image, face, AlignmentTemplate.DlibChip150);
                 var template = _embedder.ExtractAligned(chip, out _);
-                FaceCaptureClear(ref chip);
+                FaceCapture.Clear(ref chip);
                 var held = Stopwatch.GetTimestamp();
 
                 // The template's array is the only copy of the embedding: hash it, then zero it in place.
@@ -178,51 +160,27 @@ public sealed class EdgeProcessor : IDisposable
         finally
         {
             Array.Clear(pinned);
-            FaceCaptureClear(ref image);
+            FaceCapture.Clear(ref image);
             _imageResidence.Add(Stopwatch.GetElapsedTime(started));
         }
 
-        buffer.AddFrame(zone, kind, minute, ids);
+        _buffer.AddFrame(camera, timestamp, ids);
         Frames++;
         Faces += ids.Count;
         return ids.Count;
     }
 
     /// <summary>The (date, band) pairs with events or frames waiting.</summary>
-    public IReadOnlyList<(DateOnly Date, TimeBand Band)> OpenBands => [.. _open.Keys];
+    public IReadOnlyList<(DateOnly Date, TimeBand Band)> OpenBands => _buffer.OpenBands;
 
-    /// <summary>
-    /// Closes every band before <paramref name="before"/> (all when null): applies the minimum group size and returns
-    /// the band's events and frame tallies as unsigned batches of at most <see cref="BatchSize"/> events, with batch ids
-    /// fixed by (store, date, band, chunk) so that closing the same band again yields the same ids.
-    /// </summary>
-    public IReadOnlyList<EventBatch> CloseBands((DateOnly Date, TimeBand Band)? before = null)
-    {
-        var batches = new List<EventBatch>();
-        foreach (var key in _open.Keys.Where(k => before is null || k.CompareTo(before.Value) < 0).ToList())
-        {
-            batches.AddRange(_open[key].Close(Configuration));
-            _open.Remove(key);
-        }
-
-        return batches;
-    }
+    /// <inheritdoc cref="EdgeEventBuffer.CloseBands"/>
+    public IReadOnlyList<EventBatch> CloseBands((DateOnly Date, TimeBand Band)? before = null) => _buffer.CloseBands(before);
 
     /// <inheritdoc/>
     public void Dispose()
     {
         _detector.Dispose();
         _embedder.Dispose();
-    }
-
-    private BandBuffer OpenBand(DateOnly date, TimeBand band)
-    {
-        if (!_open.TryGetValue((date, band), out var buffer))
-        {
-            _open[(date, band)] = buffer = new BandBuffer(date, band);
-        }
-
-        return buffer;
     }
 
     private static SKBitmap? Decode(byte[] pinned)
@@ -242,70 +200,10 @@ public sealed class EdgeProcessor : IDisposable
         SKBitmap? bitmap = new SKBitmap(new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         if (codec.GetPixels(bitmap.Info, bitmap.GetPixels()) != SKCodecResult.Success)
         {
-            FaceCaptureClear(ref bitmap);
+            FaceCapture.Clear(ref bitmap);
             return null;
         }
 
         return bitmap;
-    }
-
-    private static void FaceCaptureClear(ref SKBitmap? bitmap)
-    {
-        if (bitmap is null)
-        {
-            return;
-        }
-
-        bitmap.Erase(SKColors.Transparent);
-        bitmap.Dispose();
-        bitmap = null;
-    }
-
-    /// <summary>One band's captures waiting for the minimum group size.</summary>
-    private sealed class BandBuffer(DateOnly date, TimeBand band)
-    {
-        private readonly List<(string Zone, ZoneKind Kind, int Minute, GroupId Id)> _captures = [];
-        private readonly Dictionary<(string Zone, ZoneKind Kind, int Minute), int> _frames = [];
-
-        public void AddFrame(string zone, ZoneKind kind, int minute, List<GroupId> ids)
-        {
-            _frames[(zone, kind, minute)] = _frames.GetValueOrDefault((zone, kind, minute)) + 1;
-            foreach (var id in ids)
-            {
-                _captures.Add((zone, kind, minute, id));
-            }
-        }
-
-        public IEnumerable<EventBatch> Close(EdgeConfiguration config)
-        {
-            var published = MinimumGroupSize.Apply([.. _captures.Select(c => c.Id)], config.GroupIds.MinimumGroupSize);
-            var events = new List<StoreEvent>();
-            for (var i = 0; i < _captures.Count; i++)
-            {
-                if (published[i] is { } id)
-                {
-                    var c = _captures[i];
-                    events.Add(new StoreEvent(config.Store, date, band, c.Minute, c.Zone, c.Kind, id.ToString()));
-                }
-            }
-
-            // Shuffle-free but order-neutral: sort so the batch order says nothing about capture order within a slot.
-            events.Sort((a, b) => (a.Minute, a.Zone, a.GroupId).CompareTo((b.Minute, b.Zone, b.GroupId)));
-            var tallies = _frames.Select(f => new ZoneTally(config.Store, date, band, f.Key.Minute, f.Key.Zone, f.Key.Kind, f.Value))
-                .OrderBy(t => t.Minute).ThenBy(t => t.Zone, StringComparer.Ordinal).ToList();
-            var chunks = Math.Max(1, (events.Count + BatchSize - 1) / BatchSize);
-            for (var chunk = 0; chunk < chunks; chunk++)
-            {
-                yield return EventBatch.Create(
-                    config.Store,
-                    date,
-                    band,
-                    chunk,
-                    events.Skip(chunk * BatchSize).Take(BatchSize).ToList(),
-                    chunk == 0 ? tallies : [],
-                    config.ReMatchByLength,
-                    suppressed: chunk == 0 ? published.Count(p => p is null) : 0);
-            }
-        }
     }
 }
