@@ -35,6 +35,7 @@ public sealed class EdgeProcessorTests
         Assert.All(batch.Events, e => Assert.Equal(GroupIdDefaults.Parameters.Bits, e.GroupId.Length));
         Assert.Equal(2, batch.Tallies.Count);
         Assert.Empty(edge.OpenBands);
+        TestContext.Current.TestOutputHelper?.WriteLine($"image residence p50 {edge.ImageResidence.P50.TotalMilliseconds:F1} ms, p99 {edge.ImageResidence.P99.TotalMilliseconds:F1} ms; embedding residence p50 {edge.EmbeddingResidence.P50.TotalMilliseconds:F3} ms, p99 {edge.EmbeddingResidence.P99.TotalMilliseconds:F3} ms");
         Assert.Equal(2, edge.ImageResidence.Count);
         Assert.Equal(3, edge.EmbeddingResidence.Count);
     }
