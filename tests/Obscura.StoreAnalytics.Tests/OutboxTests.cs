@@ -80,6 +80,28 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task Two_edges_draining_one_outbox_file_at_once_deliver_every_batch_once()
+    {
+        using var folder = new TempDirectory();
+        using var key = EdgeSigningKey.Generate();
+        using var inbox = new BatchInbox(Path.Combine(folder.Path, "inbox.db"), new Dictionary<string, byte[]> { ["s1"] = key.PublicKey });
+        var path = Path.Combine(folder.Path, "outbox.db");
+        var batches = Enumerable.Range(0, 30).Select(i => key.Sign(Batch("s1", (TimeBand)(i % 3), i / 3, 4))).ToList();
+        using var first = new EdgeOutbox(path);
+        using var second = new EdgeOutbox(path);
+        first.Enqueue(batches);
+
+        // Separate connections to one file, as two processes would have: both may send a batch, the inbox keeps one.
+        var drains = await Task.WhenAll(
+            Task.Run(() => first.DrainAsync(inbox, cancellationToken: TestContext.Current.CancellationToken)),
+            Task.Run(() => second.DrainAsync(inbox, cancellationToken: TestContext.Current.CancellationToken)));
+        Assert.Equal(30, drains.Sum(d => d.Delivered));
+        Assert.Equal(0, first.Pending);
+        Assert.Equal(30, inbox.Batches);
+        Assert.Equal(30 * 4, inbox.Read().Events.Count);
+    }
+
+    [Fact]
     public async Task A_batch_under_another_key_a_changed_payload_or_an_unknown_store_is_rejected_and_not_stored()
     {
         using var folder = new TempDirectory();
