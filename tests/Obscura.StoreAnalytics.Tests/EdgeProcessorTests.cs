@@ -75,7 +75,7 @@ public sealed class EdgeProcessorTests
     }
 
     [Fact]
-    public async Task No_image_or_embedding_reaches_the_edges_working_folder_or_its_outbox()
+    public async Task No_image_or_embedding_reaches_the_edges_working_folder_its_outbox_or_the_network()
     {
         using var input = new TempDirectory();
         using var work = new TempDirectory();
@@ -85,6 +85,7 @@ public sealed class EdgeProcessorTests
         using var secret = StoreSecret.Generate();
         using var key = EdgeSigningKey.Generate();
         var embeddings = new List<float[]>();
+        var sent = new List<SignedBatch>();
         using (var edge = await EdgeFixtures.OpenAsync(EdgeFixtures.Configuration(), secret))
         using (var outbox = new EdgeOutbox(Path.Combine(work.Path, "outbox.db")))
         {
@@ -94,7 +95,8 @@ public sealed class EdgeProcessorTests
                 edge.Process(f);
             }
 
-            outbox.Enqueue(edge.CloseBands().Select(key.Sign));
+            sent.AddRange(edge.CloseBands().Select(key.Sign));
+            outbox.Enqueue(sent);
         }
 
         Assert.Equal(2, embeddings.Count);
@@ -105,6 +107,12 @@ public sealed class EdgeProcessorTests
         {
             var bytes = File.ReadAllBytes(path);
             Assert.All(secrets, n => Assert.True(bytes.AsSpan().IndexOf(n.Bytes) < 0, $"{Path.GetFileName(path)} holds {n.What}"));
+        }
+
+        // What goes on the network is the signed payload: scanned the same way.
+        foreach (var batch in sent)
+        {
+            Assert.All(secrets, n => Assert.True(batch.Payload.AsSpan().IndexOf(n.Bytes) < 0 && batch.Signature.AsSpan().IndexOf(n.Bytes) < 0, $"a sent batch holds {n.What}"));
         }
 
         // The scan finds a needle that is there: an outbox that stored the embedding would fail this test.
