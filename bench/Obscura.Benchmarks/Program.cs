@@ -26,6 +26,12 @@ if (args.Length > 0 && args[0] == CaptureBench.Command)
     return await CaptureBench.RunAsync(args[1..]);
 }
 
+// `-- edge [--frames N] [--detector front|back]` times the store edge (frames/s per core, residence; EdgeBench).
+if (args.Length > 0 && args[0] == EdgeBench.Command)
+{
+    return await EdgeBench.RunAsync(args[1..]);
+}
+
 // `--iterations N` (N >= 1) replaces the default ShortRun job (3 iterations) by one of 5 warm-up and N measured
 // iterations, for comparisons that need tighter error bars (bench/seal-compare passes 15).
 var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess");

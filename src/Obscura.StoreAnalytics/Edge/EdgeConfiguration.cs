@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Obscura.StoreAnalytics.GroupIds;
+
+namespace Obscura.StoreAnalytics.Edge;
+
+/// <summary>
+/// The edge's configuration file: the store, its zones and cameras (camera → zone, privacy masks), the time bands in
+/// store-local time, the coarse-time granularity, the group-ID parameters and the face-detection limits.
+/// </summary>
+public sealed partial record EdgeConfiguration
+{
+    /// <summary>Store id (1–64 of a-z, 0-9, '-', '_').</summary>
+    public required string Store { get; init; }
+
+    /// <summary>Zone name → kind.</summary>
+    public required IReadOnlyDictionary<string, ZoneKind> Zones { get; init; }
+
+    /// <summary>Camera id → camera.</summary>
+    public required IReadOnlyDictionary<string, CameraConfiguration> Cameras { get; init; }
+
+    /// <summary>Store-local time minus UTC, in minutes.</summary>
+    public int UtcOffsetMinutes { get; init; }
+
+    /// <summary>Local time the lunch band starts (default 11:00).</summary>
+    public TimeOnly LunchStarts { get; init; } = new(11, 0);
+
+    /// <summary>Local time the afternoon band starts (default 14:00).</summary>
+    public TimeOnly AfternoonStarts { get; init; } = new(14, 0);
+
+    /// <summary>Granularity of the coarse time in events, in minutes (default 5; divides 60).</summary>
+    public int CoarseMinutes { get; init; } = 5;
+
+    /// <summary>Group-ID bits, flip probability and k.</summary>
+    public required GroupIdParameters GroupIds { get; init; }
+
+    /// <summary>
+    /// The calibrated re-match probability for each ID length 0…b (<see cref="ReMatchModel.ReMatchByLength"/>), sent
+    /// with each batch so the processor can correct its estimates.
+    /// </summary>
+    public required IReadOnlyList<double> ReMatchByLength { get; init; }
+
+    /// <summary>Smallest detector score for a face to count (default 0.75).</summary>
+    public float MinFaceScore { get; init; } = 0.75f;
+
+    /// <summary>Smallest eye distance in pixels for a face to count (default 24).</summary>
+    public float MinEyeDistance { get; init; } = 24f;
+
+    /// <summary>JSON options of the file (camelCase, enums as names).</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Reads and validates a configuration file.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON of this shape or a value is out of range.</exception>
+    public static EdgeConfiguration Load(string path)
+    {
+        EdgeConfiguration? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<EdgeConfiguration>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)} is not a valid edge configuration: {ex.Message}", ex);
+        }
+
+        return (config ?? throw new InvalidDataException($"{Path.GetFileName(path)} is empty.")).Validate();
+    }
+
+    /// <summary>Checks every value; returns this.</summary>
+    /// <exception cref="InvalidDataException">A value is out of range or a camera names an unknown zone.</exception>
+    public EdgeConfiguration Validate()
+    {
+        Check(NamePattern().IsMatch(Store ?? ""), "The store id is 1–64 characters of a-z, 0-9, '-' and '_'.");
+        Check(Zones is { Count: > 0 } && Zones.Keys.All(z => NamePattern().IsMatch(z)), "Declare at least one zone, named with a-z, 0-9, '-' and '_'.");
+        Check(Cameras is { Count: > 0 } && Cameras.Keys.All(c => NamePattern().IsMatch(c)), "Declare at least one camera, named with a-z, 0-9, '-' and '_'.");
+        foreach (var (id, camera) in Cameras!)
+        {
+            Check(camera.Zone is not null && Zones!.ContainsKey(camera.Zone), $"Camera '{id}' names a zone that is not declared.");
+            Check(camera.Masks.All(m => m.Width > 0 && m.Height > 0), $"Camera '{id}' has a mask without area.");
+        }
+
+        Check(Math.Abs(UtcOffsetMinutes) <= 14 * 60, "The UTC offset is within ±14 h.");
+        Check(LunchStarts < AfternoonStarts, "Lunch starts before the afternoon.");
+        Check(CoarseMinutes is > 0 and <= 60 && 60 % CoarseMinutes == 0, "The coarse time divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 minutes).");
+        try
+        {
+            GroupIds.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+
+        Check(ReMatchByLength is not null && ReMatchByLength.Count == GroupIds.Bits + 1 && ReMatchByLength.All(r => r is >= 0 and <= 1), "reMatchByLength has b + 1 probabilities (run the calibration).");
+        Check(MinFaceScore is > 0 and <= 1 && MinEyeDistance >= 1, "The face score is in (0, 1] and the eye distance at least 1 px.");
+        return this;
+    }
+
+    /// <summary>The band of a UTC instant, in store-local time.</summary>
+    public TimeBand BandOf(DateTimeOffset utc)
+    {
+        var local = TimeOnly.FromDateTime(utc.UtcDateTime.AddMinutes(UtcOffsetMinutes));
+        return local < LunchStarts ? TimeBand.Morning : local < AfternoonStarts ? TimeBand.Lunch : TimeBand.Afternoon;
+    }
+
+    /// <summary>The store-local date of a UTC instant.</summary>
+    public DateOnly DateOf(DateTimeOffset utc) => DateOnly.FromDateTime(utc.UtcDateTime.AddMinutes(UtcOffsetMinutes));
+
+    /// <summary>The coarse time: store-local minute of the day, rounded down to <see cref="CoarseMinutes"/>.</summary>
+    public int CoarseMinuteOf(DateTimeOffset utc)
+    {
+        var local = utc.UtcDateTime.AddMinutes(UtcOffsetMinutes);
+        var minute = (local.Hour * 60) + local.Minute;
+        return minute - (minute % CoarseMinutes);
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidDataException(message);
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Obscura.Biometrics.Onnx;
+using Obscura.Biometrics.Onnx.Alignment;
+using Obscura.Biometrics.Onnx.Capture;
+using Obscura.Biometrics.Onnx.Detection;
+using Obscura.Biometrics.Onnx.Models;
+using Obscura.Privacy.Sampling;
+using Obscura.StoreAnalytics.GroupIds;
+using Obscura.StoreAnalytics.Outbox;
+using SkiaSharp;
+
+namespace Obscura.StoreAnalytics.Edge;
+
+/// <summary>
+/// The in-store edge: per frame, decode → black out the camera's privacy masks → detect every face (BlazeFace) → align
+/// and embed each (dlib ResNet) → group ID of the day → zero the pixels and the embedding. Events wait in memory per
+/// (date, band) until the band is closed, when the minimum group size is applied and they become batches for the
+/// outbox; a crash loses the open band's events rather than writing them anywhere. Nothing here writes to disk.
+/// Not thread-safe: one processor per frame stream.
+/// </summary>
+public sealed class EdgeProcessor : IDisposable
+{
+    private readonly BlazeFaceDetector _detector;
+    private readonly OnnxFaceEmbedder _embedder;
+    private readonly EdgeEventBuffer _buffer;
+    private readonly List<TimeSpan> _imageResidence = [];
+    private readonly List<TimeSpan> _embeddingResidence = [];
+
+    /// <summary>Runs the given detector and embedder under <paramref name="configuration"/>.</summary>
+    /// <param name="configuration">Store, zones, cameras, bands and group-ID parameters.</param>
+    /// <param name="secret">The store secret the daily keys come from (the processor does not own it).</param>
+    /// <param name="detector">The face detector (owned: disposed with the processor).</param>
+    /// <param name="embedder">The face embedder (owned).</param>
+    /// <param name="random">Source of the randomised-response flips; cryptographic unless a test passes a seeded one.</param>
+    public EdgeProcessor(EdgeConfiguration configuration, StoreSecret secret, BlazeFaceDetector detector, OnnxFaceEmbedder embedder, IRandomSource? random = null)
+    {
+        Configuration = (configuration ?? throw new ArgumentNullException(nameof(configuration))).Validate();
+        ArgumentNullException.ThrowIfNull(secret);
+        _detector = detector ?? throw new ArgumentNullException(nameof(detector));
+        _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
+        _buffer = new EdgeEventBuffer(Configuration, secret, random);
+    }
+
+    /// <summary>The configuration in force.</summary>
+    public EdgeConfiguration Configuration { get; }
+
+    /// <summary>Test hook: sees each embedding before it is hashed and zeroed (so a test knows what must not reach disk).</summary>
+    internal Action<ReadOnlySpan<float>>? EmbeddingObserved { get; set; }
+
+    /// <summary>Frames analysed so far.</summary>
+    public int Frames { get; private set; }
+
+    /// <summary>Faces turned into group IDs so far.</summary>
+    public int Faces { get; private set; }
+
+    /// <summary>How long each frame's pixels existed (read to last buffer zeroed).</summary>
+    public ResidenceSummary ImageResidence => ResidenceSummary.Of(_imageResidence);
+
+    /// <summary>How long each embedding existed (embedder output to zeroed, after hashing).</summary>
+    public ResidenceSummary EmbeddingResidence => ResidenceSummary.Of(_embeddingResidence);
+
+    /// <summary>
+    /// Opens the pinned models from <paramref name="store"/>: BlazeFace back-256 (the long-range model, for faces that
+    /// are small in a wide CCTV scene) unless <paramref name="detector"/> names the front-128 one, and dlib's ResNet.
+    /// </summary>
+    /// <exception cref="FaceModelUnavailableException">A model is missing or does not match its card.</exception>
+    public static EdgeProcessor Open(EdgeConfiguration configuration, StoreSecret secret, FaceModelStore store, FaceModelCard? detector = null, IRandomSource? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        detector ??= FaceModelCatalog.BlazeFaceBack256;
+        var kind = detector == FaceModelCatalog.BlazeFaceFront128 ? BlazeFaceModel.Front128 : BlazeFaceModel.Back256;
+        var blazeFace = new BlazeFaceDetector(store.Load(detector), kind);
+        try
+        {
+            var embedder = new OnnxFaceEmbedder(store.Load(FaceModelCatalog.DlibResNet128), new OnnxEmbedderOptions(150, 150, Mean: 0, Scale: 1));
+            return new EdgeProcessor(configuration, secret, blazeFace, embedder, random);
+        }
+        catch
+        {
+            blazeFace.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Analyses one frame file (its bytes are zeroed after use); returns the number of faces turned into events.</summary>
+    /// <exception cref="InvalidDataException">The frame's camera is not configured.</exception>
+    public int Process(Frame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var started = Stopwatch.GetTimestamp();
+        var bytes = FaceCapture.ReadAtMost(frame.Path, 20L << 20) ?? throw new InvalidDataException($"Frame {Path.GetFileName(frame.Path)} is larger than 20 MiB.");
+        try
+        {
+            return Process(frame.Camera, frame.Timestamp, bytes, started);
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+    }
+
+    /// <summary>Analyses one encoded frame held in memory (the caller zeroes <paramref name="encoded"/>).</summary>
+    /// <exception cref="InvalidDataException">The camera is not configured or the frame cannot be decoded.</exception>
+    public int Process(string camera, DateTimeOffset timestamp, ReadOnlySpan<byte> encoded) => Process(camera, timestamp, encoded, Stopwatch.GetTimestamp());
+
+    private int Process(string camera, DateTimeOffset timestamp, ReadOnlySpan<byte> encoded, long started)
+    {
+        if (!Configuration.Cameras.TryGetValue(camera, out var cameraConfig))
+        {
+            throw new InvalidDataException($"Camera '{camera}' is not in the configuration.");
+        }
+
+        var hasher = _buffer.HasherFor(timestamp, _embedder.Dimension);
+        var ids = new List<GroupId>();
+        var pinned = GC.AllocateUninitializedArray<byte>(encoded.Length, pinned: true);
+        SKBitmap? image = null;
+        try
+        {
+            encoded.CopyTo(pinned);
+            image = Decode(pinned);
+            Array.Clear(pinned);
+            if (image is null)
+            {
+                throw new InvalidDataException("The frame is not a decodable image.");
+            }
+
+            if (cameraConfig.Masks.Count > 0)
+            {
+                using var canvas = new SKCanvas(image);
+                using var black = new SKPaint { Color = SKColors.Black, Style = SKPaintStyle.Fill };
+                foreach (var m in cameraConfig.Masks)
+                {
+                    canvas.DrawRect(SKRect.Create(m.X, m.Y, m.Width, m.Height), black);
+                }
+            }
+
+            foreach (var face in _detector.Detect(image))
+            {
+                var centre = new SKPoint(face.Box.MidX, face.Box.MidY);
+                if (face.Score < Configuration.MinFaceScore || face.EyeDistance < Configuration.MinEyeDistance
+                    || cameraConfig.Masks.Any(m => m.Contains(centre.X, centre.Y)))
+                {
+                    continue;
+                }
+
+                SKBitmap? chip = FaceAligner.Align(image, face, AlignmentTemplate.DlibChip150);
+                var template = _embedder.ExtractAligned(chip, out _);
+                FaceCapture.Clear(ref chip);
+                var held = Stopwatch.GetTimestamp();
+
+                // The template's array is the only copy of the embedding: hash it, then zero it in place.
+                var values = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(template.Values), template.Dimension);
+                EmbeddingObserved?.Invoke(values);
+                ids.Add(hasher.Hash(values));
+                values.Clear();
+                _embeddingResidence.Add(Stopwatch.GetElapsedTime(held));
+            }
+        }
+        finally
+        {
+            Array.Clear(pinned);
+            FaceCapture.Clear(ref image);
+            _imageResidence.Add(Stopwatch.GetElapsedTime(started));
+        }
+
+        _buffer.AddFrame(camera, timestamp, ids);
+        Frames++;
+        Faces += ids.Count;
+        return ids.Count;
+    }
+
+    /// <summary>The (date, band) pairs with events or frames waiting.</summary>
+    public IReadOnlyList<(DateOnly Date, TimeBand Band)> OpenBands => _buffer.OpenBands;
+
+    /// <inheritdoc cref="EdgeEventBuffer.CloseBands"/>
+    public IReadOnlyList<EventBatch> CloseBands((DateOnly Date, TimeBand Band)? before = null) => _buffer.CloseBands(before);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _detector.Dispose();
+        _embedder.Dispose();
+    }
+
+    private static SKBitmap? Decode(byte[] pinned)
+    {
+        if (pinned.Length == 0)
+        {
+            return null;
+        }
+
+        using var data = SKData.Create(Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length);
+        using var codec = data is null ? null : SKCodec.Create(data);
+        if (codec is null || (long)codec.Info.Width * codec.Info.Height > 40_000_000)
+        {
+            return null;
+        }
+
+        SKBitmap? bitmap = new SKBitmap(new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        if (codec.GetPixels(bitmap.Info, bitmap.GetPixels()) != SKCodecResult.Success)
+        {
+            FaceCapture.Clear(ref bitmap);
+            return null;
+        }
+
+        return bitmap;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+
+namespace Obscura.StoreAnalytics.GroupIds;
+
+/// <summary>
+/// The store's 32-byte secret from which each day's hashing key is derived. Never printed; zeroed on dispose. Whoever
+/// holds it can recompute a day's hyperplanes, so it stays on the edge device (owner-only file) and is never sent.
+/// </summary>
+public sealed class StoreSecret : IDisposable
+{
+    /// <summary>Secret length in bytes.</summary>
+    public const int Length = 32;
+
+    private readonly byte[] _bytes;
+    private bool _disposed;
+
+    private StoreSecret(byte[] bytes) => _bytes = bytes;
+
+    /// <summary>A fresh secret from the operating system's CSPRNG.</summary>
+    public static StoreSecret Generate() => new(RandomNumberGenerator.GetBytes(Length));
+
+    /// <summary>Wraps existing bytes (copied).</summary>
+    /// <exception cref="ArgumentException">Not 32 bytes.</exception>
+    public static StoreSecret FromBytes(ReadOnlySpan<byte> bytes) =>
+        bytes.Length == Length ? new StoreSecret(bytes.ToArray()) : throw new ArgumentException($"A store secret is {Length} bytes.", nameof(bytes));
+
+    /// <summary>
+    /// The key for one day: HKDF-SHA256 (RFC 5869) of the secret with info "obscura-store-groupid/v1/yyyy-MM-dd". Keys of
+    /// different days are independent, so yesterday's group IDs say nothing about today's.
+    /// </summary>
+    public byte[] DailyKey(DateOnly date)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var info = System.Text.Encoding.ASCII.GetBytes($"obscura-store-groupid/v1/{date:yyyy-MM-dd}");
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, _bytes, 32, salt: [], info: info);
+    }
+
+    /// <summary>The secret's bytes, for writing to an owner-only file.</summary>
+    public byte[] Export()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return (byte[])_bytes.Clone();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _disposed = true;
+        Array.Clear(_bytes);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => "StoreSecret(hidden)";
+}
