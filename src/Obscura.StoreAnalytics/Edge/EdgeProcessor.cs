@@ -30,6 +30,7 @@ public sealed class EdgeProcessor : IDisposable
     private readonly IRandomSource? _random;
     private readonly Dictionary<DateOnly, GroupIdHasher> _hashers = [];
     private readonly SortedDictionary<(DateOnly Date, TimeBand Band), BandBuffer> _open = [];
+    private readonly HashSet<(DateOnly Date, TimeBand Band)> _closed = [];
     private readonly List<TimeSpan> _imageResidence = [];
     private readonly List<TimeSpan> _embeddingResidence = [];
 
@@ -56,6 +57,9 @@ public sealed class EdgeProcessor : IDisposable
 
     /// <summary>Frames analysed so far.</summary>
     public int Frames { get; private set; }
+
+    /// <summary>Frames refused, not analysed, because their band was already closed (its batch ids are taken).</summary>
+    public int LateFrames { get; private set; }
 
     /// <summary>Faces turned into group IDs so far.</summary>
     public int Faces { get; private set; }
@@ -121,10 +125,18 @@ public sealed class EdgeProcessor : IDisposable
         var kind = Configuration.Zones[zone];
         var date = Configuration.DateOf(timestamp);
         var band = Configuration.BandOf(timestamp);
+        if (_closed.Contains((date, band)))
+        {
+            // Its band's batches are already made under ids fixed by (store, date, band, chunk): analysing the frame
+            // would make a second batch under a sent id, which the outbox and the inbox drop as a retry. Count it only.
+            LateFrames++;
+            return 0;
+        }
+
         var minute = Configuration.CoarseMinuteOf(timestamp);
         if (!_hashers.TryGetValue(date, out var hasher))
         {
-            var key = _secret.DailyKey(date);
+            var key = _secret.DailyKey(Configuration.Store, date);
             _hashers[date] = hasher = new GroupIdHasher(key, _embedder.Dimension, Configuration.GroupIds, _random);
             Array.Clear(key);
         }
@@ -203,6 +215,7 @@ public sealed class EdgeProcessor : IDisposable
         {
             batches.AddRange(_open[key].Close(Configuration));
             _open.Remove(key);
+            _closed.Add(key);
         }
 
         return batches;
