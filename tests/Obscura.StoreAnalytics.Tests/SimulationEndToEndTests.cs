@@ -120,7 +120,7 @@ public sealed class SimulationEndToEndTests
                     .Select(f => Math.Abs(f.Share!.Value - (truth.Moves.GetValueOrDefault((f.From, f.To)) / trueTotals.GetValueOrDefault(f.From, 1))))
                     .DefaultIfEmpty(1).Average();
                 suppressed[(target, k)] = batches.Sum(b => b.Suppressed);
-                Assert.All(report.Visits, v => Assert.InRange(v.Visits!.Value, truth.Visits[(v.Date, v.Band)] * 0.99, truth.Visits[(v.Date, v.Band)]));
+                Assert.All(report.Visits, v => Assert.InRange(v.Visits!.Value, truth.Visits[(v.Date, v.Band)] * 0.97, truth.Visits[(v.Date, v.Band)]));
                 Assert.All(report.Dwell, d => Assert.InRange(d.PersonMinutes!.Value, truth.PersonMinutes[d.Zone] * 0.98, truth.PersonMinutes[d.Zone] * 1.01));
                 TestContext.Current.TestOutputHelper?.WriteLine($"| {target:F1} | {k} | {parameters.Bits} | {parameters.FlipProbability:F4} | {returning:F3} | {flows:F3} | {batches.Sum(b => b.Suppressed)} |");
             }

@@ -127,6 +127,7 @@ public sealed partial record EdgeConfiguration
         }
     }
 
+    /// <summary>Store, zone and camera names: 1–64 of a-z, 0-9, '-' and '_'.</summary>
     [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
-    private static partial Regex NamePattern();
+    internal static partial Regex NamePattern();
 }

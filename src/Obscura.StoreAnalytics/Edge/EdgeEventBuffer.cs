@@ -16,6 +16,10 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
 
     private readonly Dictionary<DateOnly, GroupIdHasher> _hashers = [];
     private readonly SortedDictionary<(DateOnly Date, TimeBand Band), BandBuffer> _open = [];
+    private readonly HashSet<(DateOnly Date, TimeBand Band)> _closed = [];
+
+    /// <summary>Whether the band of <paramref name="timestamp"/> was closed already (its batches are made); in memory only.</summary>
+    public bool IsClosed(DateTimeOffset timestamp) => _closed.Contains((configuration.DateOf(timestamp), configuration.BandOf(timestamp)));
 
     /// <summary>The hasher of the store-local day of <paramref name="timestamp"/>.</summary>
     public GroupIdHasher HasherFor(DateTimeOffset timestamp, int dimension)
@@ -23,7 +27,7 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
         var date = configuration.DateOf(timestamp);
         if (!_hashers.TryGetValue(date, out var hasher))
         {
-            var key = secret.DailyKey(date);
+            var key = secret.DailyKey(configuration.Store, date);
             _hashers[date] = hasher = new GroupIdHasher(key, dimension, configuration.GroupIds, random);
             Array.Clear(key);
 
@@ -71,6 +75,7 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
         {
             batches.AddRange(_open[key].Close(configuration));
             _open.Remove(key);
+            _closed.Add(key);
         }
 
         return batches;

@@ -51,6 +51,9 @@ public sealed class EdgeProcessor : IDisposable
     /// <summary>Frames analysed so far.</summary>
     public int Frames { get; private set; }
 
+    /// <summary>Frames refused, not analysed, because their band was already closed (its batch ids are taken).</summary>
+    public int LateFrames { get; private set; }
+
     /// <summary>Faces turned into group IDs so far.</summary>
     public int Faces { get; private set; }
 
@@ -109,6 +112,14 @@ public sealed class EdgeProcessor : IDisposable
         if (!Configuration.Cameras.TryGetValue(camera, out var cameraConfig))
         {
             throw new InvalidDataException($"Camera '{camera}' is not in the configuration.");
+        }
+
+        if (_buffer.IsClosed(timestamp))
+        {
+            // Its band's batches are already made under ids fixed by (store, date, band, chunk): analysing the frame
+            // would make a second batch under a sent id, which the outbox and the inbox refuse. Count it only.
+            LateFrames++;
+            return 0;
         }
 
         var hasher = _buffer.HasherFor(timestamp, _embedder.Dimension);

@@ -17,7 +17,7 @@ public sealed class GroupIdHasher
     private readonly ulong _flipThreshold;
 
     /// <summary>Derives the day's hyperplanes for embeddings of <paramref name="dimension"/> values.</summary>
-    /// <param name="dailyKey">The day's key (<see cref="StoreSecret.DailyKey"/>).</param>
+    /// <param name="dailyKey">The day's key (<see cref="StoreSecret.DailyKey(string, DateOnly)"/>).</param>
     /// <param name="dimension">Embedding dimension.</param>
     /// <param name="parameters">Bits and flip probability.</param>
     /// <param name="random">Source of the flips; <see cref="CryptoRandomSource"/> unless a test needs reproducibility.</param>

@@ -25,15 +25,27 @@ public sealed class StoreSecret : IDisposable
         bytes.Length == Length ? new StoreSecret(bytes.ToArray()) : throw new ArgumentException($"A store secret is {Length} bytes.", nameof(bytes));
 
     /// <summary>
-    /// The key for one day: HKDF-SHA256 (RFC 5869) of the secret with info "obscura-store-groupid/v1/yyyy-MM-dd". Keys of
-    /// different days are independent, so yesterday's group IDs say nothing about today's.
+    /// The key for one store and day: HKDF-SHA256 (RFC 5869) of the secret with info
+    /// "obscura-store-groupid/v2/{store}/yyyy-MM-dd". Keys of different days are independent, so yesterday's group IDs
+    /// say nothing about today's; keys of different stores are independent even where a chain provisioned every edge
+    /// with the same secret, so the processor cannot link a visitor across stores by his IDs.
     /// </summary>
-    public byte[] DailyKey(DateOnly date)
+    /// <exception cref="ArgumentException">The store id is empty or contains '/'.</exception>
+    public byte[] DailyKey(string store, DateOnly date)
     {
+        ArgumentException.ThrowIfNullOrEmpty(store);
+        if (store.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A store id has no '/'.", nameof(store));
+        }
+
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var info = System.Text.Encoding.ASCII.GetBytes($"obscura-store-groupid/v1/{date:yyyy-MM-dd}");
+        var info = System.Text.Encoding.UTF8.GetBytes($"obscura-store-groupid/v2/{store}/{date:yyyy-MM-dd}");
         return HKDF.DeriveKey(HashAlgorithmName.SHA256, _bytes, 32, salt: [], info: info);
     }
+
+    /// <summary>A day's key for tests of the geometry, which need many independent keys but no store.</summary>
+    internal byte[] DailyKey(DateOnly date) => DailyKey("test", date);
 
     /// <summary>The secret's bytes, for writing to an owner-only file.</summary>
     public byte[] Export()

@@ -10,7 +10,8 @@ namespace Obscura.StoreAnalytics.Outbox;
 /// <summary>
 /// The processor's inbox (SQLite): accepts a batch only when its signature verifies under the registered public key of
 /// the store it names, stores it and its events in one transaction, and answers <see cref="DeliveryResult.Duplicate"/>
-/// for an id it already holds, so retries never double-count.
+/// for an id it already holds with the same payload (SHA-256), so retries never double-count, and
+/// <see cref="DeliveryResult.Rejected"/> for an id it holds with other content.
 /// </summary>
 public sealed class BatchInbox : IBatchSink, IDisposable
 {
@@ -32,7 +33,7 @@ public sealed class BatchInbox : IBatchSink, IDisposable
         {
             Execute(c, """
                 CREATE TABLE IF NOT EXISTS batches (batch_id TEXT PRIMARY KEY, store TEXT NOT NULL, date TEXT NOT NULL, band TEXT NOT NULL,
-                    chunk INTEGER NOT NULL, suppressed INTEGER NOT NULL, rematch TEXT NOT NULL);
+                    chunk INTEGER NOT NULL, suppressed INTEGER NOT NULL, rematch TEXT NOT NULL, digest TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS events (batch_id TEXT NOT NULL, store TEXT NOT NULL, date TEXT NOT NULL, band TEXT NOT NULL,
                     minute INTEGER NOT NULL, zone TEXT NOT NULL, kind TEXT NOT NULL, group_id TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS tallies (batch_id TEXT NOT NULL, store TEXT NOT NULL, date TEXT NOT NULL, band TEXT NOT NULL,
@@ -62,21 +63,27 @@ public sealed class BatchInbox : IBatchSink, IDisposable
             return Task.FromResult(DeliveryResult.Rejected);
         }
 
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(batch.Payload));
         return Task.FromResult(_file.InWrite(true, c =>
         {
             using var insert = Command(
                 c,
-                "INSERT OR IGNORE INTO batches VALUES ($id, $store, $date, $band, $chunk, $suppressed, $rematch)",
+                "INSERT OR IGNORE INTO batches VALUES ($id, $store, $date, $band, $chunk, $suppressed, $rematch, $digest)",
                 ("$id", parsed.BatchId),
                 ("$store", parsed.Store),
                 ("$date", Date(parsed.Date)),
                 ("$band", parsed.Band.ToString()),
                 ("$chunk", parsed.Chunk),
                 ("$suppressed", parsed.Suppressed),
-                ("$rematch", JsonSerializer.Serialize(parsed.ReMatchByLength)));
+                ("$rematch", JsonSerializer.Serialize(parsed.ReMatchByLength)),
+                ("$digest", digest));
             if (insert.ExecuteNonQuery() == 0)
             {
-                return DeliveryResult.Duplicate;
+                // A retry carries the same payload; the same id with other content is a conflict, not a retry, and is
+                // refused so that it shows as rejected at the edge instead of vanishing as a duplicate.
+                return Scalar<string>(c, "SELECT digest FROM batches WHERE batch_id = $id", ("$id", parsed.BatchId)) == digest
+                    ? DeliveryResult.Duplicate
+                    : DeliveryResult.Rejected;
             }
 
             foreach (var e in parsed.Events)
