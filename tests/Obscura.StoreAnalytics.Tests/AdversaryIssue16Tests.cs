@@ -256,7 +256,7 @@ public sealed class AdversaryIssue16Tests
 
     // ---- Finding 8 (medium, open): frames read from a folder stay on disk -------------------------------------------
 
-    [Fact(Skip = "finding 8: Process(Frame) reads the frame file and leaves it where it was, so in folder mode every face image stays on the edge's disk for as long as nothing else deletes it (the seed: the image is deleted 1-2 ms later). Needs a decision on who owns the spool folder; the fix is File.Delete after ReadAtMost")]
+    [Fact]
     public async Task A_frame_read_from_the_spool_folder_is_gone_from_disk_after_it_was_analysed()
     {
         using var input = new TempDirectory();
@@ -266,6 +266,14 @@ public sealed class AdversaryIssue16Tests
         using var edge = await EdgeFixtures.OpenAsync(EdgeFixtures.Configuration(), secret);
         Assert.Equal(2, edge.Process(Assert.Single(Frame.InFolder(input.Path))));
         Assert.False(File.Exists(path), "the face image is still on the edge's disk");
+
+        // Also when the frame cannot be analysed: an undecodable frame of a configured camera, and a frame of an unknown one.
+        foreach (var (name, content) in new[] { (Frame.FileName("cam-door", EdgeFixtures.Morning.AddMinutes(1), "png"), new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }), (Frame.FileName("cam-unknown", EdgeFixtures.Morning, "png"), TestPhotos.TwoFacesPng()) })
+        {
+            File.WriteAllBytes(Path.Combine(input.Path, name), content);
+            Assert.Throws<InvalidDataException>(() => edge.Process(Assert.Single(Frame.InFolder(input.Path))));
+            Assert.Empty(Directory.EnumerateFiles(input.Path));
+        }
     }
 
     // ---- Defences that held ------------------------------------------------------------------------------------------

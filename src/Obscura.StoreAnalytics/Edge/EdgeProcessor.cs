@@ -6,6 +6,7 @@ using Obscura.Biometrics.Onnx.Capture;
 using Obscura.Biometrics.Onnx.Detection;
 using Obscura.Biometrics.Onnx.Models;
 using Obscura.Privacy.Sampling;
+using Obscura.Security.Files;
 using Obscura.StoreAnalytics.GroupIds;
 using Obscura.StoreAnalytics.Outbox;
 using SkiaSharp;
@@ -86,13 +87,27 @@ public sealed class EdgeProcessor : IDisposable
         }
     }
 
-    /// <summary>Analyses one frame file (its bytes are zeroed after use); returns the number of faces turned into events.</summary>
-    /// <exception cref="InvalidDataException">The frame's camera is not configured.</exception>
+    /// <summary>
+    /// Analyses one frame file and returns the number of faces turned into events. The spool folder is an input queue,
+    /// not storage: the file is overwritten and deleted as soon as it is read, whether or not it can be analysed (too
+    /// large, unknown camera, undecodable), and its bytes in memory are zeroed after use.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The frame is larger than 20 MiB, its camera is not configured or it cannot be decoded.</exception>
     public int Process(Frame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
         var started = Stopwatch.GetTimestamp();
-        var bytes = FaceCapture.ReadAtMost(frame.Path, 20L << 20) ?? throw new InvalidDataException($"Frame {Path.GetFileName(frame.Path)} is larger than 20 MiB.");
+        byte[]? read;
+        try
+        {
+            read = FaceCapture.ReadAtMost(frame.Path, 20L << 20);
+        }
+        finally
+        {
+            OwnerOnlyFiles.Delete(frame.Path);
+        }
+
+        var bytes = read ?? throw new InvalidDataException($"Frame {Path.GetFileName(frame.Path)} is larger than 20 MiB.");
         try
         {
             return Process(frame.Camera, frame.Timestamp, bytes, started);
