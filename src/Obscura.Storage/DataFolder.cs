@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
 using Obscura.Security.Files;
@@ -92,6 +93,42 @@ public sealed class DataFolder : IDisposable
             store.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether this folder can serve and would open again, for a readiness probe: <c>database</c> (a read of the latest
+    /// signed head, which must be signed by the key in use) and <c>signingKey</c> (the key file is still there and is the
+    /// key in use, so a restart finds it). Each value is <c>ok</c> or a short reason without paths or key material.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> CheckReadinessAsync(CancellationToken cancellationToken)
+    {
+        var checks = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            var head = await Store.ReadAsync((s, ct) => s.GetLatestTreeHeadAsync(ct), cancellationToken).ConfigureAwait(false);
+            checks["database"] = head is null || head.KeyId == SigningKey.KeyId ? "ok" : "the latest signed head is signed by another key";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            checks["database"] = "unavailable: " + e.GetType().Name;
+        }
+
+        var keyFile = System.IO.Path.Combine(Path, "keys", "ledger-signing.pem");
+        try
+        {
+            using var onDisk = LedgerSigningKey.ImportPem(File.ReadAllText(keyFile));
+            checks["signingKey"] = onDisk.KeyId == SigningKey.KeyId ? "ok" : "the key file is not the key in use";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            checks["signingKey"] = "the key file cannot be read";
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or InvalidDataException)
+        {
+            checks["signingKey"] = "the key file is not a signing key";
+        }
+
+        return checks;
     }
 
     /// <summary>Name of the file the first controller key is written to.</summary>

@@ -164,6 +164,13 @@ public static class ObscuraServer
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).AllowAnonymous().WithTags("Health");
+        app.MapGet("/health/ready", async (DataFolder folder, CancellationToken ct) =>
+        {
+            var checks = await folder.CheckReadinessAsync(ct);
+            var ready = checks.Values.All(v => v == "ok");
+            return TypedResults.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous().WithTags("Health")
+            .WithSummary("Readiness: the database answers and its latest head is signed by the key in use, and the signing key file is still the key in use (200 ready, 503 not ready, each check named).");
         app.MapSubjects();
         app.MapPurposes();
         app.MapLedger();
