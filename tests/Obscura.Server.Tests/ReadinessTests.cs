@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
+using Obscura.TestSupport;
 
 namespace Obscura.Server.Tests;
 
@@ -66,10 +67,38 @@ public sealed class ReadinessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health", Ct)).StatusCode); // liveness is not readiness
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync()
+    [Fact]
+    public async Task A_database_that_stops_answering_makes_the_server_not_ready()
     {
-        using var anonymous = _server.Anonymous();
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1: PostgreSQL tests skipped on purpose.");
+        var database = PostgresServer.Shared.CreateDatabase();
+        using var server = new PostgresFixture(PostgresServer.Shared.Uri(database));
+        using (var controller = server.As(Role.Controller))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await controller.PostAsync("/v1/subjects", Json.Raw("""{"id":"ready-3"}"""), Ct)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await ReadyAsync(server)).Status);
+
+        PostgresServer.Shared.DropDatabase(database); // closes the server's connections too
+
+        var (status, body) = await ReadyAsync(server);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.StartsWith("unavailable: ", body.GetProperty("checks").GetProperty("database").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ok", body.GetProperty("checks").GetProperty("signingKey").GetString());
+    }
+
+    private Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync() => ReadyAsync(_server);
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(ServerFixture server)
+    {
+        using var anonymous = server.Anonymous();
         var response = await anonymous.GetAsync("/health/ready", Ct);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone());
+    }
+
+    private sealed class PostgresFixture(string database) : ServerFixture
+    {
+        protected override void Configure(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => builder.UseSetting("Obscura:Database", database);
     }
 }
