@@ -74,4 +74,36 @@ public sealed class OwnerOnlyFilesTests
         OwnerOnlyFiles.Delete(Path.Combine(folder, "2.bin"));
         Assert.Equal(0, OwnerOnlyFiles.DeleteDirectory(folder));
     }
+
+    [Fact]
+    public async Task Narrowing_a_database_whose_journal_files_another_process_keeps_removing_never_throws()
+    {
+        // SQLite removes -shm and -wal when another process's last connection closes; a process opening the same
+        // database narrows them meanwhile. Seen once in CI as a FileNotFoundException that crashed the opening CLI.
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes.");
+        using var dir = new TempDirectory();
+        var db = Path.Combine(dir.Path, "keys.db");
+        await File.WriteAllBytesAsync(db, [1], TestContext.Current.CancellationToken);
+        using var stop = new CancellationTokenSource();
+        var churn = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                File.WriteAllBytes(db + "-shm", [1]);
+                File.Delete(db + "-shm");
+            }
+        });
+        try
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                OwnerOnlyFiles.RestrictDatabase(db);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await churn;
+        }
+    }
 }

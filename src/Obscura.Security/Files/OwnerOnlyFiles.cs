@@ -51,7 +51,7 @@ public static class OwnerOnlyFiles
         return full;
     }
 
-    /// <summary>Narrows an existing file (0600) or folder (0700) to owner-only; nothing happens when it does not exist.</summary>
+    /// <summary>Narrows an existing file (0600) or folder (0700) to owner-only; nothing happens when it does not exist or stops existing meanwhile.</summary>
     public static void Restrict(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -60,13 +60,21 @@ public static class OwnerOnlyFiles
             return;
         }
 
-        if (Directory.Exists(path))
+        try
         {
-            File.SetUnixFileMode(path, DirectoryMode);
+            if (Directory.Exists(path))
+            {
+                File.SetUnixFileMode(path, DirectoryMode);
+            }
+            else if (File.Exists(path))
+            {
+                File.SetUnixFileMode(path, FileMode);
+            }
         }
-        else if (File.Exists(path))
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            File.SetUnixFileMode(path, FileMode);
+            // Gone between the check and the change (SQLite removes its -shm and -wal when another process's last
+            // connection closes): nothing is left to narrow, and a new one gets the database's owner-only mode.
         }
     }
 
