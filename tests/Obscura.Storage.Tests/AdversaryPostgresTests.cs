@@ -1,0 +1,219 @@
+using Npgsql;
+using Obscura.Governance.Subjects;
+using Obscura.Storage.Postgres;
+using Obscura.TestSupport;
+
+namespace Obscura.Storage.Tests;
+
+/// <summary>
+/// Attacks on the PostgreSQL backend that the backend-neutral suites do not make: another process's writer racing
+/// <c>migrate</c>, settings smuggled through a connection URI, and a write committed to the SQLite source while it is
+/// being copied.
+/// </summary>
+public sealed class AdversaryPostgresTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly SubjectId Alice = SubjectId.Parse("alice");
+
+    [Fact]
+    public async Task Migrating_into_a_database_another_process_is_filling_is_refused_inside_the_locked_copy()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var source = await SourceWithSubjectsAsync("alice");
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+
+        // Another process's writer holds the writer lock and has inserted a row it has not yet committed.
+        await using var other = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(target.PostgresDatabase!));
+        await other.OpenAsync(Ct);
+        await using var tx = await other.BeginTransactionAsync(Ct);
+        await ExecuteAsync(other, tx, $"SELECT pg_advisory_xact_lock({PostgresGovernanceStore.WriterLockKey})");
+        await ExecuteAsync(other, tx, "INSERT INTO subjects (id, registered_at) VALUES ('mallory', 0)");
+
+        var copy = DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        await WaitUntilBlockedAsync(target.PostgresDatabase!, copy);
+        await tx.CommitAsync(Ct);
+
+        // The emptiness check runs after the lock is granted, so it sees the other writer's commit.
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => copy);
+        Assert.Contains("empty database", ex.Message, StringComparison.Ordinal);
+        Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
+        Assert.Null(await target.LedgerService.GetLatestHeadAsync(Ct));
+    }
+
+    [Fact(Skip = "finding 1: DatabaseCopy reads the SQLite source in a deferred (WAL snapshot) transaction, so a server still writing to the data folder during `migrate` commits rows the copy never sees; `migrate` compares the target's head with a head read before the copy, reports headsIdentical=true and exit 0, and the write is silently left behind in SQLite. Fix: copy under the source's write lock, take the proof head from the copy's own snapshot and re-check the source afterwards, and refuse (or document) migrating a folder a server still serves.")]
+    public async Task A_write_committed_to_the_source_during_the_copy_is_not_silently_left_behind()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var source = await SourceWithSubjectsAsync("alice");
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+        await using var stall = await Stall.OnLastTableAsync(source, target);
+
+        var copy = DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        await WaitUntilBlockedAsync(target.PostgresDatabase!, copy);
+        Exception? copyFailure = null;
+        var write = source.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct);
+        await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(2), Ct));
+        await stall.ReleaseAsync();
+        try
+        {
+            await copy;
+        }
+        catch (InvalidOperationException ex)
+        {
+            copyFailure = ex;
+        }
+
+        await write;
+        var sourceNow = (await source.LedgerService.GetLatestHeadAsync(Ct))!;
+        var targetNow = await target.LedgerService.GetLatestHeadAsync(Ct);
+
+        // Either the copy failed, or it holds every write the source committed while it ran.
+        Assert.True(copyFailure is not null || targetNow?.TreeSize == sourceNow.TreeSize, $"source head {sourceNow.TreeSize}, target head {targetNow?.TreeSize}: a committed write was left behind");
+    }
+
+    [Fact]
+    public async Task A_copy_whose_connection_drops_half_way_leaves_the_target_empty_and_a_retry_moves_everything()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var source = await SourceWithSubjectsAsync("alice", "bob");
+        var sourceHead = (await source.LedgerService.GetLatestHeadAsync(Ct))!;
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+
+        // Stall the copy on its last table, every other table already inserted, then drop its connection from the server.
+        await using var stall = await Stall.OnLastTableAsync(source, target);
+        var copy = DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        await WaitUntilBlockedAsync(target.PostgresDatabase!, copy);
+        await using (var killer = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(target.PostgresDatabase!)))
+        {
+            await killer.OpenAsync(Ct);
+            await using var kill = new NpgsqlCommand("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", killer);
+            Assert.Equal(1L, (long)(await kill.ExecuteScalarAsync(Ct))!);
+        }
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => copy);
+        await stall.ReleaseAsync();
+
+        Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
+        Assert.Null(await target.LedgerService.GetLatestHeadAsync(Ct));
+        var rows = await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        Assert.Equal(2L, rows["subjects"]);
+        var report = await new Obscura.Governance.Ledger.LedgerService(target.Store, source.Ledger).VerifyAsync(source.SigningKey.VerificationKey, sourceHead, null, Ct);
+        Assert.True(report.Intact, string.Join("; ", report.Problems.Select(p => p.Message)));
+    }
+
+    [Fact]
+    public async Task An_owner_who_rewrites_the_append_only_trigger_function_and_edits_history_is_caught_by_verify()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var f = new GovernanceFixture(StorageBackend.Postgres);
+        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
+        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct);
+        Assert.True((await f.LedgerService.VerifyAsync(f.SigningKey.VerificationKey, null, null, Ct)).Intact);
+
+        // No session_replication_role: the triggers still fire, but their function now lets every change through.
+        await using var owner = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(f.PostgresDatabase!));
+        await owner.OpenAsync(Ct);
+        await using (var replace = new NpgsqlCommand("CREATE OR REPLACE FUNCTION obscura_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", owner))
+        {
+            await replace.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using (var edit = new NpgsqlCommand("UPDATE ledger_entries SET actor = 'test:nobody' WHERE seq = (SELECT MIN(seq) FROM ledger_entries)", owner))
+        {
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync(Ct));
+        }
+
+        var report = await f.LedgerService.VerifyAsync(f.SigningKey.VerificationKey, null, null, Ct);
+        Assert.False(report.Intact);
+    }
+
+    [Fact]
+    public void A_password_or_database_name_cannot_smuggle_connection_settings()
+    {
+        var encoded = PostgresUri.Parse("postgres://u:x%3BHost%3Devil%3BPassword%3Dy@db.example/gov%3BHost%3Devil");
+        var raw = PostgresUri.Parse("postgres://u:p;Host=evil;Port=1@db.example:5433/gov");
+        foreach (var (b, password, database, port) in new[] { (encoded, "x;Host=evil;Password=y", "gov;Host=evil", 5432), (raw, "p;Host=evil;Port=1", "gov", 5433) })
+        {
+            // Through the connection string the data source is built from, as Npgsql reads it back.
+            var effective = new NpgsqlConnectionStringBuilder(b.ConnectionString);
+            Assert.Equal(("db.example", port, "u", password, database), (effective.Host, effective.Port, effective.Username, effective.Password, effective.Database));
+            Assert.DoesNotContain(password, PostgresUri.Describe(b), StringComparison.Ordinal);
+        }
+
+        // Npgsql settings that are not libpq URI parameters (options could set session_replication_role) are refused.
+        Assert.Throws<ArgumentException>(() => PostgresUri.Parse("postgres://db/gov?Options=-c%20session_replication_role%3Dreplica"));
+        Assert.Throws<ArgumentException>(() => PostgresUri.Parse("postgres://db/gov?options=-c%20session_replication_role%3Dreplica"));
+    }
+
+    [Fact]
+    public void A_failed_open_names_neither_the_password_nor_leaks_it_into_the_location()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        var uri = PostgresServer.Shared.Uri("no_such_database_" + Guid.NewGuid().ToString("N")).Replace("@/", ":hunter2secret@/", StringComparison.Ordinal);
+        var ex = Assert.ThrowsAny<NpgsqlException>(() => PostgresGovernanceStore.Open(uri));
+        Assert.DoesNotContain("hunter2secret", ex.ToString(), StringComparison.Ordinal);
+
+        var name = PostgresServer.Shared.CreateDatabase();
+        using var store = PostgresGovernanceStore.Open(PostgresServer.Shared.Uri(name).Replace("@/", ":hunter2secret@/", StringComparison.Ordinal));
+        Assert.DoesNotContain("hunter2secret", store.Location, StringComparison.Ordinal);
+    }
+
+    private static async Task<GovernanceFixture> SourceWithSubjectsAsync(params string[] subjects)
+    {
+        var source = new GovernanceFixture(StorageBackend.Sqlite);
+        foreach (var subject in subjects)
+        {
+            await source.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse(subject), Ct);
+        }
+
+        return source;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, tx);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>Waits until a session on <paramref name="database"/> waits for a lock, or <paramref name="work"/> ends, or 10 s pass.</summary>
+    private static async Task WaitUntilBlockedAsync(string database, Task work)
+    {
+        await using var watcher = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(database));
+        await watcher.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watcher);
+        for (var i = 0; i < 200 && !work.IsCompleted; i++)
+        {
+            if ((long)(await command.ExecuteScalarAsync(Ct))! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    /// <summary>
+    /// Another session's uncommitted row in <c>ledger_heads</c> with the key of the source's latest head: a copy that
+    /// reaches its last table waits on it, after its source snapshot is taken and every other table is inserted.
+    /// </summary>
+    private sealed class Stall(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public static async Task<Stall> OnLastTableAsync(GovernanceFixture source, GovernanceFixture target)
+        {
+            var head = (await source.LedgerService.GetLatestHeadAsync(Ct))!;
+            var connection = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(target.PostgresDatabase!));
+            await connection.OpenAsync(Ct);
+            var transaction = await connection.BeginTransactionAsync(Ct);
+            await ExecuteAsync(connection, transaction, $"INSERT INTO ledger_heads (tree_size, root, signed_at, key_id, signature) VALUES ({head.TreeSize}, '\\x00', 0, 'x', '\\x00')");
+            return new Stall(connection, transaction);
+        }
+
+        public Task ReleaseAsync() => transaction.RollbackAsync(Ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+}
