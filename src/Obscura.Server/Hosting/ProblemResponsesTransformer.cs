@@ -54,11 +54,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
 
         foreach (var (status, description) in metadata.OfType<FurtherProblems>().SelectMany(p => p.Problems))
         {
-            operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
-            {
-                Description = description,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = problem } },
-            };
+            operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Problem(description, problem);
         }
 
         if (authorised)
@@ -76,12 +72,14 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             return;
         }
 
-        operation.Responses[status] = new OpenApiResponse
-        {
-            Description = description,
-            Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = schema } },
-        };
+        operation.Responses[status] = Problem(description, schema);
     }
+
+    private static OpenApiResponse Problem(string description, IOpenApiSchema schema) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = schema } },
+    };
 
     /// <summary>Problem details carry extension members (<c>citation</c>, <c>traceId</c>): the schema must allow them.</summary>
     private static OpenApiSchema Open(OpenApiSchema schema)
