@@ -274,6 +274,16 @@ public sealed class AdversaryIssue16Tests
             Assert.Throws<InvalidDataException>(() => edge.Process(Assert.Single(Frame.InFolder(input.Path))));
             Assert.Empty(Directory.EnumerateFiles(input.Path));
         }
+
+        // And a frame above the 20 MiB cap, refused before it is decoded.
+        var large = Path.Combine(input.Path, Frame.FileName("cam-door", EdgeFixtures.Morning.AddMinutes(2), "png"));
+        using (var file = File.Create(large))
+        {
+            file.SetLength((20L << 20) + 1);
+        }
+
+        Assert.Throws<InvalidDataException>(() => edge.Process(Assert.Single(Frame.InFolder(input.Path))));
+        Assert.Empty(Directory.EnumerateFiles(input.Path));
     }
 
     // ---- Defences that held ------------------------------------------------------------------------------------------
