@@ -81,7 +81,7 @@ internal static class AuditCommand
                 CliJson.Indented);
             if (CliOptions.Optional(r, purpose) is { } forPurpose)
             {
-                using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                using var services = LocalServices.Open(r);
                 var reference = await services.RecordAnalysisAsync(forPurpose, "file:idx-train", "audit:membership-inference", report, ct);
                 stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path}, result {reference}");
             }

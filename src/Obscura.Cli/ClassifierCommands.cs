@@ -35,7 +35,7 @@ internal static class ClassifierCommands
                 return ExitCodes.Usage;
             }
 
-            using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+            using var services = LocalServices.Open(r);
             using var registry = Open(services);
             return Print(await registry.RegisterAsync(services.Actor.Value, r.GetValue(id)!, bytes, policy, ct), stdout, stderr);
         });
@@ -43,7 +43,7 @@ internal static class ClassifierCommands
         var list = new Command("list", "The registered models, their SHA-256 and their policies.");
         list.SetAction(r =>
         {
-            using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+            using var services = LocalServices.Open(r);
             using var registry = Open(services);
             stdout.WriteLine(JsonSerializer.Serialize(registry.List(), CliJson.Indented));
             return ExitCodes.Success;
@@ -69,7 +69,7 @@ internal static class ClassifierCommands
                 return ExitCodes.Usage;
             }
 
-            using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+            using var services = LocalServices.Open(r);
             using var registry = Open(services);
             var caller = r.GetValue(key) is { } name ? "apikey:" + name : null;
             return Print(await registry.SetPolicyAsync(services.Actor.Value, r.GetValue(policyId)!, caller, policy, ct), stdout, stderr);
@@ -79,7 +79,7 @@ internal static class ClassifierCommands
         var alerts = new Command("alerts", "The query monitor's alerts: extraction (PRADA), membership probing (near-duplicates), boundary probing; each is also in the audit ledger.") { model };
         alerts.SetAction(r =>
         {
-            using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+            using var services = LocalServices.Open(r);
             using var registry = Open(services);
             stdout.WriteLine(JsonSerializer.Serialize(registry.Alerts(r.GetValue(model)), CliJson.Indented));
             return ExitCodes.Success;

@@ -15,6 +15,23 @@ internal static class CliOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> Database = new("--database")
+    {
+        Description = "The governance database: a postgres://user:password@host:port/database URI (default: the Obscura__Database environment variable, else the data folder's SQLite file). The signing key stays in --data.",
+        Recursive = true,
+        Validators =
+        {
+            result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+                if (!string.IsNullOrWhiteSpace(text) && !Obscura.Storage.Postgres.PostgresUri.IsPostgres(text))
+                {
+                    result.AddError("--database must be a postgres:// or postgresql:// URI.");
+                }
+            },
+        },
+    };
+
     public static readonly Option<Uri?> Server = new("--server")
     {
         Description = "Run against a running Obscura server at this URL instead of a data folder.",

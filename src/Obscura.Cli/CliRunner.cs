@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Obscura.Governance;
 using Obscura.Governance.Serialization;
+using Obscura.Storage;
 
 namespace Obscura.Cli;
 
@@ -13,11 +14,11 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
 
     public TextWriter Error => stderr;
 
-    public async Task<int> RunAsync(Operation operation, string dataDirectory, Uri? server, string? apiKey, CancellationToken ct, double? verificationThreshold = null)
+    public async Task<int> RunAsync(Operation operation, string dataDirectory, string? database, Uri? server, string? apiKey, CancellationToken ct, double? verificationThreshold = null)
     {
         if (server is null)
         {
-            return await RunLocalAsync(operation, dataDirectory, verificationThreshold, ct);
+            return await RunLocalAsync(operation, dataDirectory, database, verificationThreshold, ct);
         }
 
         if (verificationThreshold is not null)
@@ -38,15 +39,15 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             : await RunRemoteAsync(operation.Remote!(), operation.RemoteErrorCodes, server, apiKey, ct);
     }
 
-    private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, double? verificationThreshold, CancellationToken ct)
+    private async Task<int> RunLocalAsync(Operation operation, string dataDirectory, string? database, double? verificationThreshold, CancellationToken ct)
     {
         Reply reply;
         try
         {
-            using var services = new LocalServices(dataDirectory, verificationThreshold);
+            using var services = new LocalServices(dataDirectory, database, verificationThreshold);
             reply = await operation.Local(services, ct);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException)
         {
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.Refused;

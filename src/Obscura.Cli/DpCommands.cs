@@ -114,7 +114,7 @@ internal static class DpCommands
 
                 if (budget is null)
                 {
-                    using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                    using var services = LocalServices.Open(r);
                     var recorded = await services.PrivacyBudgets.RecordUnchargedAsync(services.Actor, privacy.Cost, query, r.GetValue(reason)!, CliOptions.Optional(r, purpose), ct);
                     if (!recorded.Succeeded)
                     {
@@ -131,7 +131,7 @@ internal static class DpCommands
                         throw new FormatException("--dataset needs --purpose: the budget is per dataset and purpose.");
                     }
 
-                    using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                    using var services = LocalServices.Open(r);
                     var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, budget, r.GetValue(purpose), privacy.Cost, query, ct);
                     if (!charged.Succeeded)
                     {

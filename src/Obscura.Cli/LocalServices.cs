@@ -16,13 +16,13 @@ internal sealed class LocalServices : IDisposable
     private readonly AuditLedger _ledger;
     private TrainingDataVault? _vault;
 
-    public LocalServices(string dataDirectory, double? verificationThreshold = null)
+    public LocalServices(string dataDirectory, string? database, double? verificationThreshold = null)
     {
         // Checked before anything runs, for every command: a consent withdrawal must not record the withdrawal and then
         // fail to shred the enrolment because the face-verification setting is wrong.
         var threshold = CheckedThreshold(verificationThreshold ?? VerificationThreshold);
 
-        Folder = DataFolder.Open(dataDirectory, Environment.GetEnvironmentVariable(DatabaseVariable));
+        Folder = DataFolder.Open(dataDirectory, string.IsNullOrWhiteSpace(database) ? Environment.GetEnvironmentVariable(DatabaseVariable) : database);
         var ledger = new AuditLedger(Folder.SigningKey, TimeProvider.System);
         _ledger = ledger;
         PrivacyBudgets = new PrivacyBudgetLedger(Folder.Store, ledger, TimeProvider.System);
@@ -36,6 +36,10 @@ internal sealed class LocalServices : IDisposable
     }
 
     public DataFolder Folder { get; }
+
+    /// <summary>The services over the data folder and database that <paramref name="result"/>'s <c>--data</c> and <c>--database</c> name.</summary>
+    public static LocalServices Open(System.CommandLine.ParseResult result) =>
+        new(result.GetValue(CliOptions.Data)!, result.GetValue(CliOptions.Database));
 
     /// <summary>The environment variable naming the governance database (the server's <c>Obscura:Database</c>): unset for the data folder's SQLite file, or a postgres:// URI.</summary>
     public const string DatabaseVariable = "Obscura__Database";

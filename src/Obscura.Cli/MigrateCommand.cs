@@ -20,6 +20,12 @@ internal static class MigrateCommand
         command.SetAction(async (r, ct) =>
         {
             var uri = r.GetValue(to)!;
+            if (!string.IsNullOrWhiteSpace(r.GetValue(CliOptions.Database)))
+            {
+                await stderr.WriteLineAsync("migrate moves the data folder's SQLite file to the database named by --to; --database does not apply to it.");
+                return ExitCodes.Usage;
+            }
+
             if (!PostgresUri.IsPostgres(uri))
             {
                 await stderr.WriteLineAsync("--to must be a postgres:// or postgresql:// URI.");
@@ -31,8 +37,8 @@ internal static class MigrateCommand
                 // The source is always the folder's own SQLite file, whatever Obscura__Database says.
                 using var folder = DataFolder.Open(r.GetValue(CliOptions.Data)!, database: null);
                 using var target = PostgresGovernanceStore.Open(uri);
-                var before = await DatabaseCopy.LatestHeadAsync(folder.Store, ct);
-                var rows = await DatabaseCopy.CopyAsync(folder.Store, target, ct);
+                var copy = await DatabaseCopy.CopyAsync(folder.Store, target, ct);
+                var (rows, before) = (copy.Rows, copy.SourceHead);
                 var after = await DatabaseCopy.LatestHeadAsync(target, ct);
                 var verification = await new LedgerService(target, new AuditLedger(folder.SigningKey, TimeProvider.System)).VerifyAsync(folder.SigningKey.VerificationKey, before, null, ct);
                 var identical = before?.TreeSize == after?.TreeSize && (before is null || before.RootHash.AsSpan().SequenceEqual(after!.RootHash));

@@ -74,7 +74,7 @@ internal static class MinimiseCommand
             if (CliOptions.Optional(r, purpose) is { } forPurpose)
             {
                 // The analysis read personal data for a purpose: recorded before the result is shown.
-                using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                using var services = LocalServices.Open(r);
                 var source = "file:" + new string(dataset.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').Take(100).ToArray());
                 var reference = await services.RecordAnalysisAsync(forPurpose, source, "minimisation:features", report, ct);
                 stderr.WriteLine($"recorded in the audit ledger of {services.Folder.Path}, result {reference}");

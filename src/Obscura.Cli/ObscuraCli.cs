@@ -23,7 +23,7 @@ public static partial class ObscuraCli
         var runner = new CliRunner(stdout, stderr, httpHandler);
         var root = new RootCommand("Obscura: lawful, audited processing of personal data. Commands work on a data folder (--data) or a running server (--server).")
         {
-            CliOptions.Data, CliOptions.Server, CliOptions.ApiKey, CliOptions.VerificationThreshold,
+            CliOptions.Data, CliOptions.Database, CliOptions.Server, CliOptions.ApiKey, CliOptions.VerificationThreshold,
             Init(runner), ApiKeyCommands(runner), SubjectCommands(runner), PurposeCommands(runner), ConsentCommands(runner),
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
             FaceCommands(runner), EvalCommand.Create(stdout, stderr), VaultCommands(runner), RetentionCommands(runner),
@@ -64,6 +64,7 @@ public static partial class ObscuraCli
             return await runner.RunAsync(
                 op,
                 result.GetValue(CliOptions.Data)!,
+                result.GetValue(CliOptions.Database),
                 result.GetValue(CliOptions.Server),
                 result.GetValue(CliOptions.ApiKey) ?? Environment.GetEnvironmentVariable("OBSCURA_API_KEY"),
                 ct,

@@ -93,7 +93,7 @@ internal static class TrainCommand
 
                 cost = new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps);
                 options = options with { NoiseMultiplier = sigma };
-                using var services = new LocalServices(r.GetValue(CliOptions.Data)!);
+                using var services = LocalServices.Open(r);
                 var status = await services.PrivacyBudgets.GetStatusAsync(r.GetValue(dataset)!, r.GetValue(purpose), ct);
                 if (status.Succeeded && !(status.Value.Budget.Delta < 1.0 / train.Count))
                 {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Obscura.Governance.Ledger;
 using Obscura.Storage.Postgres;
+using Obscura.Storage.Relational;
 
 namespace Obscura.Storage;
 
@@ -20,14 +21,28 @@ public static class DatabaseCopy
         "privacy_budgets", "privacy_charges", "access_log", "ledger_entries", "ledger_nodes", "ledger_heads",
     ];
 
-    /// <summary>Copies every row of <paramref name="source"/> into the empty <paramref name="target"/> and returns the row count of each table.</summary>
+    /// <summary>
+    /// Copies every row of <paramref name="source"/> (the embedded SQLite file) into the empty <paramref name="target"/>
+    /// and marks the source as moved. The source's write lock is held from the first read to the end, so no process
+    /// commits a write to the source that the copy does not hold; the source is marked moved in that same transaction,
+    /// committed only after the target's, so every process still serving the source refuses its next read or write
+    /// instead of writing where nobody will look.
+    /// </summary>
+    /// <returns>The row count of each table, and the source's latest signed head as the copy saw it (the head the target must have).</returns>
     /// <exception cref="InvalidOperationException">The target already holds rows: nothing is copied.</exception>
-    public static async Task<IReadOnlyDictionary<string, long>> CopyAsync(GovernanceDatabase source, GovernanceDatabase target, CancellationToken cancellationToken)
+    /// <exception cref="DatabaseMovedException">The source was already moved.</exception>
+    /// <exception cref="NotSupportedException">The source is not a SQLite file.</exception>
+    public static async Task<DatabaseCopyResult> CopyAsync(GovernanceDatabase source, GovernanceDatabase target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
+        if (source is not Sqlite.SqliteGovernanceStore)
+        {
+            throw new NotSupportedException($"Obscura moves a governance database only out of the embedded SQLite file, not out of {source.Location}.");
+        }
+
         await using var from = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var read = await source.BeginReadAsync(from, cancellationToken).ConfigureAwait(false);
+        await using var read = await source.BeginWriteAsync(from, cancellationToken).ConfigureAwait(false);
         await using var to = await target.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var write = await target.BeginWriteAsync(to, cancellationToken).ConfigureAwait(false);
 
@@ -39,6 +54,7 @@ public static class DatabaseCopy
             }
         }
 
+        var head = await new GovernanceSession(from, read, writable: false, source.TableSql).GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in Tables)
         {
@@ -55,9 +71,14 @@ public static class DatabaseCopy
             }
         }
 
+        await source.MarkMovedAsync(from, read, target.Location, cancellationToken).ConfigureAwait(false);
+
+        // The target first: a failure there leaves the source unmarked and serving. A crash between the two commits
+        // leaves both holding the same rows with the source unmarked; `migrate` then refuses (the target is not empty)
+        // and docs/postgresql.md says how to finish by hand.
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-        await read.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return counts;
+        await read.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        return new DatabaseCopyResult(counts, head);
     }
 
     /// <summary>The latest signed tree head of <paramref name="store"/>, or <see langword="null"/> for an empty ledger.</summary>

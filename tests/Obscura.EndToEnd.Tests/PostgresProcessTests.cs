@@ -77,7 +77,12 @@ public sealed class PostgresProcessTests : IDisposable
 
         var again = await Cli.RunAsync("--data", data, "migrate", "--to", database);
         Assert.Equal(ExitCodes.Refused, again.Code);
-        Assert.Contains("empty database", again.Err, StringComparison.Ordinal);
+        Assert.Contains("was moved to", again.Err, StringComparison.Ordinal);
+
+        // The folder's SQLite file is abandoned: a command that forgets --database is told where the records went.
+        var stale = await Cli.RunAsync("--data", data, "ledger", "head");
+        Assert.NotEqual(ExitCodes.Success, stale.Code);
+        Assert.Contains("--database", stale.Err, StringComparison.Ordinal);
 
         await using var server = await RunningServer.StartAsync(data, null, "--database", database);
         var key = (await File.ReadAllTextAsync(Path.Combine(data, DataFolder.BootstrapKeyFileName))).Trim();
@@ -86,9 +91,14 @@ public sealed class PostgresProcessTests : IDisposable
         var served = JsonDocument.Parse(await client.GetStringAsync("/v1/ledger/head")).RootElement;
         Assert.Equal(head.GetProperty("rootHash").GetString(), served.GetProperty("rootHash").GetString());
         Assert.Equal(201, (int)(await client.PostAsJsonAsync("/v1/subjects", new { id = "dave" })).StatusCode);
+
+        // The command line reaches the moved records with --database (the flag, not only Obscura__Database).
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "--database", database, "subjects", "register", "--id", "erin")).Code);
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", data, "--database", "sqlite:///elsewhere.db", "ledger", "head")).Code);
+
         var verified = JsonDocument.Parse(await (await client.PostAsync("/v1/ledger/verify", null)).Content.ReadAsStringAsync()).RootElement;
         Assert.True(verified.GetProperty("intact").GetBoolean());
-        Assert.Equal(head.GetProperty("treeSize").GetInt64() + 1, verified.GetProperty("entryCount").GetInt64());
+        Assert.Equal(head.GetProperty("treeSize").GetInt64() + 2, verified.GetProperty("entryCount").GetInt64());
     }
 
     private string NewDatabase()

@@ -172,8 +172,12 @@ public sealed class BgvEvaluatorTests
                 Assert.Equal(level, hoisted.Level);
                 Assert.Equal(x, S.Decrypt(a)); // the input is left alone
 
-                // One rounded division by P for all the rotations: no more key-switching noise than one at a time.
-                Assert.True(S.Decryptor.NoiseBits(hoisted) <= S.Decryptor.NoiseBits(sequential) + 1, $"steps {string.Join(',', steps)}");
+                // One rounded division by P for all the rotations: key-switching noise of the same size as one at a time.
+                // Both are maxima of sums of the same random terms, so they differ by chance, and for some key draws the
+                // hoisted sum of distinct rotations runs higher on average: over 4 key sets × 20 encryptions × 6 cases the
+                // largest excess seen was 1.4 bits (one CI run failed a 1-bit margin). 2 bits is 4×, still far inside the
+                // decryption margin log2(Q_ℓ) − 1 − noise checked by the Decrypt assertions above.
+                Assert.True(S.Decryptor.NoiseBits(hoisted) <= S.Decryptor.NoiseBits(sequential) + 2, $"steps {string.Join(',', steps)}");
             }
         }
 

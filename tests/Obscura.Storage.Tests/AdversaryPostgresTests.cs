@@ -40,9 +40,11 @@ public sealed class AdversaryPostgresTests
         Assert.Null(await target.LedgerService.GetLatestHeadAsync(Ct));
     }
 
-    [Fact(Skip = "finding 1: DatabaseCopy reads the SQLite source in a deferred (WAL snapshot) transaction, so a server still writing to the data folder during `migrate` commits rows the copy never sees; `migrate` compares the target's head with a head read before the copy, reports headsIdentical=true and exit 0, and the write is silently left behind in SQLite. Fix: copy under the source's write lock, take the proof head from the copy's own snapshot and re-check the source afterwards, and refuse (or document) migrating a folder a server still serves.")]
-    public async Task A_write_committed_to_the_source_during_the_copy_is_not_silently_left_behind()
+    [Fact]
+    public async Task A_write_racing_the_copy_lands_in_the_target_or_is_refused_and_never_only_in_the_abandoned_source()
     {
+        // Finding 1 of the review: the copy read the SQLite source in a deferred (snapshot) transaction, so a server still
+        // writing to the folder during `migrate` committed rows the copy never saw, and migrate reported identical heads.
         Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
         using var source = await SourceWithSubjectsAsync("alice");
         using var target = new GovernanceFixture(StorageBackend.Postgres);
@@ -50,25 +52,31 @@ public sealed class AdversaryPostgresTests
 
         var copy = DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
         await WaitUntilBlockedAsync(target.PostgresDatabase!, copy);
-        Exception? copyFailure = null;
-        var write = source.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct);
+
+        Assert.False(copy.IsCompleted, copy.Exception?.ToString());
+        // A second handle on the same file, as another process would have: a writer racing the copy.
+        using var otherProcess = Sqlite.SqliteGovernanceStore.Open(((Sqlite.SqliteGovernanceStore)source.Store).DatabasePath);
+        var racing = new Obscura.Governance.GovernanceService(otherProcess, source.Ledger, source.Clock);
+        var write = Task.Run(() => racing.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct), Ct);
         await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(2), Ct));
+        Assert.False(write.IsCompletedSuccessfully, "a write committed to the source while the copy held it open");
         await stall.ReleaseAsync();
-        try
-        {
-            await copy;
-        }
-        catch (InvalidOperationException ex)
-        {
-            copyFailure = ex;
-        }
+        var copied = await copy;
 
-        await write;
-        var sourceNow = (await source.LedgerService.GetLatestHeadAsync(Ct))!;
-        var targetNow = await target.LedgerService.GetLatestHeadAsync(Ct);
+        // The racing write waited for the copy's lock, then found the file moved.
+        var refused = await Assert.ThrowsAsync<DatabaseMovedException>(() => write);
+        Assert.Contains(target.Store.Location, refused.Message, StringComparison.Ordinal);
+        Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(SubjectId.Parse("bob"), ct), Ct));
+        var targetNow = (await target.LedgerService.GetLatestHeadAsync(Ct))!;
+        Assert.Equal(copied.SourceHead!.TreeSize, targetNow.TreeSize);
 
-        // Either the copy failed, or it holds every write the source committed while it ran.
-        Assert.True(copyFailure is not null || targetNow?.TreeSize == sourceNow.TreeSize, $"source head {sourceNow.TreeSize}, target head {targetNow?.TreeSize}: a committed write was left behind");
+        // Nothing reads or writes the abandoned file any more: not the handle that was open, not a new one.
+        await Assert.ThrowsAsync<DatabaseMovedException>(() => source.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
+        Assert.Throws<DatabaseMovedException>(() => Sqlite.SqliteGovernanceStore.Open(((Sqlite.SqliteGovernanceStore)source.Store).DatabasePath).Dispose());
+
+        // And a second copy out of it is refused before touching the target.
+        using var another = new GovernanceFixture(StorageBackend.Postgres);
+        await Assert.ThrowsAsync<DatabaseMovedException>(() => DatabaseCopy.CopyAsync(source.Store, another.Store, Ct));
     }
 
     [Fact]
@@ -95,7 +103,7 @@ public sealed class AdversaryPostgresTests
 
         Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
         Assert.Null(await target.LedgerService.GetLatestHeadAsync(Ct));
-        var rows = await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        var rows = (await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct)).Rows;
         Assert.Equal(2L, rows["subjects"]);
         var report = await new Obscura.Governance.Ledger.LedgerService(target.Store, source.Ledger).VerifyAsync(source.SigningKey.VerificationKey, sourceHead, null, Ct);
         Assert.True(report.Intact, string.Join("; ", report.Problems.Select(p => p.Message)));
@@ -175,21 +183,23 @@ public sealed class AdversaryPostgresTests
         await command.ExecuteNonQueryAsync(Ct);
     }
 
-    /// <summary>Waits until a session on <paramref name="database"/> waits for a lock, or <paramref name="work"/> ends, or 10 s pass.</summary>
-    private static async Task WaitUntilBlockedAsync(string database, Task work)
+    /// <summary>Waits until a session on <paramref name="database"/> waits for a lock (true), or <paramref name="work"/> ends or 60 s pass (false).</summary>
+    private static async Task<bool> WaitUntilBlockedAsync(string database, Task work)
     {
         await using var watcher = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(database));
         await watcher.OpenAsync(Ct);
         await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watcher);
-        for (var i = 0; i < 200 && !work.IsCompleted; i++)
+        for (var i = 0; i < 1200 && !work.IsCompleted; i++)
         {
             if ((long)(await command.ExecuteScalarAsync(Ct))! > 0)
             {
-                return;
+                return true;
             }
 
             await Task.Delay(50, Ct);
         }
+
+        return false;
     }
 
     /// <summary>

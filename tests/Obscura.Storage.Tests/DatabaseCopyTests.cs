@@ -26,7 +26,9 @@ public sealed class DatabaseCopyTests
         var sourceHead = (await source.LedgerService.GetLatestHeadAsync(Ct))!;
         var sourceHeads = await source.Store.ReadAsync((s, ct) => s.GetTreeHeadsAsync(0, 10_000, ct), Ct);
 
-        var rows = await DatabaseCopy.CopyAsync(source.Store, empty.Store, Ct);
+        var copy = await DatabaseCopy.CopyAsync(source.Store, empty.Store, Ct);
+        var rows = copy.Rows;
+        Assert.Equal((sourceHead.TreeSize, Convert.ToHexString(sourceHead.RootHash)), (copy.SourceHead!.TreeSize, Convert.ToHexString(copy.SourceHead.RootHash)));
         Assert.Equal(sourceHead.TreeSize, rows["ledger_entries"]);
         Assert.True(rows["access_log"] > 0);
         Assert.True(rows["privacy_charges"] > 0);

@@ -55,14 +55,14 @@ public abstract class StoreTransactionTests(StorageBackend backend) : BackendTes
 
         using var reopened = f.OpenStore();
         Assert.NotNull(await reopened.ReadAsync((s, ct) => s.GetSubjectAsync(SubjectId.Parse("s1"), ct), Ct));
-        Assert.Equal([1, 2, 3, 4], SchemaVersions(f));
+        Assert.Equal(AllVersions, SchemaVersions(f));
     }
 
     [Fact]
     public async Task Stores_opened_by_several_processes_at_once_apply_each_migration_once()
     {
         using var f = Fixture();
-        RawDatabase.Execute(f, "DROP TABLE privacy_charges; DROP TABLE privacy_budgets; DELETE FROM schema_migrations WHERE version >= 2;");
+        RawDatabase.Execute(f, "DROP TABLE privacy_charges; DROP TABLE privacy_budgets; DELETE FROM schema_migrations WHERE version >= 2;" + (Backend == StorageBackend.Sqlite ? " DROP TABLE moved_to;" : ""));
         RawDatabase.Execute(f, "DROP INDEX ledger_entries_by_record; DROP INDEX ledger_entries_by_record_purpose; DROP INDEX ledger_entries_by_record_seq;");
         RawDatabase.Execute(f, "DROP TABLE access_log; ALTER TABLE ledger_entries DROP COLUMN record_table; ALTER TABLE ledger_entries DROP COLUMN record_key; ALTER TABLE ledger_entries DROP COLUMN content_hash;");
         Assert.Equal([1], SchemaVersions(f));
@@ -79,7 +79,7 @@ public abstract class StoreTransactionTests(StorageBackend backend) : BackendTes
             store.Dispose();
         }
 
-        Assert.Equal([1, 2, 3, 4], SchemaVersions(f));
+        Assert.Equal(AllVersions, SchemaVersions(f));
         Assert.Contains("mechanism", RawDatabase.Columns(f, "privacy_charges"));
     }
 
@@ -202,6 +202,9 @@ public abstract class StoreTransactionTests(StorageBackend backend) : BackendTes
         Assert.Equal(2, report.EntryCount);
         Assert.DoesNotContain((await f.LedgerService.GetEntriesAsync(0, 10, Ct)).Value!, e => e.Event.Actor == "half");
     }
+
+    /// <summary>Every schema version of this backend (SQLite's 5 marks a file moved by <c>migrate</c>; PostgreSQL has no such mark).</summary>
+    private List<int> AllVersions => Backend == StorageBackend.Sqlite ? [1, 2, 3, 4, 5] : [1, 2, 3, 4];
 
     private static List<int> SchemaVersions(GovernanceFixture f)
     {

@@ -51,6 +51,7 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
         }
 
         SqliteMigrations.Apply(connection);
+        ThrowIfMoved(connection, null);
         return store;
     }
 
@@ -62,11 +63,54 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
     internal override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => Task.FromResult<DbConnection>(OpenConnection());
 
     internal override Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+        Task.FromResult<DbTransaction>(Checked((SqliteConnection)connection, deferred: true));
 
     // BEGIN IMMEDIATE takes SQLite's write lock at once: other processes' writers wait on it (DefaultTimeout).
     internal override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+        Task.FromResult<DbTransaction>(Checked((SqliteConnection)connection, deferred: false));
+
+    /// <inheritdoc />
+    internal override async Task MarkMovedAsync(DbConnection connection, DbTransaction transaction, string location, CancellationToken cancellationToken)
+    {
+        await using var mark = connection.CreateCommand();
+        mark.Transaction = transaction;
+        mark.CommandText = "INSERT INTO moved_to (id, location, moved_at) VALUES (1, $location, $at)";
+        ((SqliteCommand)mark).Parameters.AddWithValue("$location", location);
+        ((SqliteCommand)mark).Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A transaction on a file that has not been moved: the check runs inside the transaction, after the lock (for a
+    /// write) or the snapshot (for a read) is taken, so a process that opened the file before <c>migrate</c> sees the
+    /// mark the moment the copy commits and never reads or writes the abandoned file again.
+    /// </summary>
+    private static SqliteTransaction Checked(SqliteConnection connection, bool deferred)
+    {
+        var tx = connection.BeginTransaction(deferred);
+        try
+        {
+            ThrowIfMoved(connection, tx);
+            return tx;
+        }
+        catch
+        {
+            tx.Dispose();
+            throw;
+        }
+    }
+
+    private static void ThrowIfMoved(SqliteConnection connection, SqliteTransaction? tx)
+    {
+        using var moved = connection.CreateCommand();
+        moved.Transaction = tx;
+        moved.CommandText = "SELECT location, moved_at FROM moved_to WHERE id = 1";
+        using var reader = moved.ExecuteReader();
+        if (reader.Read())
+        {
+            throw new DatabaseMovedException(connection.DataSource, reader.GetString(0), reader.GetString(1));
+        }
+    }
 
     private protected override void DisposeCore() => SqliteConnection.ClearAllPools();
 

@@ -148,6 +148,16 @@ internal static class SqliteMigrations
             -- row, which keeps its meaning and its content hash (see SqliteRecordTables).
             ALTER TABLE privacy_charges ADD COLUMN mechanism TEXT;
             """),
+        (5, """
+            -- Set by `obscura migrate` in the same transaction that copied every row out (under the write lock): the
+            -- records now live in the database named here, and this file refuses every later read and write, so a
+            -- process still serving the old folder cannot commit a write the copy never saw.
+            CREATE TABLE moved_to (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                location TEXT NOT NULL,
+                moved_at TEXT NOT NULL
+            );
+            """),
     ];
 
     /// <summary>The schema version this build writes.</summary>
