@@ -8,12 +8,17 @@ namespace Obscura.ModelPrivacy.Tests;
 internal sealed class ApiFixture : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly QueryMonitorOptions? _monitor;
 
-    public ApiFixture()
+    public ApiFixture(QueryMonitorOptions? monitor = null)
     {
+        _monitor = monitor;
         Governance = new GovernanceFixture();
         Registry = OpenRegistry();
     }
+
+    /// <summary>A fixture whose registry gives every answer the scores its policy allows: for tests of the other defences, not of the score budget.</summary>
+    public static ApiFixture WithoutScoreBudget() => new(new QueryMonitorOptions { ScoreAnswerShare = 1e6 });
 
     public GovernanceFixture Governance { get; }
 
@@ -23,7 +28,7 @@ internal sealed class ApiFixture : IDisposable
 
     /// <summary>Another registry over the same folder and ledger: what a second process sees.</summary>
     public ClassifierRegistry OpenRegistry(QueryMonitorOptions? monitor = null) =>
-        ClassifierRegistry.Open(_dir.Path, new AuditTrail(Governance.Store, Governance.Ledger), Governance.Clock, monitor);
+        ClassifierRegistry.Open(_dir.Path, new AuditTrail(Governance.Store, Governance.Ledger), Governance.Clock, monitor ?? _monitor);
 
     /// <summary>Registers <paramref name="file"/> as <c>victim</c> with no rate or total limit.</summary>
     public async Task RegisterVictimAsync(byte[] file, OutputPolicy output, ServingPolicy? limits = null)

@@ -45,7 +45,7 @@ public sealed class ModelApiAttackTests
     [Fact]
     public async Task An_extraction_replay_is_flagged_by_prada_and_benign_traffic_is_not()
     {
-        using var fixture = new ApiFixture();
+        using var fixture = ApiFixture.WithoutScoreBudget();
         var registry = fixture.Registry;
         await fixture.RegisterVictimAsync(Victim.Value.File, OutputPolicy.Raw);
 
@@ -80,7 +80,7 @@ public sealed class ModelApiAttackTests
         var fidelity = new Dictionary<string, double>();
         foreach (var policy in new[] { "raw", "rounded:2", "top-k:1", "label-only" })
         {
-            using var fixture = new ApiFixture();
+            using var fixture = ApiFixture.WithoutScoreBudget();
             await fixture.RegisterVictimAsync(Victim.Value.File, OutputPolicy.Parse(policy));
             var queries = SyntheticQueries(Queries, 2);
             var answers = new List<Prediction>();
@@ -147,7 +147,7 @@ public sealed class ModelApiAttackTests
         var fidelity = new Dictionary<string, double>();
         foreach (var policy in new[] { "raw", "label-only" })
         {
-            using var fixture = new ApiFixture();
+            using var fixture = ApiFixture.WithoutScoreBudget();
             await fixture.RegisterVictimAsync(file, OutputPolicy.Parse(policy));
             var answers = new List<Prediction>();
             foreach (var x in queries)

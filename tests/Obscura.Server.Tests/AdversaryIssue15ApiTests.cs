@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Obscura.Governance.Access;
 using Obscura.ModelPrivacy.Serving;
 using Obscura.ModelPrivacy.Training;
@@ -56,20 +57,35 @@ public sealed class AdversaryIssue15ApiTests(ServerFixture server) : IClassFixtu
         }
     }
 
-    /// <summary>FINDING 1 over HTTP (fixed in the shaper): "-0" in the JSON body is the same question as "0", with the same noise.</summary>
+    /// <summary>
+    /// FINDING 1 over HTTP (fixed in the shaper): "-0" in the JSON body is the same question as "0", with the same noise.
+    /// Each spelling is asked by its own key: a 4-input model's score budget is one answer with scores per key (five solve
+    /// it), which the last request checks over HTTP.
+    /// </summary>
     [Fact]
     public async Task Negative_zero_in_the_body_gets_the_same_noisy_answer_as_zero()
     {
         var ct = TestContext.Current.CancellationToken;
         using var controller = server.As(Role.Controller);
         await RegisterAsync(controller, "adv-noisy", "noisy:0.2");
-        using var processor = server.As(Role.Processor);
+        var keys = server.Services.GetRequiredService<ApiKeys>();
         var answers = new List<string>();
-        foreach (var body in new[] { """{"features":[0.5,0,0,0]}""", """{"features":[0.5,-0,0,0]}""", """{"features":[0.5,-0.0,-0,-0e3]}""" })
+        HttpClient? last = null;
+        foreach (var (body, i) in new[] { """{"features":[0.5,0,0,0]}""", """{"features":[0.5,-0,0,0]}""", """{"features":[0.5,-0.0,-0,-0e3]}""" }.Select((b, i) => (b, i)))
         {
-            var answer = await (await processor.PostAsync("/v1/models/adv-noisy/predict", Json.Raw(body), ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
+            var key = (await keys.CreateAsync($"adv-noisy-{i}", Role.Processor, null, ct)).Value!.Key;
+            last?.Dispose();
+            last = server.CreateClient();
+            last.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            var answer = await (await last.PostAsync("/v1/models/adv-noisy/predict", Json.Raw(body), ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
             answers.Add(answer.GetProperty("scores").GetRawText());
         }
+
+        // The key's second answer is past its score budget: a label, no scores.
+        var second = await (await last!.PostAsync("/v1/models/adv-noisy/predict", Json.Raw("""{"features":[0.1,0.2,0.3,0.4]}"""), ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.True(second.TryGetProperty("label", out _), second.GetRawText());
+        Assert.True(!second.TryGetProperty("scores", out var scores) || scores.ValueKind == JsonValueKind.Null, second.GetRawText());
+        last.Dispose();
 
         Assert.All(answers, a => Assert.Equal(answers[0], a));
     }

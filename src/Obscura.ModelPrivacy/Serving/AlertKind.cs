@@ -11,4 +11,10 @@ public enum AlertKind
 
     /// <summary>Boundary probing: many queries near the decision boundary.</summary>
     BoundaryProbing,
+
+    /// <summary>
+    /// The key has had all the answers with scores its score budget allows (<see cref="QueryMonitorOptions.ScoreAnswerShare"/>);
+    /// it gets labels only from now on. Not a suspicion but a limit reached: raised once, when it is first reached.
+    /// </summary>
+    ScoreBudget,
 }

@@ -83,6 +83,19 @@ public sealed partial class ClassifierRegistry : IDisposable
             CREATE TABLE IF NOT EXISTS alerts(seq INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT NOT NULL, caller TEXT NOT NULL,
                 kind INTEGER NOT NULL, statistic REAL NOT NULL, queries INTEGER NOT NULL, raised_at INTEGER NOT NULL, UNIQUE(model, caller, kind));
             """);
+        if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 0)
+        {
+            // Registries written before the score budget: every earlier answer counts as unscored (labels only is the default).
+            try
+            {
+                Execute(connection, "ALTER TABLE usage ADD COLUMN scored INTEGER NOT NULL DEFAULT 0");
+            }
+            catch (SqliteException) when (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 1)
+            {
+                // Another process added it first.
+            }
+        }
+
         return registry;
     }
 
@@ -314,13 +327,47 @@ public sealed partial class ClassifierRegistry : IDisposable
             }
         }
 
+        var output = ScoredOutput(c, id, caller, registered.Inputs, policy.Output, events);
         if (events.Count > 0)
         {
             // The alert is in the ledger before the answer leaves and before its row commits, or neither happens.
             await _audit.RecordAsync(events, cancellationToken).ConfigureAwait(false);
         }
 
-        return PredictionShaper.Shape(policy.Output, probabilities, features, loaded.NoiseKey);
+        return PredictionShaper.Shape(output, probabilities, features, loaded.NoiseKey);
+    }
+
+    /// <summary>
+    /// The output this answer may have under the key's score budget: <paramref name="output"/> while the key has had fewer
+    /// answers with scores than <see cref="QueryMonitorOptions.ScoreBudget"/> (counting this one, in the same transaction
+    /// as the usage row, so every process sharing the folder counts together), labels only after; the first refusal
+    /// raises a <see cref="AlertKind.ScoreBudget"/> alert and ledger entry.
+    /// </summary>
+    private OutputPolicy ScoredOutput(SqliteConnection c, string id, string caller, int inputs, OutputPolicy output, List<AuditEvent> events)
+    {
+        if (output.LabelsOnly)
+        {
+            return output;
+        }
+
+        var budget = _monitorOptions.ScoreBudget(inputs);
+        var scored = Scalar<long>(c, "SELECT scored FROM usage WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller));
+        if (scored < budget)
+        {
+            Execute(c, "UPDATE usage SET scored = scored + 1 WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller));
+            return output;
+        }
+
+        var inserted = Scalar<long>(
+            c,
+            "INSERT INTO alerts(model, caller, kind, statistic, queries, raised_at) VALUES ($m, $k, $kind, $s, $n, $at) ON CONFLICT DO NOTHING RETURNING 1",
+            ("$m", id), ("$k", caller), ("$kind", (int)AlertKind.ScoreBudget), ("$s", (double)budget), ("$n", scored), ("$at", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
+        if (inserted == 1)
+        {
+            events.Add(new AuditEvent(caller, AuditAction.Read, ModelCategory, from: Location(id), to: "alert:" + KindToken(AlertKind.ScoreBudget), reference: string.Create(CultureInfo.InvariantCulture, $"stat:{budget}:n:{scored}")));
+        }
+
+        return OutputPolicy.LabelOnly;
     }
 
     /// <summary>The token a ledger entry names an alert kind with.</summary>
@@ -329,6 +376,7 @@ public sealed partial class ClassifierRegistry : IDisposable
         AlertKind.Extraction => "extraction",
         AlertKind.MembershipProbing => "membership-probing",
         AlertKind.BoundaryProbing => "boundary-probing",
+        AlertKind.ScoreBudget => "score-budget",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -33,6 +33,20 @@ public sealed record QueryMonitorOptions
     /// <summary>Share of the window's queries near the boundary that flags boundary probing.</summary>
     public double BoundaryShare { get; init; } = 0.3;
 
+    /// <summary>
+    /// The share of <c>inputs + 1</c> answers with scores one key may have of one model; after that it gets labels only.
+    /// PRADA tests the shape of a key's query distances, which an attacker who knows the test can choose; this budget
+    /// counts answers, which he cannot. A model whose class log-odds are linear in its input (logistic regression) is
+    /// solved exactly from <c>inputs + 1</c> answers with scores, whatever the queries look like (Tramèr et al. 2016,
+    /// equation solving); a larger model of the same input size whose first layer reads every input needs at least as
+    /// many unknowns solved. The default 0.1 lets a key see scores for a tenth of that (78 answers for a 784-pixel image);
+    /// at 1 or more the budget no longer stops equation solving on a linear model.
+    /// </summary>
+    public double ScoreAnswerShare { get; init; } = 0.1;
+
+    /// <summary>The most answers with scores one key may have of a model with <paramref name="inputs"/> inputs.</summary>
+    public long ScoreBudget(int inputs) => Math.Max(1, (long)Math.Floor(ScoreAnswerShare * (inputs + 1.0)));
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public QueryMonitorOptions Validate()
@@ -47,6 +61,11 @@ public sealed record QueryMonitorOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(NearDuplicateLimit, 1, nameof(NearDuplicateLimit));
+        if (!(ScoreAnswerShare is > 0 and <= 1e6))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ScoreAnswerShare), "The score budget is a positive share (at most 1e6) of the answers that solve a linear model.");
+        }
+
         return this;
     }
 }

@@ -69,6 +69,13 @@ public sealed class ObscuraOptions : IValidatableObject
     /// </summary>
     public string? VaultKeyEncryptionKeyDirectory { get; set; }
 
+    /// <summary>
+    /// Each API key's score budget per served model, as a share of <c>inputs + 1</c>, the answers with scores that solve a
+    /// logistic regression exactly; past it the key gets labels only (<c>QueryMonitorOptions.ScoreAnswerShare</c>, docs/model-privacy.md).
+    /// </summary>
+    [Range(1e-6, 1e6)]
+    public double ModelScoreAnswerShare { get; set; } = 0.1;
+
     /// <summary>Minutes between runs of the vault's retention job; 0 turns the background job off.</summary>
     [Range(0, 7 * 24 * 60)]
     public int RetentionIntervalMinutes { get; set; } = 60;

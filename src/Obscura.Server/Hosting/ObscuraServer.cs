@@ -78,7 +78,11 @@ public static class ObscuraServer
         });
 
         builder.Services.AddSingleton<VaultAccessor>();
-        builder.Services.AddSingleton(sp => ClassifierRegistry.Open(sp.GetRequiredService<DataFolder>().Path, sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => ClassifierRegistry.Open(
+            sp.GetRequiredService<DataFolder>().Path,
+            sp.GetRequiredService<AuditTrail>(),
+            sp.GetRequiredService<TimeProvider>(),
+            new QueryMonitorOptions { ScoreAnswerShare = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.ModelScoreAnswerShare }));
         builder.Services.AddSingleton<BiometricShredding>();
         var configured = builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
         if (configured.Role == ServerRole.All)
