@@ -10,7 +10,8 @@ namespace Obscura.Cli;
 
 /// <summary>
 /// <c>obscura audit model</c>: a membership-inference audit (LiRA online and offline, loss baseline) of a training
-/// recipe on real image records, with a plain-language verdict for a DPO, the ROC curves as CSV and, with
+/// recipe on real image records, with a plain-language verdict for a DPO, the ROC curves as CSV and as a log–log PNG
+/// and, with
 /// <c>--purpose</c>, a record in the audit ledger.
 /// </summary>
 internal static class AuditCommand
@@ -27,7 +28,7 @@ internal static class AuditCommand
         var sigma = new Option<double?>("--noise-multiplier") { Description = "Audit the DP-SGD version of the recipe at this σ (clip --clip)." };
         var clip = new Option<float>("--clip") { Description = "DP-SGD clipping norm.", DefaultValueFactory = _ => 1f };
         var seed = new Option<int>("--seed") { Description = "Seed of the splits and the models (an audit is an experiment, not a release).", DefaultValueFactory = _ => 1 };
-        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the ROC curves (roc-ATTACK.csv: fpr,tpr)." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the ROC curves: roc-ATTACK.csv (fpr,tpr) per attack and roc.png (every attack on log-log axes)." };
         var purpose = CliOptions.Purpose(description: "Record the audit in the ledger of --data under this purpose.", required: false);
         var model = new Command("model", "Membership-inference audit of a training recipe: LiRA (online, offline) with shadow models and the loss baseline; AUC, TPR at 0.1 % and 1 % FPR, the most exposed records and a verdict.")
         {
@@ -100,7 +101,9 @@ internal static class AuditCommand
                     Obscura.Security.Files.OwnerOnlyFiles.WriteAtomically(Path.Combine(folder.FullName, $"roc-{attack.Attack}.csv"), csv.ToString());
                 }
 
-                stderr.WriteLine($"ROC curves written to {folder.FullName}");
+                PlotFiles.WriteRoc(Path.Combine(folder.FullName, "roc.png"), result.Attacks);
+
+                stderr.WriteLine($"ROC curves (CSV and roc.png) written to {folder.FullName}");
             }
 
             stdout.WriteLine(report);

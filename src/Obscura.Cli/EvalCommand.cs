@@ -5,7 +5,6 @@ using System.Text.Json;
 using Obscura.Biometrics.Evaluation;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
-using Obscura.Cli.Charts;
 
 namespace Obscura.Cli;
 
@@ -134,8 +133,8 @@ internal static class EvalCommand
                 }
 
                 Obscura.Security.Files.OwnerOnlyFiles.WriteAtomically(Path.Combine(folder.FullName, "unlinkability.csv"), curve.ToString());
-                EvaluationPlots.WriteDet(Path.Combine(folder.FullName, "det.png"), [("PLAINTEXT", plain), ("TRANSFORMED", transformed), ("ENCRYPTED", encrypted)]);
-                EvaluationPlots.WriteUnlinkability(Path.Combine(folder.FullName, "unlinkability.png"), linkage);
+                PlotFiles.WriteDet(Path.Combine(folder.FullName, "det.png"), [("Plaintext", plain), ("Transformed", transformed), ("Encrypted", encrypted)]);
+                PlotFiles.WriteUnlinkability(Path.Combine(folder.FullName, "unlinkability.png"), linkage);
                 stderr.WriteLine($"curves and plots written to {folder.FullName}");
             }
 

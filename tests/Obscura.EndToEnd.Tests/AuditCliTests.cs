@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Obscura.Cli;
 using Obscura.TestSupport;
+using SkiaSharp;
 
 namespace Obscura.EndToEnd.Tests;
 
@@ -30,6 +31,28 @@ public sealed class AuditCliTests : IDisposable
         Assert.Contains("leaks", report.GetProperty("verdict").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, report.GetProperty("recipe").GetProperty("epsilonAtDelta1e5").ValueKind);
         Assert.True(File.ReadAllLines(Path.Combine(curves, "roc-lira-online.csv")).Length > 100);
+
+        // roc.png: the three attacks on log-log axes, each in its own colour inside the data area (100..860 × 60..620).
+        using (var roc = SKBitmap.Decode(Path.Combine(curves, "roc.png")))
+        {
+            Assert.Equal((900, 700), (roc.Width, roc.Height));
+            foreach (var colour in new[] { new SKColor(0x1F, 0x77, 0xB4), new SKColor(0xFF, 0x7F, 0x0E), new SKColor(0x2C, 0xA0, 0x2C) })
+            {
+                var pixels = 0;
+                for (var y = 60; y < 620; y++)
+                {
+                    for (var x = 100; x < 860; x++)
+                    {
+                        var p = roc.GetPixel(x, y);
+                        pixels += Math.Abs(p.Red - colour.Red) + Math.Abs(p.Green - colour.Green) + Math.Abs(p.Blue - colour.Blue) < 40 ? 1 : 0;
+                    }
+                }
+
+                Assert.True(pixels > 300, $"attack in {colour} missing from roc.png ({pixels} pixels)");
+            }
+        }
+
+        Assert.Empty(FileModes.WiderThanOwnerOnly(curves));
 
         var entries = JsonDocument.Parse((await Cli.RunAsync("--data", data, "ledger", "entries")).Out).RootElement;
         Assert.Equal("audit:membership-inference", Assert.Single(entries.EnumerateArray()).GetProperty("event").GetProperty("to").GetString());

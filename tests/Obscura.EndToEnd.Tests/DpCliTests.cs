@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Obscura.Cli;
 using Obscura.TestSupport;
+using SkiaSharp;
 
 namespace Obscura.EndToEnd.Tests;
 
@@ -72,8 +73,23 @@ public sealed class DpCliTests : IDisposable
         Assert.Contains("spent", spent.Err, StringComparison.Ordinal);
         Assert.Empty(spent.Out); // nothing is released when the charge is refused
 
-        var show = await Cli.RunAsync("--data", data, "dp", "budget", "show", "--dataset", "queue-2026-11", "--purpose", "store-analytics");
+        var plot = Path.Combine(_dir.Path, "spend.png");
+        var show = await Cli.RunAsync("--data", data, "dp", "budget", "show", "--dataset", "queue-2026-11", "--purpose", "store-analytics", "--plot", plot);
+        Assert.True(show.Code == ExitCodes.Success, show.Err);
         Assert.Equal(2, JsonDocument.Parse(show.Out).RootElement.GetProperty("releases").GetInt32());
+
+        // The spend plot: a PNG whose staircase ends at ε = 1 of the budget's 1 (the Y axis runs to 1.15), drawn in
+        // the staircase's blue across the right-hand end of the plot, the last minute after the second release.
+        using (var png = SKBitmap.Decode(plot))
+        {
+            Assert.Equal((900, 700), (png.Width, png.Height));
+            var spentRow = (int)Math.Round(620 - (560 / 1.15));
+            var blue = Enumerable.Range(png.Width - 120, 75).Count(x => Enumerable.Range(spentRow - 2, 5).Any(y => png.GetPixel(x, y) is var p && p.Red < 90 && p.Green is > 90 and < 150 && p.Blue > 150));
+            Assert.True(blue > 30, $"{blue} staircase pixels at ε = 1");
+        }
+
+        Assert.DoesNotContain(FileModes.WiderThanOwnerOnly(_dir.Path), f => f.EndsWith("spend.png", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", data, "dp", "budget", "show", "--dataset", "queue-2026-11", "--purpose", "store-analytics", "--plot", Path.Combine(plot, "under-a-file.png"))).Code); // not writable: a usage error
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync(["--data", data, "dp", "query", "--csv", csv, "--subject-column", "visitor", "--kind", "count", "--epsilon", "0.5", "--dataset", "queue-2026-11"])).Code);
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "ledger", "verify")).Code);
     }

@@ -39,6 +39,31 @@ public sealed class PrivacyBudgetLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_history_gives_the_spend_after_each_release_as_the_status_reported_it_at_the_time()
+    {
+        await _f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.StoreAnalytics, Ct);
+        var purpose = SamplePurposes.StoreAnalytics.Id;
+        Assert.True((await Ledger.SetAsync(GovernanceFixture.Admin, "visits", purpose, 3.0, 1e-6, Ct)).Succeeded);
+        Assert.Empty((await Ledger.GetHistoryAsync("visits", purpose, Ct)).Value!.Spend);
+
+        var reported = new List<(DateTimeOffset, double)>();
+        PrivacyCost[] costs = [new PrivacyCost.Pure(Rational.Of(1, 4)), new PrivacyCost.Zcdp(Rational.Of(1, 100)), new PrivacyCost.Pure(Rational.Of(1, 2))];
+        foreach (var cost in costs)
+        {
+            _f.Clock.Advance(TimeSpan.FromHours(1));
+            reported.Add((_f.Clock.GetUtcNow(), (await Ledger.ChargeAsync(GovernanceFixture.Admin, "visits", purpose, cost, "count", Ct)).Value!.EpsilonSpent));
+        }
+
+        var history = (await Ledger.GetHistoryAsync("visits", purpose, Ct)).Value!;
+        Assert.Equal(3.0, history.Budget.Epsilon);
+        Assert.Equal(reported.Select(r => r.Item1), history.Spend.Select(s => s.ChargedAt));
+        Assert.Equal(reported.Select(r => Math.Round(r.Item2, 12)), history.Spend.Select(s => Math.Round(s.EpsilonSpent, 12)));
+        Assert.True(history.Spend[0].EpsilonSpent < history.Spend[1].EpsilonSpent && history.Spend[1].EpsilonSpent < history.Spend[2].EpsilonSpent);
+        Assert.Equal((await Ledger.GetStatusAsync("visits", purpose, Ct)).Value!.EpsilonSpent, history.Spend[^1].EpsilonSpent);
+        Assert.Equal(GovernanceErrorKind.NotFound, (await Ledger.GetHistoryAsync("elsewhere", purpose, Ct)).Error?.Kind);
+    }
+
+    [Fact]
     public async Task Concentrated_releases_compose_under_the_delta_of_the_budget_and_survive_a_restart()
     {
         await _f.Governance.RegisterPurposeAsync(GovernanceFixture.Admin, SamplePurposes.StoreAnalytics, Ct);

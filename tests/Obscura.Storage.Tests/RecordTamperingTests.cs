@@ -231,6 +231,7 @@ public abstract class RecordTamperingTests(StorageBackend backend) : BackendTest
         var status = await budgets.GetStatusAsync("visits", SamplePurposes.StoreAnalytics.Id, Ct);
         Assert.Equal(GovernanceErrorKind.Refused, status.Error?.Kind);
         Assert.Contains("audit ledger", status.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(GovernanceErrorKind.Refused, (await budgets.GetHistoryAsync("visits", SamplePurposes.StoreAnalytics.Id, Ct)).Error?.Kind); // nor its spend plot
     }
 
     [Fact]

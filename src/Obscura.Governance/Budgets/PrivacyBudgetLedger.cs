@@ -125,20 +125,54 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
     public Task<Outcome<PrivacyBudgetStatus>> GetStatusAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
         store.ReadAsync<Outcome<PrivacyBudgetStatus>>(async (s, ct) =>
         {
-            if (await s.GetPrivacyBudgetAsync(dataset, purpose, ct).ConfigureAwait(false) is not { } budget)
+            var (budget, charges, error) = await ReadCommittedAsync(s, dataset, purpose, ct).ConfigureAwait(false);
+            if (error is not null)
             {
-                return new GovernanceError(GovernanceErrorKind.NotFound, $"Dataset '{dataset}' has no privacy budget for '{purpose}'.", "dataset");
+                return error;
             }
 
-            var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
-            if (!await CommittedAsync(s, dataset, purpose, charges, ct).ConfigureAwait(false))
-            {
-                return NotCommitted(dataset, purpose);
-            }
-
-            var spent = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta);
-            return new PrivacyBudgetStatus(budget, charges.Count, spent, Math.Max(0, budget.Epsilon - spent));
+            var spent = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget!.Delta);
+            return new PrivacyBudgetStatus(budget!, charges.Count, spent, Math.Max(0, budget!.Epsilon - spent));
         }, cancellationToken);
+
+    /// <summary>
+    /// How a budget was spent over time: after each charged release, in the order they were charged, the composed ε at
+    /// the budget's δ (what <see cref="GetStatusAsync"/> reported just after that release). Refused, as the status is,
+    /// when the budget or its charges do not match the audit ledger.
+    /// </summary>
+    public Task<Outcome<PrivacyBudgetHistory>> GetHistoryAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
+        store.ReadAsync<Outcome<PrivacyBudgetHistory>>(async (s, ct) =>
+        {
+            var (budget, charges, error) = await ReadCommittedAsync(s, dataset, purpose, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var accountant = new PrivacyAccountant();
+            var spend = new List<PrivacySpend>(charges.Count);
+            foreach (var charge in charges)
+            {
+                accountant.Add(StoredPrivacyCost.Read(charge));
+                spend.Add(new PrivacySpend(charge.ChargedAt, charge.Query, Spent(accountant, budget!.Delta)));
+            }
+
+            return new PrivacyBudgetHistory(budget!, spend);
+        }, cancellationToken);
+
+    /// <summary>A budget and its charges, or why they cannot be used: no such budget, or rows the ledger did not commit.</summary>
+    private static async Task<(PrivacyBudget? Budget, IReadOnlyList<PrivacyCharge> Charges, GovernanceError? Error)> ReadCommittedAsync(IGovernanceSession s, string dataset, PurposeId purpose, CancellationToken ct)
+    {
+        if (await s.GetPrivacyBudgetAsync(dataset, purpose, ct).ConfigureAwait(false) is not { } budget)
+        {
+            return (null, [], new GovernanceError(GovernanceErrorKind.NotFound, $"Dataset '{dataset}' has no privacy budget for '{purpose}'.", "dataset"));
+        }
+
+        var charges = await s.GetPrivacyChargesAsync(dataset, purpose, ct).ConfigureAwait(false);
+        return await CommittedAsync(s, dataset, purpose, charges, ct).ConfigureAwait(false)
+            ? (budget, charges, null)
+            : (null, [], NotCommitted(dataset, purpose));
+    }
 
     /// <summary>
     /// Whether the budget and the charges read against it are exactly what the ledger committed: a charge deleted or
