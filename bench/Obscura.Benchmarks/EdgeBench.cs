@@ -3,6 +3,7 @@ using System.Globalization;
 using Obscura.Biometrics.Onnx.Models;
 using Obscura.StoreAnalytics.Edge;
 using Obscura.StoreAnalytics.GroupIds;
+using SkiaSharp;
 
 namespace Obscura.Benchmarks;
 

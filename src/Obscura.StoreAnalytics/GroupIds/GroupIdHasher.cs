@@ -19,7 +19,7 @@ public sealed class GroupIdHasher
 
     private static readonly byte[] TrackingInfo = "obscura-store-tracking/v1"u8.ToArray();
     private readonly float[] _planes;
-    private readonly float[] _trackingPlanes;
+    private readonly Lazy<float[]> _trackingPlanes;
     private readonly IRandomSource _random;
     private readonly ulong _flipThreshold;
 
@@ -41,9 +41,17 @@ public sealed class GroupIdHasher
         Dimension = dimension;
         _random = random ?? new CryptoRandomSource();
         _planes = Hyperplanes(dailyKey, parameters.Bits * dimension);
+
+        // The tracking planes are drawn on the first sketch only: a hasher used for single IDs never needs them.
         var trackingKey = HMACSHA256.HashData(dailyKey, TrackingInfo);
-        _trackingPlanes = TrackingHyperplanes(trackingKey, TrackingBits * dimension);
-        CryptographicOperations.ZeroMemory(trackingKey);
+        _trackingPlanes = new Lazy<float[]>(
+            () =>
+            {
+                var planes = TrackingHyperplanes(trackingKey, TrackingBits * dimension);
+                CryptographicOperations.ZeroMemory(trackingKey);
+                return planes;
+            },
+            LazyThreadSafetyMode.ExecutionAndPublication);
 
         // A flip happens when a uniform 64-bit draw falls below p·2^64 (p ≤ ½, so the threshold fits).
         _flipThreshold = (ulong)Math.Min(parameters.FlipProbability * 18446744073709551616.0, ulong.MaxValue);
@@ -60,21 +68,22 @@ public sealed class GroupIdHasher
     /// is one draw; the edge uses one draw per visit instead (the embedding need not be normalised: only signs matter).
     /// </summary>
     /// <exception cref="ArgumentException">The dimension differs.</exception>
-    public GroupId Hash(ReadOnlySpan<float> embedding) => Randomise(Sketch(embedding));
+    public GroupId Hash(ReadOnlySpan<float> embedding)
+    {
+        CheckDimension(embedding);
+        return Randomise(new FaceSketch((uint)Signs(_planes, Parameters.Bits, embedding), []));
+    }
 
     /// <summary>The unflipped group-ID bits and the tracking bits of an embedding (no randomness).</summary>
     /// <exception cref="ArgumentException">The dimension differs.</exception>
     public FaceSketch Sketch(ReadOnlySpan<float> embedding)
     {
-        if (embedding.Length != Dimension)
-        {
-            throw new ArgumentException($"The embedding has {embedding.Length} values; the hasher expects {Dimension}.", nameof(embedding));
-        }
-
+        CheckDimension(embedding);
+        var planes = _trackingPlanes.Value;
         var tracking = new ulong[TrackingBits / 64];
         for (var w = 0; w < tracking.Length; w++)
         {
-            tracking[w] = Signs(_trackingPlanes.AsSpan(w * 64 * Dimension, 64 * Dimension), 64, embedding);
+            tracking[w] = Signs(planes.AsSpan(w * 64 * Dimension, 64 * Dimension), 64, embedding);
         }
 
         return new FaceSketch((uint)Signs(_planes, Parameters.Bits, embedding), tracking);
@@ -93,6 +102,14 @@ public sealed class GroupIdHasher
         }
 
         return new GroupId(bits, Parameters.Bits);
+    }
+
+    private void CheckDimension(ReadOnlySpan<float> embedding)
+    {
+        if (embedding.Length != Dimension)
+        {
+            throw new ArgumentException($"The embedding has {embedding.Length} values; the hasher expects {Dimension}.", nameof(embedding));
+        }
     }
 
     private ulong Signs(ReadOnlySpan<float> planes, int count, ReadOnlySpan<float> embedding)
