@@ -49,8 +49,8 @@ public sealed partial record EdgeConfiguration
 
     /// <summary>
     /// The largest Hamming distance (of 256 tracking bits, default 20, 0–128) between a capture and one of a visit's
-    /// recent captures for them to be one visit. Genuine pairs of the committed photos are about 8 bits apart on
-    /// average, strangers among them about 39 (docs/store-analytics.md).
+    /// recent captures for them to be one visit. By the model, genuine pairs of the committed photos are expected about
+    /// 8 bits apart and strangers about 39 (docs/store-analytics.md).
     /// </summary>
     public int VisitTrackingRadius { get; init; } = 20;
 
