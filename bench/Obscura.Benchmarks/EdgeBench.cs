@@ -54,9 +54,9 @@ internal static class EdgeBench
             GroupIds = parameters,
             ReMatchByLength = [.. Enumerable.Range(0, parameters.Bits + 1).Select(_ => 0.5)],
         };
-        using var secret = StoreSecret.Generate();
-        using var edge = EdgeProcessor.Open(configuration, secret, store, detector);
         var start = new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero);
+        using var keys = DailyKeyRatchet.InMemory(configuration.Store, DateOnly.FromDateTime(start.UtcDateTime));
+        using var edge = EdgeProcessor.Open(configuration, keys, store, detector);
         for (var i = 0; i < 5; i++)
         {
             edge.Process("cam", start, frame);

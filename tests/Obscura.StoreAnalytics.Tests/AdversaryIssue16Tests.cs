@@ -53,34 +53,59 @@ public sealed class AdversaryIssue16Tests
         reMatch ?? [1, 0.9, 0.8, 0.7, 0.6],
         suppressed: 0);
 
-    // ---- Finding 1 (high): k counts captures, not people ------------------------------------------------------------
+    // ---- Finding 1 (high, fixed): k counted captures, not people --------------------------------------------------------
 
-    [Fact(Skip = "finding 1: the minimum group size counts captures, not visitors; one visitor seen in k frames is a group of k on his own. Needs visit-level counting (a tracker or one capture per visit) at the edge")]
+    /// <summary>The edge's group-ID stage with k = 5 and one-minute coarse time (so each test capture's event is traceable by its minute).</summary>
+    private static EdgeEventBuffer Edge(DailyKeyRatchet keys, int k, int seed) => new(
+        EdgeFixtures.Configuration(k) with { Store = keys.Store, CoarseMinutes = 1 },
+        keys,
+        new SeededRandom(seed));
+
+    private static void Capture(EdgeEventBuffer edge, string camera, DateTimeOffset at, params float[][] faces)
+    {
+        var hasher = edge.HasherFor(at, 128);
+        edge.AddFrame(camera, at, [.. faces.Select(f => hasher.Sketch(f))]);
+    }
+
+    [Fact]
     public void A_visitor_alone_in_k_frames_is_not_published_as_a_group_of_k()
     {
-        var parameters = GroupIdDefaults.Parameters;
+        var k = GroupIdDefaults.Parameters.MinimumGroupSize;
         var random = new Random(16);
         using var secret = StoreSecret.FromBytes(new byte[32]);
-        var hasher = new GroupIdHasher(secret.DailyKey(Day), 128, parameters, new SeededRandom(16));
+        using var keys = DailyKeyRatchet.InMemory("s1", Day, secret);
+        var edge = Edge(keys, k, 16);
 
-        // One visitor filmed in 12 frames of the band (a few minutes at a display), 40 other visitors once each.
+        // One visitor filmed in 12 frames of the band (12 minutes at a display), then 40 other visitors once each, one a
+        // minute. Who is in an event is known from its minute.
         var target = RandomUnit(random);
-        var captures = new List<(int Person, GroupId Id)>();
-        captures.AddRange(Enumerable.Range(0, 12).Select(_ => (0, hasher.Hash(target))));
-        captures.AddRange(Enumerable.Range(1, 40).Select(p => (p, hasher.Hash(RandomUnit(random)))));
+        var person = new Dictionary<int, int>();
+        var start = EdgeFixtures.Morning;
+        for (var m = 0; m < 12; m++)
+        {
+            Capture(edge, "cam-door", start.AddMinutes(m), target);
+            person[(9 * 60) + 30 + m] = 0;
+        }
 
-        var published = MinimumGroupSize.Apply([.. captures.Select(c => c.Id)], parameters.MinimumGroupSize);
-        var groups = captures.Select((c, i) => (c.Person, Id: published[i])).Where(c => c.Id is not null).GroupBy(c => c.Id!.Value);
+        for (var p = 1; p <= 40; p++)
+        {
+            Capture(edge, "cam-door", start.AddMinutes(11 + p), RandomUnit(random));
+            person[(9 * 60) + 30 + 11 + p] = p;
+        }
+
+        var events = edge.CloseBands().SelectMany(b => b.Events).ToList();
+        Assert.NotEmpty(events);
+        var groups = events.GroupBy(e => e.GroupId).ToList();
 
         // Every published group must hold k different people, or the ID with its zones and minutes is one person's path.
         Assert.All(groups, g => Assert.True(
-            g.Select(c => c.Person).Distinct().Count() >= parameters.MinimumGroupSize,
-            $"group {g.Key} is {g.Count()} captures of {g.Select(c => c.Person).Distinct().Count()} visitor(s)"));
+            g.Select(e => person[e.Minute]).Distinct().Count() >= k,
+            $"group {g.Key} is {g.Count()} captures of {g.Select(e => person[e.Minute]).Distinct().Count()} visitor(s)"));
     }
 
-    // ---- Finding 2 (high): repetition undoes randomised response ------------------------------------------------------
+    // ---- Finding 2 (high, fixed): repetition undid randomised response --------------------------------------------------
 
-    [Fact(Skip = "finding 2: the flips are fresh per capture, so the mode ID of a visit's captures is the unflipped LSH and a returning visitor re-matches with R(b, 0) (77 % here), not the calibrated 50 %. Needs per-visit calibration or one capture per visit")]
+    [Fact]
     public void The_most_frequent_id_of_a_visit_re_matches_no_more_often_than_the_target()
     {
         var parameters = GroupIdDefaults.Parameters;
@@ -95,24 +120,37 @@ public sealed class AdversaryIssue16Tests
 
         var theta = (low + high) / 2;
         var random = new Random(2);
-        var flips = new SeededRandom(2);
         using var secret = StoreSecret.FromBytes(new byte[32]);
         int captureMatches = 0, visitMatches = 0;
         const int People = 400, FramesPerVisit = 15;
         for (var person = 0; person < People; person++)
         {
-            var hasher = new GroupIdHasher(secret.DailyKey(Day.AddDays(person)), 128, parameters, flips);
+            // A fresh day (key) per person; a morning visit and an afternoon visit of 15 frames each, one a minute.
+            using var keys = DailyKeyRatchet.InMemory("s1", Day.AddDays(person), secret);
+            var edge = Edge(keys, 1, person);
             var morning = RandomUnit(random);
             var afternoon = AtAngle(morning, theta, random);
-            var first = Enumerable.Range(0, FramesPerVisit).Select(_ => hasher.Hash(morning)).ToList();
-            var second = Enumerable.Range(0, FramesPerVisit).Select(_ => hasher.Hash(afternoon)).ToList();
+            var day = new DateTimeOffset(Day.AddDays(person).ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
+            for (var f = 0; f < FramesPerVisit; f++)
+            {
+                Capture(edge, "cam-door", day.AddMinutes(f), morning);
+                Capture(edge, "cam-door", day.AddHours(6).AddMinutes(f), afternoon);
+            }
+
+            var bands = edge.CloseBands().ToDictionary(b => b.Band, b => b.Events.Select(e => e.GroupId).ToList());
+            var first = bands[TimeBand.Morning];
+            var second = bands[TimeBand.Afternoon];
+            Assert.Equal(FramesPerVisit, first.Count);
+            Assert.Equal(FramesPerVisit, second.Count);
+            // One-minute coarse time and one frame a minute: the first event of a band is the first capture.
             captureMatches += first[0] == second[0] ? 1 : 0;
 
             // What the processor can do: take each visit's most frequent ID (its captures in consecutive minutes of a zone).
-            static GroupId Mode(List<GroupId> ids) => ids.GroupBy(i => i).OrderByDescending(g => g.Count()).First().Key;
+            static string Mode(List<string> ids) => ids.GroupBy(i => i).OrderByDescending(g => g.Count()).First().Key;
             visitMatches += Mode(first) == Mode(second) ? 1 : 0;
         }
 
+        // 400 Bernoulli(½) draws: outside 0.40–0.60 with probability < 10⁻⁴ (Hoeffding), so is the visit's figure above 0.55 at ½.
         var perCapture = (double)captureMatches / People;
         var perVisit = (double)visitMatches / People;
         TestContext.Current.TestOutputHelper?.WriteLine($"θ = {theta:F3} rad: one capture re-matches {perCapture:P1}, the visit's mode ID {perVisit:P1}");
@@ -120,16 +158,45 @@ public sealed class AdversaryIssue16Tests
         Assert.InRange(perVisit, 0, GroupIdDefaults.TargetReMatch + 0.05);
     }
 
-    // ---- Finding 3 (medium): no forward secrecy ------------------------------------------------------------------------
+    // ---- Finding 3 (medium, fixed): no forward secrecy -------------------------------------------------------------------
 
-    [Fact(Skip = "finding 3: every past day's key is recomputable from the long-lived store secret; whoever seizes the edge (or its secret file or a backup) and the processor's events can hash a target's photo for any past day. Needs a ratchet: keep only today's key, derive tomorrow's from it, destroy the old one")]
+    [Fact]
     public void A_past_days_key_cannot_be_derived_once_the_day_is_over()
     {
+        using var folder = new TempDirectory();
         using var secret = StoreSecret.Generate();
-        _ = secret.DailyKey(Day.AddDays(30));
+        var path = Path.Combine(folder.Path, DailyKeyRatchet.FileName);
+        byte[] chainFileOfDay;
+        using (var ratchet = DailyKeyRatchet.Create(folder.Path, "s1", Day, secret))
+        {
+            _ = ratchet.DailyKey(Day);
+            chainFileOfDay = File.ReadAllBytes(path);
+            _ = ratchet.DailyKey(Day.AddDays(30));
 
-        // After the edge has moved on to a later day, the state it keeps must not give back an earlier day's key.
-        Assert.ThrowsAny<Exception>(() => secret.DailyKey(Day));
+            // The running edge, once it moved on, cannot give back an earlier day's key.
+            Assert.Throws<KeyErasedException>(() => ratchet.DailyKey(Day));
+        }
+
+        // Neither can whoever seizes its folder afterwards: no file there still holds day 0's chain key (the 32 bytes
+        // before its file's checksum), read as they are, before any code of ours runs again ...
+        var oldKey = chainFileOfDay.AsSpan(chainFileOfDay.Length - 64, 32).ToArray();
+        foreach (var file in Directory.EnumerateFiles(folder.Path))
+        {
+            var bytes = File.ReadAllBytes(file);
+            for (var w = 0; w + 16 <= oldKey.Length; w += 8)
+            {
+                Assert.True(bytes.AsSpan().IndexOf(oldKey.AsSpan(w, 16)) < 0, $"{Path.GetFileName(file)} still holds day 0's chain key");
+            }
+        }
+
+        // ... and opening it gives day 30 onwards only.
+        using var seized = DailyKeyRatchet.Open(folder.Path, "s1");
+        var erased = Assert.Throws<KeyErasedException>(() => seized.DailyKey(Day.AddDays(29)));
+        Assert.Contains("erased", erased.Message, StringComparison.Ordinal);
+
+        // (The seed, kept by whoever provisioned, can: it must be destroyed after provisioning, as the docs say.)
+        using var fromSeed = DailyKeyRatchet.InMemory("s1", Day, secret);
+        Assert.Equal(fromSeed.DailyKey(Day.AddDays(30)), seized.DailyKey(Day.AddDays(30)));
     }
 
     // ---- Finding 4 (medium, fixed): the daily key is not bound to the store --------------------------------------------

@@ -24,6 +24,10 @@ internal static class EdgeFixtures
         ReMatchByLength = [.. Enumerable.Range(0, GroupIdDefaults.Parameters.Bits + 1).Select(l => Math.Pow(0.917, l))],
     }.Validate();
 
+    /// <summary>The first day of the fixtures' ratchets: every frame of these tests is on or after it.</summary>
+    public static readonly DateOnly FirstDay = new(2026, 12, 1);
+
+    /// <summary>An edge whose ratchet (in memory, seeded from <paramref name="secret"/>) starts at <see cref="FirstDay"/>; the ratchet is disposed with the edge's test.</summary>
     public static async Task<EdgeProcessor> OpenAsync(EdgeConfiguration configuration, StoreSecret secret, SeededRandom? random = null) =>
-        EdgeProcessor.Open(configuration, secret, await RealFaceModels.StoreAsync(), FaceModelCatalog.BlazeFaceFront128, random);
+        EdgeProcessor.Open(configuration, DailyKeyRatchet.InMemory(configuration.Store, FirstDay, secret), await RealFaceModels.StoreAsync(), FaceModelCatalog.BlazeFaceFront128, random);
 }

@@ -41,6 +41,19 @@ public sealed partial record EdgeConfiguration
     /// </summary>
     public required IReadOnlyList<double> ReMatchByLength { get; init; }
 
+    /// <summary>
+    /// A capture joins a visit of its band last seen at most this many minutes earlier (default 10, 1–240) whose
+    /// tracking code it is close to (<see cref="VisitTrackingRadius"/>); otherwise it starts a new visit.
+    /// </summary>
+    public int VisitWindowMinutes { get; init; } = 10;
+
+    /// <summary>
+    /// The largest Hamming distance (of 256 tracking bits, default 20, 0–128) between a capture and one of a visit's
+    /// recent captures for them to be one visit. By the model, genuine pairs of the committed photos are expected about
+    /// 8 bits apart and strangers about 39 (docs/store-analytics.md).
+    /// </summary>
+    public int VisitTrackingRadius { get; init; } = 20;
+
     /// <summary>Smallest detector score for a face to count (default 0.75).</summary>
     public float MinFaceScore { get; init; } = 0.75f;
 
@@ -97,6 +110,8 @@ public sealed partial record EdgeConfiguration
         }
 
         Check(ReMatchByLength is not null && ReMatchByLength.Count == GroupIds.Bits + 1 && ReMatchByLength.All(r => r is >= 0 and <= 1), "reMatchByLength has b + 1 probabilities (run the calibration).");
+        Check(VisitWindowMinutes is >= 1 and <= 240, "The visit window is 1 to 240 minutes.");
+        Check(VisitTrackingRadius is >= 0 and <= 128, "The visit tracking radius is 0 to 128 bits.");
         Check(MinFaceScore is > 0 and <= 1 && MinEyeDistance >= 1, "The face score is in (0, 1] and the eye distance at least 1 px.");
         return this;
     }

@@ -5,11 +5,15 @@ using Obscura.StoreAnalytics.Outbox;
 namespace Obscura.StoreAnalytics.Edge;
 
 /// <summary>
-/// The edge's group-ID stage without the cameras: one hasher per day (from the day's key), captures waiting in memory
-/// per (date, band) until the band is closed, when the minimum group size is applied and they become batches. Used by
+/// The edge's group-ID stage without the cameras: one hasher per day (from the ratchet's key of the day), and per
+/// (date, band) in memory until the band is closed: the visits, the captures and the frame tallies. Captures of one
+/// visit (close tracking codes, seen again within <see cref="EdgeConfiguration.VisitWindowMinutes"/>, never two faces
+/// of one frame) share ONE randomised-response draw, so every capture of the visit carries the same group ID and
+/// repetition cannot undo the flips; the minimum group size k counts visits, not captures. At close the band's state
+/// (tracking codes, visit IDs) is dropped and its events become batches. Nothing here is written to disk. Used by
 /// <see cref="EdgeProcessor"/> for real frames and by the simulator for synthetic embeddings. Not thread-safe.
 /// </summary>
-public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret secret, IRandomSource? random = null)
+public sealed class EdgeEventBuffer(EdgeConfiguration configuration, DailyKeyRatchet keys, IRandomSource? random = null)
 {
     /// <summary>Most events in one batch.</summary>
     public const int BatchSize = 1000;
@@ -18,20 +22,31 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
     private readonly SortedDictionary<(DateOnly Date, TimeBand Band), BandBuffer> _open = [];
     private readonly HashSet<(DateOnly Date, TimeBand Band)> _closed = [];
 
+    /// <summary>Test hook: the visit (an index within its band) each capture joined and the visit's drawn ID (before k), in the order of the captures.</summary>
+    internal Action<int, GroupId>? VisitObserved { get; set; }
+
     /// <summary>Whether the band of <paramref name="timestamp"/> was closed already (its batches are made); in memory only.</summary>
     public bool IsClosed(DateTimeOffset timestamp) => _closed.Contains((configuration.DateOf(timestamp), configuration.BandOf(timestamp)));
 
-    /// <summary>The hasher of the store-local day of <paramref name="timestamp"/>.</summary>
+    /// <summary>Whether a frame of <paramref name="timestamp"/> can still be analysed: its band is open and its day's key not erased.</summary>
+    public bool CanAnalyse(DateTimeOffset timestamp)
+    {
+        var date = configuration.DateOf(timestamp);
+        return !IsClosed(timestamp) && (_hashers.ContainsKey(date) || date >= keys.Day);
+    }
+
+    /// <summary>The hasher of the store-local day of <paramref name="timestamp"/>; a later day moves the ratchet on and drops earlier hashers.</summary>
+    /// <exception cref="KeyErasedException">The day's key was erased (the ratchet is past it).</exception>
     public GroupIdHasher HasherFor(DateTimeOffset timestamp, int dimension)
     {
         var date = configuration.DateOf(timestamp);
         if (!_hashers.TryGetValue(date, out var hasher))
         {
-            var key = secret.DailyKey(configuration.Store, date);
+            var key = keys.DailyKey(date);
             _hashers[date] = hasher = new GroupIdHasher(key, dimension, configuration.GroupIds, random);
-            Array.Clear(key);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
 
-            // Yesterday's hyperplanes are not needed once a later day started.
+            // An earlier day's hyperplanes would keep its key computable: drop them once a later day started.
             foreach (var old in _hashers.Keys.Where(d => d < date).ToList())
             {
                 _hashers.Remove(old);
@@ -41,32 +56,43 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
         return hasher;
     }
 
-    /// <summary>Records one analysed frame of <paramref name="camera"/> and the group IDs of its faces.</summary>
+    /// <summary>
+    /// Records one analysed frame of <paramref name="camera"/> and the sketches of its faces (made by
+    /// <see cref="HasherFor"/>'s hasher of the same day): each face joins a visit of the band or starts one. The
+    /// sketches are consumed (their tracking bits zeroed).
+    /// </summary>
     /// <exception cref="InvalidDataException">The camera is not configured.</exception>
-    public void AddFrame(string camera, DateTimeOffset timestamp, IReadOnlyList<GroupId> ids)
+    /// <exception cref="InvalidOperationException">There are faces but no hasher of the frame's day.</exception>
+    public void AddFrame(string camera, DateTimeOffset timestamp, IReadOnlyList<FaceSketch> faces)
     {
-        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(faces);
         if (!configuration.Cameras.TryGetValue(camera, out var cameraConfig))
         {
             throw new InvalidDataException($"Camera '{camera}' is not in the configuration.");
         }
 
         var key = (configuration.DateOf(timestamp), configuration.BandOf(timestamp));
+        if (!_hashers.TryGetValue(key.Item1, out var hasher) && faces.Count > 0)
+        {
+            throw new InvalidOperationException("The faces were not sketched by this buffer's hasher of the frame's day.");
+        }
+
         if (!_open.TryGetValue(key, out var buffer))
         {
             _open[key] = buffer = new BandBuffer(key.Item1, key.Item2);
         }
 
-        buffer.AddFrame(cameraConfig.Zone, configuration.Zones[cameraConfig.Zone], configuration.CoarseMinuteOf(timestamp), ids);
+        buffer.AddFrame(configuration, cameraConfig.Zone, configuration.CoarseMinuteOf(timestamp), timestamp, faces, hasher!, VisitObserved);
     }
 
     /// <summary>The (date, band) pairs with events or frames waiting.</summary>
     public IReadOnlyList<(DateOnly Date, TimeBand Band)> OpenBands => [.. _open.Keys];
 
     /// <summary>
-    /// Closes every band before <paramref name="before"/> (all when null): applies the minimum group size and returns
-    /// the band's events and frame tallies as unsigned batches of at most <see cref="BatchSize"/> events, with batch ids
-    /// fixed by (store, date, band, chunk) so that closing the same band again yields the same ids.
+    /// Closes every band before <paramref name="before"/> (all when null): applies the minimum group size to the band's
+    /// visits and returns the band's events (one per capture, each with its visit's ID) and frame tallies as unsigned
+    /// batches of at most <see cref="BatchSize"/> events, with batch ids fixed by (store, date, band, chunk) so that
+    /// closing the same band again yields the same ids. The band's visit state is dropped.
     /// </summary>
     public IReadOnlyList<EventBatch> CloseBands((DateOnly Date, TimeBand Band)? before = null)
     {
@@ -81,32 +107,137 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
         return batches;
     }
 
+    /// <summary>A visit seen within the window: its most recent tracking codes (copies, zeroed when the visit is over).</summary>
+    private sealed class Track(int visit)
+    {
+        private const int Kept = 8;
+        private readonly ulong[]?[] _codes = new ulong[]?[Kept];
+        private int _count;
+
+        public int Visit { get; } = visit;
+
+        public DateTimeOffset LastSeen { get; private set; } = DateTimeOffset.MinValue;
+
+        public int Distance(ulong[] code)
+        {
+            var best = int.MaxValue;
+            foreach (var kept in _codes)
+            {
+                if (kept is not null)
+                {
+                    best = Math.Min(best, FaceSketch.Distance(kept, code));
+                }
+            }
+
+            return best;
+        }
+
+        public void Add(ulong[] code, DateTimeOffset seen)
+        {
+            var slot = _count++ % Kept;
+            if (_codes[slot] is { } replaced)
+            {
+                Array.Clear(replaced);
+            }
+
+            _codes[slot] = (ulong[])code.Clone();
+            LastSeen = seen > LastSeen ? seen : LastSeen;
+        }
+
+        public void Clear()
+        {
+            foreach (var code in _codes)
+            {
+                if (code is not null)
+                {
+                    Array.Clear(code);
+                }
+            }
+        }
+    }
+
     private sealed class BandBuffer(DateOnly date, TimeBand band)
     {
-        private readonly List<(string Zone, ZoneKind Kind, int Minute, GroupId Id)> _captures = [];
+        private readonly List<(string Zone, ZoneKind Kind, int Minute, int Visit)> _captures = [];
         private readonly Dictionary<(string Zone, ZoneKind Kind, int Minute), int> _frames = [];
+        private readonly List<GroupId> _visitIds = [];
+        private readonly List<Track> _tracks = [];
 
-        public void AddFrame(string zone, ZoneKind kind, int minute, IReadOnlyList<GroupId> ids)
+        public void AddFrame(EdgeConfiguration config, string zone, int minute, DateTimeOffset seen, IReadOnlyList<FaceSketch> faces, GroupIdHasher hasher, Action<int, GroupId>? observed)
         {
+            var kind = config.Zones[zone];
             _frames[(zone, kind, minute)] = _frames.GetValueOrDefault((zone, kind, minute)) + 1;
-            foreach (var id in ids)
+
+            // Visits not seen for longer than the window are over: their tracking codes are dropped.
+            var window = TimeSpan.FromMinutes(config.VisitWindowMinutes);
+            foreach (var over in _tracks.Where(t => seen - t.LastSeen > window).ToList())
             {
-                _captures.Add((zone, kind, minute, id));
+                over.Clear();
+                _tracks.Remove(over);
+            }
+
+            var inFrame = new HashSet<int>();
+            foreach (var face in faces)
+            {
+                Track? best = null;
+                var bestDistance = config.VisitTrackingRadius + 1;
+                foreach (var track in _tracks.Where(t => !inFrame.Contains(t.Visit)))
+                {
+                    var distance = track.Distance(face.Tracking);
+                    if (distance < bestDistance)
+                    {
+                        (best, bestDistance) = (track, distance);
+                    }
+                }
+
+                if (best is null)
+                {
+                    // A new visit: its one randomised-response draw, shared by all its captures.
+                    best = new Track(_visitIds.Count);
+                    _visitIds.Add(hasher.Randomise(face));
+                    _tracks.Add(best);
+                }
+
+                best.Add(face.Tracking, seen);
+                inFrame.Add(best.Visit);
+                _captures.Add((zone, kind, minute, best.Visit));
+                observed?.Invoke(best.Visit, _visitIds[best.Visit]);
+            }
+
+            // The sketches are consumed: the tracks hold the only copies still needed.
+            foreach (var face in faces)
+            {
+                Array.Clear(face.Tracking);
             }
         }
 
         public IEnumerable<EventBatch> Close(EdgeConfiguration config)
         {
-            var published = MinimumGroupSize.Apply([.. _captures.Select(c => c.Id)], config.GroupIds.MinimumGroupSize);
-            var events = new List<StoreEvent>();
-            for (var i = 0; i < _captures.Count; i++)
+            foreach (var track in _tracks)
             {
-                if (published[i] is { } id)
+                track.Clear();
+            }
+
+            _tracks.Clear();
+
+            // k counts visits: each visit is one entry, whatever the number of its captures.
+            var published = MinimumGroupSize.Apply(_visitIds, config.GroupIds.MinimumGroupSize);
+            _visitIds.Clear();
+            var events = new List<StoreEvent>();
+            var suppressed = 0;
+            foreach (var c in _captures)
+            {
+                if (published[c.Visit] is { } id)
                 {
-                    var c = _captures[i];
                     events.Add(new StoreEvent(config.Store, date, band, c.Minute, c.Zone, c.Kind, id.ToString()));
                 }
+                else
+                {
+                    suppressed++;
+                }
             }
+
+            _captures.Clear();
 
             // Shuffle-free but order-neutral: sort so the batch order says nothing about capture order within a slot.
             events.Sort((a, b) => (a.Minute, a.Zone, a.GroupId).CompareTo((b.Minute, b.Zone, b.GroupId)));
@@ -123,7 +254,7 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, StoreSecret
                     events.Skip(chunk * BatchSize).Take(BatchSize).ToList(),
                     chunk == 0 ? tallies : [],
                     config.ReMatchByLength,
-                    suppressed: chunk == 0 ? published.Count(p => p is null) : 0);
+                    suppressed: chunk == 0 ? suppressed : 0);
             }
         }
     }

@@ -15,9 +15,11 @@ namespace Obscura.StoreAnalytics.Edge;
 
 /// <summary>
 /// The in-store edge: per frame, decode → black out the camera's privacy masks → detect every face (BlazeFace) → align
-/// and embed each (dlib ResNet) → group ID of the day → zero the pixels and the embedding. Events wait in memory per
-/// (date, band) until the band is closed, when the minimum group size is applied and they become batches for the
-/// outbox; a crash loses the open band's events rather than writing them anywhere. Nothing here writes to disk.
+/// and embed each (dlib ResNet) → sketch of the day (unflipped group-ID bits and tracking bits) → zero the pixels and
+/// the embedding. Each capture joins a visit of its band (<see cref="EdgeEventBuffer"/>): one randomised group ID per
+/// visit, k counted in visits. Visits and events wait in memory per (date, band) until the band is closed, when they
+/// become batches for the outbox; a crash loses the open band rather than writing it anywhere. Nothing here writes to
+/// disk (the day keys come from a <see cref="DailyKeyRatchet"/>, which erases each past day's key).
 /// Not thread-safe: one processor per frame stream.
 /// </summary>
 public sealed class EdgeProcessor : IDisposable
@@ -30,17 +32,17 @@ public sealed class EdgeProcessor : IDisposable
 
     /// <summary>Runs the given detector and embedder under <paramref name="configuration"/>.</summary>
     /// <param name="configuration">Store, zones, cameras, bands and group-ID parameters.</param>
-    /// <param name="secret">The store secret the daily keys come from (the processor does not own it).</param>
+    /// <param name="keys">The ratchet the daily keys come from (the processor does not own it).</param>
     /// <param name="detector">The face detector (owned: disposed with the processor).</param>
     /// <param name="embedder">The face embedder (owned).</param>
     /// <param name="random">Source of the randomised-response flips; cryptographic unless a test passes a seeded one.</param>
-    public EdgeProcessor(EdgeConfiguration configuration, StoreSecret secret, BlazeFaceDetector detector, OnnxFaceEmbedder embedder, IRandomSource? random = null)
+    public EdgeProcessor(EdgeConfiguration configuration, DailyKeyRatchet keys, BlazeFaceDetector detector, OnnxFaceEmbedder embedder, IRandomSource? random = null)
     {
         Configuration = (configuration ?? throw new ArgumentNullException(nameof(configuration))).Validate();
-        ArgumentNullException.ThrowIfNull(secret);
+        ArgumentNullException.ThrowIfNull(keys);
         _detector = detector ?? throw new ArgumentNullException(nameof(detector));
         _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
-        _buffer = new EdgeEventBuffer(Configuration, secret, random);
+        _buffer = new EdgeEventBuffer(Configuration, keys, random);
     }
 
     /// <summary>The configuration in force.</summary>
@@ -52,7 +54,7 @@ public sealed class EdgeProcessor : IDisposable
     /// <summary>Frames analysed so far.</summary>
     public int Frames { get; private set; }
 
-    /// <summary>Frames refused, not analysed, because their band was already closed (its batch ids are taken).</summary>
+    /// <summary>Frames refused, not analysed, because their band was already closed (its batch ids are taken) or their day's key erased.</summary>
     public int LateFrames { get; private set; }
 
     /// <summary>Faces turned into group IDs so far.</summary>
@@ -69,7 +71,7 @@ public sealed class EdgeProcessor : IDisposable
     /// are small in a wide CCTV scene) unless <paramref name="detector"/> names the front-128 one, and dlib's ResNet.
     /// </summary>
     /// <exception cref="FaceModelUnavailableException">A model is missing or does not match its card.</exception>
-    public static EdgeProcessor Open(EdgeConfiguration configuration, StoreSecret secret, FaceModelStore store, FaceModelCard? detector = null, IRandomSource? random = null)
+    public static EdgeProcessor Open(EdgeConfiguration configuration, DailyKeyRatchet keys, FaceModelStore store, FaceModelCard? detector = null, IRandomSource? random = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         detector ??= FaceModelCatalog.BlazeFaceBack256;
@@ -78,7 +80,7 @@ public sealed class EdgeProcessor : IDisposable
         try
         {
             var embedder = new OnnxFaceEmbedder(store.Load(FaceModelCatalog.DlibResNet128), new OnnxEmbedderOptions(150, 150, Mean: 0, Scale: 1));
-            return new EdgeProcessor(configuration, secret, blazeFace, embedder, random);
+            return new EdgeProcessor(configuration, keys, blazeFace, embedder, random);
         }
         catch
         {
@@ -129,16 +131,17 @@ public sealed class EdgeProcessor : IDisposable
             throw new InvalidDataException($"Camera '{camera}' is not in the configuration.");
         }
 
-        if (_buffer.IsClosed(timestamp))
+        if (!_buffer.CanAnalyse(timestamp))
         {
             // Its band's batches are already made under ids fixed by (store, date, band, chunk): analysing the frame
-            // would make a second batch under a sent id, which the outbox and the inbox refuse. Count it only.
+            // would make a second batch under a sent id, which the outbox and the inbox refuse. Or its day's key is
+            // erased (the ratchet moved on). Count it only.
             LateFrames++;
             return 0;
         }
 
         var hasher = _buffer.HasherFor(timestamp, _embedder.Dimension);
-        var ids = new List<GroupId>();
+        var ids = new List<FaceSketch>();
         var pinned = GC.AllocateUninitializedArray<byte>(encoded.Length, pinned: true);
         SKBitmap? image = null;
         try
@@ -178,7 +181,7 @@ public sealed class EdgeProcessor : IDisposable
                 // The template's array is the only copy of the embedding: hash it, then zero it in place.
                 var values = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(template.Values), template.Dimension);
                 EmbeddingObserved?.Invoke(values);
-                ids.Add(hasher.Hash(values));
+                ids.Add(hasher.Sketch(values));
                 values.Clear();
                 _embeddingResidence.Add(Stopwatch.GetElapsedTime(held));
             }

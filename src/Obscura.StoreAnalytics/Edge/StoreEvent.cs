@@ -1,7 +1,7 @@
 namespace Obscura.StoreAnalytics.Edge;
 
 /// <summary>
-/// The only thing about a visitor that leaves the edge: a group ID (shared by at least k captures of the band), the
+/// The only thing about a visitor that leaves the edge: a group ID (its visit's one randomised ID, shared by at least k visits of the band), the
 /// zone, the time band and the coarse time (store-local minute of the day, rounded down). No image, embedding, camera
 /// id, face position or exact time.
 /// </summary>

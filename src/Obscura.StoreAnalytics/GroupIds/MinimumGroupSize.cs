@@ -3,12 +3,12 @@ namespace Obscura.StoreAnalytics.GroupIds;
 /// <summary>
 /// Enforces the minimum group size k within one time band before anything leaves the edge: an ID seen fewer than k
 /// times is merged into its shorter prefix (the bits are dropped from the end, so "0110" joins "011"), level by level,
-/// until its group holds at least k captures; captures still in a group of fewer than k at the empty prefix are
-/// suppressed. Every published ID therefore stands for at least k captures of the band.
+/// until its group holds at least k entries; entries still in a group of fewer than k at the empty prefix are
+/// suppressed. The edge passes one entry per visit, so every published ID stands for at least k visits of the band.
 /// </summary>
 public static class MinimumGroupSize
 {
-    /// <summary>The published ID of each capture, or null where it is suppressed.</summary>
+    /// <summary>The published ID of each entry, or null where it is suppressed.</summary>
     /// <exception cref="ArgumentOutOfRangeException">k is below 1.</exception>
     public static GroupId?[] Apply(IReadOnlyList<GroupId> ids, int k)
     {

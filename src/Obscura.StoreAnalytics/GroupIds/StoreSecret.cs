@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 namespace Obscura.StoreAnalytics.GroupIds;
 
 /// <summary>
-/// The store's 32-byte secret from which each day's hashing key is derived. Never printed; zeroed on dispose. Whoever
-/// holds it can recompute a day's hyperplanes, so it stays on the edge device (owner-only file) and is never sent.
+/// A 32-byte secret a chain may provision its edges from (<see cref="DailyKeyRatchet.Create"/>'s seed). Never printed;
+/// zeroed on dispose. Whoever holds it can recompute every day's key from the first day on, so it must not stay on the
+/// edge: the edge keeps only its <see cref="DailyKeyRatchet"/>, which erases each day's key when the day is over.
 /// </summary>
 public sealed class StoreSecret : IDisposable
 {
@@ -25,13 +26,12 @@ public sealed class StoreSecret : IDisposable
         bytes.Length == Length ? new StoreSecret(bytes.ToArray()) : throw new ArgumentException($"A store secret is {Length} bytes.", nameof(bytes));
 
     /// <summary>
-    /// The key for one store and day: HKDF-SHA256 (RFC 5869) of the secret with info
-    /// "obscura-store-groupid/v2/{store}/yyyy-MM-dd". Keys of different days are independent, so yesterday's group IDs
-    /// say nothing about today's; keys of different stores are independent even where a chain provisioned every edge
-    /// with the same secret, so the processor cannot link a visitor across stores by his IDs.
+    /// A key for one store and day without forward secrecy, for tests of the geometry that need many independent
+    /// keys: HKDF-SHA256 (RFC 5869) of the secret with info "obscura-store-groupid/v2/{store}/yyyy-MM-dd". The edge
+    /// uses <see cref="DailyKeyRatchet"/> instead.
     /// </summary>
     /// <exception cref="ArgumentException">The store id is empty or contains '/'.</exception>
-    public byte[] DailyKey(string store, DateOnly date)
+    internal byte[] DailyKey(string store, DateOnly date)
     {
         ArgumentException.ThrowIfNullOrEmpty(store);
         if (store.Contains('/', StringComparison.Ordinal))

@@ -181,7 +181,7 @@ public sealed class StoreSimulator
         foreach (var frame in frames)
         {
             var hasher = buffer.HasherFor(frame.Timestamp, dimension);
-            buffer.AddFrame(frame.Camera, frame.Timestamp, [.. frame.Faces.Select(f => hasher.Hash(f.Embedding))]);
+            buffer.AddFrame(frame.Camera, frame.Timestamp, [.. frame.Faces.Select(f => hasher.Sketch(f.Embedding))]);
         }
 
         return buffer.CloseBands();
