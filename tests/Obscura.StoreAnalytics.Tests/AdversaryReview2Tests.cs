@@ -83,4 +83,42 @@ public sealed class AdversaryReview2Tests
         using var restored = DailyKeyRatchet.Open(backup.Path, "s1");
         Assert.Throws<KeyErasedException>(() => restored.DailyKey(Day));
     }
+
+    /// <summary>
+    /// Finding 4: when a later day started, the edge dropped the earlier day's hasher without zeroing its hyperplanes,
+    /// which compute that day's codes exactly as its erased key would; whoever read the running edge's memory later
+    /// could still group yesterday's faces. The planes are now zeroed when the hasher is dropped.
+    /// </summary>
+    [Fact]
+    public void A_later_day_zeroes_the_earlier_days_hyperplanes_in_memory()
+    {
+        var random = new SeededRandom(12);
+        using var keys = DailyKeyRatchet.InMemory("s1", Day);
+        var edge = new Obscura.StoreAnalytics.Edge.EdgeEventBuffer(EdgeFixtures.Configuration(1) with { Store = "s1" }, keys, random);
+        var face = GroupIdTests.UnitVector(random);
+        var yesterday = edge.HasherFor(EdgeFixtures.Morning, 128);
+        edge.AddFrame("cam-door", EdgeFixtures.Morning, [yesterday.Sketch(face)]);
+
+        edge.HasherFor(EdgeFixtures.Morning.AddDays(1), 128);
+
+        // What a memory dump would find of yesterday's hasher: its planes, group-ID and tracking.
+        var planes = (float[])typeof(GroupIdHasher).GetField("_planes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(yesterday)!;
+        var tracking = ((Lazy<float[]>)typeof(GroupIdHasher).GetField("_trackingPlanes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(yesterday)!).Value;
+        Assert.True(planes.All(v => v == 0), "yesterday's group-ID hyperplanes are still in memory");
+        Assert.True(tracking.All(v => v == 0), "yesterday's tracking hyperplanes are still in memory");
+    }
+
+    /// <summary>Finding 4, second half: a day's hasher that never sketched still held its tracking key; dropping it zeroes that too.</summary>
+    [Fact]
+    public void A_later_day_zeroes_the_tracking_key_of_an_earlier_day_that_never_sketched()
+    {
+        using var keys = DailyKeyRatchet.InMemory("s1", Day);
+        var edge = new Obscura.StoreAnalytics.Edge.EdgeEventBuffer(EdgeFixtures.Configuration(1) with { Store = "s1" }, keys, new SeededRandom(13));
+        var yesterday = edge.HasherFor(EdgeFixtures.Morning, 128);
+
+        edge.HasherFor(EdgeFixtures.Morning.AddDays(1), 128);
+
+        var key = (byte[])typeof(GroupIdHasher).GetField("_trackingKey", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(yesterday)!;
+        Assert.True(key.All(b => b == 0), "yesterday's tracking key is still in memory");
+    }
 }
