@@ -49,6 +49,7 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, DailyKeyRat
             // An earlier day's hyperplanes would keep its key computable: drop them once a later day started.
             foreach (var old in _hashers.Keys.Where(d => d < date).ToList())
             {
+                _hashers[old].Erase();
                 _hashers.Remove(old);
             }
         }

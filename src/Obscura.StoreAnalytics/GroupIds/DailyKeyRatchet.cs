@@ -126,7 +126,8 @@ public sealed class DailyKeyRatchet : IDisposable
             throw new KeyErasedException(date, Day);
         }
 
-        if (date > Day)
+        // On disk, the file is the truth even for today: another process sharing the folder may have moved past it.
+        if (date > Day || _folder is not null)
         {
             MoveTo(date);
         }

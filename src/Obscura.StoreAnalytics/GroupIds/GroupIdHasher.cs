@@ -20,6 +20,7 @@ public sealed class GroupIdHasher
     private static readonly byte[] TrackingInfo = "obscura-store-tracking/v1"u8.ToArray();
     private readonly float[] _planes;
     private readonly Lazy<float[]> _trackingPlanes;
+    private readonly byte[] _trackingKey;
     private readonly IRandomSource _random;
     private readonly ulong _flipThreshold;
 
@@ -43,12 +44,12 @@ public sealed class GroupIdHasher
         _planes = Hyperplanes(dailyKey, parameters.Bits * dimension);
 
         // The tracking planes are drawn on the first sketch only: a hasher used for single IDs never needs them.
-        var trackingKey = HMACSHA256.HashData(dailyKey, TrackingInfo);
+        _trackingKey = HMACSHA256.HashData(dailyKey, TrackingInfo);
         _trackingPlanes = new Lazy<float[]>(
             () =>
             {
-                var planes = TrackingHyperplanes(trackingKey, TrackingBits * dimension);
-                CryptographicOperations.ZeroMemory(trackingKey);
+                var planes = TrackingHyperplanes(_trackingKey, TrackingBits * dimension);
+                CryptographicOperations.ZeroMemory(_trackingKey);
                 return planes;
             },
             LazyThreadSafetyMode.ExecutionAndPublication);
@@ -102,6 +103,21 @@ public sealed class GroupIdHasher
         }
 
         return new GroupId(bits, Parameters.Bits);
+    }
+
+    /// <summary>
+    /// Zeroes the day's hyperplanes (they compute the day's IDs as well as its key does): the edge calls this when a
+    /// later day starts, so that dropping the hasher does not leave them in the heap for whoever reads the memory later.
+    /// The hasher gives only meaningless codes afterwards.
+    /// </summary>
+    internal void Erase()
+    {
+        Array.Clear(_planes);
+        CryptographicOperations.ZeroMemory(_trackingKey);
+        if (_trackingPlanes.IsValueCreated)
+        {
+            Array.Clear(_trackingPlanes.Value);
+        }
     }
 
     private void CheckDimension(ReadOnlySpan<float> embedding)
