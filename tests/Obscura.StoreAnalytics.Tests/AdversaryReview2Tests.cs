@@ -1,3 +1,4 @@
+using Obscura.StoreAnalytics.Edge;
 using Obscura.StoreAnalytics.GroupIds;
 using Obscura.TestSupport;
 
@@ -34,7 +35,7 @@ public sealed class AdversaryReview2Tests
     /// back k times (a member of staff, a courier, a guard on rounds), each time after more than the window, is k
     /// visits of one face: the k-group at the empty prefix holds him alone and his whole path is published.
     /// </summary>
-    [Fact(Skip = "finding 2: k counts visits, not people; one person alone in a band who returns k times after the visit window is published as a group of k. Fix: keep each visit's first tracking code until band close and count k in clusters of visits within the tracking radius (distinct people), not in visits")]
+    [Fact]
     public void One_person_returning_k_times_alone_in_a_band_is_not_published_as_a_group_of_k()
     {
         var random = new SeededRandom(11);
@@ -61,6 +62,42 @@ public sealed class AdversaryReview2Tests
 
         // One face is never a group of k: every capture must be suppressed.
         Assert.Empty(batch.Events);
+    }
+
+    /// <summary>
+    /// The fix of finding 2 keeps the group useful: the returning face with k − 1 other faces is k people and is published;
+    /// alone it is one person for any k above 1.
+    /// </summary>
+    [Fact]
+    public void A_returning_face_among_k_people_is_published_and_alone_is_one_person()
+    {
+        var random = new SeededRandom(12);
+        var returning = GroupIdTests.UnitVector(random);
+        List<StoreEvent> Run(int k, int others)
+        {
+            using var keys = DailyKeyRatchet.InMemory("s1", Day);
+            var edge = new Obscura.StoreAnalytics.Edge.EdgeEventBuffer(EdgeFixtures.Configuration(k) with { Store = "s1" }, keys, random);
+            for (var visit = 0; visit < 6; visit++)
+            {
+                var at = EdgeFixtures.Morning.AddMinutes(visit * 13);
+                edge.AddFrame("cam-door", at, [edge.HasherFor(at, 128).Sketch(returning)]);
+            }
+
+            for (var other = 0; other < others; other++)
+            {
+                var at = EdgeFixtures.Morning.AddMinutes(2 + other);
+                edge.AddFrame("cam-door", at, [edge.HasherFor(at, 128).Sketch(GroupIdTests.UnitVector(random))]);
+            }
+
+            return [.. edge.CloseBands().SelectMany(b => b.Events)];
+        }
+
+        // With k − 1 other faces the returning face is one of k people: all 6 + 4 captures are published.
+        Assert.Equal(6 + 4, Run(5, 4).Count);
+
+        // Alone it is one person, whatever k beyond 1: suppressed.
+        Assert.Empty(Run(2, 0));
+        Assert.Equal(6, Run(1, 0).Count);
     }
 
     /// <summary>

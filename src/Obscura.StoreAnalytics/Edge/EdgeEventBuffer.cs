@@ -9,7 +9,9 @@ namespace Obscura.StoreAnalytics.Edge;
 /// (date, band) in memory until the band is closed: the visits, the captures and the frame tallies. Captures of one
 /// visit (close tracking codes, seen again within <see cref="EdgeConfiguration.VisitWindowMinutes"/>, never two faces
 /// of one frame) share ONE randomised-response draw, so every capture of the visit carries the same group ID and
-/// repetition cannot undo the flips; the minimum group size k counts visits, not captures. At close the band's state
+/// repetition cannot undo the flips. A visit ends after the window, but its tracking codes stay in memory until the
+/// band closes: then visits within the tracking radius of each other are taken for one person, and the minimum group
+/// size k counts people, not visits or captures (one face returning k times alone is suppressed). At close the band's state
 /// (tracking codes, visit IDs) is dropped and its events become batches. Nothing here is written to disk. Used by
 /// <see cref="EdgeProcessor"/> for real frames and by the simulator for synthetic embeddings. Not thread-safe.
 /// </summary>
@@ -119,6 +121,21 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, DailyKeyRat
 
         public DateTimeOffset LastSeen { get; private set; } = DateTimeOffset.MinValue;
 
+        /// <summary>The smallest distance between any kept code of this visit and any of <paramref name="other"/>'s.</summary>
+        public int Distance(Track other)
+        {
+            var best = int.MaxValue;
+            foreach (var kept in other._codes)
+            {
+                if (kept is not null)
+                {
+                    best = Math.Min(best, Distance(kept));
+                }
+            }
+
+            return best;
+        }
+
         public int Distance(ulong[] code)
         {
             var best = int.MaxValue;
@@ -163,18 +180,20 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, DailyKeyRat
         private readonly Dictionary<(string Zone, ZoneKind Kind, int Minute), int> _frames = [];
         private readonly List<GroupId> _visitIds = [];
         private readonly List<Track> _tracks = [];
+        private readonly List<Track> _ended = [];
 
         public void AddFrame(EdgeConfiguration config, string zone, int minute, DateTimeOffset seen, IReadOnlyList<FaceSketch> faces, GroupIdHasher hasher, Action<int, GroupId>? observed)
         {
             var kind = config.Zones[zone];
             _frames[(zone, kind, minute)] = _frames.GetValueOrDefault((zone, kind, minute)) + 1;
 
-            // Visits not seen for longer than the window are over: their tracking codes are dropped.
+            // Visits not seen for longer than the window are over: no capture joins them any more, but their tracking codes
+            // are kept (in memory) until the band closes, to tell a returning face from a new one when k is counted.
             var window = TimeSpan.FromMinutes(config.VisitWindowMinutes);
             foreach (var over in _tracks.Where(t => seen - t.LastSeen > window).ToList())
             {
-                over.Clear();
                 _tracks.Remove(over);
+                _ended.Add(over);
             }
 
             var inFrame = new HashSet<int>();
@@ -214,15 +233,43 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, DailyKeyRat
 
         public IEnumerable<EventBatch> Close(EdgeConfiguration config)
         {
-            foreach (var track in _tracks)
+            // Visits whose tracking codes are within the radius are one person (union-find over every pair of the band).
+            var visits = _ended.Concat(_tracks).OrderBy(t => t.Visit).ToList();
+            var person = Enumerable.Range(0, _visitIds.Count).ToArray();
+            int Root(int v)
+            {
+                while (person[v] != v)
+                {
+                    v = person[v] = person[person[v]];
+                }
+
+                return v;
+            }
+
+            for (var i = 0; i < visits.Count; i++)
+            {
+                for (var j = i + 1; j < visits.Count; j++)
+                {
+                    if (visits[i].Distance(visits[j]) <= config.VisitTrackingRadius)
+                    {
+                        var (a, b) = (Root(visits[i].Visit), Root(visits[j].Visit));
+                        person[Math.Max(a, b)] = Math.Min(a, b);
+                    }
+                }
+            }
+
+            foreach (var track in visits)
             {
                 track.Clear();
             }
 
             _tracks.Clear();
+            _ended.Clear();
 
-            // k counts visits: each visit is one entry, whatever the number of its captures.
-            var published = MinimumGroupSize.Apply(_visitIds, config.GroupIds.MinimumGroupSize);
+            // k counts people: each visit is one entry labelled with its person. Each visit keeps its own draw, so a person's
+            // visits are not linkable by ID and the visit counts stay visits.
+            var people = Enumerable.Range(0, _visitIds.Count).Select(Root).ToArray();
+            var published = MinimumGroupSize.Apply(_visitIds, people, config.GroupIds.MinimumGroupSize);
             _visitIds.Clear();
             var events = new List<StoreEvent>();
             var suppressed = 0;
