@@ -85,15 +85,20 @@ public sealed partial class ClassifierRegistry : IDisposable
             """);
         if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 0)
         {
-            // Registries written before the score budget: every earlier answer counts as unscored (labels only is the default).
-            try
+            // A registry written before the score budget. Under the write lock, and only if no other process did it first:
+            // every earlier answer of a key whose policy gives scores counts as scored, so the upgrade hands no key a new budget.
+            using var upgrade = connection.BeginTransaction(deferred: false);
+            if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 0)
             {
-                Execute(connection, "ALTER TABLE usage ADD COLUMN scored INTEGER NOT NULL DEFAULT 0");
+                Execute(connection, """
+                    ALTER TABLE usage ADD COLUMN scored INTEGER NOT NULL DEFAULT 0;
+                    UPDATE usage SET scored = total WHERE COALESCE(
+                        (SELECT output FROM key_policies p WHERE p.model = usage.model AND p.caller = usage.caller),
+                        (SELECT output FROM classifiers m WHERE m.id = usage.model)) IS NOT 'label-only';
+                    """);
             }
-            catch (SqliteException) when (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 1)
-            {
-                // Another process added it first.
-            }
+
+            upgrade.Commit();
         }
 
         return registry;
