@@ -248,6 +248,36 @@ public sealed class AdversaryIssue15ApiTests
         Assert.NotNull((await upgraded.PredictAsync("apikey:b", "victim", [9, 1, 0, 0], Ct)).Value!.Scores);
     }
 
+    /// <summary>
+    /// FINDING S2 (fixed): the budget was counted per model id, so the same model file registered under a second id
+    /// (a copy for another team, a staging id, a re-registration after a policy mix-up) gave every key a second full
+    /// budget of scores on the very same parameters: two budgets of a linear model solve it twice as far. Answers with
+    /// scores are now counted per key over every id registered with the same file (SHA-256).
+    /// </summary>
+    [Fact]
+    public async Task FindingS2_the_same_model_file_under_a_second_id_does_not_double_the_score_budget()
+    {
+        using var api = new ApiFixture();
+        await api.RegisterVictimAsync(TinyFile(), OutputPolicy.Raw);
+        Assert.True((await api.Registry.RegisterAsync("test:admin", "victim-copy", TinyFile(), new ServingPolicy { Output = OutputPolicy.Raw, RatePerSecond = 0, MaxQueries = null }, Ct)).Succeeded);
+        var budget = new QueryMonitorOptions().ScoreBudget(4);
+        var scored = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            foreach (var id in new[] { "victim", "victim-copy" })
+            {
+                scored += (await api.Registry.PredictAsync("apikey:a", id, [i, 1, 0, 0], Ct)).Value!.Scores is null ? 0 : 1;
+            }
+        }
+
+        Assert.Equal(budget, scored);
+
+        // Another model file keeps a budget of its own.
+        var other = ModelFile.Serialize(Tiny, [.. Enumerable.Range(0, Tiny.ParameterCount).Select(i => 0.2f * ((i % 5) - 2))], new ModelMetadata(DateTimeOffset.UnixEpoch, null, null, 10));
+        Assert.True((await api.Registry.RegisterAsync("test:admin", "other", other, new ServingPolicy { Output = OutputPolicy.Raw, RatePerSecond = 0, MaxQueries = null }, Ct)).Succeeded);
+        Assert.NotNull((await api.Registry.PredictAsync("apikey:a", "other", [1, 1, 0, 0], Ct)).Value!.Scores);
+    }
+
     /// <summary>HELD: forty concurrent queries from two registries on one folder get exactly the total cap, and a new per-key policy does not reset what the key has used.</summary>
     [Fact]
     public async Task Held_the_total_cap_survives_concurrency_across_two_processes_and_a_policy_change()

@@ -344,7 +344,7 @@ public sealed partial class ClassifierRegistry : IDisposable
 
     /// <summary>
     /// The output this answer may have under the key's score budget: <paramref name="output"/> while the key has had fewer
-    /// answers with scores than <see cref="QueryMonitorOptions.ScoreBudget"/> (counting this one, in the same transaction
+    /// answers with scores of this model's file (under any id) than <see cref="QueryMonitorOptions.ScoreBudget"/> (counting this one, in the same transaction
     /// as the usage row, so every process sharing the folder counts together), labels only after; the first refusal
     /// raises a <see cref="AlertKind.ScoreBudget"/> alert and ledger entry.
     /// </summary>
@@ -356,7 +356,11 @@ public sealed partial class ClassifierRegistry : IDisposable
         }
 
         var budget = _monitorOptions.ScoreBudget(inputs);
-        var scored = Scalar<long>(c, "SELECT scored FROM usage WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller));
+        // Counted over every id registered with the same file: a second id for the same parameters is no second budget.
+        var scored = Scalar<long>(
+            c,
+            "SELECT COALESCE(SUM(u.scored), 0) FROM usage u JOIN classifiers m ON m.id = u.model WHERE u.caller = $k AND m.sha256 = (SELECT sha256 FROM classifiers WHERE id = $m)",
+            ("$m", id), ("$k", caller));
         if (scored < budget)
         {
             Execute(c, "UPDATE usage SET scored = scored + 1 WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller));
