@@ -110,6 +110,24 @@ public sealed class AdversaryPostgresTests
     }
 
     [Fact]
+    public async Task Held_a_server_left_on_the_moved_folder_reports_itself_not_ready()
+    {
+        // A server whose folder was moved under it must fail its readiness probe (so a load balancer drains it), not
+        // report ready while every request fails.
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var dir = new TempDirectory();
+        using var folder = DataFolder.Open(dir.Path);
+        await new Obscura.Governance.GovernanceService(folder.Store, new Obscura.Governance.Ledger.AuditLedger(folder.SigningKey, TimeProvider.System), TimeProvider.System)
+            .RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
+        Assert.Equal("ok", (await folder.CheckReadinessAsync(Ct))["database"]);
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+
+        await DatabaseCopy.CopyAsync(folder.Store, target.Store, Ct);
+
+        Assert.Equal("unavailable: " + nameof(DatabaseMovedException), (await folder.CheckReadinessAsync(Ct))["database"]);
+    }
+
+    [Fact]
     public async Task A_copy_whose_connection_drops_half_way_leaves_the_target_empty_and_a_retry_moves_everything()
     {
         Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
