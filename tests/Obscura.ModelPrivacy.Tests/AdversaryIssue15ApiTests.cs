@@ -212,6 +212,72 @@ public sealed class AdversaryIssue15ApiTests
         Assert.NotNull((await second.PredictAsync("apikey:b", "victim", [1, 0, 0, 0], Ct)).Value!.Scores);
     }
 
+    /// <summary>
+    /// FINDING S1 (fixed): a registry written before the score budget had no <c>scored</c> column, and opening it added
+    /// one at 0 for every key. A key that had already had any number of raw answers then got a whole new budget of
+    /// scores. The column is now filled, in the transaction that adds it, with each key's total where the key's policy
+    /// gives scores: those answers were scored, and a key already past its budget stays there.
+    /// </summary>
+    [Fact]
+    public async Task FindingS1_opening_a_registry_from_before_the_score_budget_does_not_hand_out_a_fresh_budget()
+    {
+        using var api = ApiFixture.WithoutScoreBudget();
+        await api.RegisterVictimAsync(TinyFile(), OutputPolicy.Raw);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotNull((await api.Registry.PredictAsync("apikey:a", "victim", [i, 1, 0, 0], Ct)).Value!.Scores);
+        }
+
+        // The same folder as an Obscura from before the budget left it: no scored column.
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(api.Registry.Directory, "registry.db")};Pooling=False"))
+        {
+            c.Open();
+            using var drop = c.CreateCommand();
+            drop.CommandText = "ALTER TABLE usage DROP COLUMN scored";
+            drop.ExecuteNonQuery();
+        }
+
+        // Upgraded: the 4-input toy's budget is one answer with scores, and this key has had three.
+        using var upgraded = api.OpenRegistry(new QueryMonitorOptions());
+        var answer = await upgraded.PredictAsync("apikey:a", "victim", [9, 1, 0, 0], Ct);
+        Assert.True(answer.Succeeded, answer.Error?.Message);
+        Assert.Null(answer.Value!.Scores);
+        Assert.Contains(upgraded.Alerts("victim"), a => a.Kind == AlertKind.ScoreBudget && a.Caller == "apikey:a");
+
+        // A key that never asked still has its budget.
+        Assert.NotNull((await upgraded.PredictAsync("apikey:b", "victim", [9, 1, 0, 0], Ct)).Value!.Scores);
+    }
+
+    /// <summary>
+    /// FINDING S2 (fixed): the budget was counted per model id, so the same model file registered under a second id
+    /// (a copy for another team, a staging id, a re-registration after a policy mix-up) gave every key a second full
+    /// budget of scores on the very same parameters: two budgets of a linear model solve it twice as far. Answers with
+    /// scores are now counted per key over every id registered with the same file (SHA-256).
+    /// </summary>
+    [Fact]
+    public async Task FindingS2_the_same_model_file_under_a_second_id_does_not_double_the_score_budget()
+    {
+        using var api = new ApiFixture();
+        await api.RegisterVictimAsync(TinyFile(), OutputPolicy.Raw);
+        Assert.True((await api.Registry.RegisterAsync("test:admin", "victim-copy", TinyFile(), new ServingPolicy { Output = OutputPolicy.Raw, RatePerSecond = 0, MaxQueries = null }, Ct)).Succeeded);
+        var budget = new QueryMonitorOptions().ScoreBudget(4);
+        var scored = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            foreach (var id in new[] { "victim", "victim-copy" })
+            {
+                scored += (await api.Registry.PredictAsync("apikey:a", id, [i, 1, 0, 0], Ct)).Value!.Scores is null ? 0 : 1;
+            }
+        }
+
+        Assert.Equal(budget, scored);
+
+        // Another model file keeps a budget of its own.
+        var other = ModelFile.Serialize(Tiny, [.. Enumerable.Range(0, Tiny.ParameterCount).Select(i => 0.2f * ((i % 5) - 2))], new ModelMetadata(DateTimeOffset.UnixEpoch, null, null, 10));
+        Assert.True((await api.Registry.RegisterAsync("test:admin", "other", other, new ServingPolicy { Output = OutputPolicy.Raw, RatePerSecond = 0, MaxQueries = null }, Ct)).Succeeded);
+        Assert.NotNull((await api.Registry.PredictAsync("apikey:a", "other", [1, 1, 0, 0], Ct)).Value!.Scores);
+    }
+
     /// <summary>HELD: forty concurrent queries from two registries on one folder get exactly the total cap, and a new per-key policy does not reset what the key has used.</summary>
     [Fact]
     public async Task Held_the_total_cap_survives_concurrency_across_two_processes_and_a_policy_change()

@@ -80,6 +80,54 @@ public sealed class AdversaryPostgresTests
     }
 
     [Fact]
+    public async Task A_process_that_does_not_check_the_mark_cannot_write_to_the_moved_file_either()
+    {
+        // Review finding M1: the mark was only checked by this build's own transactions (`Checked`). A server still running
+        // a build from before schema version 5 (the usual case while upgrading to move), or any raw connection, keeps its
+        // pooled connection open across the move and its writes landed in the abandoned file: a changed row, a new subject,
+        // a ledger entry nobody would ever see. The move now also installs triggers that refuse every write in the file itself.
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var source = await SourceWithSubjectsAsync("alice");
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+        await using var oldBuild = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={source.DatabasePath};Pooling=False");
+        await oldBuild.OpenAsync(Ct);
+
+        await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+
+        foreach (var sql in new[]
+        {
+            "INSERT INTO subjects (id, registered_at) VALUES ('mallory', 0)",
+            "UPDATE subjects SET registered_at = 1",
+            "INSERT INTO ledger_entries (seq, recorded_at, actor, action, category) VALUES (999, 0, 'x', 0, 'x')",
+            "DELETE FROM subjects",
+        })
+        {
+            await using var write = oldBuild.CreateCommand();
+            write.CommandText = sql;
+            var refused = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => write.ExecuteNonQueryAsync(Ct));
+            Assert.Contains("moved", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Held_a_server_left_on_the_moved_folder_reports_itself_not_ready()
+    {
+        // A server whose folder was moved under it must fail its readiness probe (so a load balancer drains it), not
+        // report ready while every request fails.
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var dir = new TempDirectory();
+        using var folder = DataFolder.Open(dir.Path);
+        await new Obscura.Governance.GovernanceService(folder.Store, new Obscura.Governance.Ledger.AuditLedger(folder.SigningKey, TimeProvider.System), TimeProvider.System)
+            .RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
+        Assert.Equal("ok", (await folder.CheckReadinessAsync(Ct))["database"]);
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+
+        await DatabaseCopy.CopyAsync(folder.Store, target.Store, Ct);
+
+        Assert.Equal("unavailable: " + nameof(DatabaseMovedException), (await folder.CheckReadinessAsync(Ct))["database"]);
+    }
+
+    [Fact]
     public async Task A_copy_whose_connection_drops_half_way_leaves_the_target_empty_and_a_retry_moves_everything()
     {
         Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");

@@ -85,15 +85,20 @@ public sealed partial class ClassifierRegistry : IDisposable
             """);
         if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 0)
         {
-            // Registries written before the score budget: every earlier answer counts as unscored (labels only is the default).
-            try
+            // A registry written before the score budget. Under the write lock, and only if no other process did it first:
+            // every earlier answer of a key whose policy gives scores counts as scored, so the upgrade hands no key a new budget.
+            using var upgrade = connection.BeginTransaction(deferred: false);
+            if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 0)
             {
-                Execute(connection, "ALTER TABLE usage ADD COLUMN scored INTEGER NOT NULL DEFAULT 0");
+                Execute(connection, """
+                    ALTER TABLE usage ADD COLUMN scored INTEGER NOT NULL DEFAULT 0;
+                    UPDATE usage SET scored = total WHERE COALESCE(
+                        (SELECT output FROM key_policies p WHERE p.model = usage.model AND p.caller = usage.caller),
+                        (SELECT output FROM classifiers m WHERE m.id = usage.model)) IS NOT 'label-only';
+                    """);
             }
-            catch (SqliteException) when (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('usage') WHERE name = 'scored'") == 1)
-            {
-                // Another process added it first.
-            }
+
+            upgrade.Commit();
         }
 
         return registry;
@@ -339,7 +344,7 @@ public sealed partial class ClassifierRegistry : IDisposable
 
     /// <summary>
     /// The output this answer may have under the key's score budget: <paramref name="output"/> while the key has had fewer
-    /// answers with scores than <see cref="QueryMonitorOptions.ScoreBudget"/> (counting this one, in the same transaction
+    /// answers with scores of this model's file (under any id) than <see cref="QueryMonitorOptions.ScoreBudget"/> (counting this one, in the same transaction
     /// as the usage row, so every process sharing the folder counts together), labels only after; the first refusal
     /// raises a <see cref="AlertKind.ScoreBudget"/> alert and ledger entry.
     /// </summary>
@@ -351,7 +356,11 @@ public sealed partial class ClassifierRegistry : IDisposable
         }
 
         var budget = _monitorOptions.ScoreBudget(inputs);
-        var scored = Scalar<long>(c, "SELECT scored FROM usage WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller));
+        // Counted over every id registered with the same file: a second id for the same parameters is no second budget.
+        var scored = Scalar<long>(
+            c,
+            "SELECT COALESCE(SUM(u.scored), 0) FROM usage u JOIN classifiers m ON m.id = u.model WHERE u.caller = $k AND m.sha256 = (SELECT sha256 FROM classifiers WHERE id = $m)",
+            ("$m", id), ("$k", caller));
         if (scored < budget)
         {
             Execute(c, "UPDATE usage SET scored = scored + 1 WHERE model = $m AND caller = $k", ("$m", id), ("$k", caller));

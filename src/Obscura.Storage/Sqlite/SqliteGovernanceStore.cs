@@ -12,6 +12,7 @@ namespace Obscura.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteGovernanceStore : GovernanceDatabase
 {
+    private static readonly string[] WriteStatements = ["INSERT", "UPDATE", "DELETE"];
     private readonly string _connectionString;
 
     private SqliteGovernanceStore(string connectionString) => _connectionString = connectionString;
@@ -78,6 +79,16 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
         ((SqliteCommand)mark).Parameters.AddWithValue("$location", location);
         ((SqliteCommand)mark).Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // `Checked` stops this build; a process running an older build (which never reads moved_to) or a raw connection
+        // kept open across the move would still write here. The file refuses those writes itself.
+        await using var refuse = connection.CreateCommand();
+        refuse.Transaction = transaction;
+        refuse.CommandText = string.Concat(DatabaseCopy.Tables.SelectMany(t => WriteStatements.Select(op => $"""
+            CREATE TRIGGER {t}_moved_{op.ToLowerInvariant()} BEFORE {op} ON {t}
+            BEGIN SELECT RAISE(ABORT, '{t}: this file was moved by obscura migrate (see table moved_to); use --database'); END;
+            """)));
+        await refuse.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
