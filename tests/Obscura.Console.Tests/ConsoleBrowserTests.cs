@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Obscura.Governance;
@@ -42,7 +44,9 @@ public sealed class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<Co
         await page.WaitForURLAsync(new Regex("done=withdrawn"));
         Assert.Equal("Denied: consent withdrawn", await DecisionAsync(page));
         Assert.False((await Governance.AuthorizeAsync(ConsoleServer.Customer, Verification, null, CancellationToken.None)).Allowed);
-        Assert.Contains("consent withdrawn", await page.Locator("#history").InnerTextAsync(), StringComparison.Ordinal);
+        var history = await page.Locator("#history").InnerTextAsync();
+        Assert.Contains("consent withdrawn", history, StringComparison.Ordinal);
+        Assert.Contains("apikey:console-controller", history, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,6 +123,38 @@ public sealed class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<Co
         }
 
         Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task Every_page_passes_axe_fits_a_phone_and_shows_where_the_keyboard_is()
+    {
+        Assert.SkipWhen(ConsoleServer.OptedOut, $"{ConsoleServer.OptOutVariable}=1: browser tests skipped on purpose.");
+
+        // The controller's pages carry every form; the auditor's ledger page the entries table.
+        var controller = await server.SignInAsync(Role.Controller, new ViewportSize { Width = 375, Height = 667 });
+        var auditor = await server.SignInAsync(Role.Auditor, new ViewportSize { Width = 375, Height = 667 });
+        (IPage Page, string Path)[] visits =
+        [
+            (controller, "/console"), (controller, "/console/subjects"), (controller, $"/console/subject?id={ConsoleServer.Customer.Value}"),
+            (controller, "/console/purposes"), (controller, "/console/ledger?leaf=1"), (controller, "/console/records"), (auditor, "/console/ledger?leaf=1"),
+        ];
+        var wcag = new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } };
+        foreach (var (page, path) in visits)
+        {
+            await page.GotoAsync(path);
+
+            // axe-core's WCAG 2.1 A/AA rules: labels, contrast, landmarks, table headers, names of links and buttons.
+            var result = await page.RunAxe(wcag);
+            Assert.True(result.Violations.Length == 0, string.Join("; ", result.Violations.Select(v => $"{path}: {v.Id} ({v.Impact}) {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{path} scrolls sideways at 375 px");
+            Assert.Equal(1, await page.Locator("meta[name=viewport]").CountAsync());
+
+            // The first Tab lands on the skip link, which comes into view with a 3px focus ring.
+            await page.Keyboard.PressAsync("Tab");
+            Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+            Assert.Equal("3px", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineWidth"));
+            Assert.True((await page.Locator(".skip").BoundingBoxAsync())!.X >= 0, "the focused skip link is on screen");
+        }
     }
 
     private GovernanceService Governance => server.Services.GetRequiredService<GovernanceService>();

@@ -21,6 +21,7 @@ public sealed class ConsoleLoggingTests(ConsoleLoggingTests.TracedServer server)
         var secret = key.Split('_')[^1];
         Assert.NotEmpty(server.Lines);
         Assert.Contains(server.Lines, l => l.Contains("/console/login", StringComparison.Ordinal));
+        Assert.Contains(server.Lines, l => l.StartsWith("Microsoft.AspNetCore.Mvc.RazorPages.Infrastructure", StringComparison.Ordinal) && l.Contains("handler method", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(server.Lines, l => l.Contains(secret[..12], StringComparison.Ordinal) || l.Contains(wrong.Split('_')[^1][..12], StringComparison.Ordinal));
     }
 
@@ -30,7 +31,8 @@ public sealed class ConsoleLoggingTests(ConsoleLoggingTests.TracedServer server)
         public ConcurrentQueue<string> Lines { get; } = new();
 
         protected override void Configure(IWebHostBuilder builder) =>
-            builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(this));
+            // A rule for this provider beats appsettings.json's levels (Information, Microsoft.AspNetCore at Warning).
+            builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(this).AddFilter<TracedServer>(null, LogLevel.Trace));
 
         ILogger ILoggerProvider.CreateLogger(string categoryName) => new Capture(categoryName, Lines);
 
