@@ -10,10 +10,13 @@ namespace Obscura.Server.Console.Pages;
 [PostChangesNothing]
 internal sealed class LoginModel(ApiKeys keys, ConsoleSessions sessions) : ConsolePageModel
 {
-    public async Task<IActionResult> OnPostAsync([FromForm] string? apiKey, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         sessions.End(Request.Cookies[ConsoleCookies.Session]);
-        var record = await keys.AuthenticateAsync(apiKey?.Trim(), cancellationToken);
+
+        // Read from the form here, not bound as a handler argument: Razor Pages logs handler arguments at Trace level.
+        var form = await Request.ReadFormAsync(cancellationToken);
+        var record = await keys.AuthenticateAsync(form["apiKey"].ToString().Trim(), cancellationToken);
         if (record is null)
         {
             ConsoleCookies.DeleteSession(Response);
