@@ -192,8 +192,19 @@ public sealed class GovernanceService
         RecordObjectionAsync(actor, subject, purposeId, ObjectionEventKind.Lifted, cancellationToken);
 
     /// <summary>The subject's consent and objection state for every purpose they have a history with; the read is recorded in the access log.</summary>
-    public Task<Outcome<IReadOnlyList<ConsentStatus>>> GetConsentStatusAsync(Actor actor, SubjectId subject, CancellationToken cancellationToken) =>
-        _store.WriteAsync<Outcome<IReadOnlyList<ConsentStatus>>>(async (s, ct) =>
+    public async Task<Outcome<IReadOnlyList<ConsentStatus>>> GetConsentStatusAsync(Actor actor, SubjectId subject, CancellationToken cancellationToken)
+    {
+        var history = await GetConsentHistoryAsync(actor, subject, cancellationToken).ConfigureAwait(false);
+        return history.Succeeded ? Outcome<IReadOnlyList<ConsentStatus>>.Success(history.Value!.Statuses) : history.Error!;
+    }
+
+    /// <summary>
+    /// The subject's full consent and objection histories, in the order recorded, with the state they fold to for
+    /// every purpose; the read is recorded in the access log.
+    /// </summary>
+    /// <returns>The history, or <see cref="GovernanceErrorKind.NotFound"/> when the subject is not registered.</returns>
+    public Task<Outcome<ConsentHistory>> GetConsentHistoryAsync(Actor actor, SubjectId subject, CancellationToken cancellationToken) =>
+        _store.WriteAsync<Outcome<ConsentHistory>>(async (s, ct) =>
         {
             if (await s.GetSubjectAsync(subject, ct).ConfigureAwait(false) is null)
             {
@@ -203,9 +214,9 @@ public sealed class GovernanceService
             var consents = await s.GetConsentEventsAsync(subject, null, ct).ConfigureAwait(false);
             var objections = await s.GetObjectionEventsAsync(subject, null, ct).ConfigureAwait(false);
             var purposes = consents.Select(c => c.Purpose).Concat(objections.Select(o => o.Purpose)).Distinct().OrderBy(p => p.Value, StringComparer.Ordinal);
-            var result = purposes.Select(p => ConsentStatus.From(subject, p, consents, objections)).ToList();
+            var statuses = purposes.Select(p => ConsentStatus.From(subject, p, consents, objections)).ToList();
             await _ledger.RecordAccessAsync(s, new AuditEvent(actor.Value, AuditAction.Read, GovernanceCategories.ConsentRecord, subject, from: GovernanceCategories.ConsentTable), ct).ConfigureAwait(false);
-            return result;
+            return new ConsentHistory(subject, consents, objections, statuses);
         }, cancellationToken);
 
     /// <summary>Records an Art. 6(4) compatibility assessment after checking it is complete and defensible.</summary>

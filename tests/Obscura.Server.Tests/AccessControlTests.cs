@@ -106,7 +106,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
     {
         var endpoints = _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         var anonymous = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText).Order().ToList();
-        Assert.Equal(["/health", "/health/ready", "/openapi/{documentName}.json", "/v1/ledger/public-key"], anonymous);
+        Assert.Equal(["/console/console.css", "/health", "/health/ready", "/openapi/{documentName}.json", "/v1/ledger/public-key", "console/login"], anonymous);
         Assert.All(endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null), e => Assert.NotEmpty(e.Metadata.GetOrderedMetadata<IAuthorizeData>()));
 
         var v1 = endpoints.Where(e => e.RoutePattern.RawText!.StartsWith("/v1/", StringComparison.Ordinal) && e.Metadata.GetMetadata<IAllowAnonymous>() is null)

@@ -22,6 +22,15 @@ public class ServerFixture : WebApplicationFactory<Program>
 
     public HttpClient As(Role role, SubjectId? subject = null)
     {
+        var key = KeyOf(role, subject);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    /// <summary>The fixture's API key for <paramref name="role"/> (created on first use).</summary>
+    public string KeyOf(Role role, SubjectId? subject = null)
+    {
         var name = subject is { } s ? $"subject-{s}" : role.ToString().ToLowerInvariant();
         if (!_keys.TryGetValue(name, out var key))
         {
@@ -30,9 +39,7 @@ public class ServerFixture : WebApplicationFactory<Program>
             _keys[name] = key;
         }
 
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return client;
+        return key;
     }
 
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response) =>

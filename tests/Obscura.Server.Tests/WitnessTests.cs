@@ -1,14 +1,17 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Obscura.Governance.Access;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
+using Obscura.Server.Console;
 using Obscura.Server.Hosting;
 using Obscura.TestSupport;
 
@@ -85,9 +88,13 @@ public sealed class WitnessTests(WitnessTests.FolderWitnessed server, WitnessTes
     }
 
     [Fact]
-    public void The_server_registers_no_data_protection_and_runs_the_witness_only_when_configured()
+    public void The_server_keeps_data_protection_keys_in_memory_only_and_runs_the_witness_only_when_configured()
     {
-        Assert.Null(server.Services.GetService<IDataProtectionProvider>());
+        // Data Protection serves only the console's antiforgery tokens. ASP.NET's default would write its key ring
+        // unencrypted to the home folder at every start; the console keeps it in memory instead.
+        Assert.IsType<InMemoryKeyRing>(server.Services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+        var protector = server.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test");
+        Assert.Equal("x", protector.Unprotect(protector.Protect("x")));
         using var plain = new ServerFixture();
         Assert.DoesNotContain(plain.Services.GetServices<IHostedService>(), s => s is LedgerWitnessService);
         Assert.Contains(server.Registered, t => t == typeof(LedgerWitnessService));

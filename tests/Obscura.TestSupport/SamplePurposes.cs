@@ -63,4 +63,17 @@ public static class SamplePurposes
         new AssessmentFactor(AssessmentFinding.Supports, "Encrypted storage, a 10% subset, 12-month retention."),
         CompatibilityOutcome.Compatible,
         "dpo");
+
+    /// <summary>Markup a page must show as text: if it were rendered as HTML it would add an element and change the title.</summary>
+    public const string HostileMarkup = "<img id=\"xss-probe\" src=\"x\" onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+
+    /// <summary>A valid purpose whose free-text fields (name, description, organisation names) are all <see cref="HostileMarkup"/>.</summary>
+    public static PurposeDefinition HostileNames { get; } = StoreAnalytics with
+    {
+        Id = PurposeId.Parse("hostile-names"),
+        Name = HostileMarkup,
+        Description = HostileMarkup,
+        Controller = new Organisation(HostileMarkup, "privacy@retail.example", "SE"),
+        Processors = [],
+    };
 }

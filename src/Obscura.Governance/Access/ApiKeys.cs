@@ -119,17 +119,30 @@ public sealed class ApiKeys
 
         var id = rest[..split];
         var hash = Hash(rest[(split + 1)..]);
-        return await _store.ReadAsync<ApiKeyRecord?>(async (s, ct) =>
+        var record = await FindLiveAsync(id, cancellationToken).ConfigureAwait(false);
+        return record is not null && CryptographicOperations.FixedTimeEquals(record.SecretHash, hash) ? record : null;
+    }
+
+    /// <summary>
+    /// The key with lookup id <paramref name="id"/> if it is still live: not revoked and matching what the ledger
+    /// committed. A server-side session made with a key calls this on every request, so revoking the key (from any
+    /// process sharing the database) ends the session at its next request.
+    /// </summary>
+    /// <returns>The live record, or <see langword="null"/> when the key is unknown, revoked or altered outside Obscura.</returns>
+    public Task<ApiKeyRecord?> FindLiveAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _store.ReadAsync<ApiKeyRecord?>(async (s, ct) =>
         {
             var record = await s.FindApiKeyAsync(id, ct).ConfigureAwait(false);
-            if (record is null || record.RevokedAt is not null || !CryptographicOperations.FixedTimeEquals(record.SecretHash, hash))
+            if (record is null || record.RevokedAt is not null)
             {
                 return null;
             }
 
             // A key row inserted, changed or un-revoked outside Obscura does not match the ledger and is refused.
             return await RecordCheck.AllCommittedAsync(s, RecordTables.ApiKeys, [record.Id], ct).ConfigureAwait(false) ? record : null;
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.ASCII.GetBytes(secret));

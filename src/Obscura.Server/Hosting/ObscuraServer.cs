@@ -9,6 +9,7 @@ using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
 using Obscura.Governance.Storage;
 using Obscura.ModelPrivacy.Serving;
+using Obscura.Server.Console;
 using Obscura.Server.Endpoints;
 using Obscura.Server.Security;
 using Obscura.Storage;
@@ -107,12 +108,14 @@ public static class ObscuraServer
         if (configured.Role == ServerRole.All)
         {
             // The core services only: AddAuthentication() would also add ASP.NET Data Protection, whose key ring is
-            // written unencrypted to the home folder at every start. API-key authentication needs no such keys.
+            // written unencrypted to the home folder at every start. API-key authentication needs no such keys; the
+            // console's antiforgery tokens do, and AddObscuraConsole keeps that key ring in memory.
             builder.Services.AddAuthenticationCore(o => o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName);
             builder.Services.AddWebEncoders();
-            new Microsoft.AspNetCore.Authentication.AuthenticationBuilder(builder.Services)
+            var authentication = new Microsoft.AspNetCore.Authentication.AuthenticationBuilder(builder.Services)
                 .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
             builder.Services.AddAuthorization(Policies.Add);
+            builder.Services.AddObscuraConsole(authentication);
             builder.Services.AddObscuraRateLimits(configured.RateLimit);
         }
 
@@ -163,6 +166,7 @@ public static class ObscuraServer
                 verification.Value.Dispose();
             }
         });
+        app.UseConsoleHeaders();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -182,6 +186,7 @@ public static class ObscuraServer
         app.MapVault();
         app.MapRetention();
         app.MapModels();
+        app.MapObscuraConsole();
         return app;
     }
 

@@ -40,6 +40,12 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
 
+        return AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(record, SchemeName), SchemeName));
+    }
+
+    /// <summary>The caller as the endpoints and policies see it, for a live key authenticated by <paramref name="scheme"/>.</summary>
+    public static ClaimsPrincipal PrincipalOf(ApiKeyRecord record, string scheme)
+    {
         var claims = new List<Claim>
         {
             new(ClaimTypes.Name, "apikey:" + record.Name),
@@ -50,6 +56,6 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
             claims.Add(new Claim(SubjectClaim, subject.Value));
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 }
