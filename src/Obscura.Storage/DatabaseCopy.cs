@@ -71,7 +71,7 @@ public static class DatabaseCopy
             }
         }
 
-        await source.MarkMovedAsync(from, read, target.Location, cancellationToken).ConfigureAwait(false);
+        await Sqlite.SqliteGovernanceStore.MarkMovedAsync(from, read, target.Location, cancellationToken).ConfigureAwait(false);
 
         // The target first: a failure there leaves the source unmarked and serving. A crash between the two commits
         // leaves both holding the same rows with the source unmarked; `migrate` then refuses (the target is not empty)

@@ -98,12 +98,4 @@ public abstract class GovernanceDatabase : IGovernanceStore, IDisposable
 
     /// <summary>A transaction that holds the database's single-writer lock from its first statement to its end.</summary>
     internal abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Within <paramref name="transaction"/> (a write transaction of this store), records that every row now lives at
-    /// <paramref name="location"/>, after which this store refuses every read and write in every process.
-    /// </summary>
-    /// <exception cref="NotSupportedException">This backend cannot be moved out of.</exception>
-    internal virtual Task MarkMovedAsync(DbConnection connection, DbTransaction transaction, string location, CancellationToken cancellationToken) =>
-        throw new NotSupportedException($"Obscura moves a governance database only out of the embedded SQLite file, not out of {Location}.");
 }

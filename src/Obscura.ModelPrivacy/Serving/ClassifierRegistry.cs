@@ -322,14 +322,7 @@ public sealed partial class ClassifierRegistry : IDisposable
         var events = new List<AuditEvent>();
         foreach (var finding in loaded.Monitor.Examine(window))
         {
-            var inserted = Scalar<long>(
-                c,
-                "INSERT INTO alerts(model, caller, kind, statistic, queries, raised_at) VALUES ($m, $k, $kind, $s, $n, $at) ON CONFLICT DO NOTHING RETURNING 1",
-                ("$m", id), ("$k", caller), ("$kind", (int)finding.Kind), ("$s", finding.Statistic), ("$n", finding.Queries), ("$at", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
-            if (inserted == 1)
-            {
-                events.Add(new AuditEvent(caller, AuditAction.Read, ModelCategory, from: Location(id), to: "alert:" + KindToken(finding.Kind), reference: string.Create(CultureInfo.InvariantCulture, $"stat:{finding.Statistic:G4}:n:{finding.Queries}")));
-            }
+            RaiseAlert(c, id, caller, finding.Kind, finding.Statistic, finding.Queries, string.Create(CultureInfo.InvariantCulture, $"stat:{finding.Statistic:G4}:n:{finding.Queries}"), events);
         }
 
         var output = ScoredOutput(c, id, caller, registered.Inputs, policy.Output, events);
@@ -367,16 +360,25 @@ public sealed partial class ClassifierRegistry : IDisposable
             return output;
         }
 
+        RaiseAlert(c, id, caller, AlertKind.ScoreBudget, budget, scored, string.Create(CultureInfo.InvariantCulture, $"stat:{budget}:n:{scored}"), events);
+        return OutputPolicy.LabelOnly;
+    }
+
+    /// <summary>
+    /// Records an alert of <paramref name="kind"/> for the model and key, once: the first time, its ledger event (actor =
+    /// the key, <c>to alert:KIND</c>, <paramref name="reference"/>) is added to <paramref name="events"/>, which the caller
+    /// records before the prediction's transaction commits.
+    /// </summary>
+    private void RaiseAlert(SqliteConnection c, string id, string caller, AlertKind kind, double statistic, long queries, string reference, List<AuditEvent> events)
+    {
         var inserted = Scalar<long>(
             c,
             "INSERT INTO alerts(model, caller, kind, statistic, queries, raised_at) VALUES ($m, $k, $kind, $s, $n, $at) ON CONFLICT DO NOTHING RETURNING 1",
-            ("$m", id), ("$k", caller), ("$kind", (int)AlertKind.ScoreBudget), ("$s", (double)budget), ("$n", scored), ("$at", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
+            ("$m", id), ("$k", caller), ("$kind", (int)kind), ("$s", statistic), ("$n", queries), ("$at", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
         if (inserted == 1)
         {
-            events.Add(new AuditEvent(caller, AuditAction.Read, ModelCategory, from: Location(id), to: "alert:" + KindToken(AlertKind.ScoreBudget), reference: string.Create(CultureInfo.InvariantCulture, $"stat:{budget}:n:{scored}")));
+            events.Add(new AuditEvent(caller, AuditAction.Read, ModelCategory, from: Location(id), to: "alert:" + KindToken(kind), reference: reference));
         }
-
-        return OutputPolicy.LabelOnly;
     }
 
     /// <summary>The token a ledger entry names an alert kind with.</summary>

@@ -70,8 +70,11 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
     internal override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(Checked((SqliteConnection)connection, deferred: false));
 
-    /// <inheritdoc />
-    internal override async Task MarkMovedAsync(DbConnection connection, DbTransaction transaction, string location, CancellationToken cancellationToken)
+    /// <summary>
+    /// Within <paramref name="transaction"/> (a write transaction of this store), records that every row now lives at
+    /// <paramref name="location"/>, after which this file refuses every read and write in every process.
+    /// </summary>
+    internal static async Task MarkMovedAsync(DbConnection connection, DbTransaction transaction, string location, CancellationToken cancellationToken)
     {
         await using var mark = connection.CreateCommand();
         mark.Transaction = transaction;
