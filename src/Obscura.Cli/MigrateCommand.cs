@@ -16,7 +16,7 @@ internal static class MigrateCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var to = new Option<string>("--to") { Description = "The empty PostgreSQL database to move to: postgres://user:password@host:port/database (or ?host=/socket/folder).", Required = true };
-        var command = new Command("migrate", "Move the data folder's SQLite database (records and ledger) into an empty PostgreSQL database and prove the ledger's heads unchanged (exit 3 if not). The signing key stays in the data folder; start the server with --database afterwards.") { to };
+        var command = new Command("migrate", "Move the data folder's SQLite database (records and ledger) into an empty PostgreSQL database and prove the ledger's heads unchanged (exit 3 if not). The signing key stays in the data folder; start the server with --database afterwards. If a move was interrupted, run the same command again: it finishes the move (or reports it complete).") { to };
         command.SetAction(async (r, ct) =>
         {
             var uri = r.GetValue(to)!;
@@ -34,8 +34,9 @@ internal static class MigrateCommand
 
             try
             {
-                // The source is always the folder's own SQLite file, whatever Obscura__Database says.
-                using var folder = DataFolder.Open(r.GetValue(CliOptions.Data)!, database: null);
+                // The source is always the folder's own SQLite file, whatever Obscura__Database says; a file that an
+                // interrupted migrate already marked is opened too, so that running migrate again finishes the move.
+                using var folder = DataFolder.OpenForMigration(r.GetValue(CliOptions.Data)!);
                 using var target = PostgresGovernanceStore.Open(uri);
                 var copy = await DatabaseCopy.CopyAsync(folder.Store, target, ct);
                 var (rows, before) = (copy.Rows, copy.SourceHead);
@@ -48,6 +49,8 @@ internal static class MigrateCommand
                         from = folder.Store.Location,
                         to = target.Location,
                         rows,
+                        resumed = copy.Resumed,
+                        alreadyComplete = copy.AlreadyComplete,
                         sourceHead = Head(before),
                         targetHead = Head(after),
                         headsIdentical = identical,

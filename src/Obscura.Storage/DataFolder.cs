@@ -42,7 +42,27 @@ public sealed class DataFolder : IDisposable
     /// </param>
     /// <exception cref="InvalidDataException">The key file exists but is not a P-256 private key, or is missing while the database holds a ledger.</exception>
     /// <exception cref="ArgumentException"><paramref name="database"/> is neither empty nor a PostgreSQL URI.</exception>
-    public static DataFolder Open(string path, string? database = null)
+    public static DataFolder Open(string path, string? database = null) => Open(path, database, forMigration: false);
+
+    /// <summary>
+    /// Opens the folder at <paramref name="path"/> as the source of <c>obscura migrate</c>: its embedded SQLite file,
+    /// which must exist, opened even if a move already marked it (so that an interrupted move can be finished; every
+    /// transaction of the returned store still refuses a moved file, only <see cref="DatabaseCopy"/> reads it).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The folder has no SQLite database, or its signing key is missing or not a P-256 private key.</exception>
+    public static DataFolder OpenForMigration(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var file = System.IO.Path.Combine(System.IO.Path.GetFullPath(path), "obscura.db");
+        if (!File.Exists(file))
+        {
+            throw new InvalidDataException($"There is no SQLite database to move: {file} does not exist.");
+        }
+
+        return Open(path, null, forMigration: true);
+    }
+
+    private static DataFolder Open(string path, string? database, bool forMigration)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!string.IsNullOrWhiteSpace(database) && !PostgresUri.IsPostgres(database))
@@ -61,7 +81,7 @@ public sealed class DataFolder : IDisposable
             throw new InvalidDataException($"The database exists but its ledger signing key '{keyFile}' is missing. Restore the key from backup; a new key would not match the signed tree heads.");
         }
 
-        GovernanceDatabase store = postgres ? PostgresGovernanceStore.Open(database!) : SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db"));
+        GovernanceDatabase store = postgres ? PostgresGovernanceStore.Open(database!) : SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db"), allowMoved: forMigration);
         try
         {
             // Checked before a key is created: a new key written now would be taken for the real one next time.

@@ -7,8 +7,8 @@ namespace Obscura.Storage;
 
 /// <summary>
 /// Moves a governance database to another backend (SQLite to PostgreSQL, for <c>obscura migrate</c>): every row of
-/// every table, with its sequence number and every column as stored, read from one snapshot of the source and written
-/// in one transaction of the target under its writer lock, so a failure leaves the target empty. Rows are copied as
+/// every table, with its sequence number and every column as stored, read from the source once it is marked moved (so
+/// nothing writes to it any more) and written in one transaction of the target under its writer lock. Rows are copied as
 /// they are, so each committed row keeps its content hash and the ledger its tree: the target's signed heads are the
 /// source's. Both stores must be at the same schema version (both are migrated to this build's on open).
 /// </summary>
@@ -22,15 +22,18 @@ public static class DatabaseCopy
     ];
 
     /// <summary>
-    /// Copies every row of <paramref name="source"/> (the embedded SQLite file) into the empty <paramref name="target"/>
-    /// and marks the source as moved. The source's write lock is held from the first read to the end, so no process
-    /// commits a write to the source that the copy does not hold; the source is marked moved in that same transaction,
-    /// committed only after the target's, so every process still serving the source refuses its next read or write
-    /// instead of writing where nobody will look.
+    /// Moves every row of <paramref name="source"/> (the embedded SQLite file) into the empty <paramref name="target"/>.
+    /// Under the target's writer lock, the source is first marked moved in a transaction that holds its write lock and
+    /// commits before any row is copied: from then on no process writes to the file (this build refuses every
+    /// transaction on it; triggers refuse the writes of any other), so the rows copied next are the file's last state.
+    /// The copy is then written in one transaction of the target. A crash at any point leaves one of three states, each
+    /// safe and each finished by calling this again with the same target: nothing marked (the target is empty); marked
+    /// with the target still empty (the copy runs again from the frozen file); marked and copied (reported as
+    /// <see cref="DatabaseCopyResult.AlreadyComplete"/>, after checking that the target holds exactly the file's rows).
     /// </summary>
-    /// <returns>The row count of each table, and the source's latest signed head as the copy saw it (the head the target must have).</returns>
-    /// <exception cref="InvalidOperationException">The target already holds rows: nothing is copied.</exception>
-    /// <exception cref="DatabaseMovedException">The source was already moved.</exception>
+    /// <returns>The row count of each table, and the source's latest signed head (the head the target must have).</returns>
+    /// <exception cref="InvalidOperationException">The target holds rows that are not this file's copy: nothing is marked or copied.</exception>
+    /// <exception cref="DatabaseMovedException">The source was already moved to another database.</exception>
     /// <exception cref="NotSupportedException">The source is not a SQLite file.</exception>
     public static async Task<DatabaseCopyResult> CopyAsync(GovernanceDatabase source, GovernanceDatabase target, CancellationToken cancellationToken)
     {
@@ -41,20 +44,30 @@ public static class DatabaseCopy
             throw new NotSupportedException($"Obscura moves a governance database only out of the embedded SQLite file, not out of {source.Location}.");
         }
 
-        await using var from = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var read = await source.BeginWriteAsync(from, cancellationToken).ConfigureAwait(false);
+        // The target's writer lock first, held to the end: nobody fills the target between its check and the copy.
         await using var to = await target.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var write = await target.BeginWriteAsync(to, cancellationToken).ConfigureAwait(false);
-
+        var targetRows = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in Tables)
         {
-            if (await CountAsync(to, write, table, cancellationToken).ConfigureAwait(false) > 0)
-            {
-                throw new InvalidOperationException($"The target database {target.Location} already holds {table} rows; Obscura migrates only into an empty database.");
-            }
+            targetRows[table] = await CountAsync(to, write, table, cancellationToken).ConfigureAwait(false);
         }
 
+        // The source's connection is raw, not through the store's checked transactions: a marked file is read here.
+        await using var from = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var targetEmpty = targetRows.Values.All(n => n == 0);
+        var alreadyMarked = await MarkAsync((Microsoft.Data.Sqlite.SqliteConnection)from, target.Location, targetEmpty, cancellationToken).ConfigureAwait(false);
+
+        // A read (deferred) transaction: the file no longer changes, and nothing needs its write lock now.
+        await using var read = ((Microsoft.Data.Sqlite.SqliteConnection)from).BeginTransaction(deferred: true);
         var head = await new GovernanceSession(from, read, writable: false, source.TableSql).GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
+        if (!targetEmpty)
+        {
+            // Only reached for a file already marked moved to this target (MarkAsync refuses otherwise): a finished move,
+            // if the target holds exactly the file's rows and head.
+            return await AlreadyCopiedAsync(from, read, target, to, write, targetRows, head, cancellationToken).ConfigureAwait(false);
+        }
+
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in Tables)
         {
@@ -71,14 +84,56 @@ public static class DatabaseCopy
             }
         }
 
-        await Sqlite.SqliteGovernanceStore.MarkMovedAsync(from, read, target.Location, cancellationToken).ConfigureAwait(false);
-
-        // The target first: a failure there leaves the source unmarked and serving. A crash between the two commits
-        // leaves both holding the same rows with the source unmarked; `migrate` then refuses (the target is not empty)
-        // and docs/postgresql.md says how to finish by hand.
         await write.CommitAsync(cancellationToken).ConfigureAwait(false);
-        await read.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        return new DatabaseCopyResult(counts, head);
+        return new DatabaseCopyResult(counts, head) { Resumed = alreadyMarked };
+    }
+
+    /// <summary>
+    /// Marks the file moved to <paramref name="location"/> under its write lock, unless it already is; returns whether it
+    /// already was. Refuses a file moved elsewhere, and an unmarked file whose target is not empty (marking nothing).
+    /// </summary>
+    private static async Task<bool> MarkAsync(Microsoft.Data.Sqlite.SqliteConnection from, string location, bool targetEmpty, CancellationToken cancellationToken)
+    {
+        // BEGIN IMMEDIATE: a writer of another process either committed before (its rows are copied) or waits and then
+        // finds the mark.
+        await using var mark = from.BeginTransaction(deferred: false);
+        var moved = Sqlite.SqliteGovernanceStore.MovedTo(from, mark);
+        if (moved is { } m)
+        {
+            if (!string.Equals(m.Location, location, StringComparison.Ordinal))
+            {
+                throw new DatabaseMovedException(from.DataSource, m.Location, m.MovedAt);
+            }
+
+            return true;
+        }
+
+        if (!targetEmpty)
+        {
+            throw new InvalidOperationException($"The target database {location} already holds rows; Obscura migrates only into an empty database.");
+        }
+
+        await Sqlite.SqliteGovernanceStore.MarkMovedAsync(from, mark, location, cancellationToken).ConfigureAwait(false);
+        await mark.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    private static async Task<DatabaseCopyResult> AlreadyCopiedAsync(DbConnection from, DbTransaction read, GovernanceDatabase target, DbConnection to, DbTransaction write, Dictionary<string, long> targetRows, SignedTreeHead? head, CancellationToken cancellationToken)
+    {
+        var sourceRows = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var table in Tables)
+        {
+            sourceRows[table] = await CountAsync(from, read, table, cancellationToken).ConfigureAwait(false);
+        }
+
+        var targetHead = await new GovernanceSession(to, write, writable: false, target.TableSql).GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
+        var sameHead = head is null ? targetHead is null : targetHead is not null && targetHead.TreeSize == head.TreeSize && targetHead.RootHash.AsSpan().SequenceEqual(head.RootHash);
+        if (!sameHead || Tables.Any(t => sourceRows[t] != targetRows[t]))
+        {
+            throw new InvalidOperationException($"The governance database was already moved to {target.Location}, and that database has changed since (other rows or another ledger head): there is nothing left to move. Use --database.");
+        }
+
+        return new DatabaseCopyResult(sourceRows, head) { AlreadyComplete = true, Resumed = true };
     }
 
     /// <summary>The latest signed tree head of <paramref name="store"/>, or <see langword="null"/> for an empty ledger.</summary>

@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using Obscura.Cli;
 using Obscura.Storage;
+using Obscura.Storage.Postgres;
 using Obscura.TestSupport;
 
 namespace Obscura.EndToEnd.Tests;
@@ -75,9 +77,10 @@ public sealed class PostgresProcessTests : IDisposable
         Assert.Equal(head.GetProperty("rootHash").GetString(), report.GetProperty("targetHead").GetProperty("rootHash").GetString());
         Assert.Equal(3, report.GetProperty("rows").GetProperty("subjects").GetInt64());
 
+        // Running it again finds the move complete and writes nothing.
         var again = await Cli.RunAsync("--data", data, "migrate", "--to", database);
-        Assert.Equal(ExitCodes.Refused, again.Code);
-        Assert.Contains("was moved to", again.Err, StringComparison.Ordinal);
+        Assert.True(again.Code == ExitCodes.Success, again.Out + again.Err);
+        Assert.True(JsonDocument.Parse(again.Out).RootElement.GetProperty("alreadyComplete").GetBoolean());
 
         // The folder's SQLite file is abandoned: a command that forgets --database is told where the records went.
         var stale = await Cli.RunAsync("--data", data, "ledger", "head");
@@ -99,6 +102,81 @@ public sealed class PostgresProcessTests : IDisposable
         var verified = JsonDocument.Parse(await (await client.PostAsync("/v1/ledger/verify", null)).Content.ReadAsStringAsync()).RootElement;
         Assert.True(verified.GetProperty("intact").GetBoolean());
         Assert.Equal(head.GetProperty("treeSize").GetInt64() + 2, verified.GetProperty("entryCount").GetInt64());
+
+        // Once the target has taken writes of its own, there is nothing left to move.
+        var late = await Cli.RunAsync("--data", data, "migrate", "--to", database);
+        Assert.Equal(ExitCodes.Refused, late.Code);
+        Assert.Contains("changed since", late.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_killed_during_the_copy_leaves_the_folder_refusing_writes_and_running_it_again_finishes_the_move()
+    {
+        // Review finding M2: the target committed before the SQLite mark, so a crash between the two commits left the folder
+        // unmarked and taking writes, with a full target that a second migrate refused. The mark now commits first.
+        var database = NewDatabase();
+        var data = Path.Combine(_dir.Path, "data");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "init")).Code);
+        foreach (var id in new[] { "alice", "bob" })
+        {
+            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "subjects", "register", "--id", id)).Code);
+        }
+
+        var head = JsonDocument.Parse((await Cli.RunAsync("--data", data, "ledger", "head")).Out).RootElement;
+        var name = _databases[^1];
+        PostgresGovernanceStore.Open(database).Dispose(); // the schema, so that a row of the last table can be held
+
+        // Another session holds an uncommitted row with the key of the folder's latest signed head: the copy, every other
+        // table inserted, waits on it inside its transaction, and the process is killed there.
+        await using var stall = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(name));
+        await stall.OpenAsync();
+        await using (var tx = await stall.BeginTransactionAsync())
+        {
+            await using (var hold = new NpgsqlCommand($"INSERT INTO ledger_heads (tree_size, root, signed_at, key_id, signature) VALUES ({head.GetProperty("treeSize").GetInt64()}, '\\x00', 0, 'x', '\\x00')", stall, tx))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            using var migrate = Built.Start(Built.CliDll, "--data", data, "migrate", "--to", database);
+            Assert.True(await WaitForLockWaitAsync(name, migrate), "the copy never reached the held row");
+            migrate.Kill(entireProcessTree: true);
+            await migrate.WaitForExitAsync();
+            await tx.RollbackAsync();
+        }
+
+        // Nothing can write to the folder any more, and nothing was committed to the target.
+        var stale = await Cli.RunAsync("--data", data, "subjects", "register", "--id", "carol");
+        Assert.Equal(ExitCodes.Refused, stale.Code);
+        Assert.Contains("--database", stale.Err, StringComparison.Ordinal);
+
+        var resumed = await Cli.RunAsync("--data", data, "migrate", "--to", database);
+        Assert.True(resumed.Code == ExitCodes.Success, resumed.Out + resumed.Err);
+        var report = JsonDocument.Parse(resumed.Out).RootElement;
+        Assert.True(report.GetProperty("resumed").GetBoolean());
+        Assert.False(report.GetProperty("alreadyComplete").GetBoolean());
+        Assert.True(report.GetProperty("headsIdentical").GetBoolean());
+        Assert.True(report.GetProperty("targetLedgerIntact").GetBoolean());
+        Assert.Equal(head.GetProperty("rootHash").GetString(), report.GetProperty("targetHead").GetProperty("rootHash").GetString());
+        Assert.Equal(2, report.GetProperty("rows").GetProperty("subjects").GetInt64());
+    }
+
+    /// <summary>Waits until a session of the database waits for a lock (true), or <paramref name="process"/> exits or 2 minutes pass (false).</summary>
+    private static async Task<bool> WaitForLockWaitAsync(string database, System.Diagnostics.Process process)
+    {
+        await using var watcher = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(database));
+        await watcher.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watcher);
+        for (var i = 0; i < 2400 && !process.HasExited; i++)
+        {
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
     }
 
     private string NewDatabase()

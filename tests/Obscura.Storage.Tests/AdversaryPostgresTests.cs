@@ -38,6 +38,9 @@ public sealed class AdversaryPostgresTests
         Assert.Contains("empty database", ex.Message, StringComparison.Ordinal);
         Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
         Assert.Null(await target.LedgerService.GetLatestHeadAsync(Ct));
+
+        // And the folder was not marked: it goes on serving.
+        await source.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct);
     }
 
     [Fact]
@@ -49,21 +52,21 @@ public sealed class AdversaryPostgresTests
         using var source = await SourceWithSubjectsAsync("alice");
         using var target = new GovernanceFixture(StorageBackend.Postgres);
         await using var stall = await Stall.OnLastTableAsync(source, target);
+        // A second handle on the same file, opened before the move, as another process would have: a writer racing the copy.
+        using var otherProcess = Sqlite.SqliteGovernanceStore.Open(((Sqlite.SqliteGovernanceStore)source.Store).DatabasePath);
+        var racing = new Obscura.Governance.GovernanceService(otherProcess, source.Ledger, source.Clock);
 
         var copy = DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
         await WaitUntilBlockedAsync(target.PostgresDatabase!, copy);
 
         Assert.False(copy.IsCompleted, copy.Exception?.ToString());
-        // A second handle on the same file, as another process would have: a writer racing the copy.
-        using var otherProcess = Sqlite.SqliteGovernanceStore.Open(((Sqlite.SqliteGovernanceStore)source.Store).DatabasePath);
-        var racing = new Obscura.Governance.GovernanceService(otherProcess, source.Ledger, source.Clock);
         var write = Task.Run(() => racing.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("bob"), Ct), Ct);
         await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(2), Ct));
         Assert.False(write.IsCompletedSuccessfully, "a write committed to the source while the copy held it open");
         await stall.ReleaseAsync();
         var copied = await copy;
 
-        // The racing write waited for the copy's lock, then found the file moved.
+        // The racing write found the file marked moved (the mark commits, under the file's write lock, before any row is copied).
         var refused = await Assert.ThrowsAsync<DatabaseMovedException>(() => write);
         Assert.Contains(target.Store.Location, refused.Message, StringComparison.Ordinal);
         Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(SubjectId.Parse("bob"), ct), Ct));
@@ -128,7 +131,7 @@ public sealed class AdversaryPostgresTests
     }
 
     [Fact]
-    public async Task A_copy_whose_connection_drops_half_way_leaves_the_target_empty_and_a_retry_moves_everything()
+    public async Task A_copy_whose_connection_drops_half_way_leaves_the_target_empty_the_folder_refusing_writes_and_a_retry_moves_everything()
     {
         Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
         using var source = await SourceWithSubjectsAsync("alice", "bob");
@@ -149,12 +152,57 @@ public sealed class AdversaryPostgresTests
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => copy);
         await stall.ReleaseAsync();
 
+        // Review finding M2: the folder was left unmarked here (its mark committed after the target), so a server still on
+        // it wrote at once, and once the target had committed a retry was refused. The mark now commits first: nothing
+        // writes to the folder, nothing reached the target, and the same call again finishes the move.
         Assert.Null(await target.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
         Assert.Null(await target.LedgerService.GetLatestHeadAsync(Ct));
-        var rows = (await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct)).Rows;
-        Assert.Equal(2L, rows["subjects"]);
+        await Assert.ThrowsAsync<DatabaseMovedException>(() => source.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("carol"), Ct));
+        var retry = await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        Assert.True(retry.Resumed);
+        Assert.False(retry.AlreadyComplete);
+        Assert.Equal(2L, retry.Rows["subjects"]);
         var report = await new Obscura.Governance.Ledger.LedgerService(target.Store, source.Ledger).VerifyAsync(source.SigningKey.VerificationKey, sourceHead, null, Ct);
         Assert.True(report.Intact, string.Join("; ", report.Problems.Select(p => p.Message)));
+        Assert.Equal(sourceHead.TreeSize, report.EntryCount);
+    }
+
+    [Fact]
+    public async Task A_copy_that_committed_before_the_crash_is_reported_complete_and_nothing_is_written_twice()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var source = await SourceWithSubjectsAsync("alice", "bob");
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+        var first = await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        Assert.False(first.Resumed);
+        var head = (await target.LedgerService.GetLatestHeadAsync(Ct))!;
+
+        // As after a crash between the target's commit and the command's report: the same call again.
+        var again = await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+        Assert.True(again.AlreadyComplete);
+        Assert.Equal(first.Rows, again.Rows);
+        Assert.Equal(Convert.ToHexString(head.RootHash), Convert.ToHexString((await target.LedgerService.GetLatestHeadAsync(Ct))!.RootHash));
+        Assert.Equal(2L, await CountAsync(target.PostgresDatabase!, "subjects"));
+
+        // Once the target has taken its own writes, the file is not "already copied" any more: refused, nothing written.
+        await new Obscura.Governance.GovernanceService(target.Store, source.Ledger, source.Clock).RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("carol"), Ct);
+        var changed = await Assert.ThrowsAsync<InvalidOperationException>(() => DatabaseCopy.CopyAsync(source.Store, target.Store, Ct));
+        Assert.Contains("changed since", changed.Message, StringComparison.Ordinal);
+        Assert.Equal(3L, await CountAsync(target.PostgresDatabase!, "subjects"));
+    }
+
+    [Fact]
+    public async Task A_marked_file_is_copied_only_into_the_database_it_names()
+    {
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var source = await SourceWithSubjectsAsync("alice");
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+        using var elsewhere = new GovernanceFixture(StorageBackend.Postgres);
+        await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct);
+
+        var refused = await Assert.ThrowsAsync<DatabaseMovedException>(() => DatabaseCopy.CopyAsync(source.Store, elsewhere.Store, Ct));
+        Assert.Equal(target.Store.Location, refused.MovedTo);
+        Assert.Equal(0L, await CountAsync(elsewhere.PostgresDatabase!, "subjects"));
     }
 
     [Fact]
@@ -223,6 +271,14 @@ public sealed class AdversaryPostgresTests
         }
 
         return source;
+    }
+
+    private static async Task<long> CountAsync(string database, string table)
+    {
+        await using var connection = new NpgsqlConnection(PostgresServer.Shared.ConnectionString(database));
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand($"SELECT COUNT(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)

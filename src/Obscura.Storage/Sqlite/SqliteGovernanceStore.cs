@@ -23,7 +23,14 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
     /// <summary>Opens (creating if needed) the database at <paramref name="databasePath"/> and applies pending migrations.</summary>
     /// <exception cref="ArgumentException">The path is empty.</exception>
     /// <exception cref="InvalidOperationException">The database was written by a newer Obscura.</exception>
-    public static SqliteGovernanceStore Open(string databasePath)
+    public static SqliteGovernanceStore Open(string databasePath) => Open(databasePath, allowMoved: false);
+
+    /// <summary>
+    /// Opens the database at <paramref name="databasePath"/> for <see cref="DatabaseCopy"/>: as <see cref="Open(string)"/>,
+    /// but a file already marked moved is opened too (its transactions still refuse; the copy reads it directly), so that
+    /// a move interrupted after the mark can be finished.
+    /// </summary>
+    internal static SqliteGovernanceStore Open(string databasePath, bool allowMoved)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         var full = Path.GetFullPath(databasePath);
@@ -52,7 +59,11 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
         }
 
         SqliteMigrations.Apply(connection);
-        ThrowIfMoved(connection, null);
+        if (!allowMoved)
+        {
+            ThrowIfMoved(connection, null);
+        }
+
         return store;
     }
 
@@ -116,14 +127,20 @@ public sealed class SqliteGovernanceStore : GovernanceDatabase
 
     private static void ThrowIfMoved(SqliteConnection connection, SqliteTransaction? tx)
     {
+        if (MovedTo(connection, tx) is { } moved)
+        {
+            throw new DatabaseMovedException(connection.DataSource, moved.Location, moved.MovedAt);
+        }
+    }
+
+    /// <summary>Where and when the file was moved, or <see langword="null"/> if it was not.</summary>
+    internal static (string Location, string MovedAt)? MovedTo(DbConnection connection, DbTransaction? transaction)
+    {
         using var moved = connection.CreateCommand();
-        moved.Transaction = tx;
+        moved.Transaction = transaction;
         moved.CommandText = "SELECT location, moved_at FROM moved_to WHERE id = 1";
         using var reader = moved.ExecuteReader();
-        if (reader.Read())
-        {
-            throw new DatabaseMovedException(connection.DataSource, reader.GetString(0), reader.GetString(1));
-        }
+        return reader.Read() ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 
     private protected override void DisposeCore() => SqliteConnection.ClearAllPools();
