@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Obscura.Governance;
 using Obscura.Governance.Access;
+using Obscura.Governance.Budgets;
 using Obscura.Governance.Subjects;
+using Obscura.Privacy;
+using Obscura.Privacy.Accounting;
 using Obscura.Server.Hosting;
 using Obscura.TestSupport;
 
@@ -76,6 +79,14 @@ public sealed class ConsoleServer : IAsyncLifetime
 
         Assert.True((await governance.RegisterSubjectAsync(system, Customer, CancellationToken.None)).Succeeded);
         Assert.True((await governance.RegisterSubjectAsync(system, Bystander, CancellationToken.None)).Succeeded);
+
+        // A privacy budget with two releases, for the budget pages.
+        var budgets = _app.Services.GetRequiredService<PrivacyBudgetLedger>();
+        Assert.True((await budgets.SetAsync(system, "visits", SamplePurposes.StoreAnalytics.Id, 1, 1e-6, CancellationToken.None)).Succeeded);
+        foreach (var query in new[] { "count", "histogram" })
+        {
+            Assert.True((await budgets.ChargeAsync(system, "visits", SamplePurposes.StoreAnalytics.Id, new PrivacyCost.Pure(Rational.Of(1, 10)), query, CancellationToken.None)).Succeeded);
+        }
 
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -43,6 +43,9 @@ public sealed class ConsoleSecurityTests : IClassFixture<ServerFixture>
         "/console/ledger?leaf=0",
         "/console/records",
         "/console/records?handler=Markdown",
+        "/console/budgets",
+        "/console/budget?dataset=visits&purpose=store-analytics",
+        "/console/budget?handler=Plot&dataset=visits&purpose=store-analytics",
         "/console/logout",
     ];
 

@@ -34,3 +34,9 @@ public sealed record PrivacyCharge(string Dataset, PurposeId Purpose, bool Conce
 /// <param name="EpsilonSpent">The composed ε at the budget's δ (pure sum when δ = 0).</param>
 /// <param name="EpsilonLeft">Budget ε minus spent, at least 0.</param>
 public sealed record PrivacyBudgetStatus(PrivacyBudget Budget, int Releases, double EpsilonSpent, double EpsilonLeft);
+
+/// <summary>One budget in <see cref="PrivacyBudgetLedger.ListAsync"/>: its status, or why it cannot be used.</summary>
+/// <param name="Budget">The budget as stored.</param>
+/// <param name="Status">Where it stands; <see langword="null"/> when its rows do not match the audit ledger.</param>
+/// <param name="Problem">Why it cannot be used (<see langword="null"/> when <paramref name="Status"/> is set).</param>
+public sealed record PrivacyBudgetListing(PrivacyBudget Budget, PrivacyBudgetStatus? Status, string? Problem);

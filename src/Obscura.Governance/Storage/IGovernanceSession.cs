@@ -53,6 +53,9 @@ public interface IGovernanceSession : ILedgerSession
     /// <summary>The budget of a dataset for a purpose, if set.</summary>
     Task<Budgets.PrivacyBudget?> GetPrivacyBudgetAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken);
 
+    /// <summary>Every budget, ordered by dataset then purpose.</summary>
+    Task<IReadOnlyList<Budgets.PrivacyBudget>> ListPrivacyBudgetsAsync(CancellationToken cancellationToken);
+
     /// <summary>Stores a new budget; <see langword="null"/> if one exists for that dataset and purpose.</summary>
     Task<RecordCommitment?> InsertPrivacyBudgetAsync(Budgets.PrivacyBudget budget, CancellationToken cancellationToken);
 

@@ -5,6 +5,7 @@ using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Roles.Remote;
 using Obscura.Governance;
 using Obscura.Governance.Access;
+using Obscura.Governance.Budgets;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
 using Obscura.Governance.Storage;
@@ -48,6 +49,7 @@ public static class ObscuraServer
         builder.Services.AddSingleton(sp => new AuditLedger(sp.GetRequiredService<DataFolder>().SigningKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.AccessLog.Policy));
         builder.Services.AddSingleton<GovernanceService>();
         builder.Services.AddSingleton<LedgerService>();
+        builder.Services.AddSingleton(sp => new PrivacyBudgetLedger(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
 

@@ -118,10 +118,13 @@ internal sealed partial class GovernanceSession(DbConnection connection, DbTrans
     public async Task<PrivacyBudget?> GetPrivacyBudgetAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
         (await QueryAsync(
             "SELECT dataset, purpose, epsilon, delta, created_at FROM privacy_budgets WHERE dataset = @d AND purpose = @p",
-            r => new PrivacyBudget(r.GetString(0), PurposeId.Parse(r.GetString(1)), r.GetDouble(2), r.GetDouble(3), FromMs(r.GetInt64(4))),
+            ReadBudget,
             cancellationToken,
             ("@d", dataset),
             ("@p", purpose.Value)).ConfigureAwait(false)).SingleOrDefault();
+
+    public Task<IReadOnlyList<PrivacyBudget>> ListPrivacyBudgetsAsync(CancellationToken cancellationToken) =>
+        QueryAsync("SELECT dataset, purpose, epsilon, delta, created_at FROM privacy_budgets ORDER BY dataset, purpose", ReadBudget, cancellationToken);
 
     public async Task<RecordCommitment?> InsertPrivacyBudgetAsync(PrivacyBudget budget, CancellationToken cancellationToken) =>
         await ExecuteAsync(
@@ -362,4 +365,7 @@ internal sealed partial class GovernanceSession(DbConnection connection, DbTrans
     private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static PrivacyBudget ReadBudget(DbDataReader r) =>
+        new(r.GetString(0), PurposeId.Parse(r.GetString(1)), r.GetDouble(2), r.GetDouble(3), FromMs(r.GetInt64(4)));
 }
