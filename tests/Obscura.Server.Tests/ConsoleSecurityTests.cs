@@ -44,6 +44,7 @@ public sealed class ConsoleSecurityTests : IClassFixture<ServerFixture>
         "/console/records",
         "/console/records?handler=Markdown",
         "/console/budgets",
+        "/console/vault",
         "/console/budget?dataset=visits&purpose=store-analytics",
         "/console/budget?handler=Plot&dataset=visits&purpose=store-analytics",
         "/console/logout",
