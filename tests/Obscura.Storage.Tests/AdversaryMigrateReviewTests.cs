@@ -56,6 +56,49 @@ public sealed class AdversaryMigrateReviewTests
         Assert.Contains("changed since", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_uri_that_leaves_user_and_database_to_the_environment_cannot_make_a_marked_file_copy_into_another_database()
+    {
+        // Finding 2 of the migrate review: the mark named the target by the URI's spelling (PostgresUri.Describe), not by
+        // the database the server connected to. A URI without user and database gets both from PGUSER (or the login), so
+        // the same text named two databases: after a finished move into one, a rerun under another PGUSER copied the file
+        // again into the other ("resumed"), two live copies of the records, each taking its own writes.
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        var (alpha, beta) = ("ra" + suffix, "rb" + suffix);
+        await using (var admin = new NpgsqlConnection(PostgresServer.Shared.ConnectionString("postgres")))
+        {
+            await admin.OpenAsync(Ct);
+            foreach (var sql in new[] { $"CREATE ROLE {alpha} LOGIN", $"CREATE ROLE {beta} LOGIN", $"CREATE DATABASE {alpha} OWNER {alpha}", $"CREATE DATABASE {beta} OWNER {beta}" })
+            {
+                await using var command = new NpgsqlCommand(sql, admin);
+                await command.ExecuteNonQueryAsync(Ct);
+            }
+        }
+
+        using var source = new GovernanceFixture(StorageBackend.Sqlite);
+        await source.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
+        var uri = $"postgres:///?host={Uri.EscapeDataString(PostgresServer.Shared.SocketDirectory)}&port={PostgresServer.Shared.Port}";
+        var previous = Environment.GetEnvironmentVariable("PGUSER");
+        try
+        {
+            Environment.SetEnvironmentVariable("PGUSER", alpha);
+            using var first = Postgres.PostgresGovernanceStore.Open(uri);
+            await DatabaseCopy.CopyAsync(source.Store, first, Ct);
+
+            Environment.SetEnvironmentVariable("PGUSER", beta);
+            using var second = Postgres.PostgresGovernanceStore.Open(uri);
+            Assert.NotEqual(first.Location, second.Location);
+            var refused = await Assert.ThrowsAsync<DatabaseMovedException>(() => DatabaseCopy.CopyAsync(source.Store, second, Ct));
+            Assert.Equal(first.Location, refused.MovedTo);
+            Assert.Null(await second.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PGUSER", previous);
+        }
+    }
+
     private static async Task<GovernanceFixture> SourceWithAccessAsync(string actor)
     {
         var source = new GovernanceFixture(StorageBackend.Sqlite);
