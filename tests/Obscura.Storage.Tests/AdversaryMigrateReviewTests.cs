@@ -99,6 +99,20 @@ public sealed class AdversaryMigrateReviewTests
         }
     }
 
+    [Fact]
+    public void A_password_cut_by_an_unencoded_separator_is_not_repeated_in_the_refusal()
+    {
+        // Finding 3 of the migrate review: `--to postgres://u@db/gov?password=hunter2&rest-of-it` (an `&` left unencoded
+        // in the password) was refused with "The PostgreSQL URI parameter 'rest-of-it' is not supported", which migrate
+        // prints to stderr: the password's tail in a message.
+        var ex = Assert.Throws<ArgumentException>(() => Postgres.PostgresUri.Parse("postgres://u@db.example/gov?password=hunter2&s3cretTail"));
+        Assert.DoesNotContain("s3cretTail", ex.Message, StringComparison.Ordinal);
+
+        // A libpq parameter Obscura does not take is still named, so a typo or an unsupported setting is easy to find.
+        var known = Assert.Throws<ArgumentException>(() => Postgres.PostgresUri.Parse("postgres://u@db.example/gov?sslrootcert=/etc/ca.pem"));
+        Assert.Contains("'sslrootcert'", known.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<GovernanceFixture> SourceWithAccessAsync(string actor)
     {
         var source = new GovernanceFixture(StorageBackend.Sqlite);
