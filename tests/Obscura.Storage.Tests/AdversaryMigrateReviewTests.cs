@@ -113,6 +113,31 @@ public sealed class AdversaryMigrateReviewTests
         Assert.Contains("'sslrootcert'", known.Message, StringComparison.Ordinal);
     }
 
+    [Fact(Skip = "finding 4 (not fixed): a server opened with --database on the target of an interrupted move takes writes, after which the move cannot be finished and the file's rows are left only in the abandoned file; DataFolder.Open should refuse a target that the folder's file names in its mark while the move is unfinished")]
+    public async Task A_server_opened_on_the_target_of_an_interrupted_move_is_refused_until_migrate_finishes()
+    {
+        // The docs say "do not start a server on the target before migrate has succeeded"; nothing enforces it. The folder
+        // knows: its SQLite file is marked moved to this very database, and the database is still empty.
+        Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1");
+        using var dir = new TempDirectory();
+        using (var folder = DataFolder.Open(dir.Path))
+        {
+            await new GovernanceService(folder.Store, new AuditLedger(folder.SigningKey, TimeProvider.System), TimeProvider.System)
+                .RegisterSubjectAsync(GovernanceFixture.Admin, Alice, Ct);
+        }
+
+        using var target = new GovernanceFixture(StorageBackend.Postgres);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir.Path, "obscura.db")};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var tx = connection.BeginTransaction(deferred: false);
+            await Sqlite.SqliteGovernanceStore.MarkMovedAsync(connection, tx, target.Store.Location, Ct);
+            await tx.CommitAsync(Ct);
+        }
+
+        Assert.ThrowsAny<InvalidOperationException>(() => DataFolder.Open(dir.Path, PostgresServer.Shared.Uri(target.PostgresDatabase!)).Dispose());
+    }
+
     private static async Task<GovernanceFixture> SourceWithAccessAsync(string actor)
     {
         var source = new GovernanceFixture(StorageBackend.Sqlite);
