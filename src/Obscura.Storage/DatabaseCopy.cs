@@ -21,6 +21,23 @@ public static class DatabaseCopy
         "privacy_budgets", "privacy_charges", "access_log", "ledger_entries", "ledger_nodes", "ledger_heads",
     ];
 
+    /// <summary>The primary key of each table: rows are compared in this order, which is the same on both backends (text in byte order).</summary>
+    private static readonly Dictionary<string, string> Keys = new(StringComparer.Ordinal)
+    {
+        ["subjects"] = "id",
+        ["purposes"] = "id",
+        ["consent_events"] = "seq",
+        ["objection_events"] = "seq",
+        ["assessments"] = "seq",
+        ["api_keys"] = "id",
+        ["privacy_budgets"] = "dataset, purpose",
+        ["privacy_charges"] = "seq",
+        ["access_log"] = "seq",
+        ["ledger_entries"] = "seq",
+        ["ledger_nodes"] = "level, idx",
+        ["ledger_heads"] = "tree_size",
+    };
+
     /// <summary>
     /// Moves every row of <paramref name="source"/> (the embedded SQLite file) into the empty <paramref name="target"/>.
     /// Under the target's writer lock, the source is first marked moved in a transaction that holds its write lock and
@@ -128,7 +145,15 @@ public static class DatabaseCopy
 
         var targetHead = await new GovernanceSession(to, write, writable: false, target.TableSql).GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
         var sameHead = head is null ? targetHead is null : targetHead is not null && targetHead.TreeSize == head.TreeSize && targetHead.RootHash.AsSpan().SequenceEqual(head.RootHash);
-        if (!sameHead || Tables.Any(t => sourceRows[t] != targetRows[t]))
+        var same = sameHead && Tables.All(t => sourceRows[t] == targetRows[t]);
+        foreach (var table in Tables)
+        {
+            // Equal counts and an equal head are not the same rows: a row changed on the target, or another folder's rows
+            // (access-log rows not yet in the ledger, under no head or the same one) copied into a target this file names.
+            same = same && await SameRowsAsync(from, read, to, write, table, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!same)
         {
             throw new InvalidOperationException($"The governance database was already moved to {target.Location}, and that database has changed since (other rows or another ledger head): there is nothing left to move. Use --database.");
         }
@@ -171,6 +196,47 @@ public static class DatabaseCopy
 
         return rows;
     }
+
+    /// <summary>Whether <paramref name="table"/> holds the same rows, column by column, on both sides.</summary>
+    private static async Task<bool> SameRowsAsync(DbConnection from, DbTransaction read, DbConnection to, DbTransaction write, string table, CancellationToken cancellationToken)
+    {
+        await using var select = Command(from, read, $"SELECT * FROM {table} ORDER BY {Keys[table]}");
+        await using var source = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var columns = Enumerable.Range(0, source.FieldCount).Select(source.GetName).ToArray();
+        await using var selectTarget = Command(to, write, $"SELECT {string.Join(", ", columns)} FROM {table} ORDER BY {Keys[table]}");
+        await using var target = await selectTarget.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var more = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (more != await target.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (!more)
+            {
+                return true;
+            }
+
+            for (var i = 0; i < columns.Length; i++)
+            {
+                if (!Equals(Canonical(source.GetValue(i)), Canonical(target.GetValue(i))))
+                {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// <summary>A column's value as both backends return it: SQLite's integers are 64-bit, PostgreSQL's INTEGER 32-bit.</summary>
+    private static object? Canonical(object value) => value switch
+    {
+        DBNull => null,
+        byte[] bytes => Convert.ToHexString(bytes),
+        string or double => value,
+        float f => (double)f,
+        _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     private static async Task<long> CountAsync(DbConnection connection, DbTransaction tx, string table, CancellationToken cancellationToken)
     {

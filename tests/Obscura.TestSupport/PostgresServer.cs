@@ -50,7 +50,9 @@ public sealed class PostgresServer
     /// <summary>The name of a new, empty database on this server.</summary>
     public string CreateDatabase()
     {
-        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..40];
+        // At most 40 characters (PostgreSQL's limit is 63), and never fewer than the string has: a small process id is short.
+        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 40)];
         Administer($"CREATE DATABASE \"{name}\"");
         return name;
     }

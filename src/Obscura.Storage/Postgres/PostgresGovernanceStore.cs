@@ -41,18 +41,33 @@ public sealed class PostgresGovernanceStore : GovernanceDatabase
         var source = NpgsqlDataSource.Create(builder);
         try
         {
+            string location;
             using (var connection = source.OpenConnection())
             {
                 PostgresMigrations.Apply(connection);
+                location = Connected(builder, connection);
             }
 
-            return new PostgresGovernanceStore(source, PostgresUri.Describe(builder));
+            return new PostgresGovernanceStore(source, location);
         }
         catch
         {
             source.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The database the server says <paramref name="connection"/> reached, for <see cref="Location"/> (and the mark
+    /// <c>migrate</c> leaves in a moved file): a URI that leaves out the user or the database gets them from PGUSER or
+    /// the login, so its text alone can name different databases.
+    /// </summary>
+    private static string Connected(NpgsqlConnectionStringBuilder builder, NpgsqlConnection connection)
+    {
+        using var who = new NpgsqlCommand("SELECT session_user, current_database()", connection);
+        using var reader = who.ExecuteReader();
+        reader.Read();
+        return PostgresUri.Describe(new NpgsqlConnectionStringBuilder { Host = builder.Host, Port = builder.Port, Username = reader.GetString(0), Database = reader.GetString(1) });
     }
 
     internal override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>

@@ -10,6 +10,16 @@ namespace Obscura.Storage.Postgres;
 /// </summary>
 public static class PostgresUri
 {
+    /// <summary>libpq's connection parameters: the names an unsupported-parameter message may repeat.</summary>
+    private static readonly HashSet<string> LibpqParameters = new(StringComparer.Ordinal)
+    {
+        "hostaddr", "passfile", "channel_binding", "client_encoding", "options", "fallback_application_name", "keepalives",
+        "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "replication", "gssencmode",
+        "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslcrl", "sslcrldir", "sslsni",
+        "requirepeer", "ssl_min_protocol_version", "ssl_max_protocol_version", "krbsrvname", "gsslib", "service",
+        "target_session_attrs", "load_balance_hosts",
+    };
+
     /// <summary>Whether <paramref name="value"/> is a PostgreSQL URI (by its scheme).</summary>
     public static bool IsPostgres(string? value) =>
         value is not null && (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase));
@@ -94,7 +104,8 @@ public static class PostgresUri
                     };
                     break;
                 default:
-                    throw new ArgumentException($"The PostgreSQL URI parameter '{name}' is not supported (host, port, user, password, dbname, sslmode, application_name, connect_timeout).", nameof(uri));
+                    // Named only if it is one of libpq's: anything else may be the tail of a password cut at an unencoded '&'.
+                    throw new ArgumentException($"The PostgreSQL URI parameter {(LibpqParameters.Contains(name) ? $"'{name}'" : "given")} is not supported (host, port, user, password, dbname, sslmode, application_name, connect_timeout).", nameof(uri));
             }
         }
 
