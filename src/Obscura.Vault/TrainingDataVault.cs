@@ -75,7 +75,9 @@ public sealed class TrainingDataVault : IDisposable
         var disposables = new List<IDisposable>();
         try
         {
-            var catalog = VaultCatalog.Open(layout.Catalog);
+            var catalog = options?.PostgresCatalog is { } postgres
+                ? VaultCatalog.OpenPostgres(postgres, options.PostgresCatalogLocation ?? "PostgreSQL", layout.Root)
+                : VaultCatalog.Open(layout.Catalog);
             disposables.Add(catalog);
             var store = ShreddingKeyStore.Open(layout.KeyStore, layout.KeyEncryptionKeys);
             disposables.Add(store);
