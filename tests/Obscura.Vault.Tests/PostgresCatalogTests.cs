@@ -141,5 +141,98 @@ public sealed class PostgresCatalogTests : IAsyncLifetime
         Assert.Equal(Internal.VaultCatalog.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), await command.ExecuteScalarAsync(Ct));
     }
 
+    [Fact]
+    public async Task Migrate_moves_vault_db_into_postgres_finishes_an_interrupted_move_and_the_vault_goes_on_there_unchanged()
+    {
+        await using var sqlite = await VaultFixture.CreateAsync();
+        var now = sqlite.Governance.Clock.GetUtcNow();
+        var subjects = new List<SubjectId>();
+        var objects = new List<VaultObject>();
+        for (var i = 0; i < 3; i++)
+        {
+            subjects.Add(await sqlite.ConsentingSubjectAsync());
+            objects.Add(await sqlite.IngestAsync(VaultFixture.Image(subjects[i], now, seed: i)));
+        }
+
+        Assert.True((await sqlite.Vault.SetPolicyAsync(VaultFixture.Actor, VaultFixture.Training, 1.0, [], null, "All records are needed for this test.", "dpo", ["payload", "subject"], Ct)).Succeeded);
+        Assert.True((await sqlite.Vault.ExportAsync(VaultFixture.Actor, new TrainingExportRequest("moved", VaultFixture.Training, ["payload", "subject"]), null, Ct)).Succeeded);
+        Assert.True((await sqlite.Vault.ShredSubjectAsync(VaultFixture.Actor, subjects[0], "erasure", Ct)).Succeeded);
+        var before = System.Text.Json.JsonSerializer.Serialize(new { report = sqlite.Vault.Report(), policies = sqlite.Vault.Policies() });
+        sqlite.Vault.Dispose();
+
+        var database = PostgresServer.Shared.CreateDatabase();
+        try
+        {
+            using var source = Npgsql.NpgsqlDataSource.Create(PostgresServer.Shared.ConnectionString(database));
+            var options = new VaultOptions { PostgresCatalog = source, PostgresCatalogLocation = "the test database" };
+            Task<TrainingDataVault> OpenOnPostgres() => TrainingDataVault.OpenAsync(
+                sqlite.Folder, options, sqlite.Governance.Governance, new AuditTrail(sqlite.Governance.Store, sqlite.Governance.Ledger), sqlite.Governance.Clock, Ct);
+
+            // A move interrupted after its mark and before its commit: neither backend opens the folder.
+            var marker = Path.Combine(sqlite.Folder, VaultCatalogMarker);
+            await File.WriteAllTextAsync(marker, new string('7', 32) + "\n", Ct);
+            await Assert.ThrowsAsync<InvalidOperationException>(sqlite.OpenAsync);
+            Assert.Contains("migrate again", (await Assert.ThrowsAsync<InvalidOperationException>(OpenOnPostgres)).Message, StringComparison.Ordinal);
+
+            var moved = TrainingDataVault.MoveCatalogToPostgres(sqlite.Folder, source, "the test database");
+            Assert.NotNull(moved);
+            Assert.False(moved.AlreadyComplete);
+            Assert.Equal(2, moved.Rows["objects"]);
+            Assert.Equal(1, moved.Rows["exports"]);
+            Assert.Equal(1, moved.Rows["policies"]);
+            await Assert.ThrowsAsync<InvalidOperationException>(sqlite.OpenAsync); // the file is left for the record, and opened nowhere
+
+            using (var vault = await OpenOnPostgres())
+            {
+                Assert.Equal(before, System.Text.Json.JsonSerializer.Serialize(new { report = vault.Report(), policies = vault.Policies() }));
+                Assert.True((await vault.ReadAsync(VaultFixture.Actor, objects[1].Id, VaultFixture.Verification, Ct)).Succeeded);
+                Assert.False((await vault.ReadAsync(VaultFixture.Actor, objects[0].Id, VaultFixture.Verification, Ct)).Succeeded);
+                var check = await vault.CheckAsync(Ct);
+                Assert.True(check.Consistent, string.Join("; ", check.Problems));
+
+                // It goes on there: an erasure (a new outbox entry after the copied ones) removes the subject from the export.
+                Assert.True((await vault.ShredSubjectAsync(VaultFixture.Actor, subjects[1], "erasure", Ct)).Succeeded);
+                Assert.Equal(1, vault.Exports().Single().Records);
+                Assert.False((await vault.ReadAsync(VaultFixture.Actor, objects[1].Id, VaultFixture.Verification, Ct)).Succeeded);
+                Assert.True((await vault.ReadAsync(VaultFixture.Actor, objects[2].Id, VaultFixture.Verification, Ct)).Succeeded);
+            }
+
+            // Running the move again writes nothing: the catalogue has taken writes since, so it is refused.
+            Assert.Contains("nothing left to move", Assert.Throws<InvalidOperationException>(() => TrainingDataVault.MoveCatalogToPostgres(sqlite.Folder, source, "the test database")).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            PostgresServer.Shared.DropDatabase(database);
+        }
+    }
+
+    [Fact]
+    public async Task A_move_that_committed_is_reported_complete_when_run_again_and_writes_nothing()
+    {
+        await using var sqlite = await VaultFixture.CreateAsync();
+        var subject = await sqlite.ConsentingSubjectAsync();
+        await sqlite.IngestAsync(VaultFixture.Image(subject, sqlite.Governance.Clock.GetUtcNow()));
+        sqlite.Vault.Dispose();
+        var database = PostgresServer.Shared.CreateDatabase();
+        try
+        {
+            using var source = Npgsql.NpgsqlDataSource.Create(PostgresServer.Shared.ConnectionString(database));
+            var first = TrainingDataVault.MoveCatalogToPostgres(sqlite.Folder, source, "db")!;
+            var second = TrainingDataVault.MoveCatalogToPostgres(sqlite.Folder, source, "db")!;
+            Assert.False(first.AlreadyComplete);
+            Assert.True(second.AlreadyComplete);
+            Assert.Equal(first.Rows, second.Rows);
+
+            // Another folder's vault.db is not moved into a database that holds this folder's catalogue.
+            await using var other = await VaultFixture.CreateAsync();
+            other.Vault.Dispose();
+            Assert.Contains("another vault folder", Assert.Throws<InvalidOperationException>(() => TrainingDataVault.MoveCatalogToPostgres(other.Folder, source, "db")).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            PostgresServer.Shared.DropDatabase(database);
+        }
+    }
+
     private const string VaultCatalogMarker = Internal.VaultCatalog.PostgresMarkerFileName;
 }

@@ -136,7 +136,7 @@ internal sealed class VaultCatalog : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         var sqlite = Path.Combine(folder, "vault.db");
-        if (File.Exists(sqlite))
+        if (File.Exists(sqlite) && !File.Exists(Path.Combine(folder, PostgresMarkerFileName)))
         {
             throw new InvalidOperationException(
                 $"The vault folder {folder} keeps its catalogue in {sqlite}; the server is configured for PostgreSQL ({location}). Start it without --database, or move the folder's catalogue first (obscura migrate).");
@@ -145,23 +145,130 @@ internal sealed class VaultCatalog : IDisposable
         var catalog = new VaultCatalog(new PostgresCatalogBackend(source, location));
         catalog.Write(c =>
         {
-            catalog.Execute(c, "CREATE TABLE IF NOT EXISTS vault_schema_migrations(version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-            var version = catalog.Scalar<long>(c, "SELECT COALESCE(MAX(version), 0) FROM vault_schema_migrations");
-            if (version > SchemaVersion)
-            {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"The vault catalogue in {location} has schema version {version}, newer than {SchemaVersion}: it was made by a later version of Obscura. Open it with that version."));
-            }
-
-            foreach (var (step, sql) in PostgresCatalogSchema.Migrations.Where(m => m.Version > version))
-            {
-                catalog.Execute(c, sql);
-                catalog.Execute(c, "INSERT INTO vault_schema_migrations(version, applied_at) VALUES ($v, $t)", ("$v", step), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-            }
-
+            EnsurePostgresSchema(catalog, c, location);
             Bind(catalog, c, folder, location);
         });
         return catalog;
+    }
+
+    /// <summary>Creates or brings up to date the catalogue's tables, inside the caller's write transaction.</summary>
+    private static void EnsurePostgresSchema(VaultCatalog catalog, DbConnection c, string location)
+    {
+        catalog.Execute(c, "CREATE TABLE IF NOT EXISTS vault_schema_migrations(version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+        var version = catalog.Scalar<long>(c, "SELECT COALESCE(MAX(version), 0) FROM vault_schema_migrations");
+        if (version > SchemaVersion)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"The vault catalogue in {location} has schema version {version}, newer than {SchemaVersion}: it was made by a later version of Obscura. Open it with that version."));
+        }
+
+        foreach (var (step, sql) in PostgresCatalogSchema.Migrations.Where(m => m.Version > version))
+        {
+            catalog.Execute(c, sql);
+            catalog.Execute(c, "INSERT INTO vault_schema_migrations(version, applied_at) VALUES ($v, $t)", ("$v", step), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        }
+    }
+
+    /// <summary>
+    /// Moves the folder's <c>vault.db</c> into the PostgreSQL catalogue of <paramref name="source"/> (for
+    /// <c>obscura migrate</c>): under the catalogue's writer lock in PostgreSQL and with <c>vault.db</c>'s write lock
+    /// held, the folder is first marked as belonging to the PostgreSQL catalogue (<see cref="PostgresMarkerFileName"/>:
+    /// from then on this build opens the file nowhere), then every row is copied as stored and the catalogue id is
+    /// recorded, in one PostgreSQL transaction. A crash before that commits leaves the mark and an empty catalogue, which
+    /// both backends refuse to open and which running this again finishes; after it, running this again finds the
+    /// catalogue bound to the folder, checks that it holds exactly the file's rows, and reports the move complete.
+    /// </summary>
+    /// <returns>The row count of each table, and whether the move had been completed before; <see langword="null"/> when the folder has no vault.db.</returns>
+    /// <exception cref="InvalidOperationException">The database already holds another vault catalogue, or one that differs from the file.</exception>
+    /// <exception cref="InvalidDataException">vault.db is not at this build's schema version.</exception>
+    public static (IReadOnlyDictionary<string, long> Rows, bool AlreadyComplete)? MoveToPostgres(string folder, DbDataSource source, string location)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var path = Path.Combine(folder, "vault.db");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var target = new VaultCatalog(new PostgresCatalogBackend(source, location));
+        var from = new VaultCatalog(new SqliteCatalogBackend(path));
+        try
+        {
+            return target.Write(c =>
+            {
+                EnsurePostgresSchema(target, c, location);
+                using var file = from.Connect();
+                using var locked = from._backend.BeginWrite(file); // no SQLite writer from here to the end
+                var version = from.Scalar<long>(file, "PRAGMA user_version");
+                if (version != SchemaVersion)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{path} has schema version {version}, not {SchemaVersion}: open the vault once with this version of Obscura (on SQLite) before moving it."));
+                }
+
+                var rows = PostgresCatalogBackend.Tables.ToDictionary(t => t, t => from.Scalar<long>(file, $"SELECT COUNT(*) FROM {t}"), StringComparer.Ordinal);
+                var targetRows = PostgresCatalogBackend.Tables.ToDictionary(t => t, t => target.Scalar<long>(c, $"SELECT COUNT(*) FROM {t}"), StringComparer.Ordinal);
+                var marker = Path.Combine(folder, PostgresMarkerFileName);
+                var claimed = File.Exists(marker) ? File.ReadAllText(marker).Trim() : null;
+                var bound = target.Scalar<string?>(c, "SELECT id FROM vault_identity");
+                if (bound is not null)
+                {
+                    if (bound == claimed && rows.All(r => targetRows[r.Key] == r.Value))
+                    {
+                        return ((IReadOnlyDictionary<string, long>)rows, true);
+                    }
+
+                    throw new InvalidOperationException(bound == claimed
+                        ? $"The vault catalogue in {location} has taken writes since {path} was moved into it: there is nothing left to move."
+                        : $"{location} already holds the vault catalogue of another vault folder; {path} is moved only into a database without one.");
+                }
+
+                if (targetRows.Values.Any(n => n > 0))
+                {
+                    throw new InvalidOperationException($"{location} holds vault catalogue rows of no vault folder; {path} is moved only into a database without them.");
+                }
+
+                var id = claimed ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+                if (claimed is null)
+                {
+                    // The mark first: from here on this build opens vault.db nowhere, so the rows copied next are its last state.
+                    OwnerOnlyFiles.WriteAtomically(marker, System.Text.Encoding.ASCII.GetBytes(id + "\n"));
+                }
+
+                foreach (var table in PostgresCatalogBackend.Tables)
+                {
+                    CopyRows(from, file, target, c, table);
+                }
+
+                target.Execute(c, "SELECT setval(pg_get_serial_sequence('vault_outbox', 'seq'), GREATEST((SELECT COALESCE(MAX(seq), 0) FROM vault_outbox), 1), (SELECT COUNT(*) > 0 FROM vault_outbox))");
+                target.Execute(c, "INSERT INTO vault_identity(id) VALUES ($i)", ("$i", id));
+                return ((IReadOnlyDictionary<string, long>)rows, false);
+            });
+        }
+        finally
+        {
+            from.Dispose();
+        }
+    }
+
+    /// <summary>Copies every row of one table as stored; SQLite's 0/1 for <c>pseudonymised</c> becomes PostgreSQL's boolean.</summary>
+    private static void CopyRows(VaultCatalog from, DbConnection file, VaultCatalog target, DbConnection c, string table)
+    {
+        using var read = from.Command(file, $"SELECT * FROM {table}");
+        using var reader = read.ExecuteReader();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        using var insert = target.Command(c, $"INSERT INTO {table}({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(n => "$" + n))})",
+            [.. columns.Select(n => ("$" + n, (object?)null))]);
+        while (reader.Read())
+        {
+            for (var i = 0; i < columns.Length; i++)
+            {
+                var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                target.Parameter(insert, "$" + columns[i]).Value = value is null ? DBNull.Value : columns[i] == "pseudonymised" ? Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0 : value;
+            }
+
+            insert.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Binds the folder to the database's catalogue id, inside the caller's write transaction (see <see cref="OpenPostgres"/>).</summary>
@@ -183,7 +290,13 @@ internal sealed class VaultCatalog : IDisposable
         }
 
         // A fresh catalogue: adopt the folder only when it holds no vault data whose catalogue is elsewhere. A marker
-        // without a bound id is left by a first open that crashed before its commit.
+        // without a bound id is left by a first open that crashed before its commit, or by a move that did not finish.
+        if (File.Exists(Path.Combine(folder, "vault.db")))
+        {
+            throw new InvalidOperationException(
+                $"The vault folder {folder} has a vault.db whose move into {location} did not finish: run obscura migrate again to finish it.");
+        }
+
         if (Directory.Exists(Path.Combine(folder, "objects")) && Directory.EnumerateFiles(Path.Combine(folder, "objects"), "*", SearchOption.AllDirectories).Any())
         {
             throw new InvalidOperationException(
