@@ -93,13 +93,19 @@ internal sealed class LocalServices : IDisposable
     public const string VaultKekVariable = "Obscura__VaultKeyEncryptionKeyDirectory";
 
     /// <summary>
-    /// The training-data vault in the folder's <c>vault</c> subfolder, opened (and recovered) on first use, with its KEK
+    /// The training-data vault in the folder's <c>vault</c> subfolder (its catalogue in PostgreSQL when the governance
+    /// database is), opened (and recovered) on first use, with its KEK
     /// folder from <see cref="VaultKekVariable"/> when set, as the server takes it from its configuration.
     /// </summary>
     public async Task<TrainingDataVault> VaultAsync(CancellationToken cancellationToken) =>
         _vault ??= await TrainingDataVault.OpenAsync(
             System.IO.Path.Combine(Folder.Path, "vault"),
-            new VaultOptions { KeyEncryptionKeyFolder = Environment.GetEnvironmentVariable(VaultKekVariable) is { Length: > 0 } kek ? kek : null },
+            new VaultOptions
+            {
+                KeyEncryptionKeyFolder = Environment.GetEnvironmentVariable(VaultKekVariable) is { Length: > 0 } kek ? kek : null,
+                PostgresCatalog = (Folder.Store as Obscura.Storage.Postgres.PostgresGovernanceStore)?.DataSource, // with the governance database, as on the server
+                PostgresCatalogLocation = Folder.Store.Location,
+            },
             Governance,
             new AuditTrail(Folder.Store, _ledger),
             TimeProvider.System,

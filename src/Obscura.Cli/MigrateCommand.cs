@@ -8,7 +8,8 @@ namespace Obscura.Cli;
 
 /// <summary>
 /// <c>obscura migrate --to postgres://…</c>: moves the data folder's SQLite governance database (records, access log
-/// and ledger) into an empty PostgreSQL database, then proves the move: the target's latest signed head is the
+/// and ledger) and the vault's catalogue (<c>vault/vault.db</c>, when there is one) into an empty PostgreSQL database,
+/// then proves the move: the target's latest signed head is the
 /// source's (same tree size and root hash) and the whole ledger verifies there under the folder's signing key.
 /// </summary>
 internal static class MigrateCommand
@@ -42,6 +43,8 @@ internal static class MigrateCommand
                 var (rows, before) = (copy.Rows, copy.SourceHead);
                 var after = await DatabaseCopy.LatestHeadAsync(target, ct);
                 var verification = await new LedgerService(target, new AuditLedger(folder.SigningKey, TimeProvider.System)).VerifyAsync(folder.SigningKey.VerificationKey, before, null, ct);
+                // The vault's catalogue follows the governance database (its blobs and keys stay in the folder).
+                var vault = Obscura.Vault.TrainingDataVault.MoveCatalogToPostgres(Path.Combine(folder.Path, "vault"), target.DataSource, target.Location);
                 var identical = before?.TreeSize == after?.TreeSize && (before is null || before.RootHash.AsSpan().SequenceEqual(after!.RootHash));
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(
                     new
@@ -56,6 +59,8 @@ internal static class MigrateCommand
                         headsIdentical = identical,
                         targetLedgerIntact = verification.Intact,
                         problems = verification.Problems.Select(p => p.Kind.ToString()),
+                        vaultRows = vault?.Rows,
+                        vaultAlreadyComplete = vault?.AlreadyComplete,
                     },
                     CliJson.Indented));
                 return identical && verification.Intact ? ExitCodes.Success : ExitCodes.LedgerNotIntact;

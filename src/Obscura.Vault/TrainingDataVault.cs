@@ -75,7 +75,9 @@ public sealed class TrainingDataVault : IDisposable
         var disposables = new List<IDisposable>();
         try
         {
-            var catalog = VaultCatalog.Open(layout.Catalog);
+            var catalog = options?.PostgresCatalog is { } postgres
+                ? VaultCatalog.OpenPostgres(postgres, options.PostgresCatalogLocation ?? "PostgreSQL", layout.Root)
+                : VaultCatalog.Open(layout.Catalog);
             disposables.Add(catalog);
             var store = ShreddingKeyStore.Open(layout.KeyStore, layout.KeyEncryptionKeys);
             disposables.Add(store);
@@ -102,6 +104,25 @@ public sealed class TrainingDataVault : IDisposable
                 opened.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Moves the catalogue of the vault in <paramref name="folder"/> from its <c>vault.db</c> into the PostgreSQL
+    /// database of <paramref name="target"/> (for <c>obscura migrate</c>; see <see cref="VaultOptions.PostgresCatalog"/>):
+    /// the folder is marked first (this build then opens its vault.db nowhere), then every row is copied as stored, in
+    /// one PostgreSQL transaction under the catalogue's writer lock. An interrupted move is finished by calling this
+    /// again; a finished one is checked (the database holds exactly the file's rows) and reported complete. Stop every
+    /// process that has the vault open first. The blobs, keys and exports stay in the folder.
+    /// </summary>
+    /// <returns>The rows moved, or <see langword="null"/> when the folder has no vault.db (nothing to move).</returns>
+    /// <exception cref="InvalidOperationException">The database holds another vault catalogue, or one that took writes since the move.</exception>
+    /// <exception cref="InvalidDataException">vault.db is not at this build's schema version.</exception>
+    public static VaultCatalogMove? MoveCatalogToPostgres(string folder, System.Data.Common.DbDataSource target, string location)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentException.ThrowIfNullOrWhiteSpace(location);
+        return VaultCatalog.MoveToPostgres(Path.GetFullPath(folder), target, location) is { } moved ? new VaultCatalogMove(moved.Rows, moved.AlreadyComplete) : null;
     }
 
     /// <summary>

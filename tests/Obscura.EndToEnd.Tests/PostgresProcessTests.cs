@@ -68,6 +68,8 @@ public sealed class PostgresProcessTests : IDisposable
             Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "subjects", "register", "--id", id)).Code);
         }
 
+        // The vault was opened once on SQLite (as a server's retention job does), so the folder has a vault.db.
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "vault", "report")).Code);
         var head = JsonDocument.Parse((await Cli.RunAsync("--data", data, "ledger", "head")).Out).RootElement;
         var moved = await Cli.RunAsync("--data", data, "migrate", "--to", database);
         Assert.True(moved.Code == ExitCodes.Success, moved.Out + moved.Err);
@@ -76,11 +78,14 @@ public sealed class PostgresProcessTests : IDisposable
         Assert.True(report.GetProperty("targetLedgerIntact").GetBoolean());
         Assert.Equal(head.GetProperty("rootHash").GetString(), report.GetProperty("targetHead").GetProperty("rootHash").GetString());
         Assert.Equal(3, report.GetProperty("rows").GetProperty("subjects").GetInt64());
+        Assert.Equal(0, report.GetProperty("vaultRows").GetProperty("objects").GetInt64());
+        Assert.False(report.GetProperty("vaultAlreadyComplete").GetBoolean());
 
         // Running it again finds the move complete and writes nothing.
         var again = await Cli.RunAsync("--data", data, "migrate", "--to", database);
         Assert.True(again.Code == ExitCodes.Success, again.Out + again.Err);
         Assert.True(JsonDocument.Parse(again.Out).RootElement.GetProperty("alreadyComplete").GetBoolean());
+        Assert.True(JsonDocument.Parse(again.Out).RootElement.GetProperty("vaultAlreadyComplete").GetBoolean());
 
         // The folder's SQLite file is abandoned: a command that forgets --database is told where the records went.
         var stale = await Cli.RunAsync("--data", data, "ledger", "head");
@@ -97,6 +102,8 @@ public sealed class PostgresProcessTests : IDisposable
 
         // The command line reaches the moved records with --database (the flag, not only Obscura__Database).
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", data, "--database", database, "subjects", "register", "--id", "erin")).Code);
+        var vault = await Cli.RunAsync("--data", data, "--database", database, "vault", "report"); // the moved catalogue opens on PostgreSQL
+        Assert.True(vault.Code == ExitCodes.Success, vault.Out + vault.Err);
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("--data", data, "--database", "sqlite:///elsewhere.db", "ledger", "head")).Code);
 
         var verified = JsonDocument.Parse(await (await client.PostAsync("/v1/ledger/verify", null)).Content.ReadAsStringAsync()).RootElement;

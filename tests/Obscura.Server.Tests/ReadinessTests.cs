@@ -72,7 +72,7 @@ public sealed class ReadinessTests : IDisposable
     {
         Assert.SkipWhen(PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1: PostgreSQL tests skipped on purpose.");
         var database = PostgresServer.Shared.CreateDatabase();
-        using var server = new PostgresFixture(PostgresServer.Shared.Uri(database));
+        using var server = new PostgresServerFixture(PostgresServer.Shared.Uri(database));
         using (var controller = server.As(Role.Controller))
         {
             Assert.Equal(HttpStatusCode.Created, (await controller.PostAsync("/v1/subjects", Json.Raw("""{"id":"ready-3"}"""), Ct)).StatusCode);
@@ -95,10 +95,5 @@ public sealed class ReadinessTests : IDisposable
         using var anonymous = server.Anonymous();
         var response = await anonymous.GetAsync("/health/ready", Ct);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone());
-    }
-
-    private sealed class PostgresFixture(string database) : ServerFixture
-    {
-        protected override void Configure(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => builder.UseSetting("Obscura:Database", database);
     }
 }

@@ -3,10 +3,11 @@ using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
+using Obscura.TestSupport;
 
 namespace Obscura.Vault.Tests;
 
-public sealed class TrainingDataVaultTests : IAsyncLifetime
+public abstract class TrainingDataVaultTests(StorageBackend backend) : IAsyncLifetime
 {
     private VaultFixture _f = null!;
 
@@ -16,7 +17,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
 
     private DateTimeOffset Now => _f.Governance.Clock.GetUtcNow();
 
-    public async ValueTask InitializeAsync() => _f = await VaultFixture.CreateAsync();
+    public async ValueTask InitializeAsync() => _f = await VaultFixture.CreateAsync(backend);
 
     public ValueTask DisposeAsync() => _f.DisposeAsync();
 
@@ -326,7 +327,7 @@ public sealed class TrainingDataVaultTests : IAsyncLifetime
         // The state a crash between the file write and the ledger append leaves: a pending row and its file, a
         // temporary file, an orphan object file and an abandoned export staging folder.
         var torn = kept with { Id = "obj_" + new string('c', 32) };
-        using (var catalog = Internal.VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+        using (var catalog = _f.OpenCatalog())
         {
             // Written by a writer whose process is gone: nobody holds its lock.
             Assert.True(catalog.InsertPending(torn, catalog.DataKeyOf(subject)!, new string('e', 32)));

@@ -7,8 +7,9 @@ using Obscura.TestSupport;
 namespace Obscura.Vault.Tests;
 
 /// <summary>
-/// A vault over a real governance core (SQLite, ledger, manual clock) with identity verification (consent) and model
-/// training (legitimate interests, reusing identity-verification data under a compatible Art. 6(4) assessment).
+/// A vault over a real governance core (SQLite or PostgreSQL, ledger, manual clock) with identity verification (consent)
+/// and model training (legitimate interests, reusing identity-verification data under a compatible Art. 6(4)
+/// assessment). On PostgreSQL the vault's catalogue lives in the governance database too, as the server puts it.
 /// </summary>
 public sealed class VaultFixture : IAsyncDisposable
 {
@@ -29,9 +30,15 @@ public sealed class VaultFixture : IAsyncDisposable
 
     public static DataCategory FaceImage { get; } = DataCategory.Parse("face-image");
 
-    public static async Task<VaultFixture> CreateAsync()
+    /// <summary>The vault's options: on PostgreSQL, the catalogue in the governance database.</summary>
+    public VaultOptions Options => Governance.Store is Obscura.Storage.Postgres.PostgresGovernanceStore postgres
+        ? new VaultOptions { PostgresCatalog = postgres.DataSource, PostgresCatalogLocation = postgres.Location }
+        : new VaultOptions();
+
+    public static async Task<VaultFixture> CreateAsync(StorageBackend backend = StorageBackend.Sqlite)
     {
-        var governance = new GovernanceFixture();
+        Assert.SkipWhen(backend == StorageBackend.Postgres && PostgresServer.OptedOut, $"{PostgresServer.OptOutVariable}=1: PostgreSQL tests skipped on purpose.");
+        var governance = new GovernanceFixture(backend);
         var ct = CancellationToken.None;
         foreach (var purpose in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining, SamplePurposes.StoreAnalytics })
         {
@@ -47,11 +54,16 @@ public sealed class VaultFixture : IAsyncDisposable
 
     /// <summary>Opens the vault folder again (as a restarted process would).</summary>
     public Task<TrainingDataVault> OpenAsync() =>
-        TrainingDataVault.OpenAsync(Folder, Governance.Governance, new AuditTrail(Governance.Store, Governance.Ledger), Governance.Clock, CancellationToken.None);
+        TrainingDataVault.OpenAsync(Folder, Options, Governance.Governance, new AuditTrail(Governance.Store, Governance.Ledger), Governance.Clock, CancellationToken.None);
 
     /// <summary>Opens a second vault over the same folder, with a ledger trail over <paramref name="store"/> (for injecting ledger failures).</summary>
     public Task<TrainingDataVault> OpenWithAsync(Obscura.Governance.Storage.IGovernanceStore store) =>
-        TrainingDataVault.OpenAsync(Folder, Governance.Governance, new AuditTrail(store, Governance.Ledger), Governance.Clock, CancellationToken.None);
+        TrainingDataVault.OpenAsync(Folder, Options, Governance.Governance, new AuditTrail(store, Governance.Ledger), Governance.Clock, CancellationToken.None);
+
+    /// <summary>The vault's catalogue opened on its own, as another process would (vault.db, or the PostgreSQL tables).</summary>
+    internal Internal.VaultCatalog OpenCatalog() => Options.PostgresCatalog is { } source
+        ? Internal.VaultCatalog.OpenPostgres(source, Options.PostgresCatalogLocation!, Folder)
+        : Internal.VaultCatalog.Open(Path.Combine(Folder, "vault.db"));
 
     public async Task ReopenAsync()
     {

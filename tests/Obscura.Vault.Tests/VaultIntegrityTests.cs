@@ -14,7 +14,7 @@ namespace Obscura.Vault.Tests;
 /// The review's findings on the vault (issue 12): data categories and Art. 9 at ingest, validation before any write,
 /// atomic undo of a failed ingest, two vaults (as two processes) on one folder, and owner-only files.
 /// </summary>
-public sealed class VaultIntegrityTests : IAsyncLifetime
+public abstract class VaultIntegrityTests(StorageBackend backend) : IAsyncLifetime
 {
     private VaultFixture _f = null!;
 
@@ -26,7 +26,7 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
 
     private string Objects => Path.Combine(_f.Folder, "objects");
 
-    public async ValueTask InitializeAsync() => _f = await VaultFixture.CreateAsync();
+    public async ValueTask InitializeAsync() => _f = await VaultFixture.CreateAsync(backend);
 
     public ValueTask DisposeAsync() => _f.DisposeAsync();
 
@@ -178,7 +178,7 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
         var subject = await _f.ConsentingSubjectAsync();
         var kept = await _f.IngestAsync(VaultFixture.Image(subject, Now));
         var inFlight = kept with { Id = "obj_" + new string('a', 32) };
-        using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+        using (var catalog = _f.OpenCatalog())
         {
             // An ingest of the open vault (a live writer: it holds its lease) between its pending row and its ledger entry.
             Assert.True(catalog.InsertPending(inFlight, catalog.DataKeyOf(subject)!, Vault.WriterId));
@@ -242,7 +242,7 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
         var kept = await _f.IngestAsync(VaultFixture.Image(subject, Now));
         var dead = Vault.WriterId;
         var orphan = kept with { Id = "obj_" + new string('b', 32) };
-        using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+        using (var catalog = _f.OpenCatalog())
         {
             Assert.True(catalog.InsertPending(orphan, catalog.DataKeyOf(subject)!, dead));
         }
@@ -261,7 +261,7 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
             // The reused id's new work is its own: a check from the other process leaves it alone.
             var reused = opened.Single(v => v.WriterId == dead);
             var other = opened.Single(v => v.WriterId != dead);
-            using (var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db")))
+            using (var catalog = _f.OpenCatalog())
             {
                 Assert.True(catalog.InsertPending(orphan with { Id = "obj_" + new string('c', 32) }, catalog.DataKeyOf(subject)!, dead));
             }
@@ -409,7 +409,7 @@ public sealed class VaultIntegrityTests : IAsyncLifetime
 
     private IReadOnlyList<CatalogObject> CatalogRows()
     {
-        using var catalog = VaultCatalog.Open(Path.Combine(_f.Folder, "vault.db"));
+        using var catalog = _f.OpenCatalog();
         return [.. catalog.Pending(), .. catalog.Stored()];
     }
 

@@ -2,12 +2,14 @@ using Microsoft.Extensions.Options;
 using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Storage;
+using Obscura.Storage.Postgres;
 using Obscura.Vault;
 
 namespace Obscura.Server.Hosting;
 
 /// <summary>
-/// Opens the training-data vault (the data folder's <c>vault</c> subfolder) on first use and closes it on shutdown. A
+/// Opens the training-data vault (the data folder's <c>vault</c> subfolder; its catalogue in PostgreSQL when the
+/// governance database is) on first use and closes it on shutdown. A
 /// failed open is not kept: the next call tries again, so a vault that could not be opened at first (a folder fixed by
 /// the operator, a lock released) becomes available without a restart.
 /// </summary>
@@ -32,7 +34,12 @@ internal sealed class VaultAccessor(DataFolder folder, GovernanceService governa
             if (_vault is null)
             {
                 var vault = await TrainingDataVault.OpenAsync(
-                    Path.Combine(folder.Path, "vault"), new VaultOptions { KeyEncryptionKeyFolder = options.Value.VaultKeyEncryptionKeyDirectory }, governance, audit, clock, cancellationToken);
+                    Path.Combine(folder.Path, "vault"), new VaultOptions
+                    {
+                        KeyEncryptionKeyFolder = options.Value.VaultKeyEncryptionKeyDirectory,
+                        PostgresCatalog = (folder.Store as PostgresGovernanceStore)?.DataSource, // the catalogue lives where the governance database does
+                        PostgresCatalogLocation = folder.Store.Location,
+                    }, governance, audit, clock, cancellationToken);
                 Volatile.Write(ref _vault, vault);
             }
 

@@ -29,6 +29,12 @@ public sealed class PostgresGovernanceStore : GovernanceDatabase
     /// <inheritdoc />
     public override string Location { get; }
 
+    /// <summary>
+    /// The connections to this database, for a component that keeps tables of its own in it (the vault's catalogue,
+    /// <c>vault_*</c>). Owned by this store: disposed with it.
+    /// </summary>
+    public DbDataSource DataSource => _source;
+
     private protected override RecordTableSql Tables => RecordTableSql.Postgres;
 
     /// <summary>Connects to the database that <paramref name="uri"/> names (see <see cref="PostgresUri"/>) and applies pending migrations.</summary>

@@ -287,7 +287,7 @@ internal sealed class TrainingExports(VaultRuntime vault, VaultObjects objects, 
             var (_, seq) = vault.Catalog.DeletePendingExport(run, writer, vault.Now, recorded ? [VaultLedger.ExportDeleted(actor, run, purpose, "recovery")] : []);
             await vault.Outbox.FlushAsync(seq, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception secondary) when (secondary is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or InvalidDataException)
+        catch (Exception secondary) when (secondary is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or InvalidDataException)
         {
             // Left for recovery: the reservation is still pending under this writer.
         }

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Subjects;
@@ -10,33 +10,49 @@ using Obscura.Security.Files;
 namespace Obscura.Vault.Internal;
 
 /// <summary>
-/// The vault's index (<c>vault.db</c>, SQLite, WAL, synchronous=FULL, secure_delete): object metadata and state, which
-/// data key each subject uses, retired keys, minimisation policies, selections, exports, the deletion log and the
-/// ledger outbox. The blobs are files and the keys are in the key store. Several processes share it: every write is
-/// one <c>BEGIN IMMEDIATE</c> transaction (the write lock is taken at the start, so no transaction fails on upgrading a
-/// read lock) and a busy connection waits for the lock rather than failing.
+/// The vault's index: object metadata and state, which data key each subject uses, retired keys, minimisation
+/// policies, selections, exports, the deletion log and the ledger outbox. The blobs are files and the keys are in the
+/// key store. It lives in the vault folder's SQLite file <c>vault.db</c> (the default), or in tables of its own
+/// (<c>vault_*</c>) in the deployment's PostgreSQL database (see <see cref="PostgresCatalogBackend"/>). Several processes
+/// share it: every write is one transaction that holds the catalogue's single-writer lock from its start
+/// (<see cref="CatalogBackend.BeginWrite"/>), so writers of every process run one at a time and none fails on upgrading
+/// a read lock. The statements are written once, in SQLite's spelling; the backend translates them.
 /// </summary>
 internal sealed class VaultCatalog : IDisposable
 {
     /// <summary>
     /// The schema this version reads and writes (<c>PRAGMA user_version</c>). Version 3 added
     /// <c>policies.allowed_fields</c>; version 4 records every policy version in the audit ledger (the step to it stages
-    /// the entries of the versions written before). An older file is migrated in place when it is opened.
+    /// the entries of the versions written before). An older file is migrated in place when it is opened. On
+    /// PostgreSQL the versions are rows of <c>vault_schema_migrations</c>, the same numbers; its first schema is version 4.
     /// </summary>
     public const int SchemaVersion = 4;
 
     /// <summary>The oldest schema this version migrates (version 1 kept wrapped data keys inside vault.db).</summary>
     public const int OldestMigratedSchemaVersion = 2;
 
+    /// <summary>The file in the vault folder that names the PostgreSQL catalogue the folder belongs to (by the id of that catalogue).</summary>
+    public const string PostgresMarkerFileName = "catalog.postgres";
+
     private const string ObjectColumns = "id, subject, purpose, collected_at, expires_at, source, content_type, category, labels, size, key_id, writer, state";
-    private readonly string _connectionString;
+    private readonly CatalogBackend _backend;
     private readonly Lock _writeLock = new();
 
-    private VaultCatalog(string connectionString) => _connectionString = connectionString;
+    private VaultCatalog(CatalogBackend backend) => _backend = backend;
 
+    /// <summary>Where the catalogue lives, for messages: the file's path or the PostgreSQL database without its password.</summary>
+    public string Location => _backend.Location;
+
+    /// <summary>Opens (creating if needed) the SQLite catalogue <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file was made by another version of the vault.</exception>
     public static VaultCatalog Open(string path)
     {
+        if (File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, PostgresMarkerFileName)))
+        {
+            throw new InvalidOperationException(
+                $"The vault folder {Path.GetDirectoryName(Path.GetFullPath(path))} keeps its catalogue in PostgreSQL ({PostgresMarkerFileName}): open it with the same --database (Obscura:Database) as the server that created it. Opening it on SQLite would treat its blobs as debris.");
+        }
+
         if (!File.Exists(path))
         {
             // SQLite gives the -wal and -shm files the database's own mode: create it owner-only before SQLite opens it.
@@ -45,21 +61,15 @@ internal sealed class VaultCatalog : IDisposable
 
         OwnerOnlyFiles.RestrictDatabase(path); // restored by a copy that did not keep modes
 
-        var catalog = new VaultCatalog(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = true,
-            DefaultTimeout = 60,
-        }.ToString());
+        var catalog = new VaultCatalog(new SqliteCatalogBackend(path));
         using (var connection = catalog.Connect())
         {
-            Execute(connection, "PRAGMA journal_mode=WAL;");
+            catalog.Execute(connection, "PRAGMA journal_mode=WAL;");
         }
 
         catalog.Write(c =>
         {
-            var version = Scalar<long>(c, "PRAGMA user_version");
+            var version = catalog.Scalar<long>(c, "PRAGMA user_version");
             if (version == SchemaVersion)
             {
                 return;
@@ -73,17 +83,17 @@ internal sealed class VaultCatalog : IDisposable
 
             if (version >= OldestMigratedSchemaVersion)
             {
-                Migrate(c, version);
+                catalog.Migrate(c, version);
                 return;
             }
 
-            if (version != 0 || Scalar<long>(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0)
+            if (version != 0 || catalog.Scalar<long>(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") > 0)
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                     $"The vault catalogue {path} has schema version {version}, not {SchemaVersion}: it was made by an earlier version of Obscura that kept wrapped data keys inside vault.db. It cannot be opened by this version; move the vault folder aside and ingest again."));
             }
 
-            Execute(c, """
+            catalog.Execute(c, """
                 CREATE TABLE objects(id TEXT PRIMARY KEY, subject TEXT NOT NULL, purpose TEXT NOT NULL, collected_at INTEGER NOT NULL,
                     expires_at INTEGER NOT NULL, source TEXT NOT NULL, content_type TEXT NOT NULL, category TEXT NOT NULL, labels TEXT NOT NULL,
                     size INTEGER NOT NULL, key_id TEXT NOT NULL, writer TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'stored')));
@@ -107,9 +117,200 @@ internal sealed class VaultCatalog : IDisposable
                 CREATE INDEX export_members_run ON export_members(run, object_id);
                 CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, writer TEXT NOT NULL, events TEXT NOT NULL);
                 """);
-            Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SchemaVersion}"));
+            catalog.Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SchemaVersion}"));
         });
         return catalog;
+    }
+
+    /// <summary>
+    /// Opens the catalogue in the PostgreSQL database of <paramref name="source"/> for the vault folder
+    /// <paramref name="folder"/>, creating its tables when needed (versioned like SQLite's, under the writer lock, so
+    /// processes that start together create them once). The folder and the database are bound to each other by a
+    /// random catalogue id kept in both (<see cref="PostgresMarkerFileName"/> and <c>vault_identity</c>): the blobs
+    /// and keys stay in the folder, so every process that uses the database must use the same folder, and a folder
+    /// that does not match the database is refused rather than having its blobs taken for debris.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The folder keeps its catalogue in vault.db, or belongs to another catalogue.</exception>
+    /// <exception cref="InvalidDataException">The database's catalogue was made by a later version.</exception>
+    public static VaultCatalog OpenPostgres(DbDataSource source, string location, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var sqlite = Path.Combine(folder, "vault.db");
+        if (File.Exists(sqlite) && !File.Exists(Path.Combine(folder, PostgresMarkerFileName)))
+        {
+            throw new InvalidOperationException(
+                $"The vault folder {folder} keeps its catalogue in {sqlite}; the server is configured for PostgreSQL ({location}). Start it without --database, or move the folder's catalogue first (obscura migrate).");
+        }
+
+        var catalog = new VaultCatalog(new PostgresCatalogBackend(source, location));
+        catalog.Write(c =>
+        {
+            EnsurePostgresSchema(catalog, c, location);
+            Bind(catalog, c, folder, location);
+        });
+        return catalog;
+    }
+
+    /// <summary>Creates or brings up to date the catalogue's tables, inside the caller's write transaction.</summary>
+    private static void EnsurePostgresSchema(VaultCatalog catalog, DbConnection c, string location)
+    {
+        catalog.Execute(c, "CREATE TABLE IF NOT EXISTS vault_schema_migrations(version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+        var version = catalog.Scalar<long>(c, "SELECT COALESCE(MAX(version), 0) FROM vault_schema_migrations");
+        if (version > SchemaVersion)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"The vault catalogue in {location} has schema version {version}, newer than {SchemaVersion}: it was made by a later version of Obscura. Open it with that version."));
+        }
+
+        foreach (var (step, sql) in PostgresCatalogSchema.Migrations.Where(m => m.Version > version))
+        {
+            catalog.Execute(c, sql);
+            catalog.Execute(c, "INSERT INTO vault_schema_migrations(version, applied_at) VALUES ($v, $t)", ("$v", step), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        }
+    }
+
+    /// <summary>
+    /// Moves the folder's <c>vault.db</c> into the PostgreSQL catalogue of <paramref name="source"/> (for
+    /// <c>obscura migrate</c>): under the catalogue's writer lock in PostgreSQL and with <c>vault.db</c>'s write lock
+    /// held, the folder is first marked as belonging to the PostgreSQL catalogue (<see cref="PostgresMarkerFileName"/>:
+    /// from then on this build opens the file nowhere), then every row is copied as stored and the catalogue id is
+    /// recorded, in one PostgreSQL transaction. A crash before that commits leaves the mark and an empty catalogue, which
+    /// both backends refuse to open and which running this again finishes; after it, running this again finds the
+    /// catalogue bound to the folder, checks that it holds exactly the file's rows, and reports the move complete.
+    /// </summary>
+    /// <returns>The row count of each table, and whether the move had been completed before; <see langword="null"/> when the folder has no vault.db.</returns>
+    /// <exception cref="InvalidOperationException">The database already holds another vault catalogue, or one that differs from the file.</exception>
+    /// <exception cref="InvalidDataException">vault.db is not at this build's schema version.</exception>
+    public static (IReadOnlyDictionary<string, long> Rows, bool AlreadyComplete)? MoveToPostgres(string folder, DbDataSource source, string location)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var path = Path.Combine(folder, "vault.db");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var target = new VaultCatalog(new PostgresCatalogBackend(source, location));
+        var from = new VaultCatalog(new SqliteCatalogBackend(path));
+        try
+        {
+            return target.Write(c =>
+            {
+                EnsurePostgresSchema(target, c, location);
+                using var file = from.Connect();
+                using var locked = from._backend.BeginWrite(file); // no SQLite writer from here to the end
+                var version = from.Scalar<long>(file, "PRAGMA user_version");
+                if (version != SchemaVersion)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{path} has schema version {version}, not {SchemaVersion}: open the vault once with this version of Obscura (on SQLite) before moving it."));
+                }
+
+                var rows = PostgresCatalogBackend.Tables.ToDictionary(t => t, t => from.Scalar<long>(file, $"SELECT COUNT(*) FROM {t}"), StringComparer.Ordinal);
+                var targetRows = PostgresCatalogBackend.Tables.ToDictionary(t => t, t => target.Scalar<long>(c, $"SELECT COUNT(*) FROM {t}"), StringComparer.Ordinal);
+                var marker = Path.Combine(folder, PostgresMarkerFileName);
+                var claimed = File.Exists(marker) ? File.ReadAllText(marker).Trim() : null;
+                var bound = target.Scalar<string?>(c, "SELECT id FROM vault_identity");
+                if (bound is not null)
+                {
+                    if (bound == claimed && rows.All(r => targetRows[r.Key] == r.Value))
+                    {
+                        return ((IReadOnlyDictionary<string, long>)rows, true);
+                    }
+
+                    throw new InvalidOperationException(bound == claimed
+                        ? $"The vault catalogue in {location} has taken writes since {path} was moved into it: there is nothing left to move."
+                        : $"{location} already holds the vault catalogue of another vault folder; {path} is moved only into a database without one.");
+                }
+
+                if (targetRows.Values.Any(n => n > 0))
+                {
+                    throw new InvalidOperationException($"{location} holds vault catalogue rows of no vault folder; {path} is moved only into a database without them.");
+                }
+
+                var id = claimed ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+                if (claimed is null)
+                {
+                    // The mark first: from here on this build opens vault.db nowhere, so the rows copied next are its last state.
+                    OwnerOnlyFiles.WriteAtomically(marker, System.Text.Encoding.ASCII.GetBytes(id + "\n"));
+                }
+
+                foreach (var table in PostgresCatalogBackend.Tables)
+                {
+                    CopyRows(from, file, target, c, table);
+                }
+
+                target.Execute(c, "SELECT setval(pg_get_serial_sequence('vault_outbox', 'seq'), GREATEST((SELECT COALESCE(MAX(seq), 0) FROM vault_outbox), 1), (SELECT COUNT(*) > 0 FROM vault_outbox))");
+                target.Execute(c, "INSERT INTO vault_identity(id) VALUES ($i)", ("$i", id));
+                return ((IReadOnlyDictionary<string, long>)rows, false);
+            });
+        }
+        finally
+        {
+            from.Dispose();
+        }
+    }
+
+    /// <summary>Copies every row of one table as stored; SQLite's 0/1 for <c>pseudonymised</c> becomes PostgreSQL's boolean.</summary>
+    private static void CopyRows(VaultCatalog from, DbConnection file, VaultCatalog target, DbConnection c, string table)
+    {
+        using var read = from.Command(file, $"SELECT * FROM {table}");
+        using var reader = read.ExecuteReader();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        using var insert = target.Command(c, $"INSERT INTO {table}({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(n => "$" + n))})",
+            [.. columns.Select(n => ("$" + n, (object?)null))]);
+        while (reader.Read())
+        {
+            for (var i = 0; i < columns.Length; i++)
+            {
+                var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                target.Parameter(insert, "$" + columns[i]).Value = value is null ? DBNull.Value : columns[i] == "pseudonymised" ? Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0 : value;
+            }
+
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Binds the folder to the database's catalogue id, inside the caller's write transaction (see <see cref="OpenPostgres"/>).</summary>
+    private static void Bind(VaultCatalog catalog, DbConnection c, string folder, string location)
+    {
+        var marker = Path.Combine(folder, PostgresMarkerFileName);
+        var bound = catalog.Scalar<string?>(c, "SELECT id FROM vault_identity");
+        var claimed = File.Exists(marker) ? File.ReadAllText(marker).Trim() : null;
+        if (bound is not null)
+        {
+            if (claimed != bound)
+            {
+                throw new InvalidOperationException(claimed is null
+                    ? $"The vault catalogue in {location} belongs to another vault folder than {folder}. The blobs and keys stay in the vault folder: every server that uses this database must use the same vault folder (shared storage)."
+                    : $"The vault folder {folder} belongs to another PostgreSQL catalogue than the one in {location}. Open it with the database it was created with.");
+            }
+
+            return;
+        }
+
+        // A fresh catalogue: adopt the folder only when it holds no vault data whose catalogue is elsewhere. A marker
+        // without a bound id is left by a first open that crashed before its commit, or by a move that did not finish.
+        if (File.Exists(Path.Combine(folder, "vault.db")))
+        {
+            throw new InvalidOperationException(
+                $"The vault folder {folder} has a vault.db whose move into {location} did not finish: run obscura migrate again to finish it.");
+        }
+
+        if (Directory.Exists(Path.Combine(folder, "objects")) && Directory.EnumerateFiles(Path.Combine(folder, "objects"), "*", SearchOption.AllDirectories).Any())
+        {
+            throw new InvalidOperationException(
+                $"The vault folder {folder} holds blobs, but the PostgreSQL database {location} has no vault catalogue: the folder's catalogue is elsewhere. Open it with the database it was created with.");
+        }
+
+        var id = claimed ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        if (claimed is null)
+        {
+            // Written before the commit: a crash in between leaves a marker that the next open adopts.
+            OwnerOnlyFiles.WriteAtomically(marker, System.Text.Encoding.ASCII.GetBytes(id + "\n"));
+        }
+
+        catalog.Execute(c, "INSERT INTO vault_identity(id) VALUES ($i)", ("$i", id));
     }
 
     /// <summary>
@@ -117,7 +318,7 @@ internal sealed class VaultCatalog : IDisposable
     /// write transaction (a failed step leaves the file as it was). Each step only adds: files stay readable by the
     /// steps' own rules, and rows written before a step read back with its defaults.
     /// </summary>
-    private static void Migrate(SqliteConnection c, long version)
+    private void Migrate(DbConnection c, long version)
     {
         if (version == 2)
         {
@@ -142,11 +343,7 @@ internal sealed class VaultCatalog : IDisposable
         Execute(c, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {version}"));
     }
 
-    public void Dispose()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
+    public void Dispose() => _backend.Dispose();
 
     // ---- data keys ----
 
@@ -166,8 +363,8 @@ internal sealed class VaultCatalog : IDisposable
         using var insert = Command(c, "INSERT OR IGNORE INTO data_keys(key_id, subject, created_at) VALUES ($k, $s, $t)", ("$k", ""), ("$s", ""), ("$t", at.ToUnixTimeMilliseconds()));
         foreach (var (subject, keyId) in keys)
         {
-            insert.Parameters["$k"].Value = keyId;
-            insert.Parameters["$s"].Value = subject.Value;
+            Parameter(insert, "$k").Value = keyId;
+            Parameter(insert, "$s").Value = subject.Value;
             insert.ExecuteNonQuery();
         }
     });
@@ -257,7 +454,7 @@ internal sealed class VaultCatalog : IDisposable
         {
             foreach (var o in objects)
             {
-                delete.Parameters["$id"].Value = o.Id;
+                Parameter(delete, "$id").Value = o.Id;
                 if (delete.ExecuteNonQuery() == 1)
                 {
                     if (reason is not null)
@@ -280,17 +477,17 @@ internal sealed class VaultCatalog : IDisposable
         using var log = Command(c, "INSERT INTO deletions(at, reason, subject, purpose, object_id, bytes) VALUES ($t, $r, $s, NULL, NULL, 0)", ("$t", now), ("$r", reason + ":key-destroyed"), ("$s", ""));
         foreach (var subject in deleted.Select(o => o.Subject).Concat(alsoShred).Distinct())
         {
-            unused.Parameters["$s"].Value = subject.Value;
+            Parameter(unused, "$s").Value = subject.Value;
             if (unused.ExecuteScalar() is string keyId)
             {
-                unname.Parameters["$k"].Value = keyId;
+                Parameter(unname, "$k").Value = keyId;
                 unname.ExecuteNonQuery();
-                retire.Parameters["$k"].Value = keyId;
-                retire.Parameters["$s"].Value = subject.Value;
+                Parameter(retire, "$k").Value = keyId;
+                Parameter(retire, "$s").Value = subject.Value;
                 retire.ExecuteNonQuery();
                 if (reason is not null)
                 {
-                    log.Parameters["$s"].Value = subject.Value;
+                    Parameter(log, "$s").Value = subject.Value;
                     log.ExecuteNonQuery();
                 }
 
@@ -320,7 +517,7 @@ internal sealed class VaultCatalog : IDisposable
 
     public IReadOnlyList<MinimisationPolicy> Policies(PurposeId? purpose) => Query(c => ReadPolicies(c, purpose));
 
-    private static List<MinimisationPolicy> ReadPolicies(SqliteConnection c, PurposeId? purpose)
+    private List<MinimisationPolicy> ReadPolicies(DbConnection c, PurposeId? purpose)
     {
         using var command = Command(c, "SELECT purpose, version, fraction, strata, max_records, justification, approved_by, created_at, allowed_fields FROM policies"
             + (purpose is null ? "" : " WHERE purpose = $p") + " ORDER BY purpose, version", ("$p", purpose?.Value));
@@ -337,7 +534,7 @@ internal sealed class VaultCatalog : IDisposable
     }
 
     public void SaveSelection(SubsetSelectionResult selection) => Write(c => Execute(c,
-        "INSERT OR REPLACE INTO selections VALUES ($p, $v, $t, $e, $o, $s)", ("$p", selection.Policy.Purpose.Value), ("$v", selection.Policy.Version),
+        _backend.ReplaceSelectionSql, ("$p", selection.Policy.Purpose.Value), ("$v", selection.Policy.Version),
         ("$t", selection.SelectedAt.ToUnixTimeMilliseconds()), ("$e", selection.Eligible), ("$o", JsonSerializer.Serialize(selection.ObjectIds)),
         ("$s", JsonSerializer.Serialize(selection.Subjects.Select(s => s.Value)))));
 
@@ -363,8 +560,8 @@ internal sealed class VaultCatalog : IDisposable
 
     /// <summary>Claims the run name for an export being written by <paramref name="writer"/>; false when it is taken.</summary>
     public bool ReserveExport(string run, PurposeId purpose, int policyVersion, string? pseudonymKeyId, string writer, DateTimeOffset at) => Write(c => Execute(c,
-        "INSERT OR IGNORE INTO exports(run, purpose, policy_version, fields, pseudonym_key_id, pseudonymised, created_at, expires_at, scratch_deadline, records, writer, state) VALUES ($r, $p, $v, '[]', $k, $k IS NOT NULL, $t, $t, $t, 0, $w, 'pending')",
-        ("$r", run), ("$p", purpose.Value), ("$v", policyVersion), ("$k", pseudonymKeyId), ("$t", at.ToUnixTimeMilliseconds()), ("$w", writer)) == 1);
+        "INSERT OR IGNORE INTO exports(run, purpose, policy_version, fields, pseudonym_key_id, pseudonymised, created_at, expires_at, scratch_deadline, records, writer, state) VALUES ($r, $p, $v, '[]', $k, $z, $t, $t, $t, 0, $w, 'pending')",
+        ("$r", run), ("$p", purpose.Value), ("$v", policyVersion), ("$k", pseudonymKeyId), ("$z", pseudonymKeyId is not null), ("$t", at.ToUnixTimeMilliseconds()), ("$w", writer)) == 1);
 
     /// <summary>The ids of objects among <paramref name="ids"/> that are still stored.</summary>
     public IReadOnlySet<string> StillStored(IEnumerable<string> ids) => Query(c =>
@@ -384,9 +581,9 @@ internal sealed class VaultCatalog : IDisposable
         using var insert = Command(c, "INSERT INTO export_members VALUES ($r, $o, $s, $i)", ("$r", export.Run), ("$o", ""), ("$s", ""), ("$i", ""));
         foreach (var (objectId, subject, recordId) in members)
         {
-            insert.Parameters["$o"].Value = objectId;
-            insert.Parameters["$s"].Value = subject.Value;
-            insert.Parameters["$i"].Value = recordId;
+            Parameter(insert, "$o").Value = objectId;
+            Parameter(insert, "$s").Value = subject.Value;
+            Parameter(insert, "$i").Value = recordId;
             insert.ExecuteNonQuery();
         }
 
@@ -560,18 +757,18 @@ internal sealed class VaultCatalog : IDisposable
 
     // ---- plumbing ----
 
-    private static void Retire(SqliteConnection c, string keyId, string owner, DateTimeOffset at)
+    private void Retire(DbConnection c, string keyId, string owner, DateTimeOffset at)
     {
         Execute(c, "DELETE FROM data_keys WHERE key_id = $k", ("$k", keyId));
         Execute(c, "INSERT OR IGNORE INTO retired_keys(key_id, owner, retired_at, destroyed) VALUES ($k, $o, $t, 0)", ("$k", keyId), ("$o", owner), ("$t", at.ToUnixTimeMilliseconds()));
     }
 
-    private static void LogDeletion(SqliteConnection c, DateTimeOffset at, string reason, string subject, string? purpose, string? objectId, long bytes) =>
+    private void LogDeletion(DbConnection c, DateTimeOffset at, string reason, string subject, string? purpose, string? objectId, long bytes) =>
         Execute(c, "INSERT INTO deletions(at, reason, subject, purpose, object_id, bytes) VALUES ($t, $r, $s, $p, $id, $z)",
             ("$t", at.ToUnixTimeMilliseconds()), ("$r", reason), ("$s", subject), ("$p", purpose), ("$id", objectId), ("$z", bytes));
 
     /// <summary>Stages ledger events in the outbox inside the caller's transaction; the seq is what the caller flushes.</summary>
-    private static long? Stage(SqliteConnection c, string writer, IReadOnlyList<AuditEvent> events) =>
+    private long? Stage(DbConnection c, string writer, IReadOnlyList<AuditEvent> events) =>
         events.Count == 0 ? null : Scalar<long>(c, "INSERT INTO outbox(writer, events) VALUES ($w, $e) RETURNING seq", ("$w", writer), ("$e", LedgerOutbox.Serialize(events)));
 
     private IReadOnlyList<CatalogObject> Objects(string where, params (string, object?)[] parameters) => Query(c =>
@@ -590,68 +787,67 @@ internal sealed class VaultCatalog : IDisposable
         return (IReadOnlyList<CatalogObject>)list;
     });
 
-    private SqliteConnection Connect()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=60000;");
-        return connection;
-    }
+    private DbConnection Connect() => _backend.Connect();
 
-    private T Query<T>(Func<SqliteConnection, T> work)
+    private T Query<T>(Func<DbConnection, T> work)
     {
         using var connection = Connect();
         return work(connection);
     }
 
-    /// <summary>One write transaction, <c>BEGIN IMMEDIATE</c>: the write lock is taken before the first read.</summary>
-    private T Write<T>(Func<SqliteConnection, T> work)
+    /// <summary>One write transaction that holds the catalogue's writer lock before its first read (SQLite's <c>BEGIN IMMEDIATE</c>, PostgreSQL's advisory lock).</summary>
+    private T Write<T>(Func<DbConnection, T> work)
     {
         lock (_writeLock)
         {
             using var connection = Connect();
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = _backend.BeginWrite(connection);
             var result = work(connection);
             transaction.Commit();
             return result;
         }
     }
 
-    private void Write(Action<SqliteConnection> work) => Write(c =>
+    private void Write(Action<DbConnection> work) => Write(c =>
     {
         work(c);
         return 0;
     });
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    private DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
-        command.CommandText = sql;
+        command.CommandText = _backend.Translate(sql);
         foreach (var (name, value) in parameters)
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = _backend.ParameterName(name);
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
             }
         }
 
         return command;
     }
 
-    private static int Execute(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    private DbParameter Parameter(DbCommand command, string name) => command.Parameters[_backend.ParameterName(name)];
+
+    private int Execute(DbConnection connection, string sql, params (string, object?)[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         return command.ExecuteNonQuery();
     }
 
-    private static T Scalar<T>(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    private T Scalar<T>(DbConnection connection, string sql, params (string, object?)[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         var value = command.ExecuteScalar();
         return value is null or DBNull ? default! : value is T typed ? typed : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
     }
 
-    private static List<string> Strings(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    private List<string> Strings(DbConnection connection, string sql, params (string, object?)[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         using var reader = command.ExecuteReader();

@@ -211,7 +211,7 @@ internal sealed class VaultObjects(VaultRuntime vault, AccessGate gate)
                 (deleted, _) => recorded ? VaultLedger.Deletions(actor, deleted, [], "recovery") : []);
             await vault.Outbox.FlushAsync(result.Outbox, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception secondary) when (secondary is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or InvalidDataException)
+        catch (Exception secondary) when (secondary is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or InvalidDataException)
         {
             // Left for recovery: the row is still pending under this writer, or the outbox entry is still staged.
         }
