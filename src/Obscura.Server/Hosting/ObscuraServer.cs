@@ -12,6 +12,7 @@ using Obscura.ModelPrivacy.Serving;
 using Obscura.Server.Console;
 using Obscura.Server.Endpoints;
 using Obscura.Server.Security;
+using Obscura.Server.Telemetry;
 using Obscura.Storage;
 
 namespace Obscura.Server.Hosting;
@@ -39,6 +40,7 @@ public static class ObscuraServer
 
         builder.Services.AddOptions<ObscuraOptions>().Bind(builder.Configuration.GetSection(ObscuraOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddObscuraTelemetry();
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
@@ -168,6 +170,7 @@ public static class ObscuraServer
         });
         app.UseConsoleHeaders();
         app.UseAuthentication();
+        app.UseObscuraTelemetry();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
@@ -187,6 +190,7 @@ public static class ObscuraServer
         app.MapRetention();
         app.MapModels();
         app.MapObscuraConsole();
+        app.MapTelemetry();
         return app;
     }
 

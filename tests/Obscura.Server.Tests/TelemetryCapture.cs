@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using OpenTelemetry;
+
+namespace Obscura.Server.Tests;
+
+/// <summary>
+/// What leaves the process as telemetry: every measurement of the collected meters (ASP.NET Core's and Obscura's) with
+/// its tags, seen by a <see cref="MeterListener"/>, and every span as the exporters receive it (a processor added after
+/// the server's own, so it sees what an OTLP exporter would).
+/// </summary>
+public sealed class TelemetryCapture : IDisposable
+{
+    private readonly MeterListener _listener = new();
+
+    public TelemetryCapture()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name.StartsWith("Obscura.", StringComparison.Ordinal) || instrument.Meter.Name.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
+        _listener.Start();
+    }
+
+    /// <summary>A measurement: instrument, value and tags.</summary>
+    public sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, string?> Tags);
+
+    /// <summary>A finished span as exported: its name and attributes.</summary>
+    public sealed record Span(string Name, ActivityKind Kind, IReadOnlyDictionary<string, string?> Tags, IReadOnlyList<string> EventTexts);
+
+    public ConcurrentQueue<Measurement> Measurements { get; } = new();
+
+    public ConcurrentQueue<Span> Spans { get; } = new();
+
+    /// <summary>The processor to add to the tracer provider.</summary>
+    public BaseProcessor<Activity> SpanProcessor => new SpanRecorder(this);
+
+    public IEnumerable<Measurement> Of(string instrument) => Measurements.Where(m => m.Instrument == instrument);
+
+    /// <summary>Every string an exporter could send: span names, attribute keys and values, event names and attributes, metric tags.</summary>
+    public IEnumerable<string> ExportedStrings()
+    {
+        foreach (var m in Measurements)
+        {
+            yield return m.Instrument;
+            foreach (var (k, v) in m.Tags)
+            {
+                yield return k;
+                yield return v ?? "";
+            }
+        }
+
+        foreach (var s in Spans)
+        {
+            yield return s.Name;
+            foreach (var (k, v) in s.Tags)
+            {
+                yield return k;
+                yield return v ?? "";
+            }
+
+            foreach (var e in s.EventTexts)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        where T : struct, IConvertible
+    {
+        var copy = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = Convert.ToString(tag.Value, CultureInfo.InvariantCulture);
+        }
+
+        Measurements.Enqueue(new Measurement(instrument.Name, value.ToDouble(CultureInfo.InvariantCulture), copy));
+    }
+
+    private sealed class SpanRecorder(TelemetryCapture capture) : BaseProcessor<Activity>
+    {
+        public override void OnEnd(Activity data)
+        {
+            var tags = data.TagObjects.ToDictionary(t => t.Key, t => Convert.ToString(t.Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
+            var events = data.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={Convert.ToString(t.Value, CultureInfo.InvariantCulture)}").Prepend(e.Name)).ToList();
+            capture.Spans.Enqueue(new Span(data.DisplayName, data.Kind, tags, events));
+        }
+    }
+}
