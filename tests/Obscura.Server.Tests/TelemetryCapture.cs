@@ -13,7 +13,12 @@ namespace Obscura.Server.Tests;
 /// </summary>
 public sealed class TelemetryCapture : IDisposable
 {
+    /// <summary>How long <see cref="WaitForAsync"/> waits before it fails: a bound for a broken test, not a timing.</summary>
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromMinutes(2);
+
     private readonly MeterListener _listener = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TelemetryCapture()
     {
@@ -74,7 +79,56 @@ public sealed class TelemetryCapture : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, checking it again each time a measurement or span arrives (no
+    /// polling): a request's duration and server span are recorded when the host disposes its context, which can be
+    /// just after the client has read the response. Fails with <paramref name="what"/> and what was captured if the
+    /// condition does not hold within a generous bound (two minutes), so a missing signal is a red test, never a hang.
+    /// </summary>
+    public async Task WaitForAsync(Func<bool> condition, string what, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(WaitLimit);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                changed = _changed.Task;
+            }
+
+            if (condition())
+            {
+                return;
+            }
+
+            try
+            {
+                await changed.WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Assert.Fail($"Telemetry never showed {what} within {WaitLimit.TotalMinutes} minutes. Server spans captured: "
+                    + string.Join(", ", Spans.Where(s => s.Kind == ActivityKind.Server).Select(s => $"{s.Name} [{s.Tags.GetValueOrDefault("obscura.role")}]"))
+                    + "; request durations: "
+                    + string.Join(", ", Of("http.server.request.duration").Select(m => $"{m.Tags.GetValueOrDefault("http.route")} [{m.Tags.GetValueOrDefault("obscura.role")}]")));
+            }
+        }
+    }
+
     public void Dispose() => _listener.Dispose();
+
+    private void Changed()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            changed = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.SetResult();
+    }
 
     private void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         where T : struct, IConvertible
@@ -86,6 +140,7 @@ public sealed class TelemetryCapture : IDisposable
         }
 
         Measurements.Enqueue(new Measurement(instrument.Name, value.ToDouble(CultureInfo.InvariantCulture), copy));
+        Changed();
     }
 
     private sealed class SpanRecorder(TelemetryCapture capture) : BaseProcessor<Activity>
@@ -95,6 +150,7 @@ public sealed class TelemetryCapture : IDisposable
             var tags = data.TagObjects.ToDictionary(t => t.Key, t => Convert.ToString(t.Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
             var events = data.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={Convert.ToString(t.Value, CultureInfo.InvariantCulture)}").Prepend(e.Name)).ToList();
             capture.Spans.Enqueue(new Span(data.DisplayName, data.Kind, tags, events));
+            capture.Changed();
         }
     }
 }

@@ -226,6 +226,7 @@ public static class ObscuraServer
     public static async Task InitialiseAsync(WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ObscuraTelemetry.Start(app.Services);
         var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
         if (options.Role != ServerRole.All)
         {

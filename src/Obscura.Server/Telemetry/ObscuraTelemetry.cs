@@ -74,6 +74,17 @@ public static class ObscuraTelemetry
     }
 
     /// <summary>
+    /// Builds the meter and tracer providers now rather than when the host starts, so that what happens before
+    /// (the first key's ledger append in <see cref="Hosting.ObscuraServer.InitialiseAsync"/>) is counted too.
+    /// </summary>
+    public static void Start(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        _ = services.GetService<MeterProvider>();
+        _ = services.GetService<TracerProvider>();
+    }
+
+    /// <summary>
     /// Tags the request's metrics and span with the caller's role; call after authentication. The role comes from the
     /// authenticated key's record, a fixed set: never the key, its name or the subject it is bound to.
     /// </summary>
