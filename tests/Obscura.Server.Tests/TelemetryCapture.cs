@@ -39,7 +39,7 @@ public sealed class TelemetryCapture : IDisposable
     public sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, string?> Tags);
 
     /// <summary>A finished span as exported: its name and attributes.</summary>
-    public sealed record Span(string Name, ActivityKind Kind, IReadOnlyDictionary<string, string?> Tags, IReadOnlyList<string> EventTexts);
+    public sealed record Span(string Name, ActivityKind Kind, string TraceId, IReadOnlyDictionary<string, string?> Tags, IReadOnlyList<string> EventTexts);
 
     public ConcurrentQueue<Measurement> Measurements { get; } = new();
 
@@ -49,6 +49,29 @@ public sealed class TelemetryCapture : IDisposable
     public BaseProcessor<Activity> SpanProcessor => new SpanRecorder(this);
 
     public IEnumerable<Measurement> Of(string instrument) => Measurements.Where(m => m.Instrument == instrument);
+
+    /// <summary>The server spans of the requests sent under <paramref name="trace"/> (see <see cref="Trace"/>).</summary>
+    public IEnumerable<Span> ServerSpansOf(string trace) => Spans.Where(s => s.Kind == ActivityKind.Server && s.TraceId == trace);
+
+    /// <summary>
+    /// Sends every request of <paramref name="clients"/> as a child of one new trace (a W3C <c>traceparent</c> header,
+    /// which the server's span takes as its parent), so a test can wait for its own requests' spans and no one else's.
+    /// </summary>
+    /// <returns>The trace id, in hex.</returns>
+    public static string Trace(params HttpClient[] clients)
+    {
+        var trace = ActivityTraceId.CreateRandom();
+        foreach (var client in clients)
+        {
+            client.DefaultRequestHeaders.Add("traceparent", $"00-{trace.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        }
+
+        return trace.ToHexString();
+    }
+
+    /// <summary>Waits (see <see cref="WaitForAsync"/>) until <paramref name="count"/> server spans of <paramref name="trace"/> have ended.</summary>
+    public Task WaitForSpansAsync(string trace, int count, CancellationToken cancellationToken) =>
+        WaitForAsync(() => ServerSpansOf(trace).Count() >= count, $"{count} server spans of this test's requests", cancellationToken);
 
     /// <summary>Every string an exporter could send: span names, attribute keys and values, event names and attributes, metric tags.</summary>
     public IEnumerable<string> ExportedStrings()
@@ -149,7 +172,7 @@ public sealed class TelemetryCapture : IDisposable
         {
             var tags = data.TagObjects.ToDictionary(t => t.Key, t => Convert.ToString(t.Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
             var events = data.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={Convert.ToString(t.Value, CultureInfo.InvariantCulture)}").Prepend(e.Name)).ToList();
-            capture.Spans.Enqueue(new Span(data.DisplayName, data.Kind, tags, events));
+            capture.Spans.Enqueue(new Span(data.DisplayName, data.Kind, data.TraceId.ToHexString(), tags, events));
             capture.Changed();
         }
     }

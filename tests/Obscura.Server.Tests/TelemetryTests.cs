@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -44,11 +43,11 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
         using var processor = server.As(Role.Processor);
         using var auditor = server.As(Role.Auditor);
         using var anonymous = server.Anonymous();
+        var trace = TelemetryCapture.Trace(controller, processor, auditor, anonymous);
+        var mark = Capture.Measurements.Count;
         await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification), Ct);
         await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.StoreAnalytics), Ct);
-        var spans = ServerSpans();
-        var mark = Capture.Measurements.Count;
-        var requests = 0;
+        var requests = 2;
 
         // Ledger appends: one signed append per write; the batch sizes add up to the tree's growth.
         var size = await TreeSizeAsync(auditor);
@@ -109,7 +108,7 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
         // Request latency per route template and role; an unauthenticated call is 'anonymous'.
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/metrics", Ct)).StatusCode);
         requests += 1;
-        await UntilAsync(() => ServerSpans() >= spans + requests, $"{requests} more server spans");
+        await Capture.WaitForSpansAsync(trace, requests, Ct);
         Assert.Equal(1, Durations(mark, "/v1/metrics", "anonymous", 401));
         Assert.Equal(2, Durations(mark, "/v1/verification", "Processor", 200));
         Assert.Equal(1, Durations(mark, "/v1/verification", "Processor", 422));
@@ -155,6 +154,8 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
         using var self = server.As(Role.Subject, SubjectId.Parse(Subject));
         using var wrongKey = server.Anonymous();
         wrongKey.DefaultRequestHeaders.Add("X-Api-Key", "obk_zzwrongkey0123456789");
+        using var console = ConsoleClient.For(server);
+        var trace = TelemetryCapture.Trace(controller, processor, self, wrongKey, console.Http);
         await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification), Ct);
         await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.ModelTraining), Ct);
         await controller.PostAsync("/v1/assessments", Json.Of(SamplePurposes.TrainingReuseAssessment), Ct);
@@ -172,8 +173,7 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
             "zqoslo",
         ];
 
-        var spans = ServerSpans();
-        var requests = 0;
+        var requests = 3;
         async Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string url, HttpContent? content = null)
         {
             using var request = new HttpRequestMessage(method, url) { Content = content };
@@ -202,7 +202,12 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(self, HttpMethod.Get, $"/v1/subjects/someone-else-{Subject}/consents")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Send(controller, HttpMethod.Get, $"/v1/no-such-route/{Subject}?purpose=identity-verification")).StatusCode);
 
-        await UntilAsync(() => ServerSpans() >= spans + requests, $"{requests} more server spans");
+        // The console: the key in a sign-in form, then the subject's page with the id in the query.
+        Assert.Equal(HttpStatusCode.Redirect, (await console.SignInAsync(server.KeyOf(Role.Controller))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await console.Http.GetAsync($"/console/subject?id={Subject}", Ct)).StatusCode);
+        requests += 3; // the sign-in form, its post and the subject's page
+
+        await Capture.WaitForSpansAsync(trace, requests, Ct);
         var snapshot = await (await controller.GetAsync("/v1/metrics", Ct)).Content.ReadAsStringAsync(Ct);
 
         // Not vacuous: the spans and measurements are there, with route templates and roles.
@@ -210,6 +215,11 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
         Assert.Contains(Capture.Spans, s => s.Tags.GetValueOrDefault("http.route") == "/v1/vault/objects/{objectId}" && s.Tags.GetValueOrDefault("obscura.role") == "Processor");
         Assert.Contains(Capture.Spans, s => s.Name == "obscura.verification" && s.Tags.GetValueOrDefault("obscura.outcome") == "match");
         Assert.Contains(Capture.Of(RequestDuration), m => m.Tags.GetValueOrDefault("http.route") == "/v1/decisions" && m.Tags.GetValueOrDefault("obscura.role") == "Processor");
+        Assert.Equal(
+            ["GET console/login anonymous", "GET console/subject Controller", "POST console/login anonymous"],
+            Capture.ServerSpansOf(trace).Where(s => s.Name.Contains(" console/", StringComparison.Ordinal))
+                .Select(s => $"{s.Tags.GetValueOrDefault("http.request.method")} {s.Tags.GetValueOrDefault("http.route")} {s.Tags.GetValueOrDefault("obscura.role")}")
+                .Order(StringComparer.Ordinal));
         Assert.Contains("\"obscura.role\"", snapshot, StringComparison.Ordinal);
 
         var exported = Capture.ExportedStrings().ToList();
@@ -232,13 +242,27 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
         using var processor = server.As(Role.Processor);
         using var subject = server.As(Role.Subject, SubjectId.Parse("tel-self"));
         using var anonymous = server.Anonymous();
-        var spans = ServerSpans();
+        var trace = TelemetryCapture.Trace(controller, auditor, processor, subject, anonymous);
         Assert.Equal(HttpStatusCode.OK, (await controller.GetAsync("/v1/metrics", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/v1/metrics", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await processor.GetAsync("/v1/metrics", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await subject.GetAsync("/v1/metrics", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/metrics", Ct)).StatusCode);
-        await UntilAsync(() => ServerSpans() >= spans + 5, "the five requests' spans"); // so that no later test counts them
+        await Capture.WaitForSpansAsync(trace, 5, Ct); // so that no later test counts them
+    }
+
+    [Fact]
+    public async Task V1_metrics_is_described_in_the_openapi_document_with_its_answer_its_roles_and_its_errors()
+    {
+        using var anonymous = server.Anonymous();
+        var document = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json", Ct)).RootElement;
+        var operation = document.GetProperty("paths").GetProperty("/v1/metrics").GetProperty("get");
+        Assert.Contains("Controller and auditor keys only", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var schema = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var name = schema.GetProperty("$ref").GetString()!.Split('/')[^1];
+        var properties = document.GetProperty("components").GetProperty("schemas").GetProperty(name).GetProperty("properties");
+        Assert.True(properties.TryGetProperty("collectedAt", out _) && properties.TryGetProperty("metrics", out _), name);
+        Assert.All(new[] { "401", "403", "429" }, status => Assert.True(operation.GetProperty("responses").TryGetProperty(status, out _), $"GET /v1/metrics does not document {status}"));
     }
 
     [Fact]
@@ -246,19 +270,18 @@ public sealed class TelemetryTests(TelemetryServerFixture server) : IClassFixtur
     {
         using var auditor = server.As(Role.Auditor);
         using var anonymous = server.Anonymous();
-        var traced = Capture.Spans.Count(s => s.Tags.GetValueOrDefault("http.route") == "/v1/ledger/head");
+        var trace = TelemetryCapture.Trace(auditor, anonymous);
         var probes = Capture.Of(RequestDuration).Count(m => m.Tags.GetValueOrDefault("http.route")?.StartsWith("/health", StringComparison.Ordinal) == true);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/v1/ledger/head", Ct)).StatusCode);
 
         // The probes' durations are recorded before the ledger head's span ends, so once that span is in, so are they.
-        await UntilAsync(() => Capture.Spans.Count(s => s.Tags.GetValueOrDefault("http.route") == "/v1/ledger/head") > traced, "a span for GET /v1/ledger/head");
+        await Capture.WaitForSpansAsync(trace, 1, Ct);
+        Assert.Equal("/v1/ledger/head", Assert.Single(Capture.ServerSpansOf(trace)).Tags.GetValueOrDefault("http.route"));
         await UntilAsync(() => Capture.Of(RequestDuration).Count(m => m.Tags.GetValueOrDefault("http.route")?.StartsWith("/health", StringComparison.Ordinal) == true) >= probes + 2, "the two probes' durations");
         Assert.DoesNotContain(Capture.Spans, s => s.Tags.GetValueOrDefault("http.route")?.StartsWith("/health", StringComparison.Ordinal) == true);
     }
-
-    private int ServerSpans() => Capture.Spans.Count(s => s.Kind == ActivityKind.Server);
 
     private double Sum(string instrument, string? tag = null, string? value = null) =>
         Capture.Of(instrument).Where(m => tag is null || m.Tags.GetValueOrDefault(tag) == value).Sum(m => m.Value);

@@ -86,15 +86,23 @@ public static class ObscuraTelemetry
 
     /// <summary>
     /// Tags the request's metrics and span with the caller's role; call after authentication. The role comes from the
-    /// authenticated key's record, a fixed set: never the key, its name or the subject it is bound to.
+    /// authenticated key's record, a fixed set: never the key, its name or the subject it is bound to. It is read once
+    /// the endpoint has run, because the console's pages are authenticated by their policy's own scheme (the session
+    /// cookie) during authorization, after this middleware; both tags are read only when the request ends.
     /// </summary>
     public static IApplicationBuilder UseObscuraTelemetry(this IApplicationBuilder app) =>
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
-            var role = RoleOf(context.User);
-            context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(new(RoleTag, role));
-            context.Features.Get<IHttpActivityFeature>()?.Activity.SetTag(RoleTag, role);
-            return next(context);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                var role = RoleOf(context.User);
+                context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(new(RoleTag, role));
+                context.Features.Get<IHttpActivityFeature>()?.Activity.SetTag(RoleTag, role);
+            }
         });
 
     /// <summary>Health and readiness probes: polled every few seconds by orchestrators, they are left out of traces.</summary>

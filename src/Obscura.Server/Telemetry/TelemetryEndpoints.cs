@@ -10,7 +10,8 @@ internal static class TelemetryEndpoints
         app.MapGet("/v1/metrics", (InProcessMetrics metrics) => TypedResults.Ok(metrics.Read()))
             .RequireAuthorization(Policies.ControllerOrAuditor)
             .WithTags("Observability")
-            .WithSummary("Every instrument collected in this process since it started (request latency by route and role, verification decisions, ε charged, ledger appends, vault bytes), cumulative.");
+            .WithSummary("Every instrument collected in this process since it started (request latency by route and role, verification decisions, ε charged, ledger appends, vault bytes), cumulative.")
+            .WithDescription("Controller and auditor keys only: processor and subject keys get 403. No tag names a subject, a key, an object or a request's path or query; see docs/observability.md.");
         return app;
     }
 }
