@@ -4,7 +4,7 @@ using OpenTelemetry.Trace;
 namespace Obscura.Server.Tests;
 
 /// <summary>The real server with a <see cref="TelemetryCapture"/> on its meters and spans.</summary>
-public sealed class TelemetryServerFixture : ServerFixture
+public class TelemetryServerFixture : ServerFixture
 {
     public TelemetryCapture Capture { get; } = new();
 
