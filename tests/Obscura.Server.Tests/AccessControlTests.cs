@@ -55,6 +55,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/vault/subjects/s-self/shred", """{"reason":"erasure"}""", [Role.Controller]),
         ("POST", "/v1/vault/retention/run", null, [Role.Controller]),
         ("GET", "/v1/vault/report", null, [Role.Controller, Role.Auditor]),
+        ("GET", "/v1/metrics", null, [Role.Controller, Role.Auditor]),
         ("POST", "/v1/retention/run", null, [Role.Controller]),
         ("POST", "/v1/models/victim/predict", """{"features":[0]}""", [Role.Controller, Role.Processor]),
         ("POST", "/v1/models?id=m-x", "{}", [Role.Controller]),

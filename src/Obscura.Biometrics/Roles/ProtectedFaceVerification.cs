@@ -4,6 +4,7 @@ using Obscura.Biometrics.Cancelable;
 using Obscura.Biometrics.Decisions;
 using Obscura.Biometrics.Keys;
 using Obscura.Biometrics.Protection;
+using Obscura.Biometrics.Telemetry;
 using Obscura.Biometrics.Templates;
 using Obscura.Governance;
 using Obscura.Governance.Consent;
@@ -149,6 +150,23 @@ public sealed partial class ProtectedFaceVerification : IDisposable
     public async Task<VerificationResult> VerifyAsync(string subjectId, FaceTemplate probe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(probe);
+
+        // The span and the count carry the outcome only: the subject, enrolment and probe never become tags.
+        using var activity = VerificationInstruments.Source.StartActivity(VerificationInstruments.VerificationSpan);
+        VerificationResult? result = null;
+        try
+        {
+            result = await VerifyCoreAsync(subjectId, probe, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            VerificationInstruments.Record(activity, result);
+        }
+    }
+
+    private async Task<VerificationResult> VerifyCoreAsync(string subjectId, FaceTemplate probe, CancellationToken cancellationToken)
+    {
         if (!await _consent.MayProcessAsync(subjectId, cancellationToken).ConfigureAwait(false))
         {
             return new VerificationResult(null, VerificationRefusal.NoConsent);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Storage;
+using Obscura.Governance.Telemetry;
 using Obscura.Privacy.Accounting;
 
 namespace Obscura.Governance.Budgets;
@@ -59,11 +60,12 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
     }
 
     /// <summary>Charges one release; refused (with what it would have spent) when it does not fit the budget.</summary>
-    public Task<Outcome<PrivacyBudgetStatus>> ChargeAsync(Actor actor, string dataset, PurposeId purpose, PrivacyCost cost, string query, CancellationToken cancellationToken)
+    public async Task<Outcome<PrivacyBudgetStatus>> ChargeAsync(Actor actor, string dataset, PurposeId purpose, PrivacyCost cost, string query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cost);
         ArgumentNullException.ThrowIfNull(query);
-        return store.WriteAsync<Outcome<PrivacyBudgetStatus>>(async (s, ct) =>
+        var charged = 0.0;
+        var outcome = await store.WriteAsync<Outcome<PrivacyBudgetStatus>>(async (s, ct) =>
         {
             if (await s.GetPrivacyBudgetAsync(dataset, purpose, ct).ConfigureAwait(false) is not { } budget)
             {
@@ -76,9 +78,11 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return NotCommitted(dataset, purpose);
             }
 
+            var before = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta);
             var accountant = Accountant(charges);
             accountant.Add(cost);
             var spent = Spent(accountant, budget.Delta);
+            charged = spent - before;
             if (spent > budget.Epsilon * (1 + 1e-12))
             {
                 return new GovernanceError(
@@ -91,7 +95,15 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
             var charge = await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow(), mechanism), ct).ConfigureAwait(false);
             await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: BudgetLocation(dataset), to: "dp-release", reference: StoredPrivacyCost.Reference(cost), commitment: charge)], ct).ConfigureAwait(false);
             return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Counted once the charge and its ledger entry are committed; the tags are controller-defined names.
+        if (outcome.Succeeded)
+        {
+            GovernanceInstruments.EpsilonCharged.Add(charged, new(GovernanceInstruments.PurposeTag, purpose.Value), new(GovernanceInstruments.DatasetTag, dataset));
+        }
+
+        return outcome;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Obscura.Governance.Storage;
+using Obscura.Governance.Telemetry;
 
 namespace Obscura.Governance.Ledger;
 
@@ -89,6 +90,8 @@ public sealed class AuditLedger
         var head = _signingKey.Sign(frontier.Size, frontier.Root(), now);
         await session.AppendLedgerAsync(entries, nodes, head, cancellationToken).ConfigureAwait(false);
         _lastSigned = head;
+        GovernanceInstruments.LedgerAppends.Add(1);
+        GovernanceInstruments.LedgerBatchSize.Record(events.Count);
         return head;
     }
 

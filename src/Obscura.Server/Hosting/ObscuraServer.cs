@@ -13,6 +13,7 @@ using Obscura.ModelPrivacy.Serving;
 using Obscura.Server.Console;
 using Obscura.Server.Endpoints;
 using Obscura.Server.Security;
+using Obscura.Server.Telemetry;
 using Obscura.Storage;
 
 namespace Obscura.Server.Hosting;
@@ -40,6 +41,7 @@ public static class ObscuraServer
 
         builder.Services.AddOptions<ObscuraOptions>().Bind(builder.Configuration.GetSection(ObscuraOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddObscuraTelemetry();
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
@@ -170,6 +172,7 @@ public static class ObscuraServer
         });
         app.UseConsoleHeaders();
         app.UseAuthentication();
+        app.UseObscuraTelemetry();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
@@ -189,6 +192,7 @@ public static class ObscuraServer
         app.MapRetention();
         app.MapModels();
         app.MapObscuraConsole();
+        app.MapTelemetry();
         return app;
     }
 
@@ -224,6 +228,7 @@ public static class ObscuraServer
     public static async Task InitialiseAsync(WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ObscuraTelemetry.Start(app.Services);
         var options = app.Services.GetRequiredService<IOptions<ObscuraOptions>>().Value;
         if (options.Role != ServerRole.All)
         {

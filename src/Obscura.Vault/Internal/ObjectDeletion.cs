@@ -1,4 +1,5 @@
 using Obscura.Governance.Subjects;
+using Obscura.Vault.Telemetry;
 
 namespace Obscura.Vault.Internal;
 
@@ -28,6 +29,7 @@ internal sealed class ObjectDeletion(VaultRuntime vault)
             }
 
             Add(seqs, result.Outbox);
+            VaultInstruments.Shredded(result.Deleted.Sum(o => o.Size), reason);
             deleted.AddRange(result.Deleted);
             shredded.AddRange(result.Shredded);
         }

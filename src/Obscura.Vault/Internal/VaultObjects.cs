@@ -3,6 +3,7 @@ using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Security.Files;
+using Obscura.Vault.Telemetry;
 
 namespace Obscura.Vault.Internal;
 
@@ -94,6 +95,8 @@ internal sealed class VaultObjects(VaultRuntime vault, AccessGate gate)
                 DeleteQuietly(path);
                 return new GovernanceError(GovernanceErrorKind.Refused, "The subject's data was erased while this blob was being stored; it was not kept.", "subject");
             }
+
+            VaultInstruments.BytesStored.Add(metadata.Size);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
