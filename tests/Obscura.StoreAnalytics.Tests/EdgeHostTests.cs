@@ -146,6 +146,45 @@ public sealed class EdgeHostTests
         Assert.All(frames[2..], f => Assert.Equal(0, f.Encoded.Max()));
     }
 
+    [Fact]
+    public async Task No_frame_from_a_spool_folder_or_an_mjpeg_stream_reaches_disk_through_the_host()
+    {
+        using var temp = new TempDirectory();
+        var input = Directory.CreateDirectory(Path.Combine(temp.Path, "spool")).FullName;
+        var morning = LocalUtc(Day, 8, 30);
+        var png = TestPhotos.TwoFacesPng();
+        var jpeg = MjpegSourceTests.TwoFacesJpeg();
+        File.WriteAllBytes(Path.Combine(input, Frame.FileName("cam-door", morning.AddMinutes(-1), "png")), png);
+        var embeddings = new List<float[]>();
+        await using var edge = await HostedEdge.StartAsync(temp, Day, morning);
+        edge.Processor.EmbeddingObserved = e => embeddings.Add(e.ToArray());
+        using var camera = new MjpegSourceTests.TestCamera(async (s, _) =>
+        {
+            await MjpegSourceTests.WritePartAsync(s, jpeg, declareLength: true);
+            return MjpegSourceTests.Ending.CloseBoundary;
+        });
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+
+        await edge.Host.RunAsync(new Edge.Sources.FolderFrameSource(input));
+        var summary = await edge.Host.RunAsync(new Edge.Sources.MjpegFrameSource(camera.Uri, "cam-door", http, edge.Clock));
+        edge.Clock.Advance(TimeSpan.FromHours(3));
+        using (var inbox = new BatchInbox(Path.Combine(temp.Path, "inbox.db"), new Dictionary<string, byte[]> { ["stockholm-1"] = edge.Signer.PublicKey }))
+        {
+            Assert.Equal(1, (await edge.Outbox.DrainAsync(inbox)).Delivered);
+        }
+
+        Assert.Equal((2, 4), (summary.Frames, summary.Faces));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(input));
+        var needles = EdgeProcessorTests.Needles(png, embeddings).Concat(EdgeProcessorTests.Needles(jpeg, [])).ToList();
+        var written = Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories).ToList();
+        Assert.Contains(written, p => p.EndsWith("outbox.db", StringComparison.Ordinal));
+        foreach (var path in written)
+        {
+            var bytes = File.ReadAllBytes(path);
+            Assert.All(needles, n => Assert.True(bytes.AsSpan().IndexOf(n.Bytes) < 0, $"{Path.GetFileName(path)} holds {n.What}"));
+        }
+    }
+
     /// <summary>A local time at the fixtures' store (UTC+1) on <paramref name="day"/>, as UTC.</summary>
     internal static DateTimeOffset LocalUtc(DateOnly day, int hour, int minute) =>
         new DateTimeOffset(day.ToDateTime(new TimeOnly(hour, minute)), TimeSpan.FromHours(1)).ToUniversalTime();
@@ -173,6 +212,8 @@ public sealed class EdgeHostTests
         }
 
         public string Folder { get; }
+
+        public EdgeProcessor Processor => _processor;
 
         public FakeTimeProvider Clock { get; }
 
