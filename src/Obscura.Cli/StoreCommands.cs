@@ -138,7 +138,7 @@ internal static class StoreCommands
             }
 
             using (processor)
-            using (var host = new EdgeHost(processor, keys, outbox, signer, TimeProvider.System, r.GetValue(clock)))
+            using (var host = new EdgeHost(processor, keys, outbox, signer, TimeProvider.System, r.GetValue(clock), ex => stderr.WriteLine($"the midnight key move or a band close failed; retrying in a minute: {ex.Message}")))
             using (var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan })
             {
                 IFrameSource source = r.GetValue(frames) is { } spool

@@ -38,12 +38,10 @@ public sealed class StoreCliTests : IDisposable
             ImpostorCosine = 0.5,
             Seed = 3,
         });
-        var configuration = simulator.Configuration(GroupIdDefaults.Parameters with { MinimumGroupSize = 1 }, [.. Enumerable.Range(0, GroupIdDefaults.Parameters.Bits + 1).Select(l => Math.Pow(0.917, l))]);
-        var (frames, truth) = simulator.Run(configuration);
+        var config = await WriteConfigurationAsync(simulator, GroupIdDefaults.Parameters with { MinimumGroupSize = 1 });
+        var (frames, truth) = simulator.Run(EdgeConfiguration.Load(config));
         Assert.InRange(frames.Max(f => f.Faces.Count), 1, 9);
 
-        var config = Path.Combine(_dir.Path, "edge.json");
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(configuration, EdgeConfiguration.Json), TestContext.Current.CancellationToken);
         var spool = Directory.CreateDirectory(Path.Combine(_dir.Path, "spool")).FullName;
         var faces = FacePortraits();
         foreach (var frame in frames)
@@ -119,10 +117,7 @@ public sealed class StoreCliTests : IDisposable
     [Fact]
     public async Task Notice_writes_the_sign_and_the_second_layer_with_the_art_13_items_and_refuses_an_http_address()
     {
-        var config = Path.Combine(_dir.Path, "edge.json");
-        var configuration = new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 })
-            .Configuration(GroupIdDefaults.Parameters, [.. Enumerable.Range(0, GroupIdDefaults.Parameters.Bits + 1).Select(l => Math.Pow(0.917, l))]);
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(configuration, EdgeConfiguration.Json), TestContext.Current.CancellationToken);
+        var config = await WriteConfigurationAsync(new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 }), GroupIdDefaults.Parameters);
         var notice = Path.Combine(_dir.Path, "notice.json");
         string Notice(string scheme) => $$"""
             {
@@ -159,10 +154,7 @@ public sealed class StoreCliTests : IDisposable
     [Fact]
     public async Task Edge_run_refuses_an_unprovisioned_folder_a_missing_source_and_an_unknown_camera()
     {
-        var config = Path.Combine(_dir.Path, "edge.json");
-        var configuration = new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 })
-            .Configuration(GroupIdDefaults.Parameters, [.. Enumerable.Range(0, GroupIdDefaults.Parameters.Bits + 1).Select(l => Math.Pow(0.917, l))]);
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(configuration, EdgeConfiguration.Json), TestContext.Current.CancellationToken);
+        var config = await WriteConfigurationAsync(new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 }), GroupIdDefaults.Parameters);
         var edge = Path.Combine(_dir.Path, "edge");
         var spool = Directory.CreateDirectory(Path.Combine(_dir.Path, "spool")).FullName;
 
@@ -178,10 +170,7 @@ public sealed class StoreCliTests : IDisposable
     [Fact]
     public async Task Edge_run_reads_an_mjpeg_camera_until_the_frame_limit()
     {
-        var config = Path.Combine(_dir.Path, "edge.json");
-        var configuration = new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 })
-            .Configuration(GroupIdDefaults.Parameters, [.. Enumerable.Range(0, GroupIdDefaults.Parameters.Bits + 1).Select(l => Math.Pow(0.917, l))]);
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(configuration, EdgeConfiguration.Json), TestContext.Current.CancellationToken);
+        var config = await WriteConfigurationAsync(new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 }), GroupIdDefaults.Parameters);
         var edge = Path.Combine(_dir.Path, "edge");
         Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("store", "edge", "init", "--config", config, "--edge", edge)).Code);
         var jpeg = Render(2, FacePortraits());
@@ -221,6 +210,15 @@ public sealed class StoreCliTests : IDisposable
         Assert.Equal((3, 6), (summary.RootElement.GetProperty("frames").GetInt32(), summary.RootElement.GetProperty("faces").GetInt32()));
         listener.Stop();
         await serving.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Writes the simulated store's edge configuration (its cameras and zones, the given group-ID parameters) to edge.json.</summary>
+    private async Task<string> WriteConfigurationAsync(StoreSimulator simulator, GroupIdParameters parameters)
+    {
+        var configuration = simulator.Configuration(parameters, [.. Enumerable.Range(0, parameters.Bits + 1).Select(l => Math.Pow(0.917, l))]);
+        var path = Path.Combine(_dir.Path, "edge.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(configuration, EdgeConfiguration.Json), TestContext.Current.CancellationToken);
+        return path;
     }
 
     /// <summary>Hopper and Collins cropped to their faces (as <see cref="TestPhotos.TwoFaces"/> draws them).</summary>

@@ -31,6 +31,55 @@ public sealed class EdgeHostTests
     }
 
     [Fact]
+    public async Task A_midnight_move_that_fails_on_disk_is_reported_and_retried_until_the_old_key_is_erased()
+    {
+        using var folder = new TempDirectory();
+        using var backup = new TempDirectory();
+        var failures = new List<Exception>();
+        await using var edge = await HostedEdge.StartAsync(folder, Day, LocalUtc(Day, 23, 0), tickFailed: failures.Add);
+        var keyFile = Path.Combine(edge.Folder, DailyKeyRatchet.FileName);
+        var fail = true;
+
+        // The new chain key's file cannot be written (disk full): it is gone, and the move throws.
+        edge.Keys.Step = step =>
+        {
+            if (fail && step == "next-written")
+            {
+                File.Delete(keyFile + ".next");
+                throw new IOException("disk full");
+            }
+        };
+        bool BackupGivesDay()
+        {
+            File.Copy(keyFile, Path.Combine(backup.Path, DailyKeyRatchet.FileName), overwrite: true);
+            using var restored = DailyKeyRatchet.Open(backup.Path, "stockholm-1");
+            try
+            {
+                Array.Clear(restored.DailyKey(Day));
+                return true;
+            }
+            catch (KeyErasedException)
+            {
+                return false;
+            }
+        }
+
+        edge.Clock.Advance(TimeSpan.FromHours(1));
+
+        // The host did not crash: it reported the failure and re-armed for a retry; the disk still holds Day's key.
+        Assert.IsType<IOException>(Assert.Single(failures));
+        Assert.Equal(1, edge.Host.TickFailures);
+        Assert.Equal(edge.Clock.GetUtcNow() + EdgeHost.RetryAfter, edge.Host.NextTick);
+        Assert.True(BackupGivesDay());
+
+        fail = false;
+        edge.Clock.Advance(EdgeHost.RetryAfter);
+
+        Assert.False(BackupGivesDay());
+        Assert.Equal(1, edge.Host.TickFailures);
+    }
+
+    [Fact]
     public async Task Starting_after_being_down_over_midnight_moves_the_ratchet_to_today_at_once()
     {
         using var folder = new TempDirectory();
@@ -225,7 +274,7 @@ public sealed class EdgeHostTests
 
         public EdgeHost Host { get; }
 
-        public static async Task<HostedEdge> StartAsync(TempDirectory folder, DateOnly firstDay, DateTimeOffset now, EdgeConfiguration? config = null, EdgeClock clock = EdgeClock.System)
+        public static async Task<HostedEdge> StartAsync(TempDirectory folder, DateOnly firstDay, DateTimeOffset now, EdgeConfiguration? config = null, EdgeClock clock = EdgeClock.System, Action<Exception>? tickFailed = null)
         {
             config ??= EdgeFixtures.Configuration();
             var edgeFolder = Path.Combine(folder.Path, "edge");
@@ -234,7 +283,7 @@ public sealed class EdgeHostTests
             var outbox = new EdgeOutbox(Path.Combine(folder.Path, "outbox.db"));
             var signer = EdgeSigningKey.Generate();
             var time = new FakeTimeProvider(now);
-            var host = new EdgeHost(processor, keys, outbox, signer, time, clock);
+            var host = new EdgeHost(processor, keys, outbox, signer, time, clock, tickFailed);
             host.Start();
             return new HostedEdge(edgeFolder, time, keys, processor, outbox, signer, host);
         }

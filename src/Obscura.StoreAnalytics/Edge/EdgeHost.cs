@@ -20,6 +20,9 @@ public sealed class EdgeHost : IDisposable
     /// <summary>Under <see cref="EdgeClock.System"/>, a frame stamped further ahead of the host's clock than this is refused.</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(2);
 
+    /// <summary>After a failed tick (e.g. the ratchet's file could not be written) the timer retries this much later.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
+
     private readonly EdgeProcessor _processor;
     private readonly DailyKeyRatchet _keys;
     private readonly EdgeOutbox _outbox;
@@ -27,7 +30,9 @@ public sealed class EdgeHost : IDisposable
     private readonly TimeProvider _time;
     private readonly EdgeClock _clock;
     private readonly Lock _gate = new();
+    private readonly Action<Exception>? _tickFailed;
     private ITimer? _timer;
+    private int _tickFailures;
     private int _late;
     private int _refused;
     private int _batches;
@@ -40,8 +45,10 @@ public sealed class EdgeHost : IDisposable
     /// <param name="signer">The edge's signing key (not owned).</param>
     /// <param name="time">The host's clock; tests pass a fake one.</param>
     /// <param name="clock">Whose clock decides the day: the host's (a live store) or the frames' (a recording).</param>
-    public EdgeHost(EdgeProcessor processor, DailyKeyRatchet keys, EdgeOutbox outbox, EdgeSigningKey signer, TimeProvider time, EdgeClock clock = EdgeClock.System)
+    /// <param name="tickFailed">Told when a timer tick failed (it is retried after <see cref="RetryAfter"/>); the exception's message holds no key.</param>
+    public EdgeHost(EdgeProcessor processor, DailyKeyRatchet keys, EdgeOutbox outbox, EdgeSigningKey signer, TimeProvider time, EdgeClock clock = EdgeClock.System, Action<Exception>? tickFailed = null)
     {
+        _tickFailed = tickFailed;
         _processor = processor ?? throw new ArgumentNullException(nameof(processor));
         _keys = keys ?? throw new ArgumentNullException(nameof(keys));
         _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
@@ -60,6 +67,18 @@ public sealed class EdgeHost : IDisposable
 
     /// <summary>When the timer fires next (UTC); null before <see cref="Start"/> or under <see cref="EdgeClock.Frames"/>.</summary>
     public DateTimeOffset? NextTick { get; private set; }
+
+    /// <summary>Timer ticks that failed so far (each retried after <see cref="RetryAfter"/>).</summary>
+    public int TickFailures
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tickFailures;
+            }
+        }
+    }
 
     /// <summary>What the host did so far.</summary>
     public EdgeRunSummary Summary
@@ -166,25 +185,49 @@ public sealed class EdgeHost : IDisposable
     {
         lock (_gate)
         {
-            if (!_disposed)
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
             {
                 TickCore();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Data.Common.DbException)
+            {
+                // A timer callback must not throw (it would end the process); the move is retried, and reported.
+                _tickFailures++;
+                _tickFailed?.Invoke(ex);
             }
         }
     }
 
-    /// <summary>At a band start or midnight by the host's clock: ratchet to today, drop earlier days, close ended bands, re-arm.</summary>
+    /// <summary>
+    /// At a band start or midnight by the host's clock: ratchet to today, drop earlier days, close ended bands. The
+    /// timer is re-armed whatever happens: for the next band start, or in <see cref="RetryAfter"/> when a step failed
+    /// (a disk error while moving the ratchet must not stop every later midnight move).
+    /// </summary>
     private void TickCore()
     {
         var now = _time.GetUtcNow();
         var config = _processor.Configuration;
-        var today = config.DateOf(now);
-        _keys.AdvanceTo(today);
-        _processor.EraseDaysBefore(today);
-        Enqueue(_processor.CloseBands((today, config.BandOf(now))));
-        var next = config.NextBandStart(now);
-        NextTick = next;
-        _timer!.Change(next - now, Timeout.InfiniteTimeSpan);
+        var next = now + RetryAfter;
+        try
+        {
+            var today = config.DateOf(now);
+            _keys.AdvanceTo(today);
+            _processor.EraseDaysBefore(today);
+            Enqueue(_processor.CloseBands((today, config.BandOf(now))));
+            next = config.NextBandStart(now);
+        }
+        finally
+        {
+            // Never a due time at or before now (a timer due now fires again at once: a spin).
+            next = next > now ? next : now + RetryAfter;
+            NextTick = next;
+            _timer!.Change(next - now, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void AnalyseCore(EncodedFrame frame, DateTimeOffset now)

@@ -195,6 +195,12 @@ public sealed class DailyKeyRatchet : IDisposable
             Advance(date);
             Persist();
         }
+        else if (fileDay < Day)
+        {
+            // An earlier move failed to write its file (disk error): memory moved on, the disk still holds an older
+            // chain key. Write it now, so the disk catches up and the older key is erased.
+            Persist();
+        }
     }
 
     private void Advance(DateOnly date)
