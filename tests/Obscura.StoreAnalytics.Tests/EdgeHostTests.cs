@@ -207,11 +207,7 @@ public sealed class EdgeHostTests
         var embeddings = new List<float[]>();
         await using var edge = await HostedEdge.StartAsync(temp, Day, morning);
         edge.Processor.EmbeddingObserved = e => embeddings.Add(e.ToArray());
-        using var camera = new MjpegSourceTests.TestCamera(async (s, _) =>
-        {
-            await MjpegSourceTests.WritePartAsync(s, jpeg, declareLength: true);
-            return MjpegSourceTests.Ending.CloseBoundary;
-        });
+        using var camera = new MjpegSourceTests.TestCamera(MjpegSourceTests.OnePartThenClose(jpeg));
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
 
         await edge.Host.RunAsync(new Edge.Sources.FolderFrameSource(input));

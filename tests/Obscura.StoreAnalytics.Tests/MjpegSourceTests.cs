@@ -84,11 +84,7 @@ public sealed class MjpegSourceTests
                 await WritePartAsync(s, Jpeg, declareLength: true);
                 return Ending.Drop;
             },
-            async (s, _) =>
-            {
-                await WritePartAsync(s, Jpeg, declareLength: true);
-                return Ending.CloseBoundary;
-            });
+            OnePartThenClose(Jpeg));
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var problems = new List<string>();
         var source = new MjpegFrameSource(camera.Uri, "cam-door", http, TimeProvider.System, new MjpegOptions { ReconnectDelay = TimeSpan.Zero }, problems.Add);
@@ -115,11 +111,7 @@ public sealed class MjpegSourceTests
                 await WritePartAsync(s, new byte[Jpeg.Length * 2], declareLength: true);
                 return Ending.Hold;
             },
-            async (s, _) =>
-            {
-                await WritePartAsync(s, Jpeg, declareLength: true);
-                return Ending.CloseBoundary;
-            });
+            OnePartThenClose(Jpeg));
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var problems = new List<string>();
         var source = new MjpegFrameSource(camera.Uri, "cam-door", http, TimeProvider.System, new MjpegOptions { MaxPartBytes = Jpeg.Length + 10, ReconnectDelay = TimeSpan.Zero }, problems.Add);
@@ -158,11 +150,7 @@ public sealed class MjpegSourceTests
                 await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
                 return Ending.Drop;
             },
-            async (s, _) =>
-            {
-                await WritePartAsync(s, Jpeg, declareLength: true);
-                return Ending.CloseBoundary;
-            });
+            OnePartThenClose(Jpeg));
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var problems = new List<string>();
         var source = new MjpegFrameSource(camera.Uri, "cam-door", http, clock, new MjpegOptions { ReconnectDelay = TimeSpan.Zero, StallTimeout = TimeSpan.FromSeconds(15) }, problems.Add);
@@ -199,6 +187,13 @@ public sealed class MjpegSourceTests
 
         return frames;
     }
+
+    /// <summary>A connection that sends one part with its Content-Length, then the closing boundary.</summary>
+    internal static Func<Stream, CancellationToken, Task<Ending>> OnePartThenClose(byte[] part) => async (s, _) =>
+    {
+        await WritePartAsync(s, part, declareLength: true);
+        return Ending.CloseBoundary;
+    };
 
     internal static async Task WritePartAsync(Stream s, byte[] body, bool declareLength)
     {
