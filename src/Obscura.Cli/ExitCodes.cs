@@ -41,4 +41,7 @@ public static class ExitCodes
 
     /// <summary>A face model is missing or does not match its pinned SHA-256 (run <c>obscura models fetch</c>).</summary>
     public const int ModelsUnavailable = 16;
+
+    /// <summary><c>store edge run --mjpeg</c>: the camera stream failed too many times in a row (unreachable, not MJPEG, broken parts).</summary>
+    public const int CameraUnavailable = 17;
 }

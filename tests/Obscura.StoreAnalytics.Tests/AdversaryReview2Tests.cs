@@ -101,23 +101,27 @@ public sealed class AdversaryReview2Tests
     }
 
     /// <summary>
-    /// Finding 3: the ratchet moves lazily, on the first frame of a day. A backup of the edge folder taken on day d
-    /// before that frame (a nightly backup at 02:00, the store still closed) holds chain(d − 1) and gives day d − 1's
-    /// key, contradicting "a backup of the edge folder taken on day d holds chain(d)".
+    /// Finding 3: the ratchet moved lazily, on the first frame of a day. A backup of the edge folder taken on day d
+    /// before that frame (a nightly backup at 02:00, the store still closed) held chain(d − 1) and gave day d − 1's key.
+    /// Fixed: the edge host moves the ratchet at local midnight by its own clock, with no frame. Red when the host's
+    /// midnight move is taken out.
     /// </summary>
-    [Fact(Skip = "finding 3: a backup taken on day d before the edge's first frame of day d still holds chain(d-1) (the ratchet moves on the first frame, not at midnight). Fix: the edge moves the ratchet at local midnight by its own clock (DailyKey(today) from a timer) before any backup window, or the docs must say 'after the first frame of day d'")]
-    public void A_nightly_backup_taken_on_day_d_before_the_store_opens_gives_no_key_of_day_d_minus_1()
+    [Fact]
+    public async Task A_nightly_backup_taken_on_day_d_before_the_store_opens_gives_no_key_of_day_d_minus_1()
     {
-        using var live = new TempDirectory();
+        using var temp = new TempDirectory();
         using var backup = new TempDirectory();
-        using var ratchet = DailyKeyRatchet.Create(live.Path, "s1", Day);
-        var yesterday = ratchet.DailyKey(Day);
+
+        // Day, 20:00 local: the edge has used Day's key (the store was open).
+        await using var edge = await EdgeHostTests.HostedEdge.StartAsync(temp, Day, EdgeHostTests.LocalUtc(Day, 20, 0));
+        var yesterday = edge.Keys.DailyKey(Day);
         Array.Clear(yesterday);
 
-        // Day + 1, 02:00: the nightly backup runs. No frame of Day + 1 has arrived yet, and nothing else moves the ratchet.
-        File.Copy(Path.Combine(live.Path, DailyKeyRatchet.FileName), Path.Combine(backup.Path, DailyKeyRatchet.FileName));
+        // Day + 1, 02:00: the nightly backup runs. No frame of Day + 1 has arrived yet; only the host's clock moved.
+        edge.Clock.Advance(TimeSpan.FromHours(6));
+        File.Copy(Path.Combine(edge.Folder, DailyKeyRatchet.FileName), Path.Combine(backup.Path, DailyKeyRatchet.FileName));
 
-        using var restored = DailyKeyRatchet.Open(backup.Path, "s1");
+        using var restored = DailyKeyRatchet.Open(backup.Path, "stockholm-1");
         Assert.Throws<KeyErasedException>(() => restored.DailyKey(Day));
     }
 

@@ -122,7 +122,7 @@ public sealed class EdgeProcessorTests
     }
 
     /// <summary>Byte strings that would betray an image or embedding: 16-byte windows of each embedding (float32 and float64), its first value as text, encoded-frame windows and decoded pixel rows of the face areas.</summary>
-    private static List<(string What, byte[] Bytes)> Needles(byte[] frame, List<float[]> embeddings)
+    internal static List<(string What, byte[] Bytes)> Needles(byte[] frame, List<float[]> embeddings)
     {
         var needles = new List<(string, byte[])>();
         foreach (var e in embeddings)

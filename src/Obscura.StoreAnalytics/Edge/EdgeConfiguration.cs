@@ -20,8 +20,15 @@ public sealed partial record EdgeConfiguration
     /// <summary>Camera id → camera.</summary>
     public required IReadOnlyDictionary<string, CameraConfiguration> Cameras { get; init; }
 
-    /// <summary>Store-local time minus UTC, in minutes.</summary>
+    /// <summary>Store-local time minus UTC, in minutes (used when <see cref="TimeZone"/> is not set).</summary>
     public int UtcOffsetMinutes { get; init; }
+
+    /// <summary>
+    /// The store's time zone, an IANA id such as <c>Europe/Stockholm</c> (read from the system's time-zone database).
+    /// When set it replaces <see cref="UtcOffsetMinutes"/>, so daylight-saving time moves the bands and local midnight
+    /// (when the edge host moves the key ratchet on) with the clocks on the wall.
+    /// </summary>
+    public string? TimeZone { get; init; }
 
     /// <summary>Local time the lunch band starts (default 11:00).</summary>
     public TimeOnly LunchStarts { get; init; } = new(11, 0);
@@ -98,6 +105,18 @@ public sealed partial record EdgeConfiguration
         }
 
         Check(Math.Abs(UtcOffsetMinutes) <= 14 * 60, "The UTC offset is within ±14 h.");
+        if (TimeZone is not null)
+        {
+            try
+            {
+                Zone();
+            }
+            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                throw new InvalidDataException($"The time zone '{TimeZone}' is not in this system's time-zone database (an IANA id such as Europe/Stockholm; install tzdata).", ex);
+            }
+        }
+
         Check(LunchStarts < AfternoonStarts, "Lunch starts before the afternoon.");
         Check(CoarseMinutes is > 0 and <= 60 && 60 % CoarseMinutes == 0, "The coarse time divides an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 minutes).");
         try
@@ -116,23 +135,70 @@ public sealed partial record EdgeConfiguration
         return this;
     }
 
+    /// <summary>The store-local wall-clock time of a UTC instant (by <see cref="TimeZone"/>, else <see cref="UtcOffsetMinutes"/>).</summary>
+    public DateTime LocalTimeOf(DateTimeOffset utc) =>
+        TimeZone is null ? utc.UtcDateTime.AddMinutes(UtcOffsetMinutes) : TimeZoneInfo.ConvertTime(utc, Zone()).DateTime;
+
+    /// <summary>
+    /// The first UTC instant at or after which the store-local wall clock reads <paramref name="time"/> on
+    /// <paramref name="date"/> or later: the instant itself, or, where daylight saving skips that local time, the end of
+    /// the gap.
+    /// </summary>
+    public DateTimeOffset UtcOf(DateOnly date, TimeOnly time)
+    {
+        var local = date.ToDateTime(time, DateTimeKind.Unspecified);
+        if (TimeZone is null)
+        {
+            return new DateTimeOffset(local, TimeSpan.Zero).AddMinutes(-UtcOffsetMinutes);
+        }
+
+        var zone = Zone();
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(1);
+        }
+
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+    }
+
+    /// <summary>The next store-local midnight after <paramref name="utc"/>: the first instant of the next local date.</summary>
+    public DateTimeOffset NextMidnight(DateTimeOffset utc) => UtcOf(DateOf(utc).AddDays(1), TimeOnly.MinValue);
+
+    /// <summary>The first instant after <paramref name="utc"/> at which the (date, band) changes: the next band start or midnight.</summary>
+    public DateTimeOffset NextBandStart(DateTimeOffset utc)
+    {
+        var date = DateOf(utc);
+        foreach (var start in new[] { LunchStarts, AfternoonStarts })
+        {
+            var at = UtcOf(date, start);
+            if (at > utc)
+            {
+                return at;
+            }
+        }
+
+        return NextMidnight(utc);
+    }
+
     /// <summary>The band of a UTC instant, in store-local time.</summary>
     public TimeBand BandOf(DateTimeOffset utc)
     {
-        var local = TimeOnly.FromDateTime(utc.UtcDateTime.AddMinutes(UtcOffsetMinutes));
+        var local = TimeOnly.FromDateTime(LocalTimeOf(utc));
         return local < LunchStarts ? TimeBand.Morning : local < AfternoonStarts ? TimeBand.Lunch : TimeBand.Afternoon;
     }
 
     /// <summary>The store-local date of a UTC instant.</summary>
-    public DateOnly DateOf(DateTimeOffset utc) => DateOnly.FromDateTime(utc.UtcDateTime.AddMinutes(UtcOffsetMinutes));
+    public DateOnly DateOf(DateTimeOffset utc) => DateOnly.FromDateTime(LocalTimeOf(utc));
 
     /// <summary>The coarse time: store-local minute of the day, rounded down to <see cref="CoarseMinutes"/>.</summary>
     public int CoarseMinuteOf(DateTimeOffset utc)
     {
-        var local = utc.UtcDateTime.AddMinutes(UtcOffsetMinutes);
+        var local = LocalTimeOf(utc);
         var minute = (local.Hour * 60) + local.Minute;
         return minute - (minute % CoarseMinutes);
     }
+
+    private TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone!);
 
     private static void Check(bool condition, string message)
     {

@@ -49,14 +49,23 @@ public sealed class EdgeEventBuffer(EdgeConfiguration configuration, DailyKeyRat
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
 
             // An earlier day's hyperplanes would keep its key computable: drop them once a later day started.
-            foreach (var old in _hashers.Keys.Where(d => d < date).ToList())
-            {
-                _hashers[old].Erase();
-                _hashers.Remove(old);
-            }
+            EraseDaysBefore(date);
         }
 
         return hasher;
+    }
+
+    /// <summary>
+    /// Zeroes and drops the hashers of days before <paramref name="date"/>: their hyperplanes compute those days' codes
+    /// as well as the erased keys would. The edge host calls it at local midnight, with no frame of the new day yet.
+    /// </summary>
+    public void EraseDaysBefore(DateOnly date)
+    {
+        foreach (var old in _hashers.Keys.Where(d => d < date).ToList())
+        {
+            _hashers[old].Erase();
+            _hashers.Remove(old);
+        }
     }
 
     /// <summary>

@@ -205,6 +205,9 @@ public sealed class EdgeProcessor : IDisposable
     /// <inheritdoc cref="EdgeEventBuffer.CloseBands"/>
     public IReadOnlyList<EventBatch> CloseBands((DateOnly Date, TimeBand Band)? before = null) => _buffer.CloseBands(before);
 
+    /// <inheritdoc cref="EdgeEventBuffer.EraseDaysBefore"/>
+    public void EraseDaysBefore(DateOnly date) => _buffer.EraseDaysBefore(date);
+
     /// <inheritdoc/>
     public void Dispose()
     {

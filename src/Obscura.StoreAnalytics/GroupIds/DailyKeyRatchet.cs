@@ -136,6 +136,23 @@ public sealed class DailyKeyRatchet : IDisposable
         return HKDF.Expand(HashAlgorithmName.SHA256, _chainKey, KeyLength, info);
     }
 
+    /// <summary>
+    /// Moves the ratchet on to <paramref name="date"/> without giving a key: the edge host calls it at local midnight
+    /// (and at start-up) so that yesterday's chain key is erased from memory and disk before any backup window, not only
+    /// at the day's first frame. A date on or before <see cref="Day"/> (or before the day another process sharing the
+    /// folder moved to) changes nothing: there is nothing earlier left to erase. Returns the day the ratchet is at.
+    /// </summary>
+    public DateOnly AdvanceTo(DateOnly date)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (date > Day || _folder is not null)
+        {
+            MoveTo(date > Day ? date : Day, refuseEarlier: false);
+        }
+
+        return Day;
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -146,7 +163,7 @@ public sealed class DailyKeyRatchet : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"DailyKeyRatchet({Store}, {Day:yyyy-MM-dd})";
 
-    private void MoveTo(DateOnly date)
+    private void MoveTo(DateOnly date, bool refuseEarlier = true)
     {
         if (_folder is null)
         {
@@ -168,7 +185,7 @@ public sealed class DailyKeyRatchet : IDisposable
             CryptographicOperations.ZeroMemory(fileKey);
         }
 
-        if (date < Day)
+        if (date < Day && refuseEarlier)
         {
             throw new KeyErasedException(date, Day);
         }
@@ -176,6 +193,12 @@ public sealed class DailyKeyRatchet : IDisposable
         if (date > Day)
         {
             Advance(date);
+            Persist();
+        }
+        else if (fileDay < Day)
+        {
+            // An earlier move failed to write its file (disk error): memory moved on, the disk still holds an older
+            // chain key. Write it now, so the disk catches up and the older key is erased.
             Persist();
         }
     }
