@@ -19,8 +19,7 @@ public sealed class TrainCliTests : IDisposable
     private string[] Train(params string[] more) =>
         ["--data", Data, "train", "--data-dir", Images, "--hidden", "0", "--epochs", "2", "--batch", "150", .. more];
 
-    [Fact]
-    public async Task Dp_sgd_is_charged_to_the_budget_before_training_and_a_second_run_that_does_not_fit_is_refused()
+    private async Task SetBudgetAsync(string epsilon)
     {
         foreach (var definition in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining })
         {
@@ -29,7 +28,13 @@ public sealed class TrainCliTests : IDisposable
             Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", purpose)).Code);
         }
 
-        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "dp", "budget", "set", "--dataset", "fashion", "--purpose", "model-training", "--epsilon", "3.2", "--delta", "1e-5")).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "dp", "budget", "set", "--dataset", "fashion", "--purpose", "model-training", "--epsilon", epsilon, "--delta", "1e-5")).Code);
+    }
+
+    [Fact]
+    public async Task Dp_sgd_is_charged_to_the_budget_before_training_and_a_second_run_that_does_not_fit_is_refused()
+    {
+        await SetBudgetAsync("3.2");
 
         var first = await Cli.RunAsync(Train("--epsilon", "3", "--delta", "1e-5", "--dataset", "fashion", "--purpose", "model-training"));
 
@@ -66,14 +71,7 @@ public sealed class TrainCliTests : IDisposable
     [Fact]
     public async Task Rdp_calibration_adds_more_noise_and_the_budget_is_still_charged_the_tighter_epsilon()
     {
-        foreach (var definition in new[] { SamplePurposes.IdentityVerification, SamplePurposes.ModelTraining })
-        {
-            var purpose = Path.Combine(_dir.Path, definition.Id + ".json");
-            await File.WriteAllTextAsync(purpose, JsonSerializer.Serialize(definition, GovernanceJson.Indented), TestContext.Current.CancellationToken);
-            Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "purposes", "register", "--file", purpose)).Code);
-        }
-
-        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("--data", Data, "dp", "budget", "set", "--dataset", "fashion", "--purpose", "model-training", "--epsilon", "8", "--delta", "1e-5")).Code);
+        await SetBudgetAsync("8");
 
         var rdp = await Cli.RunAsync(Train("--epsilon", "3", "--accountant", "rdp", "--dataset", "fashion", "--purpose", "model-training"));
         Assert.True(rdp.Code == ExitCodes.Success, rdp.Err);

@@ -46,6 +46,27 @@ public sealed class PldAccountingTests
         Assert.True(pld - finer is >= -1e-9 and < 2e-4, $"h = 1e-4: {pld}, h = 5e-5: {finer}");
     }
 
+    // docs/model-privacy.md and docs/differential-privacy.md quote these computed figures.
+    [Fact]
+    public void Figures_quoted_in_the_docs_are_what_the_accountants_give()
+    {
+        // obscura train's default on full Fashion-MNIST: q = 512/60000, T = 20 epochs × round(60000/512) = 2,340.
+        const double Train = 512.0 / 60000;
+        Assert.Equal(0.9415, PrivacyAccountant.NoiseMultiplierFor(3, 1e-5, Train, 2340), 1e-4);
+        Assert.Equal(2.66, PldAccountant.EpsilonFor(Sgm(Train, 0.9414935782551765, 2340), 1e-5), 5e-3);
+        Assert.Equal(0.8914, PldAccountant.NoiseMultiplierFor(3, 1e-5, Train, 2340), 1e-4);
+
+        // The LiRA audit's DP recipes: 1,000 training records, batch 128 (q = 0.128), 30 epochs × 8 = 240 steps.
+        Assert.Equal(8.19, Rdp(0.128, 1.5, 240, 1e-5), 5e-3);
+        Assert.Equal(7.37, PldAccountant.EpsilonFor(Sgm(0.128, 1.5, 240), 1e-5), 5e-3);
+        Assert.Equal(3.17, Rdp(0.128, 3, 240, 1e-5), 5e-3);
+        Assert.Equal(2.91, PldAccountant.EpsilonFor(Sgm(0.128, 3, 240), 1e-5), 5e-3);
+
+        // The MNIST example's calibrations for ε = 3 (q = 256/60000, T = 14,062).
+        Assert.Equal(1.0145, PrivacyAccountant.NoiseMultiplierFor(3, 1e-5, 256.0 / 60000, 14062), 1e-4);
+        Assert.Equal(0.9684, PldAccountant.NoiseMultiplierFor(3, 1e-5, 256.0 / 60000, 14062), 1e-4);
+    }
+
     // With q = 1 one step is the Gaussian mechanism, T steps the Gaussian mechanism with μ = √T/σ, whose exact curve is
     // δ(ε) = Φ(−ε/μ + μ/2) − e^ε Φ(−ε/μ − μ/2) (Balle and Wang 2018, Thm 8). The PLD must lie on or above it, and within
     // its discretisation error.
@@ -131,6 +152,22 @@ public sealed class PldAccountingTests
         Assert.True(total.EpsilonFor(1e-6) < K * E0); // better than the sum of the εs
         var viaLedger = PldAccountant.TryEpsilonFor(Enumerable.Repeat<PrivacyCost>(new PrivacyCost.Pure(Rational.Of(37, 100)), K), 1e-6);
         Assert.Equal(total.EpsilonFor(1e-6), viaLedger!.Value, 1e-12);
+    }
+
+    // The add-one pair is the remove-one pair swapped, so H_t(P‖Q) = 1 − t + t·H_(1/t)(Q‖P): δ_add(ε) = 1 − e^ε + e^ε δ_remove(−ε).
+    // The add direction never gave the larger ε in any configuration tried (remove dominates for ε ≥ 0 there), so this
+    // identity is what checks its profile.
+    [Fact]
+    public void The_add_profile_is_the_remove_profile_swapped()
+    {
+        foreach (var (q, sigma) in new[] { (0.1, 1.0), (0.01, 0.8), (0.5, 2.0), (1.0, 1.5) })
+        {
+            foreach (var epsilon in new[] { -2, -0.5, -0.01, 0, 0.001, 0.01, 0.05, 0.5 })
+            {
+                var swapped = 1 - Math.Exp(epsilon) + (Math.Exp(epsilon) * PldAccountant.RemoveProfile(q, sigma, -epsilon));
+                Assert.Equal(Math.Max(0, swapped), PldAccountant.AddProfile(q, sigma, epsilon), 1e-12);
+            }
+        }
     }
 
     [Fact]

@@ -107,7 +107,8 @@ public static class PldAccountant
     /// <summary>
     /// The smallest noise multiplier σ (to a relative 10^-6) for which <paramref name="steps"/> steps of the
     /// Poisson-subsampled Gaussian at <paramref name="samplingRate"/> are (<paramref name="targetEpsilon"/>,
-    /// <paramref name="delta"/>)-DP by their PLD: a bisection on σ, which ε decreases in.
+    /// <paramref name="delta"/>)-DP by their PLD: a bracketing search on σ, which ε decreases in (regula falsi with
+    /// bisection steps, started from the Rényi σ).
     /// </summary>
     /// <param name="targetEpsilon">The ε to reach; positive and finite.</param>
     /// <param name="delta">δ, strictly between 0 and 1.</param>
@@ -125,38 +126,86 @@ public static class PldAccountant
 
         CheckDelta(delta);
         _ = new PrivacyCost.SubsampledGaussian(samplingRate, 1, steps); // validates q and T
-        bool Reaches(double sigma) =>
-            TryFor(new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps), interval) is { } pair && pair.EpsilonFor(delta) <= targetEpsilon;
+        double Epsilon(double sigma) =>
+            TryFor(new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps), interval)?.EpsilonFor(delta) ?? double.PositiveInfinity;
 
+        // Bracket from the Rényi σ, which the PLD's usually undercuts by a few per cent.
         const double Ceiling = 1e6;
-        var high = 1.0;
-        while (!Reaches(high))
+        double high;
+        try
+        {
+            high = PrivacyAccountant.NoiseMultiplierFor(targetEpsilon, delta, samplingRate, steps);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            high = 1;
+        }
+
+        var highEpsilon = Epsilon(high);
+        while (highEpsilon > targetEpsilon)
         {
             high *= 2;
             if (high > Ceiling)
             {
                 throw new ArgumentOutOfRangeException(nameof(targetEpsilon), targetEpsilon, "No noise multiplier up to 10^6 reaches this ε at this δ; raise ε or δ.");
             }
+
+            highEpsilon = Epsilon(high);
         }
 
-        var low = high / 2;
-        while (low > 1e-3 && Reaches(low))
+        var low = high * 0.8;
+        var lowEpsilon = Epsilon(low);
+        while (lowEpsilon <= targetEpsilon && low > 1e-3)
         {
-            high = low;
+            (high, highEpsilon) = (low, lowEpsilon);
             low /= 2;
+            lowEpsilon = Epsilon(low);
         }
 
-        // Invariant: high reaches the target, low does not (or is below any useful σ).
+        // Invariant: ε(high) ≤ target < ε(low). Regula falsi with the Illinois modification (the retained end's excess
+        // is halved when the same end is kept twice), and a bisection step whenever the bracket fails to halve, so it
+        // converges superlinearly where ε(σ) is smooth and never slower than bisection.
+        double lowExcess = lowEpsilon - targetEpsilon, highExcess = highEpsilon - targetEpsilon;
+        var kept = 0;
         while (high - low > high * 1e-6)
         {
-            var middle = (low + high) / 2;
-            if (Reaches(middle))
+            var width = high - low;
+            var middle = double.IsFinite(lowExcess) && lowExcess > highExcess
+                ? high - (highExcess * (high - low) / (highExcess - lowExcess))
+                : (low + high) / 2;
+            if (!(middle > low && middle < high))
             {
-                high = middle;
+                middle = (low + high) / 2;
+            }
+
+            var excess = Epsilon(middle) - targetEpsilon;
+            if (excess <= 0)
+            {
+                (high, highExcess) = (middle, excess);
+                lowExcess = kept < 0 ? lowExcess / 2 : lowExcess;
+                kept = kept < 0 ? kept - 1 : -1;
             }
             else
             {
-                low = middle;
+                (low, lowExcess) = (middle, excess);
+                highExcess = kept > 0 ? highExcess / 2 : highExcess;
+                kept = kept > 0 ? kept + 1 : 1;
+            }
+
+            if (high - low > width / 2 && Math.Abs(kept) >= 3)
+            {
+                var half = (low + high) / 2;
+                var halfExcess = Epsilon(half) - targetEpsilon;
+                if (halfExcess <= 0)
+                {
+                    (high, highExcess) = (half, halfExcess);
+                }
+                else
+                {
+                    (low, lowExcess) = (half, halfExcess);
+                }
+
+                kept = 0;
             }
         }
 
