@@ -22,7 +22,9 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Expected batch size (DP-SGD's sampling rate is batch / examples).", DefaultValueFactory = _ => 512 };
         var rate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 2f };
         var clip = new Option<float>("--clip") { Description = "Per-example gradient L2 clipping norm.", DefaultValueFactory = _ => 1f };
-        var epsilon = new Option<double?>("--epsilon") { Description = "Target ε of DP-SGD; the noise multiplier is the smallest that reaches it (RDP accounting of the subsampled Gaussian)." };
+        var epsilon = new Option<double?>("--epsilon") { Description = "Target ε of DP-SGD; the noise multiplier is the smallest that reaches it by --accountant." };
+        var accountant = new Option<string>("--accountant") { Description = "How σ is calibrated: 'tightest' (the smaller σ of the PLD and RDP accountants, the default), 'pld' or 'rdp'. The budget is always charged the tighter ε of the two.", DefaultValueFactory = _ => "tightest" };
+        accountant.AcceptOnlyFromAmong("tightest", "pld", "rdp");
         var delta = new Option<double>("--delta") { Description = "δ of DP-SGD (below 1/examples).", DefaultValueFactory = _ => 1e-5 };
         var dataset = new Option<string?>("--dataset") { Description = "The dataset whose privacy budget (for --purpose) is charged before training." };
         var purpose = CliOptions.Purpose(description: "The purpose whose budget on --dataset is charged.", required: false);
@@ -32,7 +34,7 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "With --non-private only: make the run repeatable. DP-SGD always draws its sampling and noise from the operating system's CSPRNG." };
         var command = new Command("train", "Train an image classifier with DP-SGD at a target (ε, δ), charged to the dataset's privacy budget first, or without privacy (--non-private); prints test accuracy, the privacy spent and examples/s.")
         {
-            dataDir, hidden, epochs, batch, rate, clip, epsilon, delta, dataset, purpose, nonPrivate, limit, seed, output,
+            dataDir, hidden, epochs, batch, rate, clip, epsilon, accountant, delta, dataset, purpose, nonPrivate, limit, seed, output,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -83,7 +85,7 @@ internal static class TrainCommand
                 double sigma;
                 try
                 {
-                    sigma = PrivacyAccountant.NoiseMultiplierFor(target, r.GetValue(delta), samplingRate, steps);
+                    sigma = NoiseMultiplierFor(r.GetValue(accountant)!, target, r.GetValue(delta), samplingRate, steps);
                 }
                 catch (ArgumentException ex)
                 {
@@ -109,7 +111,9 @@ internal static class TrainCommand
                     return ExitCodes.Refused;
                 }
 
-                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"charged to {r.GetValue(dataset)} for {r.GetValue(purpose)}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4}; σ = {sigma:G4}, q = {samplingRate:G4}, {steps} steps"));
+                var run = Accounted(cost, r.GetValue(delta));
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"this run: ε = {run.Epsilon:G4} by {run.MethodToken} (RDP {run.RdpEpsilon:G4}, PLD {(run.PldEpsilon is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : "n/a")}) at δ = {r.GetValue(delta):G3}; σ = {sigma:G4} ({r.GetValue(accountant)}), q = {samplingRate:G4}, {steps} steps"));
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"charged to {r.GetValue(dataset)} for {r.GetValue(purpose)}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4} (by {charged.Value.Accounting?.MethodToken})"));
             }
 
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training {(r.GetValue(hidden) == 0 ? "logistic regression" : $"MLP {train.Pixels}-{r.GetValue(hidden)}-{train.Classes}")} on {train.Count} images, {options.Epochs} epochs…"));
@@ -119,7 +123,7 @@ internal static class TrainCommand
             string? sha256 = null;
             if (r.GetValue(output) is { } file)
             {
-                var epsilonSpent = cost is null ? (double?)null : PrivacyAccountant.EpsilonFor(cost, r.GetValue(delta));
+                var epsilonSpent = cost is null ? (double?)null : Accounted(cost, r.GetValue(delta)).Epsilon;
                 sha256 = ModelFile.Write(file.FullName, model, result.Parameters, new ModelMetadata(DateTimeOffset.UtcNow, epsilonSpent, cost is null ? null : r.GetValue(delta), train.Count));
             }
 
@@ -133,7 +137,7 @@ internal static class TrainCommand
                     options.BatchSize,
                     options.LearningRate,
                     steps = result.Steps,
-                    privacy = cost is null ? null : new { epsilon = PrivacyAccountant.EpsilonFor(cost, r.GetValue(delta)), delta = r.GetValue(delta), noiseMultiplier = cost.NoiseMultiplier, samplingRate = cost.SamplingRate, clip = options.ClipNorm },
+                    privacy = cost is null ? null : Report(cost, r.GetValue(delta), r.GetValue(accountant)!, options.ClipNorm),
                     testAccuracy = accuracy,
                     trainSeconds = result.Elapsed.TotalSeconds,
                     examplesPerSecond = result.ExamplesPerSecond,
@@ -144,6 +148,57 @@ internal static class TrainCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// σ for the target by the chosen calibration: 'tightest' takes the smaller of the PLD and RDP noise multipliers
+    /// (either is valid; one that cannot reach the target, such as a PLD beyond its grid, is left out).
+    /// </summary>
+    private static double NoiseMultiplierFor(string accountant, double target, double delta, double samplingRate, long steps)
+    {
+        if (accountant == "pld")
+        {
+            return PldAccountant.NoiseMultiplierFor(target, delta, samplingRate, steps);
+        }
+
+        var rdp = PrivacyAccountant.NoiseMultiplierFor(target, delta, samplingRate, steps);
+        if (accountant == "rdp")
+        {
+            return rdp;
+        }
+
+        try
+        {
+            return Math.Min(rdp, PldAccountant.NoiseMultiplierFor(target, delta, samplingRate, steps));
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return rdp;
+        }
+    }
+
+    private static AccountedEpsilon Accounted(PrivacyCost cost, double delta)
+    {
+        var single = new PrivacyAccountant();
+        single.Add(cost);
+        return single.TightestEpsilonFor(delta);
+    }
+
+    private static object Report(PrivacyCost.SubsampledGaussian cost, double delta, string calibration, float clip)
+    {
+        var accounted = Accounted(cost, delta);
+        return new
+        {
+            epsilon = accounted.Epsilon,
+            accountant = accounted.MethodToken,
+            epsilonRdp = accounted.RdpEpsilon,
+            epsilonPld = accounted.PldEpsilon,
+            calibration,
+            delta,
+            noiseMultiplier = cost.NoiseMultiplier,
+            samplingRate = cost.SamplingRate,
+            clip,
+        };
     }
 
     private sealed class EpochProgress(TextWriter stderr) : IProgress<TrainingProgress>

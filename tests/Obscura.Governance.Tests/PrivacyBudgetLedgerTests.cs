@@ -100,11 +100,16 @@ public sealed class PrivacyBudgetLedgerTests : IDisposable
         var purpose = SamplePurposes.StoreAnalytics.Id;
         Assert.True((await Ledger.SetAsync(GovernanceFixture.Admin, "mnist-training", purpose, 2.0, 1e-5, Ct)).Succeeded);
 
-        // TF Privacy's compute_dp_sgd_privacy example (n = 60000, batch 150, σ = 1.3, 15 epochs): ε = 0.7242 at δ = 1e-5.
+        // TF Privacy's compute_dp_sgd_privacy example (n = 60000, batch 150, σ = 1.3, 15 epochs): ε = 0.7242 at δ = 1e-5
+        // by RDP. The ledger charges the tighter PLD figure and says so.
         var training = new PrivacyCost.SubsampledGaussian(150.0 / 60000, 1.3, 6000);
         var charged = await Ledger.ChargeAsync(GovernanceFixture.Admin, "mnist-training", purpose, training, "dp-sgd", Ct);
         Assert.True(charged.Succeeded, charged.Error?.Message);
-        Assert.Equal(0.7242234026109595, charged.Value!.EpsilonSpent, 1e-9);
+        var accounting = charged.Value!.Accounting!.Value;
+        Assert.Equal(0.7242234026109595, accounting.RdpEpsilon, 1e-9);
+        Assert.Equal(AccountingMethod.Pld, accounting.Method);
+        Assert.Equal(PldAccountant.EpsilonFor(training, 1e-5), charged.Value.EpsilonSpent);
+        Assert.True(charged.Value.EpsilonSpent < 0.7242234026109595 - 0.05);
 
         // Parameters that are not short decimals come back bit for bit too.
         var odd = new PrivacyCost.SubsampledGaussian(1.0 / 3000, 0.1 + 3.2, 1234);
@@ -113,12 +118,13 @@ public sealed class PrivacyBudgetLedgerTests : IDisposable
         var expected = new PrivacyAccountant();
         expected.Add(training);
         expected.Add(odd);
-        Assert.Equal(expected.EpsilonFor(1e-5), second.Value!.EpsilonSpent);
+        Assert.Equal(expected.TightestEpsilonFor(1e-5), second.Value!.Accounting);
+        Assert.Equal(expected.TightestEpsilonFor(1e-5).Epsilon, second.Value!.EpsilonSpent);
 
         using var reopened = SqliteGovernanceStore.Open(_f.DatabasePath);
         var again = new PrivacyBudgetLedger(reopened, _f.Ledger, _f.Clock);
         var status = (await again.GetStatusAsync("mnist-training", purpose, Ct)).Value!;
-        Assert.Equal((2, second.Value.EpsilonSpent), (status.Releases, status.EpsilonSpent));
+        Assert.Equal((2, second.Value.EpsilonSpent, AccountingMethod.Pld), (status.Releases, status.EpsilonSpent, status.Accounting!.Value.Method));
 
         // A run that would take the budget over is refused, and the budget is unchanged.
         var tooMuch = await again.ChargeAsync(GovernanceFixture.Admin, "mnist-training", purpose, new PrivacyCost.SubsampledGaussian(0.01, 0.8, 10000), "dp-sgd", Ct);
@@ -127,7 +133,7 @@ public sealed class PrivacyBudgetLedgerTests : IDisposable
         Assert.Equal(status.EpsilonSpent, (await again.GetStatusAsync("mnist-training", purpose, Ct)).Value!.EpsilonSpent);
 
         var references = (await _f.LedgerService.GetEntriesAsync(0, 1000, Ct)).Value!
-            .Where(e => e.Event.DataCategory.ToString() == "privacy-budget" && e.Event.To == "dp-release")
+            .Where(e => e.Event.DataCategory.ToString() == "privacy-budget" && e.Event.To == "dp-release:pld")
             .Select(e => e.Event.Reference).ToArray();
         Assert.Equal(["sgm:q_0.0025:sigma_1.3:steps_6000", "sgm:q_0.0003333333333333333:sigma_3.3000000000000003:steps_1234"], references);
         Assert.True((await _f.LedgerService.VerifyAsync(null, null, Ct)).Intact);

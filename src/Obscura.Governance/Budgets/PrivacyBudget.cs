@@ -1,4 +1,5 @@
 using Obscura.Governance.Purposes;
+using Obscura.Privacy.Accounting;
 
 namespace Obscura.Governance.Budgets;
 
@@ -33,7 +34,11 @@ public sealed record PrivacyCharge(string Dataset, PurposeId Purpose, bool Conce
 /// <param name="Releases">Releases charged.</param>
 /// <param name="EpsilonSpent">The composed ε at the budget's δ (pure sum when δ = 0).</param>
 /// <param name="EpsilonLeft">Budget ε minus spent, at least 0.</param>
-public sealed record PrivacyBudgetStatus(PrivacyBudget Budget, int Releases, double EpsilonSpent, double EpsilonLeft);
+/// <param name="Accounting">
+/// How <paramref name="EpsilonSpent"/> was accounted: the accountant that produced it and what each accountant gave;
+/// null when nothing was charged.
+/// </param>
+public sealed record PrivacyBudgetStatus(PrivacyBudget Budget, int Releases, double EpsilonSpent, double EpsilonLeft, AccountedEpsilon? Accounting = null);
 
 /// <summary>One budget in <see cref="PrivacyBudgetLedger.ListAsync"/>: its status, or why it cannot be used.</summary>
 /// <param name="Budget">The budget as stored.</param>

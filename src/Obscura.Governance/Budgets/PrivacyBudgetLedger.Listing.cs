@@ -1,4 +1,5 @@
 using Obscura.Governance.Storage;
+using Obscura.Privacy.Accounting;
 
 namespace Obscura.Governance.Budgets;
 
@@ -32,7 +33,14 @@ public sealed partial class PrivacyBudgetLedger
             return new PrivacyBudgetListing(budget, null, error.Message);
         }
 
-        var spent = charges.Count == 0 ? 0 : Spent(Accountant(charges), committed!.Delta);
-        return new PrivacyBudgetListing(budget, new PrivacyBudgetStatus(committed!, charges.Count, spent, Math.Max(0, committed!.Epsilon - spent)), null);
+        return new PrivacyBudgetListing(budget, StatusOf(committed!, charges), null);
+    }
+
+    /// <summary>Where a verified budget stands after <paramref name="charges"/>.</summary>
+    private static PrivacyBudgetStatus StatusOf(PrivacyBudget budget, IReadOnlyList<PrivacyCharge> charges)
+    {
+        AccountedEpsilon? accounted = charges.Count == 0 ? null : Spent(Accountant(charges), budget.Delta);
+        var spent = accounted?.Epsilon ?? 0;
+        return new PrivacyBudgetStatus(budget, charges.Count, spent, Math.Max(0, budget.Epsilon - spent), accounted);
     }
 }

@@ -11,7 +11,10 @@ namespace Obscura.Governance.Budgets;
 /// <summary>
 /// The differential-privacy budget ledger: per dataset and purpose, a fixed (ε, δ) budget, and every release charged
 /// against it before its answer is computed. A charge that would take the composed cost over the budget is refused.
-/// The composition is <see cref="PrivacyAccountant"/>'s (pure sums when δ = 0; zCDP and Rényi conversions otherwise).
+/// The composition is <see cref="PrivacyAccountant"/>'s (pure sums when δ = 0; zCDP and Rényi conversions otherwise,
+/// tightened by the privacy-loss-distribution accountant when DP-SGD is charged); each charge's audit entry names the
+/// accountant that produced the ε it brought the budget to (<c>dp-release:rdp</c>, <c>dp-release:pld</c>,
+/// <c>dp-release:pure-sum</c>).
 /// Budgets and charges are stored by the governance store, append-only, and each is committed to the audit ledger
 /// (with the hash of its row) in the same transaction, so a charge cannot exist without its ledger entry or the other
 /// way round, and a budget changed outside Obscura is refused.
@@ -78,12 +81,13 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return NotCommitted(dataset, purpose);
             }
 
-            var before = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta);
+            var before = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta).Epsilon;
             var accountant = Accountant(charges);
             accountant.Add(cost);
-            var spent = Spent(accountant, budget.Delta);
+            var accounted = Spent(accountant, budget.Delta);
+            var spent = accounted.Epsilon;
             charged = spent - before;
-            if (spent > budget.Epsilon * (1 + 1e-12))
+            if (!(spent <= budget.Epsilon * (1 + 1e-12))) // NaN (an undefined bound) is refused too
             {
                 return new GovernanceError(
                     GovernanceErrorKind.Refused,
@@ -93,8 +97,8 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
 
             var (concentrated, value, mechanism) = StoredPrivacyCost.Parts(cost);
             var charge = await s.InsertPrivacyChargeAsync(new PrivacyCharge(dataset, purpose, concentrated, value.Numerator, value.Denominator, query, clock.GetUtcNow(), mechanism), ct).ConfigureAwait(false);
-            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: BudgetLocation(dataset), to: "dp-release", reference: StoredPrivacyCost.Reference(cost), commitment: charge)], ct).ConfigureAwait(false);
-            return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent));
+            await ledger.AppendAsync(s, [new AuditEvent(actor.Value, AuditAction.Read, BudgetCategory, null, purpose, from: BudgetLocation(dataset), to: "dp-release:" + accounted.MethodToken, reference: StoredPrivacyCost.Reference(cost), commitment: charge)], ct).ConfigureAwait(false);
+            return new PrivacyBudgetStatus(budget, charges.Count + 1, spent, Math.Max(0, budget.Epsilon - spent), accounted);
         }, cancellationToken).ConfigureAwait(false);
 
         // Counted once the charge and its ledger entry are committed; the tags are controller-defined names.
@@ -143,8 +147,7 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return error;
             }
 
-            var spent = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget!.Delta);
-            return new PrivacyBudgetStatus(budget!, charges.Count, spent, Math.Max(0, budget!.Epsilon - spent));
+            return StatusOf(budget!, charges);
         }, cancellationToken);
 
     /// <summary>
@@ -166,7 +169,8 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
             foreach (var charge in charges)
             {
                 accountant.Add(StoredPrivacyCost.Read(charge));
-                spend.Add(new PrivacySpend(charge.ChargedAt, charge.Query, Spent(accountant, budget!.Delta)));
+                var accounted = Spent(accountant, budget!.Delta);
+                spend.Add(new PrivacySpend(charge.ChargedAt, charge.Query, accounted.Epsilon, accounted.Method));
             }
 
             return new PrivacyBudgetHistory(budget!, spend);
@@ -214,9 +218,22 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
         return accountant;
     }
 
-    /// <summary>The composed ε: the pure sum when δ = 0 (a zCDP release cannot fit a δ = 0 budget), else the best (ε, δ) conversion.</summary>
-    private static double Spent(PrivacyAccountant accountant, double delta) =>
-        delta == 0 ? accountant.PureEpsilon ?? double.PositiveInfinity : accountant.EpsilonFor(delta);
+    /// <summary>
+    /// The composed ε and the accountant that produced it: the pure sum when δ = 0 (a zCDP or DP-SGD release cannot fit
+    /// a δ = 0 budget), else the tighter of the Rényi conversion and, when DP-SGD is among the releases, the
+    /// privacy-loss-distribution accountant (<see cref="PrivacyAccountant.TightestEpsilonFor"/>). It is recomputed from
+    /// the stored charges, so the same charges always give the same ε and accountant.
+    /// </summary>
+    private static AccountedEpsilon Spent(PrivacyAccountant accountant, double delta)
+    {
+        if (delta == 0)
+        {
+            var pure = accountant.PureEpsilon ?? double.PositiveInfinity;
+            return new AccountedEpsilon(pure, AccountingMethod.PureSum, pure, null);
+        }
+
+        return accountant.TightestEpsilonFor(delta);
+    }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex DatasetPattern();

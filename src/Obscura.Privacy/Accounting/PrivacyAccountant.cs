@@ -69,6 +69,30 @@ public sealed class PrivacyAccountant
     }
 
     /// <summary>
+    /// The tighter of the Rényi conversion (<see cref="EpsilonFor(double)"/>) and the privacy-loss-distribution accountant
+    /// (<see cref="PldAccountant"/>), with which one it was. The PLD accountant is applied when the releases include
+    /// DP-SGD (a subsampled Gaussian), where Rényi accounting is loosest, and every release has a PLD here (pure or
+    /// subsampled Gaussian; zCDP has none); otherwise, or when a PLD does not fit its grid, the Rényi figure stands.
+    /// Both are upper bounds on the exact ε, so the smaller one is too.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">δ is not strictly between 0 and 1.</exception>
+    public AccountedEpsilon TightestEpsilonFor(double delta)
+    {
+        var rdp = EpsilonFor(delta);
+        if (double.IsNaN(rdp))
+        {
+            rdp = double.PositiveInfinity; // an undefined bound bounds nothing
+        }
+
+        double? pld = _releases.Any(r => r is PrivacyCost.SubsampledGaussian) && _releases.All(PldAccountant.CanAccount)
+            ? PldAccountant.TryEpsilonFor(_releases, delta)
+            : null;
+        return pld is { } p && p < rdp
+            ? new AccountedEpsilon(p, AccountingMethod.Pld, rdp, p)
+            : new AccountedEpsilon(rdp, AccountingMethod.Rdp, rdp, pld);
+    }
+
+    /// <summary>
     /// The smallest noise multiplier σ (to a relative 1e-9) for which <paramref name="steps"/> steps of the
     /// Poisson-subsampled Gaussian at <paramref name="samplingRate"/>, alone, satisfy (<paramref name="targetEpsilon"/>,
     /// <paramref name="delta"/>)-DP by <see cref="EpsilonFor(double)"/>: a bisection on σ, which ε decreases in.
