@@ -47,7 +47,7 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             using var services = new LocalServices(dataDirectory, database, verificationThreshold);
             reply = await operation.Local(services, ct);
         }
-        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException)
+        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException or DatabaseMoveUnfinishedException)
         {
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.Refused;

@@ -81,9 +81,17 @@ public sealed class DataFolder : IDisposable
             throw new InvalidDataException($"The database exists but its ledger signing key '{keyFile}' is missing. Restore the key from backup; a new key would not match the signed tree heads.");
         }
 
-        GovernanceDatabase store = postgres ? PostgresGovernanceStore.Open(database!) : SqliteGovernanceStore.Open(System.IO.Path.Combine(full, "obscura.db"), allowMoved: forMigration);
+        var sqliteFile = System.IO.Path.Combine(full, "obscura.db");
+        GovernanceDatabase store = postgres ? PostgresGovernanceStore.Open(database!) : SqliteGovernanceStore.Open(sqliteFile, allowMoved: forMigration);
         try
         {
+            // A target that the folder's file was marked moved to, but that does not hold its rows yet (a migrate killed
+            // during its copy), must not be written to before migrate finishes.
+            if (postgres && File.Exists(sqliteFile) && DatabaseCopy.UnfinishedMoveIntoAsync(sqliteFile, store, CancellationToken.None).GetAwaiter().GetResult())
+            {
+                throw new DatabaseMoveUnfinishedException(sqliteFile, store.Location);
+            }
+
             // Checked before a key is created: a new key written now would be taken for the real one next time.
             if (!keyExisted && LedgerSize(store) > 0)
             {

@@ -161,6 +161,41 @@ public static class DatabaseCopy
         return new DatabaseCopyResult(sourceRows, head) { AlreadyComplete = true, Resumed = true };
     }
 
+    /// <summary>
+    /// Whether the SQLite file at <paramref name="sqliteFile"/> is marked moved to <paramref name="target"/> while the target
+    /// holds none of the copied tables' rows and the file does: a move interrupted during its copy.
+    /// </summary>
+    internal static async Task<bool> UnfinishedMoveIntoAsync(string sqliteFile, GovernanceDatabase target, CancellationToken cancellationToken)
+    {
+        using var source = Sqlite.SqliteGovernanceStore.Open(sqliteFile, allowMoved: true);
+        await using var from = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = ((Microsoft.Data.Sqlite.SqliteConnection)from).BeginTransaction(deferred: true);
+        if (Sqlite.SqliteGovernanceStore.MovedTo(from, read) is not { } moved || !string.Equals(moved.Location, target.Location, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        await using var to = await target.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var targetRead = await target.BeginReadAsync(to, cancellationToken).ConfigureAwait(false);
+        foreach (var table in Tables)
+        {
+            if (await CountAsync(to, targetRead, table, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                return false;
+            }
+        }
+
+        foreach (var table in Tables)
+        {
+            if (await CountAsync(from, read, table, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The latest signed tree head of <paramref name="store"/>, or <see langword="null"/> for an empty ledger.</summary>
     public static Task<SignedTreeHead?> LatestHeadAsync(GovernanceDatabase store, CancellationToken cancellationToken)
     {

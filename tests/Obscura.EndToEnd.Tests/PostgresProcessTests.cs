@@ -156,6 +156,11 @@ public sealed class PostgresProcessTests : IDisposable
         Assert.Equal(ExitCodes.Refused, stale.Code);
         Assert.Contains("--database", stale.Err, StringComparison.Ordinal);
 
+        // Nor can anything write into the target before the move is finished.
+        var early = await Cli.RunAsync("--data", data, "--database", database, "subjects", "register", "--id", "carol");
+        Assert.Equal(ExitCodes.Refused, early.Code);
+        Assert.Contains("did not finish", early.Err, StringComparison.Ordinal);
+
         var resumed = await Cli.RunAsync("--data", data, "migrate", "--to", database);
         Assert.True(resumed.Code == ExitCodes.Success, resumed.Out + resumed.Err);
         var report = JsonDocument.Parse(resumed.Out).RootElement;

@@ -113,7 +113,7 @@ public sealed class AdversaryMigrateReviewTests
         Assert.Contains("'sslrootcert'", known.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "finding 4 (not fixed): a server opened with --database on the target of an interrupted move takes writes, after which the move cannot be finished and the file's rows are left only in the abandoned file; DataFolder.Open should refuse a target that the folder's file names in its mark while the move is unfinished")]
+    [Fact]
     public async Task A_server_opened_on_the_target_of_an_interrupted_move_is_refused_until_migrate_finishes()
     {
         // The docs say "do not start a server on the target before migrate has succeeded"; nothing enforces it. The folder
@@ -135,7 +135,17 @@ public sealed class AdversaryMigrateReviewTests
             await tx.CommitAsync(Ct);
         }
 
-        Assert.ThrowsAny<InvalidOperationException>(() => DataFolder.Open(dir.Path, PostgresServer.Shared.Uri(target.PostgresDatabase!)).Dispose());
+        var refused = Assert.Throws<DatabaseMoveUnfinishedException>(() => DataFolder.Open(dir.Path, PostgresServer.Shared.Uri(target.PostgresDatabase!)).Dispose());
+        Assert.Contains("obscura migrate", refused.Message, StringComparison.Ordinal);
+
+        // Once migrate has finished the move, the same open is the normal way in.
+        using (var source = DataFolder.OpenForMigration(dir.Path))
+        {
+            Assert.True((await DatabaseCopy.CopyAsync(source.Store, target.Store, Ct)).Resumed);
+        }
+
+        using var served = DataFolder.Open(dir.Path, PostgresServer.Shared.Uri(target.PostgresDatabase!));
+        Assert.NotNull(await served.Store.ReadAsync((s, ct) => s.GetSubjectAsync(Alice, ct), Ct));
     }
 
     private static async Task<GovernanceFixture> SourceWithAccessAsync(string actor)
