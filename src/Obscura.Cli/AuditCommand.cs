@@ -71,7 +71,14 @@ internal static class AuditCommand
                         options.Training.LearningRate,
                         noiseMultiplier = options.Training.NoiseMultiplier,
                         clip = options.Training.NoiseMultiplier is null ? (float?)null : options.Training.ClipNorm,
-                        epsilonAtDelta1e5 = EpsilonOf(options),
+                        privacy = result.Privacy is not { } charged ? null : new
+                        {
+                            epsilon = charged.Epsilon,
+                            accountant = charged.MethodToken,
+                            epsilonRdp = charged.RdpEpsilon,
+                            epsilonPld = charged.PldEpsilon,
+                            delta = MembershipAudit.Delta,
+                        },
                     },
                     targetTrainAccuracy = result.TargetTrainAccuracy,
                     targetTestAccuracy = result.TargetTestAccuracy,
@@ -149,18 +156,6 @@ internal static class AuditCommand
         group.Subcommands.Add(model);
         group.Subcommands.Add(attribute);
         return group;
-    }
-
-    /// <summary>The (ε, 10⁻⁵) of the recipe's training on half the pool, for a DP recipe; null otherwise.</summary>
-    private static double? EpsilonOf(MembershipAuditOptions options)
-    {
-        if (options.Training.NoiseMultiplier is not { } sigma)
-        {
-            return null;
-        }
-
-        var (rate, steps) = SgdTrainer.Schedule(options.PoolSize / 2, options.Training);
-        return Obscura.Privacy.Accounting.PrivacyAccountant.EpsilonFor(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps), 1e-5);
     }
 
     private sealed class Progress(TextWriter stderr) : IProgress<string>

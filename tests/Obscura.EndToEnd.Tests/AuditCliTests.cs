@@ -29,7 +29,7 @@ public sealed class AuditCliTests : IDisposable
         Assert.Equal(["lira-online", "lira-offline", "loss-baseline"], report.GetProperty("attacks").EnumerateArray().Select(a => a.GetProperty("attack").GetString()));
         Assert.True(report.GetProperty("attacks")[0].GetProperty("auc").GetDouble() > 0.6);
         Assert.Contains("leaks", report.GetProperty("verdict").GetString(), StringComparison.Ordinal);
-        Assert.Equal(JsonValueKind.Null, report.GetProperty("recipe").GetProperty("epsilonAtDelta1e5").ValueKind);
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("recipe").GetProperty("privacy").ValueKind);
         Assert.True(File.ReadAllLines(Path.Combine(curves, "roc-lira-online.csv")).Length > 100);
 
         // roc.png: the three attacks on log-log axes, each in its own colour inside the data area (100..860 × 60..620).
@@ -59,7 +59,17 @@ public sealed class AuditCliTests : IDisposable
 
         var dp = await Cli.RunAsync("audit", "model", "--data-dir", Images, "--pool", "400", "--shadows", "4", "--hidden", "0", "--epochs", "2", "--batch", "50", "--noise-multiplier", "2");
         Assert.True(dp.Code == ExitCodes.Success, dp.Err);
-        Assert.True(JsonDocument.Parse(dp.Out).RootElement.GetProperty("recipe").GetProperty("epsilonAtDelta1e5").GetDouble() > 0);
+        // The ε stated is the one training would be charged: the tighter accountant's, named, with both figures.
+        var dpReport = JsonDocument.Parse(dp.Out).RootElement;
+        var privacy = dpReport.GetProperty("recipe").GetProperty("privacy");
+        var (rdp, pld) = (privacy.GetProperty("epsilonRdp").GetDouble(), privacy.GetProperty("epsilonPld").GetDouble());
+        Assert.Equal("pld", privacy.GetProperty("accountant").GetString());
+        Assert.True(pld < rdp, $"PLD {pld}, RDP {rdp}");
+        Assert.Equal(pld, privacy.GetProperty("epsilon").GetDouble());
+        Assert.Equal(1e-5, privacy.GetProperty("delta").GetDouble());
+        var stated = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"charged ε = {pld:F2} at δ = 10⁻⁵ by the PLD accountant (RDP gives {rdp:F2}, PLD {pld:F2})");
+        Assert.Contains(stated, dpReport.GetProperty("verdict").GetString(), StringComparison.Ordinal);
+        Assert.Contains(stated, dp.Err, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "model", "--data-dir", Images, "--shadows", "1")).Code);
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("audit", "model", "--data-dir", _dir.Path)).Code);
     }

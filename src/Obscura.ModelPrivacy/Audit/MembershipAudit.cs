@@ -18,6 +18,9 @@ namespace Obscura.ModelPrivacy.Audit;
 /// </summary>
 public static class MembershipAudit
 {
+    /// <summary>The δ at which the audit states a DP-SGD recipe's ε.</summary>
+    public const double Delta = 1e-5;
+
     /// <summary>Runs the audit; <paramref name="progress"/> gets a line per model trained.</summary>
     /// <exception cref="ArgumentException">The data has fewer records than the pool.</exception>
     public static MembershipAuditResult Run(ImageDataset data, MembershipAuditOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -123,7 +126,8 @@ public static class MembershipAudit
         };
         var exposed = Enumerable.Range(0, n).OrderByDescending(i => online[i]).Take(10)
             .Select(i => new ExposedRecord(i, pool.Labels[i], online[i], membership[0][i])).ToList();
-        return new MembershipAuditResult(n, options.Shadows, trainAccuracy, testAccuracy, attacks, exposed, Verdict(attacks[0], trainAccuracy, testAccuracy));
+        var privacy = ChargedEpsilon(n / 2, options.Training);
+        return new MembershipAuditResult(n, options.Shadows, trainAccuracy, testAccuracy, attacks, exposed, privacy, Verdict(attacks[0], trainAccuracy, testAccuracy) + PrivacySentence(privacy));
     }
 
     /// <summary>The logit-scaled confidence φ = z_y − log Σ_{j≠y} e^{z_j}, the cross-entropy loss, and the predicted class.</summary>
@@ -240,6 +244,30 @@ public static class MembershipAudit
     }
 
     private static double LogNormal(double x, double mean, double sd) => -Math.Log(sd) - (0.5 * ((x - mean) / sd) * ((x - mean) / sd));
+
+    /// <summary>
+    /// The ε at <see cref="Delta"/> that DP-SGD training on <paramref name="examples"/> records with
+    /// <paramref name="training"/> is charged: the tighter of the PLD and RDP accountants (as <c>obscura train</c>
+    /// charges the budget), or null without a noise multiplier.
+    /// </summary>
+    internal static Obscura.Privacy.Accounting.AccountedEpsilon? ChargedEpsilon(int examples, TrainingOptions training)
+    {
+        if (training.NoiseMultiplier is not { } sigma)
+        {
+            return null;
+        }
+
+        var (rate, steps) = SgdTrainer.Schedule(examples, training);
+        var accountant = new Obscura.Privacy.Accounting.PrivacyAccountant();
+        accountant.Add(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps));
+        return accountant.TightestEpsilonFor(Delta);
+    }
+
+    private static string PrivacySentence(Obscura.Privacy.Accounting.AccountedEpsilon? privacy) => privacy is not { } p
+        ? ""
+        : string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $" Its DP-SGD training is charged ε = {p.Epsilon:F2} at δ = 10⁻⁵ by the {p.MethodToken.ToUpperInvariant()} accountant (RDP gives {p.RdpEpsilon:F2}, PLD {(p.PldEpsilon is { } pld ? pld.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}).");
 
     private static string Verdict(AttackFigures lira, double train, double test)
     {
