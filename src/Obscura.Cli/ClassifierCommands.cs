@@ -23,16 +23,8 @@ internal static class ClassifierCommands
         };
         register.SetAction(async (r, ct) =>
         {
-            byte[] bytes;
-            ServingPolicy? policy;
-            try
+            if (!TryReadRegistration(r, file, (output, rate, burst, max, unlimited), stderr, out var bytes, out var policy))
             {
-                bytes = File.ReadAllBytes(r.GetValue(file)!.FullName);
-                policy = r.GetValue(output) is null ? null : Policy(r, output, rate, burst, max, unlimited);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
-            {
-                stderr.WriteLine(ex.Message);
                 return ExitCodes.Usage;
             }
 
@@ -56,16 +48,8 @@ internal static class ClassifierCommands
         };
         registerOnnx.SetAction(async (r, ct) =>
         {
-            byte[] bytes;
-            ServingPolicy? policy;
-            try
+            if (!TryReadRegistration(r, onnxFile, (oOutput, oRate, oBurst, oMax, oUnlimited), stderr, out var bytes, out var policy))
             {
-                bytes = File.ReadAllBytes(r.GetValue(onnxFile)!.FullName);
-                policy = r.GetValue(oOutput) is null ? null : Policy(r, oOutput, oRate, oBurst, oMax, oUnlimited);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
-            {
-                stderr.WriteLine(ex.Message);
                 return ExitCodes.Usage;
             }
 
@@ -151,6 +135,24 @@ internal static class ClassifierCommands
         group.Subcommands.Add(policyCommand);
         group.Subcommands.Add(alerts);
         return group;
+    }
+
+    /// <summary>Reads a registration's model file and its policy options (null: the default); false, with the reason on stderr, when either is bad.</summary>
+    private static bool TryReadRegistration(
+        ParseResult r, Option<FileInfo> file, (Option<string?> Output, Option<double> Rate, Option<int> Burst, Option<long> Max, Option<bool> Unlimited) options, TextWriter stderr, out byte[] bytes, out ServingPolicy? policy)
+    {
+        try
+        {
+            bytes = File.ReadAllBytes(r.GetValue(file)!.FullName);
+            policy = r.GetValue(options.Output) is null ? null : Policy(r, options.Output, options.Rate, options.Burst, options.Max, options.Unlimited);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            stderr.WriteLine(ex.Message);
+            (bytes, policy) = ([], null);
+            return false;
+        }
     }
 
     /// <summary>The score kind named by <c>--scores</c> (logits or probabilities).</summary>

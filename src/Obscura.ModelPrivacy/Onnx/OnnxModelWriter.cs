@@ -23,19 +23,7 @@ public static class OnnxModelWriter
     public static byte[] Serialize(Classifier model, ReadOnlySpan<float> parameters)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (parameters.Length != model.ParameterCount)
-        {
-            throw new ArgumentException($"The model has {model.ParameterCount} parameters, not {parameters.Length}.", nameof(parameters));
-        }
-
-        foreach (var p in parameters)
-        {
-            if (!float.IsFinite(p))
-            {
-                throw new ArgumentException("Every parameter must be finite.", nameof(parameters));
-            }
-        }
-
+        Serving.ModelFile.CheckParameters(model, parameters);
         var (d, h, c) = (model.Inputs, model.Hidden, model.Classes);
         var initialisers = new List<(string Name, long[] Dims, float[] Values)>();
         var nodes = new List<(string Op, string[] Inputs, string Output)>();

@@ -92,20 +92,13 @@ internal static class ModelEndpoints
     private static async Task<Results<Ok<ClassifierView>, ProblemHttpResult>> RegisterAsync(
         [FromQuery] string? id, [FromQuery] string? output, HttpRequest request, ClassifierRegistry registry, ClaimsPrincipal user, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        ServingPolicy? policy = null;
-        if (output is not null)
+        var (file, policy, badPolicy) = await ReadRegistrationAsync(request, output, ct);
+        if (badPolicy)
         {
-            if (Parse(new PolicyBody(output)) is not { } parsed)
-            {
-                return Problems.From(BadPolicy());
-            }
-
-            policy = parsed;
+            return Problems.From(BadPolicy());
         }
 
-        var outcome = await registry.RegisterAsync(Policies.ActorOf(user).Value, id ?? "", buffer.ToArray(), policy, ct);
+        var outcome = await registry.RegisterAsync(Policies.ActorOf(user).Value, id ?? "", file, policy, ct);
         return outcome.Succeeded ? TypedResults.Ok(View(outcome.Value!)) : Problems.From(outcome.Error);
     }
 
@@ -113,17 +106,10 @@ internal static class ModelEndpoints
         [FromQuery] string? id, [FromQuery] string? sha256, [FromQuery] int? inputs, [FromQuery] string? labels, [FromQuery] string? scores, [FromQuery] string? outputName, [FromQuery] string? output,
         HttpRequest request, ClassifierRegistry registry, ClaimsPrincipal user, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        ServingPolicy? policy = null;
-        if (output is not null)
+        var (file, policy, badPolicy) = await ReadRegistrationAsync(request, output, ct);
+        if (badPolicy)
         {
-            if (Parse(new PolicyBody(output)) is not { } parsed)
-            {
-                return Problems.From(BadPolicy());
-            }
-
-            policy = parsed;
+            return Problems.From(BadPolicy());
         }
 
         OnnxScores kind;
@@ -140,8 +126,22 @@ internal static class ModelEndpoints
         }
 
         var spec = new OnnxClassifierSpec(inputs ?? 0, (labels ?? "").Split(',', StringSplitOptions.TrimEntries), kind, outputName);
-        var outcome = await registry.RegisterOnnxAsync(Policies.ActorOf(user).Value, id ?? "", buffer.ToArray(), sha256 ?? "", spec, policy, ct);
+        var outcome = await registry.RegisterOnnxAsync(Policies.ActorOf(user).Value, id ?? "", file, sha256 ?? "", spec, policy, ct);
         return outcome.Succeeded ? TypedResults.Ok(View(outcome.Value!)) : Problems.From(outcome.Error);
+    }
+
+    /// <summary>A registration's body (the model file, read raw) and its <c>?output=</c> policy (null: the default; bad: not a policy).</summary>
+    private static async Task<(byte[] File, ServingPolicy? Policy, bool BadPolicy)> ReadRegistrationAsync(HttpRequest request, string? output, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (output is null)
+        {
+            return (buffer.ToArray(), null, false);
+        }
+
+        var policy = Parse(new PolicyBody(output));
+        return (buffer.ToArray(), policy, policy is null);
     }
 
     private static async Task<Results<Ok<ClassifierView>, ProblemHttpResult>> SetPolicyAsync(string id, string? key, PolicyBody body, ClassifierRegistry registry, ClaimsPrincipal user, CancellationToken ct)
