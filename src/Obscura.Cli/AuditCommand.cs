@@ -30,14 +30,21 @@ internal static class AuditCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the splits and the models (an audit is an experiment, not a release).", DefaultValueFactory = _ => 1 };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the ROC curves: roc-ATTACK.csv (fpr,tpr) per attack and roc.png (every attack on log-log axes)." };
         var purpose = CliOptions.Purpose(description: "Record the audit in the ledger of --data under this purpose.", required: false);
+        var onnx = new Option<FileInfo?>("--onnx") { Description = "Audit this ONNX classifier instead of the recipe's own target (the recipe options then describe the shadow models). Needs --sha256 and --members." };
+        var onnxSha = new Option<string?>("--sha256") { Description = "The SHA-256 (hex) of the --onnx file you mean: any other file is refused." };
+        var members = new Option<FileInfo?>("--members") { Description = "With --onnx: the model's training records, one 0-based index into the pool per line; the rest of the pool is its holdout." };
+        var scores = new Option<string>("--scores") { Description = "With --onnx: what its output holds, logits or probabilities.", DefaultValueFactory = _ => "logits" };
+        scores.AcceptOnlyFromAmong("logits", "probabilities");
         var model = new Command("model", "Membership-inference audit of a training recipe: LiRA (online, offline) with shadow models and the loss baseline; AUC, TPR at 0.1 % and 1 % FPR, the most exposed records and a verdict.")
         {
-            dataDir, pool, shadows, hidden, epochs, batch, rate, sigma, clip, seed, output, purpose,
+            dataDir, pool, shadows, hidden, epochs, batch, rate, sigma, clip, seed, output, purpose, onnx, onnxSha, members, scores,
         };
         model.SetAction(async (r, ct) =>
         {
             ImageDataset data;
             MembershipAuditOptions options;
+            Obscura.ModelPrivacy.Onnx.OnnxClassifier? target = null;
+            int[] trained = [];
             try
             {
                 data = IdxReader.Load(r.GetValue(dataDir)!.FullName, "train", r.GetValue(pool));
@@ -49,20 +56,44 @@ internal static class AuditCommand
                     Seed = r.GetValue(seed),
                     Training = new TrainingOptions { Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), ClipNorm = r.GetValue(clip), NoiseMultiplier = r.GetValue(sigma) },
                 }.Validate();
+                if (r.GetValue(onnx) is { } onnxFile)
+                {
+                    if (r.GetValue(onnxSha) is not { } pinned || r.GetValue(members) is not { } split)
+                    {
+                        throw new ArgumentException("--onnx needs --sha256 (the file's SHA-256) and --members (its training records).");
+                    }
+
+                    trained = [.. File.ReadAllLines(split.FullName).Where(l => l.Trim().Length > 0).Select(l => int.TryParse(l.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : throw new ArgumentException($"'{l.Trim()}' in --members is not a record index."))];
+                    var spec = new Obscura.ModelPrivacy.Onnx.OnnxClassifierSpec(data.Pixels, [.. Enumerable.Range(0, data.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))], ClassifierCommands.ScoresOf(r.GetValue(scores)!));
+                    target = Obscura.ModelPrivacy.Onnx.OnnxClassifier.Load(File.ReadAllBytes(onnxFile.FullName), pinned, spec);
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
             {
                 stderr.WriteLine(ex.Message);
                 return ExitCodes.Usage;
             }
 
+            using var disposeTarget = target;
+
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auditing on {options.PoolSize} records: a target and {options.Shadows} shadow models…"));
-            var result = MembershipAudit.Run(data, options, new Progress(stderr), ct);
+            MembershipAuditResult result;
+            try
+            {
+                result = target is null ? MembershipAudit.Run(data, options, new Progress(stderr), ct) : MembershipAudit.Run(data, target, trained, options, new Progress(stderr), ct);
+            }
+            catch (ArgumentException ex)
+            {
+                stderr.WriteLine(ex.Message);
+                return ExitCodes.Usage;
+            }
+
             var report = JsonSerializer.Serialize(
                 new
                 {
                     result.PoolSize,
                     result.Shadows,
+                    target = target is null ? null : new { onnx = r.GetValue(onnx)!.FullName, sha256 = r.GetValue(onnxSha)!.ToLowerInvariant(), trainingRecords = trained.Length, holdoutRecords = result.PoolSize - trained.Length },
                     recipe = new
                     {
                         hidden = options.Hidden,
@@ -71,7 +102,14 @@ internal static class AuditCommand
                         options.Training.LearningRate,
                         noiseMultiplier = options.Training.NoiseMultiplier,
                         clip = options.Training.NoiseMultiplier is null ? (float?)null : options.Training.ClipNorm,
-                        epsilonAtDelta1e5 = EpsilonOf(options),
+                        privacy = result.Privacy is not { } charged ? null : new
+                        {
+                            epsilon = charged.Epsilon,
+                            accountant = charged.MethodToken,
+                            epsilonRdp = charged.RdpEpsilon,
+                            epsilonPld = charged.PldEpsilon,
+                            delta = MembershipAudit.Delta,
+                        },
                     },
                     targetTrainAccuracy = result.TargetTrainAccuracy,
                     targetTestAccuracy = result.TargetTestAccuracy,
@@ -149,18 +187,6 @@ internal static class AuditCommand
         group.Subcommands.Add(model);
         group.Subcommands.Add(attribute);
         return group;
-    }
-
-    /// <summary>The (ε, 10⁻⁵) of the recipe's training on half the pool, for a DP recipe; null otherwise.</summary>
-    private static double? EpsilonOf(MembershipAuditOptions options)
-    {
-        if (options.Training.NoiseMultiplier is not { } sigma)
-        {
-            return null;
-        }
-
-        var (rate, steps) = SgdTrainer.Schedule(options.PoolSize / 2, options.Training);
-        return Obscura.Privacy.Accounting.PrivacyAccountant.EpsilonFor(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps), 1e-5);
     }
 
     private sealed class Progress(TextWriter stderr) : IProgress<string>

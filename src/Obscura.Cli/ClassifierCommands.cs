@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Obscura.ModelPrivacy.Onnx;
 using Obscura.ModelPrivacy.Serving;
 
 namespace Obscura.Cli;
@@ -22,22 +23,63 @@ internal static class ClassifierCommands
         };
         register.SetAction(async (r, ct) =>
         {
-            byte[] bytes;
-            ServingPolicy? policy;
-            try
+            if (!TryReadRegistration(r, file, (output, rate, burst, max, unlimited), stderr, out var bytes, out var policy))
             {
-                bytes = File.ReadAllBytes(r.GetValue(file)!.FullName);
-                policy = r.GetValue(output) is null ? null : Policy(r, output, rate, burst, max, unlimited);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
-            {
-                stderr.WriteLine(ex.Message);
                 return ExitCodes.Usage;
             }
 
             using var services = LocalServices.Open(r);
             using var registry = Open(services);
             return Print(await registry.RegisterAsync(services.Actor.Value, r.GetValue(id)!, bytes, policy, ct), stdout, stderr);
+        });
+
+        var onnxFile = new Option<FileInfo>("--file") { Description = "The ONNX classifier file.", Required = true };
+        var onnxId = new Option<string>("--id") { Description = "The model's id (a-z, 0-9, '.', '_', '-').", Required = true };
+        var sha256 = new Option<string>("--sha256") { Description = "The SHA-256 (hex) of the file you mean to register: any other file is refused.", Required = true };
+        var inputs = new Option<int>("--inputs") { Description = "Features per query: the graph's input must be float [batch, N].", Required = true };
+        var labels = new Option<string>("--labels") { Description = "The class labels, comma-separated, in the order of the output's columns.", Required = true };
+        var scores = new Option<string>("--scores") { Description = "What the output holds: logits or probabilities.", DefaultValueFactory = _ => "logits" };
+        scores.AcceptOnlyFromAmong("logits", "probabilities");
+        var outputName = new Option<string?>("--output-name") { Description = "The output that holds the class scores, when the graph has several." };
+        var (oOutput, oRate, oBurst, oMax, oUnlimited) = PolicyOptions(required: false);
+        var registerOnnx = new Command("register-onnx", "Register an ONNX classifier for the model API, pinned to its SHA-256 and checked against its stated input size and labels, with a serving policy (default: label-only, 5/s, burst 20, 10,000 queries per key).")
+        {
+            onnxFile, onnxId, sha256, inputs, labels, scores, outputName, oOutput, oRate, oBurst, oMax, oUnlimited,
+        };
+        registerOnnx.SetAction(async (r, ct) =>
+        {
+            if (!TryReadRegistration(r, onnxFile, (oOutput, oRate, oBurst, oMax, oUnlimited), stderr, out var bytes, out var policy))
+            {
+                return ExitCodes.Usage;
+            }
+
+            var spec = new OnnxClassifierSpec(r.GetValue(inputs), r.GetValue(labels)!.Split(',', StringSplitOptions.TrimEntries), ScoresOf(r.GetValue(scores)!), r.GetValue(outputName));
+            using var services = LocalServices.Open(r);
+            using var registry = Open(services);
+            return Print(await registry.RegisterOnnxAsync(services.Actor.Value, r.GetValue(onnxId)!, bytes, r.GetValue(sha256)!, spec, policy, ct), stdout, stderr);
+        });
+
+        var obm = new Option<FileInfo>("--file") { Description = "The .obm model file written by 'obscura train --out'.", Required = true };
+        var onnxOut = new Option<FileInfo>("--out") { Description = "The ONNX file to write.", Required = true };
+        var export = new Command("export-onnx", "Write a model trained by Obscura (.obm) as an ONNX graph (input 'features' [batch, D], output 'logits' [batch, C]) and print its SHA-256.")
+        {
+            obm, onnxOut,
+        };
+        export.SetAction(r =>
+        {
+            try
+            {
+                var saved = ModelFile.Read(r.GetValue(obm)!.FullName);
+                var bytes = OnnxModelWriter.Serialize(saved.Model, saved.Parameters);
+                Obscura.Security.Files.OwnerOnlyFiles.WriteAtomically(r.GetValue(onnxOut)!.FullName, bytes);
+                stdout.WriteLine(JsonSerializer.Serialize(new { onnxFile = r.GetValue(onnxOut)!.FullName, sha256 = OnnxClassifier.Sha256Of(bytes), inputs = saved.Model.Inputs, classes = saved.Model.Classes, output = OnnxModelWriter.OutputName, scores = "logits" }, CliJson.Indented));
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                stderr.WriteLine(ex.Message);
+                return ExitCodes.Usage;
+            }
         });
 
         var list = new Command("list", "The registered models, their SHA-256 and their policies.");
@@ -87,11 +129,34 @@ internal static class ClassifierCommands
 
         var group = new Command("classifier", "The hardened model API: register models from 'obscura train --out', set serving policies and limits, read the query monitor's alerts.");
         group.Subcommands.Add(register);
+        group.Subcommands.Add(registerOnnx);
+        group.Subcommands.Add(export);
         group.Subcommands.Add(list);
         group.Subcommands.Add(policyCommand);
         group.Subcommands.Add(alerts);
         return group;
     }
+
+    /// <summary>Reads a registration's model file and its policy options (null: the default); false, with the reason on stderr, when either is bad.</summary>
+    private static bool TryReadRegistration(
+        ParseResult r, Option<FileInfo> file, (Option<string?> Output, Option<double> Rate, Option<int> Burst, Option<long> Max, Option<bool> Unlimited) options, TextWriter stderr, out byte[] bytes, out ServingPolicy? policy)
+    {
+        try
+        {
+            bytes = File.ReadAllBytes(r.GetValue(file)!.FullName);
+            policy = r.GetValue(options.Output) is null ? null : Policy(r, options.Output, options.Rate, options.Burst, options.Max, options.Unlimited);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            stderr.WriteLine(ex.Message);
+            (bytes, policy) = ([], null);
+            return false;
+        }
+    }
+
+    /// <summary>The score kind named by <c>--scores</c> (logits or probabilities).</summary>
+    internal static OnnxScores ScoresOf(string name) => name == "probabilities" ? OnnxScores.Probabilities : OnnxScores.Logits;
 
     private static ClassifierRegistry Open(LocalServices services) => ClassifierRegistry.Open(services.Folder.Path, services.Audit, TimeProvider.System);
 

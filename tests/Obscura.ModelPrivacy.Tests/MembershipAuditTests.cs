@@ -72,6 +72,29 @@ public sealed class MembershipAuditTests
     }
 
     [Fact]
+    public void A_dp_recipe_is_stated_at_the_epsilon_charged_by_the_tighter_accountant_with_both_figures()
+    {
+        // The σ = 3 recipe of docs/model-privacy.md: 1,000 training records, batch 128, 30 epochs (q = 0.128, T = 240).
+        var training = new TrainingOptions { Epochs = 30, BatchSize = 128, LearningRate = 1f, ClipNorm = 1f, NoiseMultiplier = 3 };
+        var charged = MembershipAudit.ChargedEpsilon(1000, training)!.Value;
+        Assert.Equal("pld", charged.MethodToken);
+        Assert.Equal(charged.PldEpsilon, charged.Epsilon);
+        Assert.InRange(charged.Epsilon, 2.85, 2.95);
+        Assert.InRange(charged.RdpEpsilon, 3.15, 3.25);
+        Assert.Null(MembershipAudit.ChargedEpsilon(1000, training with { NoiseMultiplier = null }));
+
+        var options = new MembershipAuditOptions { PoolSize = 60, Shadows = 4, Hidden = 0, Training = new TrainingOptions { Epochs = 2, BatchSize = 10, LearningRate = 0.5f, ClipNorm = 1f, NoiseMultiplier = 2 } };
+        var result = MembershipAudit.Run(FashionMnistSubset.Train, options);
+        var expected = MembershipAudit.ChargedEpsilon(30, options.Training)!.Value;
+        Assert.Equal(expected, result.Privacy);
+        Assert.Equal(Math.Min(expected.RdpEpsilon, expected.PldEpsilon ?? double.PositiveInfinity), expected.Epsilon);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Contains($"charged ε = {expected.Epsilon.ToString("F2", inv)} at δ = 10⁻⁵ by the {expected.MethodToken.ToUpperInvariant()} accountant", result.Verdict, StringComparison.Ordinal);
+        Assert.Contains($"RDP gives {expected.RdpEpsilon.ToString("F2", inv)}", result.Verdict, StringComparison.Ordinal);
+        Assert.Null(MembershipAudit.Run(FashionMnistSubset.Train, options with { Training = options.Training with { NoiseMultiplier = null } }).Privacy);
+    }
+
+    [Fact]
     public void Bad_options_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => MembershipAudit.Run(FashionMnistSubset.Train, new MembershipAuditOptions { Shadows = 2 }));

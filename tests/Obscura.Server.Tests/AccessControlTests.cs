@@ -59,6 +59,7 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/retention/run", null, [Role.Controller]),
         ("POST", "/v1/models/victim/predict", """{"features":[0]}""", [Role.Controller, Role.Processor]),
         ("POST", "/v1/models?id=m-x", "{}", [Role.Controller]),
+        ("POST", "/v1/models/onnx?id=m-y", "{}", [Role.Controller]),
         ("GET", "/v1/models", null, [Role.Controller, Role.Auditor]),
         ("PUT", "/v1/models/victim/policy", """{"output":"raw"}""", [Role.Controller]),
         ("PUT", "/v1/models/victim/keys/processor/policy", """{"output":"raw"}""", [Role.Controller]),

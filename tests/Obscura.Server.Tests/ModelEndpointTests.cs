@@ -82,6 +82,57 @@ public sealed class ModelEndpointTests(ModelEndpointTests.UnbudgetedServer serve
     }
 
     [Fact]
+    public async Task An_onnx_classifier_pinned_on_registration_answers_as_the_native_model_under_the_same_policies()
+    {
+        float[] parameters = [.. Enumerable.Range(0, Tiny.ParameterCount).Select(i => 0.1f * ((i % 5) - 2))];
+        var onnx = Obscura.ModelPrivacy.Onnx.OnnxModelWriter.Serialize(Tiny, parameters);
+        var sha = Obscura.ModelPrivacy.Onnx.OnnxClassifier.Sha256Of(onnx);
+        await RegisterAsync("native-twin", "&output=raw");
+        using var controller = server.As(Role.Controller);
+        using var processor = server.As(Role.Processor);
+
+        // Pinned: another hash, a wrong input size, missing labels or an unknown score kind is a 400 problem.
+        foreach (var query in new[] { $"sha256={new string('0', 64)}&inputs=4&labels=a,b,c", $"sha256={sha}&inputs=5&labels=a,b,c", $"sha256={sha}&inputs=4&labels=a", $"sha256={sha}&inputs=4&labels=a,b,c&scores=odds" })
+        {
+            var bad = await controller.PostAsync($"/v1/models/onnx?id=bad&{query}", new ByteArrayContent(onnx));
+            Assert.True(bad.StatusCode == HttpStatusCode.BadRequest, $"{query}: {bad.StatusCode}");
+            Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        }
+
+        var registered = await controller.PostAsync($"/v1/models/onnx?id=onnx-twin&sha256={sha}&inputs=4&labels=cat,dog,bird&output=raw", new ByteArrayContent(onnx));
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        var view = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("onnx", view.GetProperty("format").GetString());
+        Assert.Equal(sha, view.GetProperty("sha256").GetString());
+
+        foreach (var features in new[] { "[1,0.5,0,2]", "[-3,2,0.25,1]", "[0,0,0,0]" })
+        {
+            var native = await (await processor.PostAsync("/v1/models/native-twin/predict", Json.Raw($$"""{"features":{{features}}}"""))).Content.ReadFromJsonAsync<JsonElement>();
+            var copy = await (await processor.PostAsync("/v1/models/onnx-twin/predict", Json.Raw($$"""{"features":{{features}}}"""))).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(native.GetProperty("label").GetInt32(), copy.GetProperty("label").GetInt32());
+            Assert.Equal(new[] { "cat", "dog", "bird" }[copy.GetProperty("label").GetInt32()], copy.GetProperty("labelName").GetString());
+            foreach (var (n, c) in native.GetProperty("scores").EnumerateArray().Zip(copy.GetProperty("scores").EnumerateArray()))
+            {
+                Assert.Equal(n.GetProperty("class").GetInt32(), c.GetProperty("class").GetInt32());
+                Assert.Equal(n.GetProperty("score").GetDouble(), c.GetProperty("score").GetDouble(), 5);
+            }
+        }
+
+        // A per-key policy and a total limit apply to it as to any model.
+        Assert.Equal(HttpStatusCode.OK, (await controller.PutAsync("/v1/models/onnx-twin/keys/processor/policy", Json.Raw("""{"output":"label-only","ratePerSecond":0,"maxQueries":4}"""))).StatusCode);
+        var labelOnly = await (await processor.PostAsync("/v1/models/onnx-twin/predict", Json.Raw("""{"features":[1,2,3,4]}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(labelOnly.TryGetProperty("scores", out var none) && none.ValueKind != JsonValueKind.Null);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await processor.PostAsync("/v1/models/onnx-twin/predict", Json.Raw("""{"features":[1,2,3,4]}"""))).StatusCode);
+
+        // The file replaced on disk after registration is not served, by a server that loads it afresh.
+        await File.WriteAllBytesAsync(Path.Combine(server.DataDirectory, "classifiers", "onnx-twin.onnx"), Obscura.ModelPrivacy.Onnx.OnnxModelWriter.Serialize(Tiny, new float[Tiny.ParameterCount]), TestContext.Current.CancellationToken);
+        using var second = new SharedFolderServer(server.DataDirectory);
+        using var other = second.CreateClient();
+        other.DefaultRequestHeaders.Authorization = controller.DefaultRequestHeaders.Authorization;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await other.PostAsync("/v1/models/onnx-twin/predict", Json.Raw("""{"features":[1,2,3,4]}"""))).StatusCode);
+    }
+
+    [Fact]
     public async Task Limits_hold_across_two_servers_on_one_data_folder()
     {
         await RegisterAsync("limited", "&output=raw");

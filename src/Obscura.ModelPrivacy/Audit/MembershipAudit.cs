@@ -18,24 +18,68 @@ namespace Obscura.ModelPrivacy.Audit;
 /// </summary>
 public static class MembershipAudit
 {
+    /// <summary>The δ at which the audit states a DP-SGD recipe's ε.</summary>
+    public const double Delta = 1e-5;
+
     /// <summary>Runs the audit; <paramref name="progress"/> gets a line per model trained.</summary>
     /// <exception cref="ArgumentException">The data has fewer records than the pool.</exception>
-    public static MembershipAuditResult Run(ImageDataset data, MembershipAuditOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public static MembershipAuditResult Run(ImageDataset data, MembershipAuditOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        RunCore(data, options, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Audits a given trained model (any <see cref="ILogitModel"/>, e.g. an <see cref="Onnx.OnnxClassifier"/>) with its
+    /// training/holdout split: <paramref name="members"/> are the indices, among the pool (the first
+    /// <see cref="MembershipAuditOptions.PoolSize"/> records), of the records it was trained on; the rest of the pool is
+    /// its holdout. Only its logits are used. The shadows are trained by the options' recipe on random halves drawn
+    /// exactly as <see cref="Run(ImageDataset, MembershipAuditOptions, IProgress{string}?, CancellationToken)"/> draws
+    /// them, so a copy of that audit's target gives the same figures.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data has fewer records than the pool, the model's input or class count is not the data's, or the split is not a proper subset of the pool.</exception>
+    public static MembershipAuditResult Run(ImageDataset data, ILogitModel target, IReadOnlyCollection<int> members, MembershipAuditOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(members);
         options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
-        if (data.Count < options.PoolSize)
+        if (target.Inputs != data.Pixels || target.Classes != data.Classes)
         {
-            throw new ArgumentException($"The data has {data.Count} records; the pool needs {options.PoolSize}.", nameof(data));
+            throw new ArgumentException($"The model takes {target.Inputs} inputs and gives {target.Classes} classes; the data has {data.Pixels} and {data.Classes}.", nameof(target));
         }
 
-        var n = options.PoolSize;
-        var pool = data.Take(n);
-        var random = new Random(options.Seed);
-        var model = new Classifier(pool.Pixels, pool.Classes, options.Hidden);
+        var split = new bool[options.PoolSize];
+        foreach (var i in members)
+        {
+            if (i < 0 || i >= split.Length || split[i])
+            {
+                throw new ArgumentException($"Training record {i} is outside the pool of {split.Length} or named twice.", nameof(members));
+            }
 
-        // Model 0 is the target; models 1..K are the shadows. Each gets its own random half.
-        var models = options.Shadows + 1;
+            split[i] = true;
+        }
+
+        if (members.Count == 0 || members.Count == split.Length)
+        {
+            throw new ArgumentException("The split needs both training records and holdout records in the pool.", nameof(members));
+        }
+
+        return RunCore(data, options, (target, split), progress, cancellationToken);
+    }
+
+    /// <summary>The target's half and its trained parameters, exactly as <see cref="Run(ImageDataset, MembershipAuditOptions, IProgress{string}?, CancellationToken)"/> trains them.</summary>
+    internal static (int[] Members, TrainedClassifier Model) TrainTarget(ImageDataset data, MembershipAuditOptions options, CancellationToken cancellationToken = default)
+    {
+        options = options.Validate();
+        var pool = data.Take(options.PoolSize);
+        var model = new Classifier(pool.Pixels, pool.Classes, options.Hidden);
+        var membership = Halves(options, 1)[0];
+        var members = Enumerable.Range(0, options.PoolSize).Where(i => membership[i]).ToArray();
+        return (members, new TrainedClassifier(model, TrainOne(model, pool, members, options, 0, cancellationToken)));
+    }
+
+    private static bool[][] Halves(MembershipAuditOptions options, int models)
+    {
+        var n = options.PoolSize;
+        var random = new Random(options.Seed);
         var membership = new bool[models][];
         for (var m = 0; m < models; m++)
         {
@@ -48,6 +92,34 @@ public static class MembershipAudit
             }
         }
 
+        return membership;
+    }
+
+    private static float[] TrainOne(Classifier model, ImageDataset pool, int[] members, MembershipAuditOptions options, int m, CancellationToken cancellationToken) =>
+        SgdTrainer.Train(model, pool.Subset(members), options.Training with { Parallelism = 1 }, NoiseSource.Seeded(options.Seed * 1000 + m), initSeed: options.Seed * 1000 + m, cancellationToken: cancellationToken).Parameters;
+
+    private static MembershipAuditResult RunCore(ImageDataset data, MembershipAuditOptions options, (ILogitModel Model, bool[] Members)? given, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        if (data.Count < options.PoolSize)
+        {
+            throw new ArgumentException($"The data has {data.Count} records; the pool needs {options.PoolSize}.", nameof(data));
+        }
+
+        var n = options.PoolSize;
+        var pool = data.Take(n);
+        var model = new Classifier(pool.Pixels, pool.Classes, options.Hidden);
+
+        // Model 0 is the target; models 1..K are the shadows. Each gets its own random half (a given target keeps its
+        // own split; its half is still drawn, so the shadows' halves are those of the recipe's audit).
+        var models = options.Shadows + 1;
+        var membership = Halves(options, models);
+        if (given is { } g)
+        {
+            membership[0] = g.Members;
+        }
+
         var noiseKey = System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"audit-noise-{options.Seed}"));
         var phi = new double[models][];
         var loss = new double[n];
@@ -56,16 +128,16 @@ public static class MembershipAudit
         var done = 0;
         Parallel.For(0, models, new ParallelOptions { CancellationToken = cancellationToken }, m =>
         {
-            var members = Enumerable.Range(0, n).Where(i => membership[m][i]).ToArray();
-            var trained = SgdTrainer.Train(model, pool.Subset(members), options.Training with { Parallelism = 1 }, NoiseSource.Seeded(options.Seed * 1000 + m), initSeed: options.Seed * 1000 + m, cancellationToken: cancellationToken);
+            ILogitModel scored = m == 0 && given is { } target
+                ? target.Model
+                : new TrainedClassifier(model, TrainOne(model, pool, [.. Enumerable.Range(0, n).Where(i => membership[m][i])], options, m, cancellationToken));
             phi[m] = new double[n];
-            var workspace = model.NewWorkspace();
             var logits = new float[model.Classes];
             var correctIn = 0;
             var correctOut = 0;
             for (var i = 0; i < n; i++)
             {
-                model.Logits(trained.Parameters, pool.Images[i], workspace, logits);
+                scored.Logits(pool.Images[i], logits);
                 var y = pool.Labels[i];
                 var (scaled, nll, predicted) = options.Release is null ? Score(logits, y) : ReleasedScore(options.Release, logits, pool.Images[i], y, noiseKey);
                 phi[m][i] = scaled;
@@ -88,11 +160,12 @@ public static class MembershipAudit
 
             if (m == 0)
             {
-                trainAccuracy = correctIn / (double)(n / 2);
-                testAccuracy = correctOut / (double)(n - (n / 2));
+                var inCount = membership[0].Count(x => x);
+                trainAccuracy = correctIn / (double)inCount;
+                testAccuracy = correctOut / (double)(n - inCount);
             }
 
-            progress?.Report($"{(m == 0 ? "target" : $"shadow {m}")} trained ({Interlocked.Increment(ref done)}/{models})");
+            progress?.Report($"{(m == 0 ? (given is null ? "target trained" : "target scored") : $"shadow {m} trained")} ({Interlocked.Increment(ref done)}/{models})");
         });
 
         var online = new double[n];
@@ -123,7 +196,9 @@ public static class MembershipAudit
         };
         var exposed = Enumerable.Range(0, n).OrderByDescending(i => online[i]).Take(10)
             .Select(i => new ExposedRecord(i, pool.Labels[i], online[i], membership[0][i])).ToList();
-        return new MembershipAuditResult(n, options.Shadows, trainAccuracy, testAccuracy, attacks, exposed, Verdict(attacks[0], trainAccuracy, testAccuracy));
+        // A given model's training is not the recipe's: its ε is not known here.
+        var privacy = given is null ? ChargedEpsilon(n / 2, options.Training) : null;
+        return new MembershipAuditResult(n, options.Shadows, trainAccuracy, testAccuracy, attacks, exposed, privacy, Verdict(attacks[0], trainAccuracy, testAccuracy) + PrivacySentence(privacy));
     }
 
     /// <summary>The logit-scaled confidence φ = z_y − log Σ_{j≠y} e^{z_j}, the cross-entropy loss, and the predicted class.</summary>
@@ -240,6 +315,30 @@ public static class MembershipAudit
     }
 
     private static double LogNormal(double x, double mean, double sd) => -Math.Log(sd) - (0.5 * ((x - mean) / sd) * ((x - mean) / sd));
+
+    /// <summary>
+    /// The ε at <see cref="Delta"/> that DP-SGD training on <paramref name="examples"/> records with
+    /// <paramref name="training"/> is charged: the tighter of the PLD and RDP accountants (as <c>obscura train</c>
+    /// charges the budget), or null without a noise multiplier.
+    /// </summary>
+    internal static Obscura.Privacy.Accounting.AccountedEpsilon? ChargedEpsilon(int examples, TrainingOptions training)
+    {
+        if (training.NoiseMultiplier is not { } sigma)
+        {
+            return null;
+        }
+
+        var (rate, steps) = SgdTrainer.Schedule(examples, training);
+        var accountant = new Obscura.Privacy.Accounting.PrivacyAccountant();
+        accountant.Add(new Obscura.Privacy.Accounting.PrivacyCost.SubsampledGaussian(rate, sigma, steps));
+        return accountant.TightestEpsilonFor(Delta);
+    }
+
+    private static string PrivacySentence(Obscura.Privacy.Accounting.AccountedEpsilon? privacy) => privacy is not { } p
+        ? ""
+        : string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $" Its DP-SGD training is charged ε = {p.Epsilon:F2} at δ = 10⁻⁵ by the {p.MethodToken.ToUpperInvariant()} accountant (RDP gives {p.RdpEpsilon:F2}, PLD {(p.PldEpsilon is { } pld ? pld.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}).");
 
     private static string Verdict(AttackFigures lira, double train, double test)
     {

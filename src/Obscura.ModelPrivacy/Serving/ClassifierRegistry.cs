@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 using Obscura.Governance;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
+using Obscura.ModelPrivacy.Onnx;
 using Obscura.Security.Data;
 using Obscura.Security.Files;
 using static Obscura.Security.Data.SqliteCommands;
@@ -14,8 +15,8 @@ using static Obscura.Security.Data.SqliteCommands;
 namespace Obscura.ModelPrivacy.Serving;
 
 /// <summary>
-/// The served models of a data folder (<c>classifiers/</c>: one checked <see cref="ModelFile"/> per model and
-/// <c>registry.db</c>), their <see cref="ServingPolicy"/> per model and per API key, and every key's usage. A
+/// The served models of a data folder (<c>classifiers/</c>: one checked <see cref="ModelFile"/> or pinned ONNX file
+/// (<see cref="OnnxClassifier"/>) per model and <c>registry.db</c>), their <see cref="ServingPolicy"/> per model and per API key, and every key's usage. A
 /// prediction is one <c>BEGIN IMMEDIATE</c> transaction that refills and takes a token from the key's bucket, counts
 /// the query against its total, keeps the query's <see cref="QueryTrace"/> and runs the <see cref="QueryMonitor"/>; so
 /// the limits hold across every process sharing the folder. A new alert is appended to the audit ledger before that
@@ -39,6 +40,9 @@ public sealed partial class ClassifierRegistry : IDisposable
     /// finite value overflowed them to ∞ and broke the key's monitoring).
     /// </summary>
     public const float MaxFeatureMagnitude = 1e9f;
+
+    /// <summary>The largest ONNX model file the registry takes, in bytes.</summary>
+    public const int MaxOnnxBytes = 256 << 20;
 
     private static readonly DataCategory ModelCategory = DataCategory.Parse("model-api");
     private readonly SqliteStateFile _file;
@@ -101,6 +105,18 @@ public sealed partial class ClassifierRegistry : IDisposable
             upgrade.Commit();
         }
 
+        if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('classifiers') WHERE name = 'onnx'") == 0)
+        {
+            // ONNX models: their stated signature (input size, labels, scores, output) as JSON; null for an .obm model.
+            using var upgrade = connection.BeginTransaction(deferred: false);
+            if (Scalar<long>(connection, "SELECT COUNT(*) FROM pragma_table_info('classifiers') WHERE name = 'onnx'") == 0)
+            {
+                Execute(connection, "ALTER TABLE classifiers ADD COLUMN onnx TEXT");
+            }
+
+            upgrade.Commit();
+        }
+
         return registry;
     }
 
@@ -133,28 +149,75 @@ public sealed partial class ClassifierRegistry : IDisposable
             return new GovernanceError(GovernanceErrorKind.Invalid, ex.Message, "policy");
         }
 
-        return await WriteAsync<Outcome<RegisteredClassifier>>(durable: true, async c =>
+        return await InsertAsync(actor, id!, modelFile, FileOf(id!), saved.Sha256, saved.Model.Inputs, saved.Model.Classes, saved.Model.Hidden, saved.Metadata.Epsilon, null, policy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Registers the ONNX classifier <paramref name="onnxFile"/> as <paramref name="id"/>: refused unless its SHA-256 is
+    /// <paramref name="sha256"/> (the registrant pins the file it means) and ONNX Runtime loads it with the input size
+    /// and class count <paramref name="spec"/> states. The registry keeps the file and the hash, and serves it only
+    /// while the file it loads still has that hash, under the same policies, limits and monitoring as any model.
+    /// Its ε is unknown (null).
+    /// </summary>
+    public async Task<Outcome<RegisteredClassifier>> RegisterOnnxAsync(string actor, string id, ReadOnlyMemory<byte> onnxFile, string sha256, OnnxClassifierSpec spec, ServingPolicy? policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!IdPattern().IsMatch(id ?? ""))
+        {
+            return new GovernanceError(GovernanceErrorKind.Invalid, "A model id is 1-64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit.", "id");
+        }
+
+        if (onnxFile.Length > MaxOnnxBytes)
+        {
+            return new GovernanceError(GovernanceErrorKind.Invalid, $"An ONNX model file is at most {MaxOnnxBytes} bytes.", "model");
+        }
+
+        try
+        {
+            spec.Validate();
+            policy = (policy ?? ServingPolicy.Default).Validate();
+            using var loaded = OnnxClassifier.Load(onnxFile.Span, sha256 ?? "", spec);
+        }
+        catch (InvalidDataException ex)
+        {
+            return new GovernanceError(GovernanceErrorKind.Invalid, ex.Message, "model");
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            return new GovernanceError(GovernanceErrorKind.Invalid, ex.Message, "policy");
+        }
+        catch (ArgumentException ex)
+        {
+            return new GovernanceError(GovernanceErrorKind.Invalid, ex.Message, "spec");
+        }
+
+        return await InsertAsync(actor, id!, onnxFile, OnnxFileOf(id!), OnnxClassifier.Sha256Of(onnxFile.Span), spec.Inputs, spec.Labels.Count, 0, null, spec, policy, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<Outcome<RegisteredClassifier>> InsertAsync(
+        string actor, string id, ReadOnlyMemory<byte> file, string path, string sha256, int inputs, int classes, int hidden, double? epsilon, OnnxClassifierSpec? onnx, ServingPolicy policy, CancellationToken cancellationToken) =>
+        WriteAsync<Outcome<RegisteredClassifier>>(durable: true, async c =>
         {
             if (Scalar<long>(c, "SELECT COUNT(*) FROM classifiers WHERE id = $id", ("$id", id)) > 0)
             {
                 return new GovernanceError(GovernanceErrorKind.Conflict, $"A model is already registered as '{id}'.", "id");
             }
 
-            OwnerOnlyFiles.WriteAtomically(FileOf(id!), modelFile.Span);
+            OwnerOnlyFiles.WriteAtomically(path, file.Span);
             var now = _clock.GetUtcNow();
             Execute(
                 c,
                 """
-                INSERT INTO classifiers(id, sha256, inputs, classes, hidden, epsilon, noise_key, output, rate, burst, max_queries, registered_at)
-                VALUES ($id, $sha, $in, $c, $h, $eps, $key, $out, $rate, $burst, $max, $at)
+                INSERT INTO classifiers(id, sha256, inputs, classes, hidden, epsilon, noise_key, output, rate, burst, max_queries, registered_at, onnx)
+                VALUES ($id, $sha, $in, $c, $h, $eps, $key, $out, $rate, $burst, $max, $at, $onnx)
                 """,
-                ("$id", id), ("$sha", saved.Sha256), ("$in", saved.Model.Inputs), ("$c", saved.Model.Classes), ("$h", saved.Model.Hidden), ("$eps", saved.Metadata.Epsilon),
+                ("$id", id), ("$sha", sha256), ("$in", inputs), ("$c", classes), ("$h", hidden), ("$eps", epsilon),
                 ("$key", RandomNumberGenerator.GetBytes(32)), ("$out", policy.Output.ToString()), ("$rate", policy.RatePerSecond), ("$burst", policy.Burst), ("$max", policy.MaxQueries),
-                ("$at", now.ToUnixTimeMilliseconds()));
-            await _audit.RecordAsync([new AuditEvent(actor, AuditAction.Create, ModelCategory, to: Location(id!), reference: "sha256:" + saved.Sha256[..32])], cancellationToken).ConfigureAwait(false);
-            return Read(c, id!)!;
-        }, cancellationToken).ConfigureAwait(false);
-    }
+                ("$at", now.ToUnixTimeMilliseconds()), ("$onnx", onnx is null ? null : System.Text.Json.JsonSerializer.Serialize(onnx)));
+            var reference = (onnx is null ? "sha256:" : "onnx:sha256:") + sha256[..32];
+            await _audit.RecordAsync([new AuditEvent(actor, AuditAction.Create, ModelCategory, to: Location(id), reference: reference)], cancellationToken).ConfigureAwait(false);
+            return Read(c, id)!;
+        }, cancellationToken);
 
     /// <summary>Sets the policy of model <paramref name="id"/>, for every key (<paramref name="caller"/> null) or for one key.</summary>
     public Task<Outcome<RegisteredClassifier>> SetPolicyAsync(string actor, string id, string? caller, ServingPolicy policy, CancellationToken cancellationToken)
@@ -299,7 +362,9 @@ public sealed partial class ClassifierRegistry : IDisposable
             return refusal;
         }
 
-        var probabilities = PredictionShaper.Probabilities(loaded.Saved.Model, loaded.Saved.Parameters, features, loaded.Saved.Model.NewWorkspace());
+        var logits = new float[registered.Classes];
+        loaded.Model.Logits(features, logits);
+        var probabilities = PredictionShaper.SoftMax(logits);
         if (Array.Exists(probabilities, v => !double.IsFinite(v)))
         {
             // Counted (the token is spent) but not traced or answered.
@@ -332,7 +397,8 @@ public sealed partial class ClassifierRegistry : IDisposable
             await _audit.RecordAsync(events, cancellationToken).ConfigureAwait(false);
         }
 
-        return PredictionShaper.Shape(output, probabilities, features, loaded.NoiseKey);
+        var answer = PredictionShaper.Shape(output, probabilities, features, loaded.NoiseKey);
+        return registered.Onnx is { } spec ? answer with { LabelName = spec.Labels[answer.Label] } : answer;
     }
 
     /// <summary>
@@ -394,6 +460,12 @@ public sealed partial class ClassifierRegistry : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var loaded in _loaded.Values)
+        {
+            (loaded.Model as IDisposable)?.Dispose();
+        }
+
+        _loaded.Clear();
         _file.Dispose();
         _writers.Dispose();
     }
@@ -470,29 +542,49 @@ public sealed partial class ClassifierRegistry : IDisposable
 
     private Loaded Load(SqliteConnection c, RegisteredClassifier registered)
     {
-        if (_loaded.TryGetValue(registered.Id, out var cached) && cached.Saved.Sha256 == registered.Sha256)
+        if (_loaded.TryGetValue(registered.Id, out var cached) && cached.Sha256 == registered.Sha256)
         {
             return cached;
         }
 
-        SavedModel saved;
+        ILogitModel model;
         try
         {
-            saved = ModelFile.Read(FileOf(registered.Id));
+            if (registered.Onnx is { } spec)
+            {
+                var path = OnnxFileOf(registered.Id);
+                if (new FileInfo(path).Length > MaxOnnxBytes)
+                {
+                    throw new InvalidDataException("The file is larger than any ONNX model the registry takes.");
+                }
+
+                // Pinned: OnnxClassifier.Load refuses a file whose SHA-256 is not the one registered.
+                model = OnnxClassifier.Load(File.ReadAllBytes(path), registered.Sha256, spec);
+            }
+            else
+            {
+                var saved = ModelFile.Read(FileOf(registered.Id));
+                if (saved.Sha256 != registered.Sha256)
+                {
+                    throw new InvalidDataException("it is not the one registered (SHA-256 differs): it was replaced outside Obscura; register it again under a new id.");
+                }
+
+                model = new Training.TrainedClassifier(saved.Model, saved.Parameters);
+            }
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or ArgumentException)
         {
             throw new InvalidDataException($"The file of model '{registered.Id}' cannot be served: {ex.Message}", ex);
         }
 
-        if (saved.Sha256 != registered.Sha256)
-        {
-            throw new InvalidDataException($"The file of model '{registered.Id}' is not the one registered (SHA-256 differs): it was replaced outside Obscura; register it again under a new id.");
-        }
-
         var key = (byte[])Scalar<byte[]>(c, "SELECT noise_key FROM classifiers WHERE id = $id", ("$id", registered.Id));
         var seed = BitConverter.ToInt32(HMACSHA256.HashData(key, "projection"u8));
-        var loaded = new Loaded(saved, new QueryMonitor(saved.Model.Inputs, seed, _monitorOptions), key);
+        var loaded = new Loaded(model, registered.Sha256, new QueryMonitor(registered.Inputs, seed, _monitorOptions), key);
+        if (_loaded.TryGetValue(registered.Id, out var replaced))
+        {
+            (replaced.Model as IDisposable)?.Dispose();
+        }
+
         _loaded[registered.Id] = loaded;
         return loaded;
     }
@@ -500,7 +592,7 @@ public sealed partial class ClassifierRegistry : IDisposable
     private static RegisteredClassifier? Read(SqliteConnection c, string id)
     {
         RegisteredClassifier? found = null;
-        using (var command = Command(c, "SELECT id, sha256, inputs, classes, hidden, epsilon, output, rate, burst, max_queries, registered_at FROM classifiers WHERE id = $id", ("$id", id)))
+        using (var command = Command(c, "SELECT id, sha256, inputs, classes, hidden, epsilon, output, rate, burst, max_queries, registered_at, onnx FROM classifiers WHERE id = $id", ("$id", id)))
         using (var reader = command.ExecuteReader())
         {
             if (!reader.Read())
@@ -510,7 +602,8 @@ public sealed partial class ClassifierRegistry : IDisposable
 
             found = new RegisteredClassifier(
                 reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                Policy(reader, 6), new Dictionary<string, ServingPolicy>(StringComparer.Ordinal), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)));
+                Policy(reader, 6), new Dictionary<string, ServingPolicy>(StringComparer.Ordinal), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+                reader.IsDBNull(11) ? null : System.Text.Json.JsonSerializer.Deserialize<OnnxClassifierSpec>(reader.GetString(11)));
         }
 
         var keys = (Dictionary<string, ServingPolicy>)found.KeyPolicies;
@@ -553,6 +646,8 @@ public sealed partial class ClassifierRegistry : IDisposable
 
     private string FileOf(string id) => Path.Combine(_directory, id + ".obm");
 
+    private string OnnxFileOf(string id) => Path.Combine(_directory, id + ".onnx");
+
     private static string Location(string id) => "classifier:" + id;
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -561,7 +656,7 @@ public sealed partial class ClassifierRegistry : IDisposable
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$")]
     private static partial Regex CallerPattern();
 
-    private sealed record Loaded(SavedModel Saved, QueryMonitor Monitor, byte[] NoiseKey);
+    private sealed record Loaded(ILogitModel Model, string Sha256, QueryMonitor Monitor, byte[] NoiseKey);
 
     /// <summary>A key's latest traces as committed (only touched inside the registry's write transaction).</summary>
     private sealed class TraceWindow

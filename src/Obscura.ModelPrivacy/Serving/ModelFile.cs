@@ -34,19 +34,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
-        if (parameters.Length != model.ParameterCount)
-        {
-            throw new ArgumentException($"The model has {model.ParameterCount} parameters, not {parameters.Length}.", nameof(parameters));
-        }
-
-        foreach (var p in parameters)
-        {
-            if (!float.IsFinite(p))
-            {
-                throw new ArgumentException("Every parameter is a finite number.", nameof(parameters));
-            }
-        }
-
+        CheckParameters(model, parameters);
         var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Inputs, model.Classes, model.Hidden, model.ParameterCount, metadata.CreatedAt, metadata.Epsilon, metadata.Delta, metadata.TrainingExamples));
         var bytes = new byte[PrefixBytes + header.Length + (4 * parameters.Length) + SHA256.HashSizeInBytes];
         Magic.CopyTo(bytes);
@@ -161,6 +149,24 @@ public static class ModelFile
 
         var metadata = new ModelMetadata(header.CreatedAt, header.Epsilon, header.Delta, header.TrainingExamples);
         return new SavedModel(model, parameters, metadata, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    /// <summary>Throws unless <paramref name="parameters"/> are exactly <paramref name="model"/>'s count, all finite.</summary>
+    /// <exception cref="ArgumentException">They are not.</exception>
+    internal static void CheckParameters(Classifier model, ReadOnlySpan<float> parameters)
+    {
+        if (parameters.Length != model.ParameterCount)
+        {
+            throw new ArgumentException($"The model has {model.ParameterCount} parameters, not {parameters.Length}.", nameof(parameters));
+        }
+
+        foreach (var p in parameters)
+        {
+            if (!float.IsFinite(p))
+            {
+                throw new ArgumentException("Every parameter is a finite number.", nameof(parameters));
+            }
+        }
     }
 
     private sealed record Header(int Inputs, int Classes, int Hidden, int Parameters, DateTimeOffset CreatedAt, double? Epsilon, double? Delta, int TrainingExamples);
