@@ -1,4 +1,8 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Obscura.StoreAnalytics.Notice;
 using Obscura.StoreAnalytics.Notice.Qr;
 using Obscura.TestSupport;
 using SkiaSharp;
@@ -8,7 +12,8 @@ namespace Obscura.StoreAnalytics.Tests;
 /// <summary>
 /// The QR encoder against known answers (the generator polynomials and format/version bits tabulated in ISO/IEC
 /// 18004, the "HELLO WORLD" 1-M error correction codewords of its worked example) and against a real decoder:
-/// ZBar's <c>zbarimg</c> (Debian package zbar-tools, installed by .ci/run) must read back every symbol drawn.
+/// ZBar's <c>zbarimg</c> (Debian package zbar-tools, installed by .ci/run) must read back every symbol drawn, the one
+/// on the notice sign included.
 /// </summary>
 public sealed class QrCodeTests : IDisposable
 {
@@ -140,6 +145,53 @@ public sealed class QrCodeTests : IDisposable
 
         // Both have one run of four light modules or fewer beyond the pattern; 5 dark of 11 in each.
         Assert.Equal(40, QrCode.Penalty(row) - QrCode.Penalty(withoutFinder));
+    }
+
+    [Fact]
+    public async Task The_sign_carries_a_qr_code_that_zbarimg_reads_as_the_second_layer_address()
+    {
+        var notice = LayeredNoticeTests.Notice() with { SecondLayerUrl = new Uri("https://butiken.example/kameraanalys?butik=stockholm-city") };
+        var svg = XDocument.Parse(LayeredNotice.Generate(notice, EdgeFixtures.Configuration(k: 5)).SignSvg).Root!;
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        var group = svg.Elements(ns + "g").Single(g => g.Attribute("id")?.Value == "qr-second-layer");
+        var transform = Regex.Match(group.Attribute("transform")!.Value, @"translate\(([\d.]+) ([\d.]+)\) scale\(([\d.]+)\)");
+        Assert.True(transform.Success, group.Attribute("transform")!.Value);
+        double Number(int i) => double.Parse(transform.Groups[i].Value, CultureInfo.InvariantCulture);
+        var (left, top, scale) = (Number(1), Number(2), Number(3));
+
+        // Inside the sign's border (8 … 202 × 8 … 289 mm), and below the last line of the sign's body text.
+        var modules = double.Parse(group.Element(ns + "rect")!.Attribute("width")!.Value, CultureInfo.InvariantCulture);
+        Assert.InRange(left, 8, 202 - (modules * scale));
+        Assert.InRange(top + (modules * scale), 0, 289);
+        var body = svg.Elements(ns + "text").Select(t => double.Parse(t.Attribute("y")!.Value, CultureInfo.InvariantCulture)).Where(y => y < top + (modules * scale)).ToList();
+        Assert.True(body.Max() < top, $"the sign's text runs to y = {body.Max()} mm, into the QR code at {top} mm");
+
+        // Draw the page area of the code at 8 pixels per millimetre, as a printer would, and decode it.
+        using var path = SKPath.ParseSvgPathData(group.Element(ns + "path")!.Attribute("d")!.Value);
+        const float PixelsPerMm = 8;
+        var side = (int)Math.Ceiling(modules * scale * PixelsPerMm);
+        using var bitmap = new SKBitmap(side, side);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            canvas.Scale((float)(scale * PixelsPerMm));
+            using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            canvas.DrawPath(path, paint);
+        }
+
+        using var image = SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        Assert.Equal(notice.SecondLayerUrl.AbsoluteUri, await Zbar.DecodeAsync(png.ToArray(), _dir.Path));
+        Assert.Contains(notice.SecondLayerUrl.AbsoluteUri, group.Element(ns + "title")!.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_qr_code_is_added_before_the_closing_tag_and_a_broken_svg_is_refused()
+    {
+        var svg = SignQrCode.AddTo("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n", new Uri("https://example.se/a"));
+        Assert.EndsWith("</svg>\n", svg, StringComparison.Ordinal);
+        Assert.NotNull(XDocument.Parse(svg));
+        Assert.Throws<InvalidDataException>(() => SignQrCode.AddTo("<svg>", new Uri("https://example.se/a")));
     }
 
     private static bool[,] Modules(QrCode code)
