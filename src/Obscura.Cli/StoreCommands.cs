@@ -11,6 +11,7 @@ using Obscura.StoreAnalytics.Edge.Sources;
 using Obscura.StoreAnalytics.GroupIds;
 using Obscura.StoreAnalytics.Notice;
 using Obscura.StoreAnalytics.Outbox;
+using Obscura.StoreAnalytics.Reporting;
 
 namespace Obscura.Cli;
 
@@ -238,7 +239,9 @@ internal static class StoreCommands
         var epsilon = new Option<string?>("--epsilon") { Description = "Noise the visit counts with discrete Laplace noise under ε-DP per visit (a decimal such as 0.5); charged to --dataset's privacy budget in the data folder (--data) first." };
         var dataset = new Option<string?>("--dataset") { Description = "With --epsilon: the dataset whose privacy budget is charged (set one with 'obscura dp budget set')." };
         var purpose = CliOptions.Purpose(description: "With --epsilon: the purpose whose budget is charged.", required: false);
-        var command = new Command("report", "Visits, dwell, queues, returning share and flows per store and zone from the inbox, with small cells suppressed (JSON).") { inboxOption, minCell, epsilon, dataset, purpose };
+        var html = new Option<FileInfo?>("--html") { Description = "Also write the store dashboard as one self-contained HTML file: the plots (zone heat map, queues over the day, flow matrix, visits per band) with alt text and tables of the same published numbers." };
+        var pngDir = new Option<DirectoryInfo?>("--png-dir") { Description = "Also write each dashboard plot as a PNG file in this folder." };
+        var command = new Command("report", "Visits, dwell, queues, returning share and flows per store and zone from the inbox, with small cells suppressed (JSON; with --html/--png-dir also the dashboard's plots).") { inboxOption, minCell, epsilon, dataset, purpose, html, pngDir };
         command.SetAction((r, ct) => Guard(stderr, async () =>
         {
             if (!File.Exists(r.GetValue(inboxOption)!.FullName))
@@ -305,12 +308,40 @@ internal static class StoreCommands
                     report.Queues,
                     report.Returning,
                     report.Flows,
+                    report.ZoneBands,
                     comparison = report.Comparison.Select(c => new { c.Store, c.Visits, c.ReturningShare, c.MinutesPerVisit }),
                 },
                 EdgeConfiguration.Json));
+            if (r.GetValue(html) is not null || r.GetValue(pngDir) is not null)
+            {
+                WriteDashboard(report, options, r.GetValue(html), r.GetValue(pngDir));
+            }
+
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The dashboard of the published report: the HTML file and/or one PNG per plot (named by section id).</summary>
+    private static void WriteDashboard(VisitorReport report, ReportOptions options, FileInfo? html, DirectoryInfo? pngDir)
+    {
+        var sections = StoreDashboard.Build(report);
+        if (pngDir is not null)
+        {
+            Directory.CreateDirectory(pngDir.FullName);
+            foreach (var section in sections)
+            {
+                if (section.Png is { } png)
+                {
+                    File.WriteAllBytes(Path.Combine(pngDir.FullName, section.Id + ".png"), png.ToArray());
+                }
+            }
+        }
+
+        if (html is not null)
+        {
+            File.WriteAllText(html.FullName, StoreDashboardHtml.Render(sections, options));
+        }
     }
 
     private static Command Notice(TextWriter stdout, TextWriter stderr)

@@ -109,6 +109,36 @@ public sealed class StoreCliTests : IDisposable
             Assert.True(none.RootElement.GetProperty("suppressed").GetInt32() > 0);
         }
 
+        // The dashboard of the same published cells: the HTML and one PNG per plot.
+        var html = Path.Combine(_dir.Path, "dashboard.html");
+        var pngs = Path.Combine(_dir.Path, "plots");
+        var dashboard = await Cli.RunAsync("store", "report", "--inbox", inbox, "--min-cell", "1", "--html", html, "--png-dir", pngs);
+        Assert.True(dashboard.Code == ExitCodes.Success, dashboard.Err);
+        var page = await File.ReadAllTextAsync(html, TestContext.Current.CancellationToken);
+        var files = Directory.GetFiles(pngs, "*.png").Select(Path.GetFileName).ToList();
+        Assert.Contains("visits.png", files);
+        Assert.Contains("zones-sim-store.png", files);
+        Assert.Contains("flows-sim-store.png", files);
+        Assert.Contains(files, f => f!.StartsWith("queue-sim-store-", StringComparison.Ordinal));
+        Assert.Equal(files.Count, System.Text.RegularExpressions.Regex.Matches(page, "<img src=\"data:image/png;base64,").Count);
+        foreach (var file in files)
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(pngs, file!));
+            Assert.True(bitmap is { Width: >= 300, Height: >= 300 }, file);
+        }
+
+        foreach (var visit in root.GetProperty("visits").EnumerateArray())
+        {
+            Assert.Contains($"<td>{visit.GetProperty("visits").GetInt64()}</td>", page, StringComparison.Ordinal);
+        }
+
+        // With every cell suppressed, the dashboard's visits table holds no count, only "suppressed".
+        var hidden = Path.Combine(_dir.Path, "hidden.html");
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("store", "report", "--inbox", inbox, "--min-cell", "1000", "--html", hidden)).Code);
+        var visitsTable = (await File.ReadAllTextAsync(hidden, TestContext.Current.CancellationToken)).Split("<section id=\"visits\">")[1].Split("</section>")[0];
+        Assert.DoesNotMatch("<td>\\d+</td>", visitsTable);
+        Assert.Equal(truth.Visits.Count, System.Text.RegularExpressions.Regex.Matches(visitsTable, "<td class=\"suppressed\">suppressed</td>").Count);
+
         // With --min-cell 1 a null cell rests on no capture at all: nobody at the till.
         var error = truth.Queue.Average(t => Math.Abs(queues.GetValueOrDefault(t.Key.Minute) - t.Value));
         Assert.InRange(error, 0, 0.1);

@@ -6,7 +6,7 @@ namespace Obscura.StoreAnalytics.Tests;
 
 public sealed class LayeredNoticeTests
 {
-    private static NoticeConfiguration Notice() => new()
+    internal static NoticeConfiguration Notice() => new()
     {
         Controller = "Butiken Exempel AB",
         ControllerContact = "Storgatan 1, 111 22 Stockholm, integritet@butiken.example",

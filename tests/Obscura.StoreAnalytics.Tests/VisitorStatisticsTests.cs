@@ -60,6 +60,24 @@ public sealed class VisitorStatisticsTests
     }
 
     [Fact]
+    public async Task Person_minutes_per_zone_and_band_add_up_to_the_zones_dwell_and_are_suppressed_below_k()
+    {
+        var all = (await VisitorStatistics.BuildAsync(Observations(), new ReportOptions(1), cancellationToken: TestContext.Current.CancellationToken))!;
+        foreach (var dwell in all.Dwell)
+        {
+            Assert.Equal(dwell.PersonMinutes!.Value, all.ZoneBands.Where(z => z.Zone == dwell.Zone).Sum(z => z.PersonMinutes!.Value), 9);
+        }
+
+        // Entrance: 12 morning captures over 5 frames of a 5-minute slot = 12 person-minutes; 2 at lunch = 2.
+        Assert.Equal(12, all.ZoneBands.Single(z => z.Zone == "entrance" && z.Band == TimeBand.Morning).PersonMinutes!.Value, 9);
+        Assert.Equal(2, all.ZoneBands.Single(z => z.Zone == "entrance" && z.Band == TimeBand.Lunch).PersonMinutes!.Value, 9);
+
+        var k3 = (await VisitorStatistics.BuildAsync(Observations(), new ReportOptions(3), cancellationToken: TestContext.Current.CancellationToken))!;
+        Assert.Null(k3.ZoneBands.Single(z => z.Zone == "entrance" && z.Band == TimeBand.Lunch).PersonMinutes);
+        Assert.NotNull(k3.ZoneBands.Single(z => z.Zone == "entrance" && z.Band == TimeBand.Morning).PersonMinutes);
+    }
+
+    [Fact]
     public async Task With_unique_ids_that_always_re_match_the_returning_share_and_flows_are_exact()
     {
         var report = (await VisitorStatistics.BuildAsync(Observations(), new ReportOptions(1), cancellationToken: TestContext.Current.CancellationToken))!;

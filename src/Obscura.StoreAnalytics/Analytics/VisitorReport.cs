@@ -13,6 +13,7 @@ public sealed record VisitorReport(
     IReadOnlyList<DwellCell> Dwell,
     IReadOnlyList<QueueCell> Queues,
     IReadOnlyList<FlowCell> Flows,
+    IReadOnlyList<ZoneBandCell> ZoneBands,
     PrivacyCost? Cost,
     int Suppressed)
 {

@@ -68,7 +68,8 @@ public static class VisitorStatistics
         var dwell = Dwell(observations, visits, k, Keep);
         var queues = Queues(observations, k, Keep);
         var flows = Flows(observations, k, Keep);
-        return new VisitorReport(visits, returning, dwell, queues, flows, cost, suppressed);
+        var zoneBands = ZoneBands(observations, k, Keep);
+        return new VisitorReport(visits, returning, dwell, queues, flows, zoneBands, cost, suppressed);
     }
 
     private delegate T? Keeper<T>(bool enough, T value)
@@ -132,20 +133,44 @@ public static class VisitorStatistics
         var cells = new List<DwellCell>();
         foreach (var zone in o.Tallies.GroupBy(t => (t.Store, t.Zone, t.Kind)).OrderBy(g => g.Key.Store, StringComparer.Ordinal).ThenBy(g => g.Key.Zone, StringComparer.Ordinal))
         {
-            double personMinutes = 0;
-            var count = 0;
-            foreach (var t in zone.GroupBy(t => (t.Date, t.Minute)))
-            {
-                var n = captures.GetValueOrDefault((zone.Key.Store, t.Key.Date, t.Key.Minute, zone.Key.Zone));
-                count += n;
-                personMinutes += (double)n / t.Sum(x => x.Frames) * slot;
-            }
+            var (personMinutes, count) = PersonMinutes(zone, captures, slot);
 
             var storeVisits = visits.Where(v => v.Store == zone.Key.Store).Sum(v => v.Visits ?? 0);
             cells.Add(new DwellCell(zone.Key.Store, zone.Key.Zone, zone.Key.Kind, keep(count >= k, personMinutes), keep(count >= k && storeVisits > 0, storeVisits > 0 ? personMinutes / storeVisits : 0)));
         }
 
         return cells;
+    }
+
+    /// <summary>Person-minutes per zone and band (over all days), as <see cref="Dwell"/> computes them per zone; suppressed below k captures.</summary>
+    private static List<ZoneBandCell> ZoneBands(StoreObservations o, int k, Keeper<double> keep)
+    {
+        var slot = SlotMinutes(o);
+        var captures = o.Events.GroupBy(e => (e.Store, e.Date, e.Minute, e.Zone)).ToDictionary(g => g.Key, g => g.Count());
+        var cells = new List<ZoneBandCell>();
+        foreach (var cell in o.Tallies.GroupBy(t => (t.Store, t.Band, t.Zone, t.Kind)).OrderBy(g => g.Key.Store, StringComparer.Ordinal).ThenBy(g => g.Key.Band).ThenBy(g => g.Key.Zone, StringComparer.Ordinal))
+        {
+            var (personMinutes, count) = PersonMinutes(cell, captures, slot);
+
+            cells.Add(new ZoneBandCell(cell.Key.Store, cell.Key.Band, cell.Key.Zone, cell.Key.Kind, keep(count >= k, personMinutes)));
+        }
+
+        return cells;
+    }
+
+    /// <summary>Σ over the tallies' slots of (captures / frames analysed) × slot minutes, and the captures counted (one zone's tallies).</summary>
+    private static (double PersonMinutes, int Captures) PersonMinutes(IEnumerable<ZoneTally> tallies, Dictionary<(string Store, DateOnly Date, int Minute, string Zone), int> captures, int slot)
+    {
+        double personMinutes = 0;
+        var count = 0;
+        foreach (var t in tallies.GroupBy(t => (t.Store, t.Date, t.Minute, t.Zone)))
+        {
+            var n = captures.GetValueOrDefault(t.Key);
+            count += n;
+            personMinutes += (double)n / t.Sum(x => x.Frames) * slot;
+        }
+
+        return (personMinutes, count);
     }
 
     private static List<QueueCell> Queues(StoreObservations o, int k, Keeper<double> keep)

@@ -24,7 +24,7 @@ public sealed record LayeredNotice(IReadOnlyList<string> SignText, string SignSv
         ArgumentNullException.ThrowIfNull(edge);
         Validate(notice, edge.Validate());
         var sign = Sign(notice, edge);
-        return new LayeredNotice(sign, Svg(sign), Html(notice, edge));
+        return new LayeredNotice(sign, Qr.SignQrCode.AddTo(Svg(sign), notice.SecondLayerUrl!), Html(notice, edge));
     }
 
     private static void Validate(NoticeConfiguration n, EdgeConfiguration edge)
