@@ -67,6 +67,11 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("GET", "/v1/models/alerts", null, [Role.Controller, Role.Auditor]),
         ("POST", "/v1/store/objections", """{"purpose":"store-analytics","store":"store-1","date":"2026-01-05","channel":"kiosk"}""", [Role.Controller, Role.ObjectionIntake]),
         ("GET", "/v1/store/objections?purpose=store-analytics", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/purposes/store-analytics/legitimate-interests", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/impact-assessment", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/prior-consultation", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/processor-reviews", "{}", [Role.Controller]),
+        ("GET", "/v1/purposes/store-analytics/accountability", null, [Role.Controller, Role.Auditor]),
     ];
 
     private readonly ServerFixture _server;
