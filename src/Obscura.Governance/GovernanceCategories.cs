@@ -28,6 +28,7 @@ public static class GovernanceCategories
     internal const string ObjectionTable = "db:objection-events";
     internal const string PurposesTable = "db:purposes";
     internal const string AssessmentsTable = "db:assessments";
+    internal const string DocumentsTable = "db:purpose-documents";
     internal const string AccessLogTable = "db:access-log";
     internal const string LedgerTable = "db:ledger";
 }

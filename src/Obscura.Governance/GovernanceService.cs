@@ -330,13 +330,24 @@ public sealed class GovernanceService
             return new ProcessingDecision(subject, purposeId, reuse, reasons);
         }, cancellationToken);
 
-    /// <summary>The Art. 30 records of processing, generated from the registered purposes and assessments.</summary>
+    /// <summary>The Art. 30 records of processing, generated from the registered purposes and assessments, with each purpose's accountability documents and gaps.</summary>
     public Task<RecordsOfProcessing> GetRecordsOfProcessingAsync(CancellationToken cancellationToken) =>
         _store.ReadAsync(async (s, ct) =>
         {
             var purposes = await s.ListPurposesAsync(ct).ConfigureAwait(false);
             var assessments = await s.GetAssessmentsAsync(null, null, ct).ConfigureAwait(false);
-            return RecordsOfProcessing.Build(purposes, assessments, Now());
+            var accountability = new Dictionary<PurposeId, Accountability.PurposeAccountability>();
+            foreach (var p in purposes)
+            {
+                // Only purposes the controller keeps accountability documents for: a DPIA is not required of every purpose (Art. 35(1)).
+                var summary = await Accountability.AccountabilityService.SummaryAsync(s, p, ct).ConfigureAwait(false);
+                if (summary.LegitimateInterests is not null || summary.ImpactAssessment is not null || summary.PriorConsultation is not null || summary.ProcessorReviews.Count > 0 || summary.VisitorObjections > 0)
+                {
+                    accountability[p.Id] = summary;
+                }
+            }
+
+            return RecordsOfProcessing.Build(purposes, assessments, Now(), accountability);
         }, cancellationToken);
 
     private Task<Outcome<ConsentStatus>> RecordObjectionAsync(Actor actor, SubjectId subject, PurposeId purposeId, ObjectionEventKind kind, CancellationToken cancellationToken) =>

@@ -17,7 +17,7 @@ public static class DatabaseCopy
     /// <summary>The tables in the order they are copied (referenced before referencing).</summary>
     public static IReadOnlyList<string> Tables { get; } =
     [
-        "subjects", "purposes", "consent_events", "objection_events", "assessments", "api_keys",
+        "subjects", "purposes", "consent_events", "objection_events", "assessments", "purpose_documents", "api_keys",
         "privacy_budgets", "privacy_charges", "access_log", "ledger_entries", "ledger_nodes", "ledger_heads",
     ];
 
@@ -29,6 +29,7 @@ public static class DatabaseCopy
         ["consent_events"] = "seq",
         ["objection_events"] = "seq",
         ["assessments"] = "seq",
+        ["purpose_documents"] = "seq",
         ["api_keys"] = "id",
         ["privacy_budgets"] = "dataset, purpose",
         ["privacy_charges"] = "seq",

@@ -11,8 +11,10 @@ namespace Obscura.Server.Tests;
 public sealed class AccessControlTests : IClassFixture<ServerFixture>
 {
     private static readonly SubjectId Self = SubjectId.Parse("s-self");
-    private static readonly Role[] AllRoles = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject];
-    private static readonly Role[] Anyone = AllRoles;
+    private static readonly Role[] AllRoles = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject, Role.ObjectionIntake];
+
+    /// <summary>Every role but the objection kiosk's, which records visitors' objections and reads nothing.</summary>
+    private static readonly Role[] Anyone = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject];
 
     /// <summary>Every /v1 endpoint and the roles admitted to it. A new endpoint must be added here (checked below).</summary>
     private static readonly (string Method, string Path, string? Body, Role[] Allowed)[] Matrix =
@@ -64,6 +66,13 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("PUT", "/v1/models/victim/policy", """{"output":"raw"}""", [Role.Controller]),
         ("PUT", "/v1/models/victim/keys/processor/policy", """{"output":"raw"}""", [Role.Controller]),
         ("GET", "/v1/models/alerts", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/store/objections", """{"purpose":"store-analytics","store":"store-1","date":"2026-01-05","channel":"kiosk"}""", [Role.Controller, Role.ObjectionIntake]),
+        ("GET", "/v1/store/objections?purpose=store-analytics", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/purposes/store-analytics/legitimate-interests", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/impact-assessment", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/prior-consultation", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/processor-reviews", "{}", [Role.Controller]),
+        ("GET", "/v1/purposes/store-analytics/accountability", null, [Role.Controller, Role.Auditor]),
     ];
 
     private readonly ServerFixture _server;

@@ -14,4 +14,10 @@ public enum Role
 
     /// <summary>A data subject's self-service key: their own consent, objections and ledger entries only.</summary>
     Subject,
+
+    /// <summary>
+    /// A store's objection kiosk or the back end of the public objection form: records anonymous visitors' objections
+    /// (Art. 21) and nothing else; it reads nothing.
+    /// </summary>
+    ObjectionIntake,
 }

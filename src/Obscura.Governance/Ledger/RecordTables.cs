@@ -21,6 +21,12 @@ public static class RecordTables
     /// <summary>Art. 6(4) compatibility assessments; key: the assessment id.</summary>
     public const string Assessments = "assessments";
 
+    /// <summary>
+    /// Accountability documents of a purpose (legitimate-interests assessment, DPIA, prior consultation, processor
+    /// review) and the objections of anonymous visitors; key: the document id.
+    /// </summary>
+    public const string PurposeDocuments = "purpose_documents";
+
     /// <summary>API keys, committed at creation and again at revocation; key: the key's lookup id.</summary>
     public const string ApiKeys = "api_keys";
 
@@ -34,5 +40,5 @@ public static class RecordTables
     public const string AccessLog = "access_log";
 
     /// <summary>Every table whose rows are committed one by one (all but <see cref="AccessLog"/>).</summary>
-    public static IReadOnlyList<string> RowByRow { get; } = [Subjects, Purposes, ConsentEvents, ObjectionEvents, Assessments, ApiKeys, PrivacyBudgets, PrivacyCharges];
+    public static IReadOnlyList<string> RowByRow { get; } = [Subjects, Purposes, ConsentEvents, ObjectionEvents, Assessments, PurposeDocuments, ApiKeys, PrivacyBudgets, PrivacyCharges];
 }

@@ -31,4 +31,11 @@ public sealed record ProcessingActivity(
     IReadOnlyList<Organisation> ThirdCountryTransfers,
     int RetentionDays,
     IReadOnlyList<ReuseRecord> Reuses,
-    IReadOnlyList<string> SecurityMeasures);
+    IReadOnlyList<string> SecurityMeasures)
+{
+    /// <summary>
+    /// The legitimate-interests assessment, DPIA, prior consultation and processor reviews in force, and every gap
+    /// (Art. 5(2), 24: the controller's accountability beside the Art. 30 record).
+    /// </summary>
+    public Accountability.PurposeAccountability? Accountability { get; init; }
+}

@@ -44,6 +44,16 @@ public static class RecordsMarkdown
                 sb.AppendLine(inv, $"| Transfers to third countries | {(a.ThirdCountryTransfers.Count == 0 ? "none" : string.Join("; ", a.ThirdCountryTransfers.Select(p => $"{Escape(p.Name)} ({p.Country})")))} |");
                 sb.AppendLine(inv, $"| Time limit for erasure | {a.RetentionDays} days |");
                 sb.AppendLine(inv, $"| Reuse of data (Art. 6(4)) | {(a.Reuses.Count == 0 ? "none" : string.Join("; ", a.Reuses.Select(r => $"from `{r.FromPurpose}`: {(r.Outcome is null ? "not assessed" : r.Outcome.ToString())}")))} |");
+                if (a.Accountability is { } acc)
+                {
+                    sb.AppendLine(inv, $"| Legitimate-interests assessment (Art. 6(1)(f)) | {(acc.LegitimateInterests is { } lia ? $"{lia.Outcome}, by {lia.Assessor}" : "none")} |");
+                    sb.AppendLine(inv, $"| DPIA (Art. 35) | {(acc.ImpactAssessment is { } dpia ? $"completed {dpia.CompletedOn:yyyy-MM-dd}, highest residual risk {dpia.Risks.Max(r => r.Residual)}" : "none")} |");
+                    sb.AppendLine(inv, $"| Prior consultation (Art. 36) | {(acc.PriorConsultation is { } pc ? $"{Escape(pc.Authority)}, submitted {pc.SubmittedOn:yyyy-MM-dd}, {pc.Outcome}{(pc.Reference is null ? string.Empty : $", ref. {Escape(pc.Reference)}")}" : "none")} |");
+                    sb.AppendLine(inv, $"| Processor reviews (Art. 28) | {(acc.ProcessorReviews.Count == 0 ? "none" : string.Join("; ", acc.ProcessorReviews.Select(r => $"{Escape(r.Processor)}: {(r.Complete ? "checklist complete" : "checklist INCOMPLETE")} ({r.ReviewedOn:yyyy-MM-dd})")))} |");
+                    sb.AppendLine(inv, $"| Visitors' objections (Art. 21) | {acc.VisitorObjections} |");
+                    sb.AppendLine(inv, $"| Accountability gaps | {(acc.Complete ? "none" : "**" + string.Join(" ", acc.Gaps.Select(Escape)) + "**")} |");
+                }
+
                 sb.AppendLine();
                 sb.AppendLine("Technical and organisational measures:");
                 foreach (var m in a.SecurityMeasures)

@@ -25,15 +25,15 @@ public sealed record RecordsOfProcessing(DateTimeOffset GeneratedAt, IReadOnlyLi
         "Consent and objection take effect immediately for every processing decision.",
     ];
 
-    /// <summary>Builds the records.</summary>
-    public static RecordsOfProcessing Build(IEnumerable<Purpose> purposes, IReadOnlyList<CompatibilityAssessment> assessments, DateTimeOffset generatedAt)
+    /// <summary>Builds the records, with each purpose's accountability documents when <paramref name="accountability"/> holds them.</summary>
+    public static RecordsOfProcessing Build(IEnumerable<Purpose> purposes, IReadOnlyList<CompatibilityAssessment> assessments, DateTimeOffset generatedAt, IReadOnlyDictionary<PurposeId, Accountability.PurposeAccountability>? accountability = null)
     {
         ArgumentNullException.ThrowIfNull(purposes);
         ArgumentNullException.ThrowIfNull(assessments);
         var controllers = purposes
             .GroupBy(p => p.Definition.Controller)
             .OrderBy(g => g.Key.Name, StringComparer.Ordinal)
-            .Select(g => new ControllerRecords(g.Key, g.OrderBy(p => p.Id.Value, StringComparer.Ordinal).Select(p => Activity(p, assessments)).ToList()))
+            .Select(g => new ControllerRecords(g.Key, g.OrderBy(p => p.Id.Value, StringComparer.Ordinal).Select(p => Activity(p, assessments) with { Accountability = accountability?.GetValueOrDefault(p.Id) }).ToList()))
             .ToList();
         return new RecordsOfProcessing(generatedAt, controllers);
     }

@@ -50,6 +50,21 @@ public interface IGovernanceSession : ILedgerSession
     /// <summary>Assessments in the order recorded, optionally filtered by either purpose.</summary>
     Task<IReadOnlyList<CompatibilityAssessment>> GetAssessmentsAsync(PurposeId? fromPurpose, PurposeId? toPurpose, CancellationToken cancellationToken);
 
+    /// <summary>Appends an accountability document of a purpose.</summary>
+    Task<RecordCommitment> InsertDocumentAsync(StoredDocument document, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Documents of <paramref name="purpose"/> of <paramref name="kind"/> in the order recorded, after the document
+    /// <paramref name="afterId"/> (from the first when null), at most <paramref name="maxCount"/>.
+    /// </summary>
+    Task<IReadOnlyList<StoredDocument>> GetDocumentsAsync(PurposeId purpose, string kind, string? afterId, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>The latest document of <paramref name="kind"/> for <paramref name="purpose"/>, or <see langword="null"/>.</summary>
+    Task<StoredDocument?> GetLatestDocumentAsync(PurposeId purpose, string kind, CancellationToken cancellationToken);
+
+    /// <summary>How many documents of <paramref name="kind"/> <paramref name="purpose"/> has.</summary>
+    Task<long> CountDocumentsAsync(PurposeId purpose, string kind, CancellationToken cancellationToken);
+
     /// <summary>The budget of a dataset for a purpose, if set.</summary>
     Task<Budgets.PrivacyBudget?> GetPrivacyBudgetAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken);
 

@@ -5,6 +5,7 @@ using Obscura.Biometrics.Roles;
 using Obscura.Biometrics.Roles.Remote;
 using Obscura.Governance;
 using Obscura.Governance.Access;
+using Obscura.Governance.Accountability;
 using Obscura.Governance.Budgets;
 using Obscura.Governance.Ledger;
 using Obscura.Governance.Serialization;
@@ -50,6 +51,7 @@ public static class ObscuraServer
         builder.Services.AddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<DataFolder>().Store);
         builder.Services.AddSingleton(sp => new AuditLedger(sp.GetRequiredService<DataFolder>().SigningKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.AccessLog.Policy));
         builder.Services.AddSingleton<GovernanceService>();
+        builder.Services.AddSingleton<AccountabilityService>();
         builder.Services.AddSingleton<LedgerService>();
         builder.Services.AddSingleton(sp => new PrivacyBudgetLedger(sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ApiKeys>();
@@ -191,6 +193,7 @@ public static class ObscuraServer
         app.MapVault();
         app.MapRetention();
         app.MapModels();
+        app.MapStore();
         app.MapObscuraConsole();
         app.MapTelemetry();
         return app;

@@ -16,6 +16,7 @@ internal static class Policies
     public const string ControllerAuditorOrSubject = nameof(ControllerAuditorOrSubject);
     public const string AuditorOrSubject = nameof(AuditorOrSubject);
     public const string AnyRole = nameof(AnyRole);
+    public const string ObjectionIntake = nameof(ObjectionIntake);
 
     public static void Add(Microsoft.AspNetCore.Authorization.AuthorizationOptions options)
     {
@@ -29,6 +30,7 @@ internal static class Policies
         Roles(ControllerAuditorOrSubject, Role.Controller, Role.Auditor, Role.Subject);
         Roles(AuditorOrSubject, Role.Auditor, Role.Subject);
         Roles(AnyRole, Role.Controller, Role.Processor, Role.Auditor, Role.Subject);
+        Roles(ObjectionIntake, Role.Controller, Role.ObjectionIntake);
     }
 
     /// <summary>The ledger actor for the caller.</summary>

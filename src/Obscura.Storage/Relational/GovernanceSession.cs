@@ -115,6 +115,37 @@ internal sealed partial class GovernanceSession(DbConnection connection, DbTrans
             ("@f", fromPurpose?.Value),
             ("@t", toPurpose?.Value));
 
+    public async Task<RecordCommitment> InsertDocumentAsync(StoredDocument d, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        await ExecuteAsync(
+            "INSERT INTO purpose_documents (id, purpose, kind, body, recorded_at, actor) VALUES (@id, @p, @k, @b, @at, @actor)",
+            cancellationToken,
+            ("@id", d.Id),
+            ("@p", d.Purpose.Value),
+            ("@k", d.Kind),
+            ("@b", d.Body),
+            ("@at", Ms(d.RecordedAt)),
+            ("@actor", d.Actor)).ConfigureAwait(false);
+        return await CommitmentOfAsync(RecordTables.PurposeDocuments, d.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<StoredDocument>> GetDocumentsAsync(PurposeId purpose, string kind, string? afterId, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync(
+            DocumentColumns + " WHERE purpose = @p AND kind = @k AND seq > COALESCE((SELECT seq FROM purpose_documents WHERE id = @after), 0) ORDER BY seq LIMIT @n",
+            ReadDocument,
+            cancellationToken,
+            ("@p", purpose.Value),
+            ("@k", kind),
+            ("@after", afterId),
+            ("@n", maxCount));
+
+    public Task<StoredDocument?> GetLatestDocumentAsync(PurposeId purpose, string kind, CancellationToken cancellationToken) =>
+        FirstAsync(DocumentColumns + " WHERE purpose = @p AND kind = @k ORDER BY seq DESC LIMIT 1", ReadDocument, cancellationToken, ("@p", purpose.Value), ("@k", kind));
+
+    public Task<long> CountDocumentsAsync(PurposeId purpose, string kind, CancellationToken cancellationToken) =>
+        ScalarAsync<long>("SELECT COUNT(*) FROM purpose_documents WHERE purpose = @p AND kind = @k", cancellationToken, ("@p", purpose.Value), ("@k", kind));
+
     public async Task<PrivacyBudget?> GetPrivacyBudgetAsync(string dataset, PurposeId purpose, CancellationToken cancellationToken) =>
         (await QueryAsync(
             "SELECT dataset, purpose, epsilon, delta, created_at FROM privacy_budgets WHERE dataset = @d AND purpose = @p",
@@ -355,6 +386,10 @@ internal sealed partial class GovernanceSession(DbConnection connection, DbTrans
     }
 
     private static SignedTreeHead ReadHead(DbDataReader r) => new(r.GetInt64(0), (byte[])r[1], FromMs(r.GetInt64(2)), r.GetString(3), (byte[])r[4]);
+
+    private const string DocumentColumns = "SELECT id, kind, purpose, body, recorded_at, actor FROM purpose_documents";
+
+    private static StoredDocument ReadDocument(DbDataReader r) => new(r.GetString(0), r.GetString(1), PurposeId.Parse(r.GetString(2)), r.GetString(3), FromMs(r.GetInt64(4)), r.GetString(5));
 
     private static SubjectRecord ReadSubject(DbDataReader r) => new(SubjectId.Parse(r.GetString(0)), FromMs(r.GetInt64(1)));
 

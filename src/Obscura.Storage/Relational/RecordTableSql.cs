@@ -52,6 +52,7 @@ internal sealed class RecordTableSql
             ById(RecordTables.ConsentEvents, "seq", "id", "subject", "purpose", "kind", "at", "notice_version", "explicit", "channel", "actor"),
             ById(RecordTables.ObjectionEvents, "seq", "id", "subject", "purpose", "kind", "at", "actor"),
             ById(RecordTables.Assessments, "seq", "id", "from_purpose", "to_purpose", "draft", "assessed_at"),
+            ById(RecordTables.PurposeDocuments, "seq", "id", "purpose", "kind", "body", "recorded_at", "actor"),
             ById(RecordTables.ApiKeys, "id", "name", "role", "subject", "secret_hash", "created_at", "revoked_at"),
             new(RecordTables.PrivacyBudgets, ["dataset", "purpose", "epsilon", "delta", "created_at"], "dataset || ':' || purpose", $"(dataset, purpose) = {budgetKey}", $"(dataset, purpose) > {budgetKey}", "dataset, purpose"),
             BySequence(RecordTables.PrivacyCharges, sequenceKey, ["seq", "dataset", "purpose", "concentrated", "numerator", "denominator", "query", "charged_at", "mechanism"], ["mechanism"]),

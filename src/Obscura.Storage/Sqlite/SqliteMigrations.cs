@@ -158,6 +158,21 @@ internal static class SqliteMigrations
                 moved_at TEXT NOT NULL
             );
             """),
+        (6, """
+            -- Accountability documents of a purpose (legitimate-interests assessment, DPIA, Art. 36 prior consultation,
+            -- Art. 28 processor review) and objections of anonymous visitors (Art. 21): a JSON body per row, each row
+            -- committed to the ledger by the hash of its content. The latest document of a kind is in force.
+            CREATE TABLE purpose_documents (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                purpose TEXT NOT NULL REFERENCES purposes(id),
+                kind TEXT NOT NULL,
+                body TEXT NOT NULL,
+                recorded_at INTEGER NOT NULL,
+                actor TEXT NOT NULL
+            );
+            CREATE INDEX purpose_documents_by_kind ON purpose_documents(purpose, kind, seq);
+            """ + AppendOnly("purpose_documents")),
     ];
 
     /// <summary>The schema version this build writes.</summary>

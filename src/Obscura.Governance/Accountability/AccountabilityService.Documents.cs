@@ -1,0 +1,98 @@
+using Obscura.Governance.Purposes;
+using Obscura.Governance.Storage;
+
+namespace Obscura.Governance.Accountability;
+
+/// <summary>The legitimate-interests assessment, DPIA, prior consultation and processor reviews of a purpose.</summary>
+public sealed partial class AccountabilityService
+{
+    /// <summary>Records a legitimate-interests assessment of a purpose that relies on Art. 6(1)(f); the latest is in force.</summary>
+    public Task<Outcome<LegitimateInterestsAssessment>> RecordLegitimateInterestsAsync(Actor actor, LegitimateInterestsAssessment assessment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assessment);
+        return RecordAsync(actor, DocumentKinds.LegitimateInterests, "lia", assessment.Purpose, assessment, DocumentValidation.Validate(assessment), p =>
+            p.Definition.LawfulBasis == LawfulBasis.LegitimateInterests
+                ? null
+                : new GovernanceError(GovernanceErrorKind.NotApplicable, $"Purpose '{p.Id}' relies on {p.Definition.LawfulBasis}, not legitimate interests.", Citation: "GDPR Art. 6(1)(f)"), cancellationToken);
+    }
+
+    /// <summary>Records a DPIA (Art. 35); the latest is in force.</summary>
+    public Task<Outcome<ImpactAssessment>> RecordImpactAssessmentAsync(Actor actor, ImpactAssessment assessment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assessment);
+        return RecordAsync(actor, DocumentKinds.ImpactAssessment, "dpia", assessment.Purpose, assessment, DocumentValidation.Validate(assessment), _ => null, cancellationToken);
+    }
+
+    /// <summary>Records a prior consultation (Art. 36) or its answer; the latest is in force.</summary>
+    public Task<Outcome<PriorConsultation>> RecordPriorConsultationAsync(Actor actor, PriorConsultation consultation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(consultation);
+        return RecordAsync(actor, DocumentKinds.PriorConsultation, "pcn", consultation.Purpose, consultation, DocumentValidation.Validate(consultation), _ => null, cancellationToken);
+    }
+
+    /// <summary>Records the controller's review of one of the purpose's declared processors (Art. 28); the latest per processor is in force.</summary>
+    public Task<Outcome<ProcessorReview>> RecordProcessorReviewAsync(Actor actor, ProcessorReview review, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        return RecordAsync(actor, DocumentKinds.ProcessorReview, "prv", review.Purpose, review, DocumentValidation.Validate(review), p =>
+            p.Definition.Processors.Any(o => o.Name == review.Processor)
+                ? null
+                : GovernanceError.Invalid("processor", $"Purpose '{p.Id}' declares no processor of this name; register a purpose that declares it."), cancellationToken);
+    }
+
+    /// <summary>The documents in force for <paramref name="purpose"/> and every gap, or <see cref="GovernanceErrorKind.NotFound"/>.</summary>
+    public Task<Outcome<PurposeAccountability>> GetAsync(PurposeId purpose, CancellationToken cancellationToken) =>
+        _store.ReadAsync<Outcome<PurposeAccountability>>(async (s, ct) =>
+            await s.GetPurposeAsync(purpose, ct).ConfigureAwait(false) is { } p
+                ? await SummaryAsync(s, p, ct).ConfigureAwait(false)
+                : GovernanceError.NotFound($"Purpose '{purpose}' is not registered."), cancellationToken);
+
+    /// <summary>The summary of <paramref name="purpose"/> read in session <paramref name="s"/> (also used by the records of processing).</summary>
+    internal static async Task<PurposeAccountability> SummaryAsync(IGovernanceSession s, Purpose purpose, CancellationToken ct)
+    {
+        var lia = await LatestAsync<LegitimateInterestsAssessment>(s, purpose.Id, DocumentKinds.LegitimateInterests, ct).ConfigureAwait(false);
+        var dpia = await LatestAsync<ImpactAssessment>(s, purpose.Id, DocumentKinds.ImpactAssessment, ct).ConfigureAwait(false);
+        var consultation = await LatestAsync<PriorConsultation>(s, purpose.Id, DocumentKinds.PriorConsultation, ct).ConfigureAwait(false);
+        var reviews = (await s.GetDocumentsAsync(purpose.Id, DocumentKinds.ProcessorReview, null, int.MaxValue, ct).ConfigureAwait(false))
+            .Select(d => Deserialize<ProcessorReview>(d.Body))
+            .GroupBy(r => r.Processor, StringComparer.Ordinal)
+            .Select(g => g.Last())
+            .OrderBy(r => r.Processor, StringComparer.Ordinal)
+            .ToList();
+        var objections = await s.CountDocumentsAsync(purpose.Id, DocumentKinds.VisitorObjection, ct).ConfigureAwait(false);
+        return PurposeAccountability.Build(purpose, lia, dpia, consultation, reviews, objections);
+    }
+
+    private static async Task<T?> LatestAsync<T>(IGovernanceSession s, PurposeId purpose, string kind, CancellationToken ct)
+        where T : class =>
+        await s.GetLatestDocumentAsync(purpose, kind, ct).ConfigureAwait(false) is { } row ? Deserialize<T>(row.Body) : null;
+
+    private Task<Outcome<T>> RecordAsync<T>(Actor actor, string kind, string idPrefix, PurposeId purpose, T document, GovernanceError? invalid, Func<Purpose, GovernanceError?> applies, CancellationToken cancellationToken)
+    {
+        if (purpose.Value is null)
+        {
+            return Task.FromResult<Outcome<T>>(GovernanceError.Invalid("purpose", "The purpose is required."));
+        }
+
+        if (invalid is not null)
+        {
+            return Task.FromResult<Outcome<T>>(invalid);
+        }
+
+        return _store.WriteAsync<Outcome<T>>(async (s, ct) =>
+        {
+            if (await s.GetPurposeAsync(purpose, ct).ConfigureAwait(false) is not { } p)
+            {
+                return GovernanceError.NotFound($"Purpose '{purpose}' is not registered.");
+            }
+
+            if (applies(p) is { } error)
+            {
+                return error;
+            }
+
+            await InsertAsync(s, actor, kind, idPrefix, purpose, document, GovernanceCategories.AssessmentRecord, ct).ConfigureAwait(false);
+            return document;
+        }, cancellationToken);
+    }
+}

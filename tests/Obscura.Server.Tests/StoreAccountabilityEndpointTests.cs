@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Obscura.Governance.Access;
+using Obscura.Governance.Accountability;
+using Obscura.Governance.Ledger;
+using Obscura.Governance.Purposes;
+using Obscura.TestSupport;
+
+namespace Obscura.Server.Tests;
+
+/// <summary>
+/// The accountability documents of the store-analytics purpose (issue 16, "Law, built in"): legitimate-interests
+/// assessment, DPIA, Art. 36 prior consultation and Art. 28 processor reviews with their checklist, through the real
+/// server; what is missing or incomplete is a gap in the accountability summary and in the records of processing.
+/// </summary>
+public sealed class StoreAccountabilityEndpointTests : IClassFixture<ServerFixture>
+{
+    private static readonly PurposeId Store = SamplePurposes.StoreAnalytics.Id;
+    private readonly ServerFixture _server;
+
+    public StoreAccountabilityEndpointTests(ServerFixture server)
+    {
+        _server = server;
+        using var controller = server.As(Role.Controller);
+        controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.StoreAnalytics)).GetAwaiter().GetResult();
+        controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification)).GetAwaiter().GetResult();
+    }
+
+    internal static LegitimateInterestsAssessment Lia(LegitimateInterestsOutcome outcome = LegitimateInterestsOutcome.Passed) => new(
+        Store,
+        "To plan staffing and the store layout from visitor flows and queues.",
+        [new("Is the interest lawful and real?", "Queues and staffing are a real, lawful business interest.")],
+        [new("Would less do?", "Manual counts miss queues; group IDs without images are the least intrusive way found.")],
+        [new("Would visitors expect it, and what is the impact?", "Signed at the entrance; no image kept; a masked lane for those who object.")],
+        outcome,
+        "dpo");
+
+    internal static ImpactAssessment Dpia(ResidualRisk residual = ResidualRisk.High) => new(
+        Store,
+        new DateOnly(2026, 3, 1),
+        "Faces are analysed at the edge into group IDs; only aggregates leave the store.",
+        [new("A visitor is re-identified from his group ID.", "Randomised bits, daily keys, minimum group size.", residual)],
+        "Proceed after consulting the authority.",
+        "dpo");
+
+    internal static PriorConsultation Consultation(ConsultationOutcome outcome) => outcome == ConsultationOutcome.Pending
+        ? new(Store, "Integritetsskyddsmyndigheten (IMY)", new DateOnly(2026, 3, 10), outcome)
+        : new(Store, "Integritetsskyddsmyndigheten (IMY)", new DateOnly(2026, 3, 10), outcome, "DI-2026-0042", new DateOnly(2026, 5, 2));
+
+    internal static ProcessorReview Review(string processor, bool complete) => new(
+        Store,
+        processor,
+        "DPA-2026-07",
+        new DateOnly(2026, 4, 1),
+        ProcessorReview.RequiredItems.Select((item, i) => complete || i % 2 == 0 ? new ChecklistItem(item, true, $"Checked: {item} (audit report 2026-03)") : new ChecklistItem(item, false)).ToList(),
+        "dpo");
+
+    [Fact]
+    public async Task Gaps_close_as_the_controller_records_each_document_and_show_in_the_records_of_processing()
+    {
+        using var controller = _server.As(Role.Controller);
+        var first = await SummaryAsync(controller);
+        Assert.False(first.Complete);
+        Assert.Contains(first.Gaps, g => g.Contains("Art. 6(1)(f)", StringComparison.Ordinal));
+        Assert.Contains(first.Gaps, g => g.Contains("Art. 35", StringComparison.Ordinal));
+        Assert.Equal(2, first.Gaps.Count(g => g.Contains("Art. 28(1)", StringComparison.Ordinal)));
+
+        await PostAsync(controller, "legitimate-interests", Lia());
+        await PostAsync(controller, "impact-assessment", Dpia(ResidualRisk.High));
+        await PostAsync(controller, "prior-consultation", Consultation(ConsultationOutcome.Pending));
+        await PostAsync(controller, "processor-reviews", Review("Analytics Cloud GmbH", complete: true));
+        await PostAsync(controller, "processor-reviews", Review("Insight Labs Inc.", complete: false));
+
+        var middle = await SummaryAsync(controller);
+        Assert.Equal(2, middle.Gaps.Count);
+        Assert.Contains(middle.Gaps, g => g.Contains("pending", StringComparison.Ordinal));
+        var open = Assert.Single(middle.Gaps, g => g.Contains("Insight Labs Inc.", StringComparison.Ordinal));
+        Assert.Contains("confidentiality", open, StringComparison.Ordinal);
+        Assert.DoesNotContain("documented-instructions", open, StringComparison.Ordinal);
+
+        var markdown = await controller.GetStringAsync("/v1/records/markdown");
+        Assert.Contains("Insight Labs Inc.: checklist INCOMPLETE", markdown, StringComparison.Ordinal);
+        Assert.Contains("Integritetsskyddsmyndigheten (IMY), submitted 2026-03-10, Pending", markdown, StringComparison.Ordinal);
+
+        await PostAsync(controller, "prior-consultation", Consultation(ConsultationOutcome.NoObjection));
+        await PostAsync(controller, "processor-reviews", Review("Insight Labs Inc.", complete: true));
+        var last = await SummaryAsync(controller);
+        Assert.True(last.Complete, string.Join(" ", last.Gaps));
+        Assert.Equal("DI-2026-0042", last.PriorConsultation!.Reference);
+
+        using var records = JsonDocument.Parse(await controller.GetStringAsync("/v1/records"));
+        var activity = records.RootElement.GetProperty("controllers").EnumerateArray().SelectMany(c => c.GetProperty("activities").EnumerateArray())
+            .Single(a => a.GetProperty("purpose").GetString() == Store.Value).GetProperty("accountability");
+        Assert.True(activity.GetProperty("complete").GetBoolean());
+        Assert.Equal("Passed", activity.GetProperty("legitimateInterests").GetProperty("outcome").GetString());
+        Assert.Contains("| Accountability gaps | none |", await controller.GetStringAsync("/v1/records/markdown"), StringComparison.Ordinal);
+
+        // A failed LIA reopens a gap: the latest document is in force.
+        await PostAsync(controller, "legitimate-interests", Lia(LegitimateInterestsOutcome.Failed));
+        Assert.Contains((await SummaryAsync(controller)).Gaps, g => g.Contains("failed", StringComparison.Ordinal));
+        await PostAsync(controller, "legitimate-interests", Lia());
+    }
+
+    public static TheoryData<string, string, string> InvalidDocuments() => new()
+    {
+        { "legitimate-interests", JsonSerializer.Serialize(Lia() with { NecessityTest = [] }, Governance.Serialization.GovernanceJson.Options), "necessityTest" },
+        { "legitimate-interests", JsonSerializer.Serialize(Lia() with { BalancingTest = [new("Impact?", " ")] }, Governance.Serialization.GovernanceJson.Options), "balancingTest[0].answer" },
+        { "impact-assessment", JsonSerializer.Serialize(Dpia() with { Risks = [] }, Governance.Serialization.GovernanceJson.Options), "risks" },
+        { "prior-consultation", JsonSerializer.Serialize(Consultation(ConsultationOutcome.NoObjection) with { Reference = null }, Governance.Serialization.GovernanceJson.Options), "reference" },
+        { "prior-consultation", JsonSerializer.Serialize(Consultation(ConsultationOutcome.NoObjection) with { DecidedOn = new DateOnly(2026, 1, 1) }, Governance.Serialization.GovernanceJson.Options), "decidedOn" },
+        { "processor-reviews", JsonSerializer.Serialize(Review("Analytics Cloud GmbH", true) with { Checklist = [new ChecklistItem("security-measures", true)] }, Governance.Serialization.GovernanceJson.Options), "checklist[0].evidence" },
+        { "processor-reviews", JsonSerializer.Serialize(Review("Nobody Ltd", true), Governance.Serialization.GovernanceJson.Options), "processor" },
+        { "processor-reviews", JsonSerializer.Serialize(Review("Analytics Cloud GmbH", true) with { Purpose = PurposeId.Parse("identity-verification") }, Governance.Serialization.GovernanceJson.Options), "purpose" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidDocuments))]
+    public async Task An_incomplete_or_inconsistent_document_is_refused_with_the_field_named(string path, string body, string field)
+    {
+        using var controller = _server.As(Role.Controller);
+        var response = await controller.PostAsync($"/v1/purposes/{Store}/{path}", Json.Raw(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), problem.RootElement.ToString());
+    }
+
+    [Fact]
+    public async Task A_legitimate_interests_assessment_of_a_consent_based_purpose_is_refused()
+    {
+        using var controller = _server.As(Role.Controller);
+        var body = JsonSerializer.Serialize(Lia() with { Purpose = PurposeId.Parse("identity-verification") }, Governance.Serialization.GovernanceJson.Options);
+        var response = await controller.PostAsync("/v1/purposes/identity-verification/legitimate-interests", Json.Raw(body));
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_checklist_marked_satisfied_in_the_database_is_reported_by_ledger_verification()
+    {
+        // A purpose of its own, so the row changed here does not touch the other tests' documents.
+        using var controller = _server.As(Role.Controller);
+        var tampered = PurposeId.Parse("store-analytics-tamper");
+        await controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.StoreAnalytics with { Id = tampered }));
+        var review = Review("Analytics Cloud GmbH", complete: false) with { Purpose = tampered, ContractReference = "DPA-tamper" };
+        var posted = await controller.PostAsync($"/v1/purposes/{tampered}/processor-reviews", Json.Of(review));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        using var auditor = _server.As(Role.Auditor);
+        Assert.True((await VerifyAsync(auditor)).Intact);
+
+        SqliteConnection.ClearAllPools();
+        using (var connection = new SqliteConnection($"Data Source={System.IO.Path.Combine(_server.DataDirectory, "obscura.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TRIGGER IF EXISTS purpose_documents_no_update; UPDATE purpose_documents SET body = replace(body, '\"satisfied\":false', '\"satisfied\":true,\"evidence\":\"forged\"') WHERE body LIKE '%DPA-tamper%'";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var report = await VerifyAsync(auditor);
+        Assert.Contains(report.Problems, p => p.Kind == LedgerProblemKind.RecordDoesNotMatchLedger && p.Record!.StartsWith(RecordTables.PurposeDocuments + "/prv_", StringComparison.Ordinal));
+    }
+
+    private static async Task<LedgerVerificationReport> VerifyAsync(HttpClient auditor) =>
+        await ServerFixture.ReadAsync<LedgerVerificationReport>(await auditor.PostAsync("/v1/ledger/verify", null));
+
+    private static async Task<PurposeAccountability> SummaryAsync(HttpClient client)
+    {
+        var response = await client.GetAsync($"/v1/purposes/{Store}/accountability");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ServerFixture.ReadAsync<PurposeAccountability>(response);
+    }
+
+    private static async Task PostAsync<T>(HttpClient client, string path, T document)
+    {
+        var response = await client.PostAsync($"/v1/purposes/{Store}/{path}", Json.Of(document));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+}
