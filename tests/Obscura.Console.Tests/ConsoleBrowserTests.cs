@@ -137,7 +137,7 @@ public sealed class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<Co
         [
             (controller, "/console"), (controller, "/console/subjects"), (controller, $"/console/subject?id={ConsoleServer.Customer.Value}"),
             (controller, "/console/purposes"), (controller, "/console/ledger?leaf=1"), (controller, "/console/records"), (auditor, "/console/ledger?leaf=1"),
-            (auditor, "/console/budgets"), (auditor, "/console/vault"), (auditor, "/console/budget?dataset=visits&purpose=store-analytics"),
+            (auditor, "/console/budgets"), (auditor, "/console/vault"), (auditor, "/console/verification"), (auditor, "/console/metrics"), (auditor, "/console/budget?dataset=visits&purpose=store-analytics"),
         ];
         var wcag = new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } };
         foreach (var (page, path) in visits)

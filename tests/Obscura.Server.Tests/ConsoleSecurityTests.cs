@@ -45,6 +45,8 @@ public sealed class ConsoleSecurityTests : IClassFixture<ServerFixture>
         "/console/records?handler=Markdown",
         "/console/budgets",
         "/console/vault",
+        "/console/verification",
+        "/console/metrics",
         "/console/budget?dataset=visits&purpose=store-analytics",
         "/console/budget?handler=Plot&dataset=visits&purpose=store-analytics",
         "/console/logout",

@@ -122,13 +122,23 @@ public static class ProtectedVerificationHost
     /// is no key holder there.
     /// </summary>
     /// <exception cref="InvalidDataException">The key holder's state is missing or altered for a key it has.</exception>
-    public static DecisionReport ReadDecisionReport(string directory, int maxEvents = 100)
+    public static DecisionReport ReadDecisionReport(string directory, int maxEvents = 100) =>
+        ReadKeyHolderOverview(directory, maxEvents).Decisions;
+
+    /// <summary>
+    /// The provider's key generation(s) and the key holder's decision report, read together from
+    /// <paramref name="directory"/>/keyholder without opening the key holder (no key is created, no secret is read).
+    /// <see cref="KeyHolderOverview.Provider"/> is null when there is no key holder there yet.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The key holder's state is missing or altered for a key it has.</exception>
+    public static KeyHolderOverview ReadKeyHolderOverview(string directory, int maxEvents = 100)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxEvents);
         CheckLayout(directory);
         var folder = Path.Combine(directory, KeyHolderFolder);
         if (!File.Exists(Path.Combine(folder, "provider.json")))
         {
-            return new DecisionReport([], []);
+            return new KeyHolderOverview(null, new DecisionReport([], []));
         }
 
         using var keys = KeyManagementService.Open(folder);
@@ -142,7 +152,7 @@ public static class ProtectedVerificationHost
             _ = state.Decisions(keyId);
         }
 
-        return state.Report(maxEvents);
+        return new KeyHolderOverview(provider, state.Report(maxEvents));
     }
 
     /// <summary>
