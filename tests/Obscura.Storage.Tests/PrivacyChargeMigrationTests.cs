@@ -32,8 +32,8 @@ public abstract class PrivacyChargeMigrationTests(StorageBackend backend) : Back
             .Where(e => e.Event.Commitment?.Table == RecordTables.PrivacyCharges)
             .ToDictionary(e => e.Event.Commitment!.Key, e => e.Event.Commitment!.ContentHash);
 
-        // Put the database back to schema version 3, as an older Obscura wrote it: no mechanism column, no version 4 (nor 5).
-        RawDatabase.Execute(f, "ALTER TABLE privacy_charges DROP COLUMN mechanism; DELETE FROM schema_migrations WHERE version >= 4;" + (Backend == StorageBackend.Sqlite ? " DROP TABLE moved_to;" : ""));
+        // Put the database back to schema version 3, as an older Obscura wrote it: no mechanism column, no version 4 (nor later: moved_to, purpose_documents).
+        RawDatabase.Execute(f, "ALTER TABLE privacy_charges DROP COLUMN mechanism; DELETE FROM schema_migrations WHERE version >= 4; DROP TABLE purpose_documents;" + (Backend == StorageBackend.Sqlite ? " DROP TABLE moved_to;" : ""));
         Assert.DoesNotContain("mechanism", RawDatabase.Columns(f, "privacy_charges"));
         var version3 = VersionThreeHashes(f);
         Assert.Equal(2, version3.Count);
