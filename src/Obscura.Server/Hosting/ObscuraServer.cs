@@ -199,7 +199,7 @@ public static class ObscuraServer
         return app;
     }
 
-    private static DecisionLimits Limits(ObscuraOptions options) =>
+    internal static DecisionLimits Limits(ObscuraOptions options) =>
         new(options.DecisionsPerSubject, options.DecisionsPerCaller, TimeSpan.FromMinutes(options.DecisionWindowMinutes));
 
     private static string RoleDirectory(IServiceProvider services) =>

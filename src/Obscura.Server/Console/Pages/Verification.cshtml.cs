@@ -25,7 +25,7 @@ internal sealed class VerificationModel(DataFolder folder, IOptions<ObscuraOptio
     public double Threshold => options.Value.VerificationThreshold;
 
     /// <summary>The key holder's limits as this server configures them (embedded deployment).</summary>
-    public DecisionLimits Limits => new(options.Value.DecisionsPerSubject, options.Value.DecisionsPerCaller, TimeSpan.FromMinutes(options.Value.DecisionWindowMinutes));
+    public DecisionLimits Limits => ObscuraServer.Limits(options.Value);
 
     public void OnGet()
     {
