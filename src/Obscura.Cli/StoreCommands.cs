@@ -303,6 +303,7 @@ internal static class StoreCommands
                     minimumCell = options.MinimumCell,
                     visitsEpsilon = eps?.ToString(),
                     report!.Suppressed,
+                    report.Withheld,
                     report.Visits,
                     report.Dwell,
                     report.Queues,

@@ -52,11 +52,52 @@ public sealed class VisitorStatisticsTests
         Assert.Equal(12.5, till.PersonMinutes!.Value, 9);
         Assert.Equal(12.5 / 12, till.MinutesPerVisit!.Value, 9);
 
-        // 2 later arrivals: below k, so the returning share is suppressed although one of them matched.
+        // 2 later arrivals: below k, so the returning share is suppressed, and so are the raw counts behind it (one of
+        // the two re-matched: publishing "1 of 2" would be the small cell itself).
         var returning = report.Returning.Single();
         Assert.Null(returning.ReturningShare);
-        Assert.Equal(1, returning.Rematched);
+        Assert.Null(returning.Arrivals);
+        Assert.Null(returning.Rematched);
         Assert.True(report.Suppressed >= 3);
+    }
+
+    [Fact]
+    public async Task Published_returning_cells_carry_their_raw_counts_when_visits_are_not_noised()
+    {
+        var report = (await VisitorStatistics.BuildAsync(Observations(), new ReportOptions(1), cancellationToken: TestContext.Current.CancellationToken))!;
+        var returning = report.Returning.Single();
+        Assert.Equal(1.0 / 2, returning.ReturningShare);
+        Assert.Equal(2, returning.Arrivals);
+        Assert.Equal(1, returning.Rematched);
+        Assert.Equal(0, report.Withheld);
+        Assert.NotNull(report.ZoneBands.Single(z => z.Zone == "entrance" && z.Band == TimeBand.Lunch).PersonMinutes);
+    }
+
+    /// <summary>
+    /// The attack: visits are noised, but a reader who knows the cameras' frame rate (one frame per minute here, so an
+    /// entrance slot's frames are its tally) turns the entrance zone's person-minutes back into captures, which are
+    /// the exact visits; and the returning cell's arrivals are the exact sum of the later bands' visits. Neither may be
+    /// published beside noised visits.
+    /// </summary>
+    [Fact]
+    public async Task With_noised_visits_no_published_cell_gives_an_exact_visit_count_back()
+    {
+        var report = (await VisitorStatistics.BuildAsync(Observations(), new ReportOptions(1, VisitsEpsilon: Rational.Of(1, 2)), cancellationToken: TestContext.Current.CancellationToken))!;
+
+        // Truth: 12 morning arrivals, 2 at lunch. The entrance tallies: 5 frames in a 5-minute slot, so captures =
+        // person-minutes × frames / slot minutes.
+        const int Frames = 5, SlotMinutes = 5;
+        double? FromPersonMinutes(TimeBand band) => report.ZoneBands.Single(z => z.Zone == "entrance" && z.Band == band).PersonMinutes * Frames / SlotMinutes;
+        Assert.Null(FromPersonMinutes(TimeBand.Morning));
+        Assert.Null(FromPersonMinutes(TimeBand.Lunch));
+        Assert.Null(report.Dwell.Single(d => d.Zone == "entrance").PersonMinutes);
+        Assert.Null(report.Dwell.Single(d => d.Zone == "entrance").MinutesPerVisit);
+        Assert.Null(report.Returning.Single().Arrivals);
+        Assert.Null(report.Returning.Single().Rematched);
+        Assert.Equal(5, report.Withheld); // 2 zone-band cells, the entrance's 2 dwell figures, the returning cell's counts
+
+        // The zones that are not the entrance stay published: the till's person-minutes are not a visit count.
+        Assert.Equal(12.5, report.Dwell.Single(d => d.Zone == "till").PersonMinutes!.Value, 9);
     }
 
     [Fact]

@@ -5,7 +5,9 @@ namespace Obscura.StoreAnalytics.Analytics;
 
 /// <summary>
 /// The processor's published statistics. Every cell resting on fewer than k events is suppressed (its value null).
-/// With ε set, visits carry discrete Laplace noise and <see cref="Cost"/> is what was charged.
+/// With ε set, visits carry discrete Laplace noise and <see cref="Cost"/> is what was charged; the cells that would
+/// give the noised counts back exactly (entrance-zone person-minutes, the returning cells' raw counts) are then
+/// withheld (null), counted in <see cref="Withheld"/>, not in <see cref="Suppressed"/>.
 /// </summary>
 public sealed record VisitorReport(
     IReadOnlyList<VisitCell> Visits,
@@ -15,7 +17,8 @@ public sealed record VisitorReport(
     IReadOnlyList<FlowCell> Flows,
     IReadOnlyList<ZoneBandCell> ZoneBands,
     PrivacyCost? Cost,
-    int Suppressed)
+    int Suppressed,
+    int Withheld = 0)
 {
     /// <summary>Per store: visits, returning share and minutes per visit over the whole period, side by side (suppressed cells left out of sums).</summary>
     public IReadOnlyList<(string Store, long Visits, double? ReturningShare, double MinutesPerVisit)> Comparison =>

@@ -64,15 +64,35 @@ public static class VisitorStatistics
             visits.Add(new VisitCell(g.Key.Store, g.Key.Date, g.Key.Band, Keep(count >= k, count)));
         }
 
-        var returning = Returning(observations, entrance, k, Keep);
-        var dwell = Dwell(observations, visits, k, Keep);
+        var noised = options.VisitsEpsilon is not null;
+        var withheld = 0;
+        T? Publish<T>(bool enough, T value, ZoneKind kind)
+            where T : struct
+        {
+            // With noised visits, an entrance zone's person-minutes are its captures (one per arrival) scaled by the
+            // known frame rate: publishing them would give the exact visit counts back. Withheld, not suppressed.
+            if (noised && kind == ZoneKind.Entrance)
+            {
+                withheld++;
+                return null;
+            }
+
+            return Keep(enough, value);
+        }
+
+        var returning = Returning(observations, entrance, k, noised, Keep);
+        var dwell = Dwell(observations, visits, k, Publish);
         var queues = Queues(observations, k, Keep);
         var flows = Flows(observations, k, Keep);
-        var zoneBands = ZoneBands(observations, k, Keep);
-        return new VisitorReport(visits, returning, dwell, queues, flows, zoneBands, cost, suppressed);
+        var zoneBands = ZoneBands(observations, k, Publish);
+        withheld += returning.Count(r => noised && r.ReturningShare is not null);
+        return new VisitorReport(visits, returning, dwell, queues, flows, zoneBands, cost, suppressed, withheld);
     }
 
     private delegate T? Keeper<T>(bool enough, T value)
+        where T : struct;
+
+    private delegate T? ZoneKeeper<T>(bool enough, T value, ZoneKind kind)
         where T : struct;
 
     private static double ReMatch(StoreObservations o, string store, string id)
@@ -88,7 +108,7 @@ public static class VisitorStatistics
     /// people: the entrance sees each arrival once) as the share of them whose ID another earlier arrival shares.
     /// E[m] = r·R + (1 − r·R)·c, so r̂ = Σ(m − c) / Σ R(1 − c), clamped to [0, 1].
     /// </summary>
-    private static List<ReturningCell> Returning(StoreObservations o, List<StoreEvent> entrance, int k, Keeper<double> keep)
+    private static List<ReturningCell> Returning(StoreObservations o, List<StoreEvent> entrance, int k, bool noised, Keeper<double> keep)
     {
         var cells = new List<ReturningCell>();
         foreach (var day in entrance.GroupBy(e => (e.Store, e.Date)).OrderBy(g => g.Key))
@@ -119,14 +139,16 @@ public static class VisitorStatistics
             }
 
             var share = denominator > 0 ? Math.Clamp(numerator / denominator, 0, 1) : 0;
-            cells.Add(new ReturningCell(day.Key.Store, day.Key.Date, keep(arrivals >= k, share), arrivals, rematched));
+            var published = keep(arrivals >= k, share);
+            var counts = published is not null && !noised;
+            cells.Add(new ReturningCell(day.Key.Store, day.Key.Date, published, counts ? arrivals : null, counts ? rematched : null));
         }
 
         return cells;
     }
 
     /// <summary>Person-minutes per zone = Σ over slots of (captures / frames analysed) × slot minutes; minutes per visit = person-minutes / visits.</summary>
-    private static List<DwellCell> Dwell(StoreObservations o, List<VisitCell> visits, int k, Keeper<double> keep)
+    private static List<DwellCell> Dwell(StoreObservations o, List<VisitCell> visits, int k, ZoneKeeper<double> keep)
     {
         var slot = SlotMinutes(o);
         var captures = o.Events.GroupBy(e => (e.Store, e.Date, e.Minute, e.Zone)).ToDictionary(g => g.Key, g => g.Count());
@@ -136,14 +158,14 @@ public static class VisitorStatistics
             var (personMinutes, count) = PersonMinutes(zone, captures, slot);
 
             var storeVisits = visits.Where(v => v.Store == zone.Key.Store).Sum(v => v.Visits ?? 0);
-            cells.Add(new DwellCell(zone.Key.Store, zone.Key.Zone, zone.Key.Kind, keep(count >= k, personMinutes), keep(count >= k && storeVisits > 0, storeVisits > 0 ? personMinutes / storeVisits : 0)));
+            cells.Add(new DwellCell(zone.Key.Store, zone.Key.Zone, zone.Key.Kind, keep(count >= k, personMinutes, zone.Key.Kind), keep(count >= k && storeVisits > 0, storeVisits > 0 ? personMinutes / storeVisits : 0, zone.Key.Kind)));
         }
 
         return cells;
     }
 
     /// <summary>Person-minutes per zone and band (over all days), as <see cref="Dwell"/> computes them per zone; suppressed below k captures.</summary>
-    private static List<ZoneBandCell> ZoneBands(StoreObservations o, int k, Keeper<double> keep)
+    private static List<ZoneBandCell> ZoneBands(StoreObservations o, int k, ZoneKeeper<double> keep)
     {
         var slot = SlotMinutes(o);
         var captures = o.Events.GroupBy(e => (e.Store, e.Date, e.Minute, e.Zone)).ToDictionary(g => g.Key, g => g.Count());
@@ -152,7 +174,7 @@ public static class VisitorStatistics
         {
             var (personMinutes, count) = PersonMinutes(cell, captures, slot);
 
-            cells.Add(new ZoneBandCell(cell.Key.Store, cell.Key.Band, cell.Key.Zone, cell.Key.Kind, keep(count >= k, personMinutes)));
+            cells.Add(new ZoneBandCell(cell.Key.Store, cell.Key.Band, cell.Key.Zone, cell.Key.Kind, keep(count >= k, personMinutes, cell.Key.Kind)));
         }
 
         return cells;

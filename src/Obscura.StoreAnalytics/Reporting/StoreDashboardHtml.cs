@@ -55,7 +55,7 @@ public static class StoreDashboardHtml
         ArgumentNullException.ThrowIfNull(options);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<p>Only the processor's published cells are shown: every cell resting on fewer than k = {options.MinimumCell} events is suppressed (grey, \"{StoreDashboard.Suppressed}\")")
-            .Append(options.VisitsEpsilon is { } e ? $"; visit counts carry discrete Laplace noise under ε = {Encode(e.ToString())} per visit." : ".")
+            .Append(options.VisitsEpsilon is { } e ? $"; visit counts carry discrete Laplace noise under ε = {Encode(e.ToString())} per visit, and the entrance zones' person-minutes are withheld (shown as suppressed) because they would give the exact counts back." : ".")
             .Append("</p>\n");
         foreach (var section in sections)
         {
