@@ -212,8 +212,8 @@ public sealed partial class ProtectedFaceVerification : IDisposable
     /// Rotates the provider's encryption and sealing keys: the key holder makes new keys and a key-switching key, the
     /// comparison role re-encrypts every stored template from the old key to the new on ciphertexts only (checking each
     /// seal first), the key holder seals each anew, and the old keys are destroyed. Nobody decrypts anything and no
-    /// face is needed again. Interrupted, it resumes where it stopped on the next call. The new key starts with a
-    /// fresh decision budget.
+    /// face is needed again. Interrupted, it resumes where it stopped on the next call. Decisions are exact (no noise
+    /// leaks), so no decision budget carries over or restarts: only the per-key decision count starts again at zero.
     /// </summary>
     public async Task<KeyRotationReport> RotateProviderKeysAsync(IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
