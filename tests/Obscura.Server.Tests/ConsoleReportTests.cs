@@ -46,6 +46,7 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
             "<tr><th scope=\"row\">Templates</th><td>90</td></tr>",
             "<dd class=\"mono\">obscura eval</dd>",
             "<dd class=\"mono\">9.9.9-test</dd>",
+            "<dt>Registered by ledger entry</dt><dd><a href=\"/console/ledger?leaf=",
             "alt=\"DET curves: Plaintext, equal error rate 3.25%; Encrypted, equal error rate 3.50%.\"",
             "alt=\"Mated and non-mated comparison score densities across keys; system linkability D↔sys 0.125",
             "src=\"/console/report?handler=Plot&name=eval-shown&plot=det\"",
@@ -238,5 +239,11 @@ public sealed class ConsoleReportLedgerTamperTests(ServerFixture server) : IClas
         var page = await auditor.Http.GetAsync("/console/report?name=eval-forged-entry", Ct);
         Assert.Equal(HttpStatusCode.Conflict, page.StatusCode);
         Assert.Contains("no valid inclusion proof", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        // With the ledger refusing appends, a registration fails loudly and leaves no report (nor a temporary file) behind.
+        var before = Directory.GetFiles(Reports.Directory).Order(StringComparer.Ordinal).ToList();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Reports.RegisterAsync("test:setup", "eval-unledgered", "eval", ConsoleReportTests.Evaluation("eval-unledgered").ToJson(), Ct));
+        Assert.Equal(before, Directory.GetFiles(Reports.Directory).Order(StringComparer.Ordinal));
+        Assert.Equal(ReportStatus.NotFound, (await Reports.ReadAsync("eval-unledgered", Ct)).Status);
     }
 }
