@@ -11,9 +11,10 @@ namespace Obscura.Storage.Reports;
 /// <summary>
 /// Named evaluation and audit reports in a data folder (<c>reports/NAME.json</c>), each registered in the audit ledger
 /// in the same step that stores it: an entry (audit-record, Create) whose destination is <c>report:NAME</c> and whose
-/// reference is <c>sha256:</c> and the file's full SHA-256. A report is read back only when its file still has the
-/// hash the ledger's latest entry for its name holds and that entry has a valid inclusion proof under a validly signed
-/// tree head, so a file edited on disk, or planted there without an entry, is refused rather than shown.
+/// reference is <c>sha256:</c> and the file's full SHA-256. A name is never reused, even after its file is deleted. A
+/// report is read back only when its file still has the hash an entry for its name holds and that entry has a valid
+/// inclusion proof under a validly signed tree head, so a file edited on disk, or planted there without an entry, is
+/// refused rather than shown.
 /// </summary>
 public sealed partial class RegisteredReports
 {
@@ -24,6 +25,7 @@ public sealed partial class RegisteredReports
     public const int MaxReportBytes = 16 << 20;
 
     private const string Extension = ".json";
+    private const int MaxEntriesPerName = 16;
     private readonly string _directory;
     private readonly IGovernanceStore _store;
     private readonly AuditTrail _audit;
@@ -154,10 +156,12 @@ public sealed partial class RegisteredReports
             return new ReportReading(name, ReportStatus.NotRegistered, null, null, $"No audit-ledger entry registers a report named '{name}': the file was put in the reports folder outside Obscura, so it is not shown.");
         }
 
-        var entry = entries[0];
-        if (!string.Equals(entry.Event.Reference, Reference(content), StringComparison.Ordinal))
+        // Names are never reused, so every entry for the name registered this report; more than one only when two
+        // registrations raced and one lost the rename.
+        var reference = Reference(content);
+        if (entries.FirstOrDefault(e => string.Equals(e.Event.Reference, reference, StringComparison.Ordinal)) is not { } entry)
         {
-            return new ReportReading(name, ReportStatus.Altered, null, entry.Sequence, Inv($"The report file '{name}' does not have the SHA-256 that ledger entry {entry.Sequence} registered for it: it was changed after registration, so it is not shown."));
+            return new ReportReading(name, ReportStatus.Altered, null, entries[0].Sequence, Inv($"The report file '{name}' does not have the SHA-256 that ledger entry {entries[0].Sequence} registered for it: it was changed after registration, so it is not shown."));
         }
 
         if (!await InSignedLedgerAsync(entry, cancellationToken).ConfigureAwait(false))
@@ -183,7 +187,7 @@ public sealed partial class RegisteredReports
     }
 
     private Task<IReadOnlyList<AuditEntry>> EntriesForAsync(string name, CancellationToken cancellationToken) =>
-        _store.ReadAsync((s, ct) => s.GetLedgerEntriesToAsync(Destination(name), 1, ct), cancellationToken);
+        _store.ReadAsync((s, ct) => s.GetLedgerEntriesToAsync(Destination(name), MaxEntriesPerName, ct), cancellationToken);
 
     private static string Destination(string name) => "report:" + name;
 
