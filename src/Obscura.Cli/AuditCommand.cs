@@ -35,9 +35,10 @@ internal static class AuditCommand
         var members = new Option<FileInfo?>("--members") { Description = "With --onnx: the model's training records, one 0-based index into the pool per line; the rest of the pool is its holdout." };
         var scores = new Option<string>("--scores") { Description = "With --onnx: what its output holds, logits or probabilities.", DefaultValueFactory = _ => "logits" };
         scores.AcceptOnlyFromAmong("logits", "probabilities");
+        var register = ReportRegistration.Option();
         var model = new Command("model", "Membership-inference audit of a training recipe: LiRA (online, offline) with shadow models and the loss baseline; AUC, TPR at 0.1 % and 1 % FPR, the most exposed records and a verdict.")
         {
-            dataDir, pool, shadows, hidden, epochs, batch, rate, sigma, clip, seed, output, purpose, onnx, onnxSha, members, scores,
+            dataDir, pool, shadows, hidden, epochs, batch, rate, sigma, clip, seed, output, purpose, onnx, onnxSha, members, scores, register,
         };
         model.SetAction(async (r, ct) =>
         {
@@ -67,11 +68,22 @@ internal static class AuditCommand
                     var spec = new Obscura.ModelPrivacy.Onnx.OnnxClassifierSpec(data.Pixels, [.. Enumerable.Range(0, data.Classes).Select(c => c.ToString(CultureInfo.InvariantCulture))], ClassifierCommands.ScoresOf(r.GetValue(scores)!));
                     target = Obscura.ModelPrivacy.Onnx.OnnxClassifier.Load(File.ReadAllBytes(onnxFile.FullName), pinned, spec);
                 }
+
+                if (r.GetValue(register) is { } name)
+                {
+                    ReportRegistration.EnsureFree(r, name);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
             {
                 stderr.WriteLine(ex.Message);
                 return ExitCodes.Usage;
+            }
+            catch (CliFailure ex)
+            {
+                target?.Dispose();
+                stderr.WriteLine(ex.Message);
+                return ex.ExitCode;
             }
 
             using var disposeTarget = target;
@@ -146,6 +158,25 @@ internal static class AuditCommand
 
             stdout.WriteLine(report);
             stderr.WriteLine(result.Verdict);
+            if (r.GetValue(register) is { } reportName)
+            {
+                var registered = new Obscura.Plots.PlotReport(
+                    Obscura.Plots.PlotReport.CurrentSchemaVersion,
+                    reportName,
+                    Obscura.Plots.PlotReport.MembershipAuditKind,
+                    "obscura audit model",
+                    r.GetValue(dataDir)!.FullName,
+                    DateTimeOffset.UtcNow,
+                    ReportRegistration.ToolVersion,
+                    result.Verdict,
+                    Figures(result),
+                    null,
+                    null,
+                    null,
+                    PlotFiles.RocSeriesOf(result.Attacks));
+                return await ReportRegistration.RegisterAsync(r, registered, "audit-model", stderr, ct);
+            }
+
             return ExitCodes.Success;
         });
         var table = new Option<FileInfo>("--data-file") { Description = "ARFF file (numeric and nominal attributes).", Required = true };
@@ -187,6 +218,32 @@ internal static class AuditCommand
         group.Subcommands.Add(model);
         group.Subcommands.Add(attribute);
         return group;
+    }
+
+    /// <summary>The figures of a registered audit: its size, the target's accuracy, ε when trained with DP-SGD, and each attack's AUC (headline) and TPR at 0.1 % and 1 % FPR.</summary>
+    private static List<Obscura.Plots.ReportFigure> Figures(MembershipAuditResult result)
+    {
+        const string Rate = Obscura.Plots.ReportFigure.RateUnit;
+        var figures = new List<Obscura.Plots.ReportFigure>
+        {
+            new("Records audited", result.PoolSize, Obscura.Plots.ReportFigure.CountUnit, false),
+            new("Shadow models", result.Shadows, Obscura.Plots.ReportFigure.CountUnit, false),
+            new("Target accuracy, training records", result.TargetTrainAccuracy, Rate, false),
+            new("Target accuracy, held-out records", result.TargetTestAccuracy, Rate, false),
+        };
+        if (result.Privacy is { } charged)
+        {
+            figures.Add(new(string.Create(CultureInfo.InvariantCulture, $"ε of the DP-SGD training (δ = {MembershipAudit.Delta:G3})"), charged.Epsilon, null, true));
+        }
+
+        foreach (var a in result.Attacks)
+        {
+            figures.Add(new($"AUC, {a.Attack}", a.Auc, null, true));
+            figures.Add(new($"TPR at 0.1 % FPR, {a.Attack}", a.TprAtFpr0001, Rate, false));
+            figures.Add(new($"TPR at 1 % FPR, {a.Attack}", a.TprAtFpr001, Rate, false));
+        }
+
+        return figures;
     }
 
     private sealed class Progress(TextWriter stderr) : IProgress<string>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Obscura.Biometrics.Evaluation;
 using Obscura.Biometrics.Protection;
 using Obscura.Biometrics.Templates;
+using Obscura.Plots;
 
 namespace Obscura.Cli;
 
@@ -24,11 +25,12 @@ internal static class EvalCommand
         var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the DET and unlinkability curves: CSV data and PNG plots." };
         var deployed = new Option<int>("--deployed-pairs") { Description = "Pairs (half genuine, half impostor) sent through the deployed decision path, with its blinding and flooding noise; 0 for none.", DefaultValueFactory = _ => 64 };
         var threshold = new Option<double>("--threshold") { Description = "The decision threshold of the deployed-path sample.", DefaultValueFactory = _ => 0.5 };
+        var register = ReportRegistration.Option();
         var command = new Command("eval", "Evaluate FMR/FNMR, EER and unlinkability in plaintext, after the transform and under encryption.")
         {
-            embeddings, images, models, thresholds, impostors, output, deployed, threshold,
+            embeddings, images, models, thresholds, impostors, output, deployed, threshold, register,
         };
-        command.SetAction((result, _) =>
+        command.SetAction((result, ct) =>
         {
             IReadOnlyList<LabelledTemplate> templates;
             PhotoEvaluation? photos = null;
@@ -65,6 +67,11 @@ internal static class EvalCommand
                 if (result.GetValue(threshold) is var t && !(t >= ProtectedTemplateScheme.MinimumThreshold && t < 1))
                 {
                     throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--threshold is a cosine similarity from {ProtectedTemplateScheme.MinimumThreshold:F3} up to (not including) 1."));
+                }
+
+                if (result.GetValue(register) is { } name)
+                {
+                    ReportRegistration.EnsureFree(result, name);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
@@ -138,9 +145,64 @@ internal static class EvalCommand
                 stderr.WriteLine($"curves and plots written to {folder.FullName}");
             }
 
+            if (result.GetValue(register) is { } reportName)
+            {
+                var dataset = result.GetValue(embeddings)?.FullName ?? result.GetValue(images)!.FullName;
+                var registered = new PlotReport(
+                    PlotReport.CurrentSchemaVersion,
+                    reportName,
+                    PlotReport.EvaluationKind,
+                    "obscura eval",
+                    dataset,
+                    DateTimeOffset.UtcNow,
+                    ReportRegistration.ToolVersion,
+                    null,
+                    Figures(templates, chosen, plain, transformed, encrypted, quantised, linkage, scores.Deployed),
+                    PlotFiles.DetSeriesOf([("Plaintext", plain), ("Transformed", transformed), ("Encrypted", encrypted)]),
+                    PlotFiles.UnlinkabilityBinsOf(linkage),
+                    linkage.System,
+                    null);
+                return ReportRegistration.RegisterAsync(result, registered, "eval", stderr, ct);
+            }
+
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>The figures of a registered evaluation: sizes, each system's EER (the headline ones), error rates at each threshold and the linkability.</summary>
+    private static List<ReportFigure> Figures(
+        IReadOnlyList<LabelledTemplate> templates, double[] chosen, VerificationMetrics plain, VerificationMetrics transformed, VerificationMetrics encrypted, VerificationMetrics quantised, Unlinkability linkage, DeployedPathScores? deployed)
+    {
+        var figures = new List<ReportFigure>
+        {
+            new("Templates", templates.Count, ReportFigure.CountUnit, false),
+            new("Subjects", templates.Select(t => t.Label).Distinct().Count(), ReportFigure.CountUnit, false),
+            new("Genuine pairs", plain.GenuineCount, ReportFigure.CountUnit, false),
+            new("Impostor pairs", plain.ImpostorCount, ReportFigure.CountUnit, false),
+            new("EER, plaintext", plain.EqualErrorRate().FalseMatchRate, ReportFigure.RateUnit, true),
+            new("EER, transformed", transformed.EqualErrorRate().FalseMatchRate, ReportFigure.RateUnit, false),
+            new("EER, encrypted", encrypted.EqualErrorRate().FalseMatchRate, ReportFigure.RateUnit, true),
+            new("EER, quantised", quantised.EqualErrorRate().FalseMatchRate, ReportFigure.RateUnit, false),
+            new("System linkability D↔sys", linkage.System, null, true),
+        };
+        foreach (var (name, metrics) in new[] { ("plaintext", plain), ("encrypted", encrypted) })
+        {
+            foreach (var t in chosen)
+            {
+                var rates = metrics.At(t);
+                figures.Add(new(string.Create(CultureInfo.InvariantCulture, $"FMR at {t:0.###}, {name}"), rates.FalseMatchRate, ReportFigure.RateUnit, false));
+                figures.Add(new(string.Create(CultureInfo.InvariantCulture, $"FNMR at {t:0.###}, {name}"), rates.FalseNonMatchRate, ReportFigure.RateUnit, false));
+            }
+        }
+
+        if (deployed is { } d && d.Genuine.Count > 0 && d.Impostor.Count > 0)
+        {
+            figures.Add(new(string.Create(CultureInfo.InvariantCulture, $"FMR at {d.Threshold:0.###}, deployed path"), d.Impostor.Count(x => x) / (double)d.Impostor.Count, ReportFigure.RateUnit, false));
+            figures.Add(new(string.Create(CultureInfo.InvariantCulture, $"FNMR at {d.Threshold:0.###}, deployed path"), d.Genuine.Count(x => !x) / (double)d.Genuine.Count, ReportFigure.RateUnit, false));
+        }
+
+        return figures;
     }
 
     /// <summary>The deployed-path sample: which circuit, and its decisions at the threshold against plaintext and quantised decisions on the same pairs.</summary>

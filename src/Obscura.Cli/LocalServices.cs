@@ -59,6 +59,9 @@ internal sealed class LocalServices : IDisposable
         return reference;
     }
 
+    /// <summary>The folder's registered evaluation and audit reports, recorded in this folder's ledger.</summary>
+    public Obscura.Storage.Reports.RegisteredReports Reports => new(Folder.Path, Folder.Store, _ledger);
+
     private static readonly DataCategory TrainingData = DataCategory.Parse("training-data");
 
     public GovernanceService Governance { get; }

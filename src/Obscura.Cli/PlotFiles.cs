@@ -15,27 +15,35 @@ internal static class PlotFiles
 {
     /// <summary><c>obscura eval</c>: one DET curve per system, with its EER in the legend.</summary>
     public static void WriteDet(string path, IReadOnlyList<(string Name, VerificationMetrics Metrics)> systems) =>
-        OwnerOnlyFiles.WriteAtomically(path, DetPlot.Render(
-            [.. systems.Select(s => new DetSeries(
-                s.Name,
-                [.. s.Metrics.DetCurve().Select(p => new DataPoint(p.FalseMatchRate, p.FalseNonMatchRate))],
-                s.Metrics.EqualErrorRate().FalseMatchRate,
-                Math.Min(s.Metrics.GenuineCount, s.Metrics.ImpostorCount)))]));
+        OwnerOnlyFiles.WriteAtomically(path, DetPlot.Render(DetSeriesOf(systems)));
+
+    /// <summary>The DET series of <paramref name="systems"/>: the curve, the EER and the fewer of genuine and impostor trials.</summary>
+    public static IReadOnlyList<DetSeries> DetSeriesOf(IReadOnlyList<(string Name, VerificationMetrics Metrics)> systems) =>
+        [.. systems.Select(s => new DetSeries(
+            s.Name,
+            [.. s.Metrics.DetCurve().Select(p => new DataPoint(p.FalseMatchRate, p.FalseNonMatchRate))],
+            s.Metrics.EqualErrorRate().FalseMatchRate,
+            Math.Min(s.Metrics.GenuineCount, s.Metrics.ImpostorCount)))];
 
     /// <summary><c>obscura eval</c>: the mated and non-mated densities across keys and D↔(s), D↔sys in the title.</summary>
     public static void WriteUnlinkability(string path, Unlinkability linkage) =>
-        OwnerOnlyFiles.WriteAtomically(path, UnlinkabilityPlot.Render(
-            [.. linkage.Curve.Select(b => new UnlinkabilityBin(b.Score, b.MatedDensity, b.NonMatedDensity, b.LocalLinkability))],
-            linkage.System));
+        OwnerOnlyFiles.WriteAtomically(path, UnlinkabilityPlot.Render(UnlinkabilityBinsOf(linkage), linkage.System));
+
+    /// <summary>The bins of <paramref name="linkage"/>'s curve.</summary>
+    public static IReadOnlyList<UnlinkabilityBin> UnlinkabilityBinsOf(Unlinkability linkage) =>
+        [.. linkage.Curve.Select(b => new UnlinkabilityBin(b.Score, b.MatedDensity, b.NonMatedDensity, b.LocalLinkability))];
 
     /// <summary><c>obscura audit model</c>: every attack's ROC on log–log axes, AUC and TPR at 0.1 % FPR in the legend.</summary>
     public static void WriteRoc(string path, IReadOnlyList<AttackFigures> attacks) =>
-        OwnerOnlyFiles.WriteAtomically(path, RocPlot.Render(
-            [.. attacks.Select(a => new RocSeries(
-                string.Create(CultureInfo.InvariantCulture, $"{a.Attack}  AUC {a.Auc:0.000}  TPR@0.1% {a.TprAtFpr0001:0.0%}"),
-                [.. a.Roc.Points().Select(p => new DataPoint(p.FalsePositiveRate, p.TruePositiveRate))],
-                a.Roc.NonMemberCount,
-                a.Roc.MemberCount))]));
+        OwnerOnlyFiles.WriteAtomically(path, RocPlot.Render(RocSeriesOf(attacks)));
+
+    /// <summary>One ROC series per attack, its AUC and TPR at 0.1 % FPR in the name.</summary>
+    public static IReadOnlyList<RocSeries> RocSeriesOf(IReadOnlyList<AttackFigures> attacks) =>
+        [.. attacks.Select(a => new RocSeries(
+            string.Create(CultureInfo.InvariantCulture, $"{a.Attack}  AUC {a.Auc:0.000}  TPR@0.1% {a.TprAtFpr0001:0.0%}"),
+            [.. a.Roc.Points().Select(p => new DataPoint(p.FalsePositiveRate, p.TruePositiveRate))],
+            a.Roc.NonMemberCount,
+            a.Roc.MemberCount))];
 
     /// <summary>
     /// <c>obscura dp budget show --plot</c>: the composed ε after each release against the budget. A charge stamped

@@ -135,7 +135,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, (await Cli.RunAsync("eval", "--embeddings", Path.Combine(_dir.Path, "missing.csv"))).Code);
     }
 
-    private static string SyntheticCsv(int subjects, int captures, int dimension)
+    internal static string SyntheticCsv(int subjects, int captures, int dimension)
     {
         var random = new Random(5);
         double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());

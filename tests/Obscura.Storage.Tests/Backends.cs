@@ -31,3 +31,7 @@ public sealed class PostgresWitnessedHeadTests() : WitnessedHeadTests(StorageBac
 public sealed class SqlitePrivacyChargeMigrationTests() : PrivacyChargeMigrationTests(StorageBackend.Sqlite);
 
 public sealed class PostgresPrivacyChargeMigrationTests() : PrivacyChargeMigrationTests(StorageBackend.Postgres);
+
+public sealed class SqliteRegisteredReportsTests() : RegisteredReportsTests(StorageBackend.Sqlite);
+
+public sealed class PostgresRegisteredReportsTests() : RegisteredReportsTests(StorageBackend.Postgres);

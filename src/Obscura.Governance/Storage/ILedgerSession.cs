@@ -28,6 +28,12 @@ public interface ILedgerSession
     /// <summary>The subject index: entries about <paramref name="subject"/> in sequence order from <paramref name="fromSequence"/>.</summary>
     Task<IReadOnlyList<AuditEntry>> GetLedgerEntriesForSubjectAsync(SubjectId subject, long fromSequence, int maxCount, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Entries whose destination (<see cref="Ledger.AuditEvent.To"/>) is exactly <paramref name="destination"/>, newest first, at
+    /// most <paramref name="maxCount"/>. Unindexed: for occasional look-ups such as a registered report's entry.
+    /// </summary>
+    Task<IReadOnlyList<AuditEntry>> GetLedgerEntriesToAsync(string destination, int maxCount, CancellationToken cancellationToken);
+
     /// <summary>The most recent signed tree head, or <see langword="null"/> for an empty ledger.</summary>
     Task<SignedTreeHead?> GetLatestTreeHeadAsync(CancellationToken cancellationToken);
 

@@ -84,6 +84,7 @@ public static class ObscuraServer
             return new ComparisonRole(keyHolder, keyHolder, sp.GetRequiredService<ComparisonAttester>());
         });
 
+        builder.Services.AddSingleton(sp => new Obscura.Storage.Reports.RegisteredReports(sp.GetRequiredService<DataFolder>().Path, sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
         builder.Services.AddSingleton<VaultAccessor>();
         builder.Services.AddSingleton(sp => ClassifierRegistry.Open(
             sp.GetRequiredService<DataFolder>().Path,

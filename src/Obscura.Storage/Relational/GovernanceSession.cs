@@ -272,6 +272,9 @@ internal sealed partial class GovernanceSession(DbConnection connection, DbTrans
     public Task<IReadOnlyList<AuditEntry>> GetLedgerEntriesForSubjectAsync(SubjectId subject, long fromSequence, int maxCount, CancellationToken cancellationToken) =>
         QueryAsync(EntryColumns + " WHERE subject = @s AND seq >= @from ORDER BY seq LIMIT @n", ReadEntry, cancellationToken, ("@s", subject.Value), ("@from", fromSequence), ("@n", maxCount));
 
+    public Task<IReadOnlyList<AuditEntry>> GetLedgerEntriesToAsync(string destination, int maxCount, CancellationToken cancellationToken) =>
+        QueryAsync(EntryColumns + " WHERE to_location = @to ORDER BY seq DESC LIMIT @n", ReadEntry, cancellationToken, ("@to", destination), ("@n", maxCount));
+
     public Task<SignedTreeHead?> GetLatestTreeHeadAsync(CancellationToken cancellationToken) =>
         FirstAsync(HeadColumns + " ORDER BY tree_size DESC LIMIT 1", ReadHead, cancellationToken);
 

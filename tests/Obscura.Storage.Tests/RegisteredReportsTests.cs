@@ -1,0 +1,44 @@
+using System.Text;
+using Obscura.Governance;
+using Obscura.Storage.Reports;
+using Obscura.TestSupport;
+
+namespace Obscura.Storage.Tests;
+
+/// <summary>
+/// Reports registered in the ledger on each backend: the ledger's entry for a name is found (newest first), the
+/// registered bytes read back as verified, an edited file as altered, and the ledger still verifies intact with the
+/// registrations in it. A name whose file was deleted stays taken: the ledger keeps it.
+/// </summary>
+public abstract class RegisteredReportsTests(StorageBackend backend) : BackendTests(backend)
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    [Fact]
+    public async Task A_registered_report_reads_back_verified_an_edited_one_altered_and_the_ledger_stays_intact()
+    {
+        using var f = Fixture();
+        var reports = new RegisteredReports(f.Folder, f.Store, f.Ledger);
+        var first = await reports.RegisterAsync("test:admin", "first", "eval", Encoding.UTF8.GetBytes("{\"a\":1}"), Ct);
+        Assert.True(first.Succeeded, first.Error?.Message);
+        Assert.Equal(Path.Combine(f.Folder, "reports", "first.json"), first.Value);
+        Assert.True((await reports.RegisterAsync("test:admin", "second", "audit-model", Encoding.UTF8.GetBytes("{\"b\":2}"), Ct)).Succeeded);
+
+        var read = await reports.ReadAsync("first", Ct);
+        Assert.Equal(ReportStatus.Verified, read.Status);
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(read.Content!));
+        Assert.Equal(["first", "second"], reports.ListNames());
+        Assert.True((await f.LedgerService.VerifyAsync(null, null, Ct)).Intact);
+
+        await File.WriteAllTextAsync(reports.PathOf("second"), "{\"b\":3}", Ct);
+        var edited = await reports.ReadAsync("second", Ct);
+        Assert.Equal(ReportStatus.Altered, edited.Status);
+        Assert.Null(edited.Content);
+
+        File.Delete(reports.PathOf("first"));
+        Assert.Equal(ReportStatus.NotFound, (await reports.ReadAsync("first", Ct)).Status);
+        var again = await reports.RegisterAsync("test:admin", "first", "eval", Encoding.UTF8.GetBytes("{\"a\":2}"), Ct);
+        Assert.Equal(GovernanceErrorKind.Conflict, again.Error?.Kind);
+        Assert.Contains("registered before", again.Error!.Message, StringComparison.Ordinal);
+    }
+}
