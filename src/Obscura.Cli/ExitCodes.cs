@@ -44,4 +44,11 @@ public static class ExitCodes
 
     /// <summary><c>store edge run --mjpeg</c>: the camera stream failed too many times in a row (unreachable, not MJPEG, broken parts).</summary>
     public const int CameraUnavailable = 17;
+
+    /// <summary>
+    /// A purpose's accountability documents (assessments, consultation, processor reviews, visitors' objections) do not
+    /// match the audit ledger: a row was changed, deleted or inserted outside Obscura, so none is shown or used
+    /// (HTTP: 422 with problem type <c>urn:obscura:problem:document-not-committed</c>).
+    /// </summary>
+    public const int DocumentNotCommitted = 18;
 }

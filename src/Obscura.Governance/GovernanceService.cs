@@ -331,6 +331,7 @@ public sealed class GovernanceService
         }, cancellationToken);
 
     /// <summary>The Art. 30 records of processing, generated from the registered purposes and assessments, with each purpose's accountability documents and gaps.</summary>
+    /// <exception cref="Accountability.DocumentNotCommittedException">A purpose's accountability documents do not match what the ledger committed.</exception>
     public Task<RecordsOfProcessing> GetRecordsOfProcessingAsync(CancellationToken cancellationToken) =>
         _store.ReadAsync(async (s, ct) =>
         {

@@ -20,4 +20,7 @@ public static class DocumentKinds
 
     /// <summary>The controller's review of a processor (Art. 28), with its security checklist.</summary>
     public const string ProcessorReview = "processor-review";
+
+    /// <summary>Every kind, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } = [VisitorObjection, LegitimateInterests, ImpactAssessment, PriorConsultation, ProcessorReview];
 }
