@@ -48,15 +48,10 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             using var services = new LocalServices(dataDirectory, database, verificationThreshold);
             reply = await operation.Local(services, ct);
         }
-        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException or DatabaseMoveUnfinishedException)
+        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException or DatabaseMoveUnfinishedException or DocumentNotCommittedException)
         {
             await stderr.WriteLineAsync(ex.Message);
-            return ExitCodes.Refused;
-        }
-        catch (DocumentNotCommittedException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message);
-            return ExitCodes.DocumentNotCommitted;
+            return ex is DocumentNotCommittedException ? ExitCodes.DocumentNotCommitted : ExitCodes.Refused;
         }
         catch (CliFailure ex)
         {

@@ -51,4 +51,11 @@ public static class ExitCodes
     /// (HTTP: 422 with problem type <c>urn:obscura:problem:document-not-committed</c>).
     /// </summary>
     public const int DocumentNotCommitted = 18;
+
+    /// <summary>
+    /// <c>store notice</c> / <c>store report</c>: the purpose's governance is incomplete (no passed legitimate-interests
+    /// assessment, no DPIA, a high residual risk without an answered prior consultation or with a refusal, a processor
+    /// not reviewed or with open checklist items, or for the notice no notice particulars); the message lists what.
+    /// </summary>
+    public const int GovernanceIncomplete = 19;
 }

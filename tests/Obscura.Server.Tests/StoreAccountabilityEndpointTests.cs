@@ -25,34 +25,13 @@ public sealed class StoreAccountabilityEndpointTests : IClassFixture<ServerFixtu
         controller.PostAsync("/v1/purposes", Json.Of(SamplePurposes.IdentityVerification)).GetAwaiter().GetResult();
     }
 
-    internal static LegitimateInterestsAssessment Lia(LegitimateInterestsOutcome outcome = LegitimateInterestsOutcome.Passed) => new(
-        Store,
-        "To plan staffing and the store layout from visitor flows and queues.",
-        [new("Is the interest lawful and real?", "Queues and staffing are a real, lawful business interest.")],
-        [new("Would less do?", "Manual counts miss queues; group IDs without images are the least intrusive way found.")],
-        [new("Would visitors expect it, and what is the impact?", "Signed at the entrance; no image kept; a masked lane for those who object.")],
-        outcome,
-        "dpo");
+    internal static LegitimateInterestsAssessment Lia(LegitimateInterestsOutcome outcome = LegitimateInterestsOutcome.Passed) => SampleAccountability.Lia(Store, outcome);
 
-    internal static ImpactAssessment Dpia(ResidualRisk residual = ResidualRisk.High) => new(
-        Store,
-        new DateOnly(2026, 3, 1),
-        "Faces are analysed at the edge into group IDs; only aggregates leave the store.",
-        [new("A visitor is re-identified from his group ID.", "Randomised bits, daily keys, minimum group size.", residual)],
-        "Proceed after consulting the authority.",
-        "dpo");
+    internal static ImpactAssessment Dpia(ResidualRisk residual = ResidualRisk.High) => SampleAccountability.Dpia(Store, residual);
 
-    internal static PriorConsultation Consultation(ConsultationOutcome outcome) => outcome == ConsultationOutcome.Pending
-        ? new(Store, "Integritetsskyddsmyndigheten (IMY)", new DateOnly(2026, 3, 10), outcome)
-        : new(Store, "Integritetsskyddsmyndigheten (IMY)", new DateOnly(2026, 3, 10), outcome, "DI-2026-0042", new DateOnly(2026, 5, 2));
+    internal static PriorConsultation Consultation(ConsultationOutcome outcome) => SampleAccountability.Consultation(Store, outcome);
 
-    internal static ProcessorReview Review(string processor, bool complete) => new(
-        Store,
-        processor,
-        "DPA-2026-07",
-        new DateOnly(2026, 4, 1),
-        ProcessorReview.RequiredItems.Select((item, i) => complete || i % 2 == 0 ? new ChecklistItem(item, true, $"Checked: {item} (audit report 2026-03)") : new ChecklistItem(item, false)).ToList(),
-        "dpo");
+    internal static ProcessorReview Review(string processor, bool complete) => SampleAccountability.Review(Store, processor, complete);
 
     [Fact]
     public async Task Gaps_close_as_the_controller_records_each_document_and_show_in_the_records_of_processing()

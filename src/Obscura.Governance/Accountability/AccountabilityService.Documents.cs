@@ -41,6 +41,13 @@ public sealed partial class AccountabilityService
                 : GovernanceError.Invalid("processor", $"Purpose '{p.Id}' declares no processor of this name; register a purpose that declares it."), cancellationToken);
     }
 
+    /// <summary>Records the particulars of the purpose's layered notice (addresses, objection procedure, complaint route); the latest is in force.</summary>
+    public Task<Outcome<NoticeParticulars>> RecordNoticeParticularsAsync(Actor actor, NoticeParticulars particulars, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(particulars);
+        return RecordAsync(actor, DocumentKinds.NoticeParticulars, "ntc", particulars.Purpose, particulars, DocumentValidation.Validate(particulars), _ => null, cancellationToken);
+    }
+
     /// <summary>The documents in force for <paramref name="purpose"/> and every gap, or <see cref="GovernanceErrorKind.NotFound"/>.</summary>
     /// <exception cref="DocumentNotCommittedException">The purpose's documents do not match what the ledger committed.</exception>
     public Task<Outcome<PurposeAccountability>> GetAsync(PurposeId purpose, CancellationToken cancellationToken) =>
@@ -64,7 +71,8 @@ public sealed partial class AccountabilityService
             .OrderBy(r => r.Processor, StringComparer.Ordinal)
             .ToList();
         var objections = await s.CountDocumentsAsync(purpose.Id, DocumentKinds.VisitorObjection, ct).ConfigureAwait(false);
-        return PurposeAccountability.Build(purpose, lia, dpia, consultation, reviews, objections);
+        var particulars = await LatestAsync<NoticeParticulars>(s, purpose.Id, DocumentKinds.NoticeParticulars, ct).ConfigureAwait(false);
+        return PurposeAccountability.Build(purpose, lia, dpia, consultation, reviews, objections) with { NoticeParticulars = particulars };
     }
 
     /// <summary>
