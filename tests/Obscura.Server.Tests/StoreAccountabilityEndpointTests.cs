@@ -64,6 +64,8 @@ public sealed class StoreAccountabilityEndpointTests : IClassFixture<ServerFixtu
         await PostAsync(controller, "processor-reviews", Review("Insight Labs Inc.", complete: true));
         var last = await SummaryAsync(controller);
         Assert.True(last.Complete, string.Join(" ", last.Gaps));
+        await PostAsync(controller, "notice-particulars", SampleAccountability.Particulars(Store));
+        Assert.Equal("Integritetsskyddsmyndigheten (IMY), www.imy.se", (await SummaryAsync(controller)).NoticeParticulars!.SupervisoryAuthority);
         Assert.Equal("DI-2026-0042", last.PriorConsultation!.Reference);
 
         using var records = JsonDocument.Parse(await controller.GetStringAsync("/v1/records"));
@@ -89,6 +91,8 @@ public sealed class StoreAccountabilityEndpointTests : IClassFixture<ServerFixtu
         { "processor-reviews", JsonSerializer.Serialize(Review("Analytics Cloud GmbH", true) with { Checklist = [new ChecklistItem("security-measures", true)] }, Governance.Serialization.GovernanceJson.Options), "checklist[0].evidence" },
         { "processor-reviews", JsonSerializer.Serialize(Review("Nobody Ltd", true), Governance.Serialization.GovernanceJson.Options), "processor" },
         { "processor-reviews", JsonSerializer.Serialize(Review("Analytics Cloud GmbH", true) with { Purpose = PurposeId.Parse("identity-verification") }, Governance.Serialization.GovernanceJson.Options), "purpose" },
+        { "notice-particulars", JsonSerializer.Serialize(SampleAccountability.Particulars(Store) with { ObjectionUrl = new Uri("http://retail.example/object") }, Governance.Serialization.GovernanceJson.Options), "objectionUrl" },
+        { "notice-particulars", JsonSerializer.Serialize(SampleAccountability.Particulars(Store) with { SupervisoryAuthority = " " }, Governance.Serialization.GovernanceJson.Options), "supervisoryAuthority" },
     };
 
     [Theory]

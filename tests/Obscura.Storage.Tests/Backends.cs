@@ -31,3 +31,7 @@ public sealed class PostgresWitnessedHeadTests() : WitnessedHeadTests(StorageBac
 public sealed class SqlitePrivacyChargeMigrationTests() : PrivacyChargeMigrationTests(StorageBackend.Sqlite);
 
 public sealed class PostgresPrivacyChargeMigrationTests() : PrivacyChargeMigrationTests(StorageBackend.Postgres);
+
+public sealed class SqlitePurposeDocumentTamperingTests() : PurposeDocumentTamperingTests(StorageBackend.Sqlite);
+
+public sealed class PostgresPurposeDocumentTamperingTests() : PurposeDocumentTamperingTests(StorageBackend.Postgres);
