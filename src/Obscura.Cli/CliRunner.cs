@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Obscura.Governance;
+using Obscura.Governance.Accountability;
 using Obscura.Governance.Serialization;
 using Obscura.Storage;
 
@@ -47,10 +48,10 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             using var services = new LocalServices(dataDirectory, database, verificationThreshold);
             reply = await operation.Local(services, ct);
         }
-        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException or DatabaseMoveUnfinishedException)
+        catch (Exception ex) when (ex is InvalidDataException or DatabaseMovedException or DatabaseMoveUnfinishedException or DocumentNotCommittedException)
         {
             await stderr.WriteLineAsync(ex.Message);
-            return ExitCodes.Refused;
+            return ex is DocumentNotCommittedException ? ExitCodes.DocumentNotCommitted : ExitCodes.Refused;
         }
         catch (CliFailure ex)
         {
@@ -102,7 +103,7 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
         catch (RemoteFailure failure)
         {
             await stderr.WriteLineAsync(failure.IsJson ? Indent(failure.Body) : $"{(int)failure.Status} {failure.Status}");
-            return FailureCode(failure.Status, errorCodes);
+            return FailureCode(failure.Status, failure.IsJson ? failure.Body : null, errorCodes);
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException or JsonException)
         {
@@ -134,7 +135,7 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
             if (!response.IsSuccessStatusCode)
             {
                 await stderr.WriteLineAsync(json ? Indent(body) : $"{(int)response.StatusCode} {response.ReasonPhrase}");
-                return FailureCode(response.StatusCode, errorCodes);
+                return FailureCode(response.StatusCode, json ? body : null, errorCodes);
             }
 
             await stdout.WriteLineAsync(json ? Indent(body) : body);
@@ -143,11 +144,13 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
     }
 
     /// <summary>
-    /// The exit code of a refused request: the operation's own code for the status where it has one (as the local
-    /// operation would exit), else unavailable for auth and server errors and refused for the rest.
+    /// The exit code of a refused request: the code of a problem type the CLI knows (as the local operation would
+    /// exit), the operation's own code for the status where it has one, else unavailable for auth and server errors
+    /// and refused for the rest.
     /// </summary>
-    private static int FailureCode(HttpStatusCode status, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes) =>
-        errorCodes?.TryGetValue(status, out var code) == true ? code
+    private static int FailureCode(HttpStatusCode status, string? problem, IReadOnlyDictionary<HttpStatusCode, int>? errorCodes) =>
+        ProblemType(problem) == DocumentNotCommittedException.ProblemType ? ExitCodes.DocumentNotCommitted
+        : errorCodes?.TryGetValue(status, out var code) == true ? code
         : status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (int)status >= 500 ? ExitCodes.ServerUnavailable : ExitCodes.Refused;
 
     /// <summary>Commands whose success value carries a verdict map it to an exit code the same way in both modes.</summary>
@@ -167,6 +170,17 @@ internal sealed class CliRunner(TextWriter stdout, TextWriter stderr, HttpMessag
         var denied = (doc.RootElement.TryGetProperty("allowed", out var allowed) && allowed.ValueKind == JsonValueKind.False)
             || (doc.RootElement.TryGetProperty("match", out var match) && match.ValueKind == JsonValueKind.False);
         return denied ? ExitCodes.Refused : ExitCodes.Success;
+    }
+
+    private static string? ProblemType(string? body)
+    {
+        if (body is null)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
     }
 
     private static string Indent(string json)

@@ -44,4 +44,18 @@ public static class ExitCodes
 
     /// <summary><c>store edge run --mjpeg</c>: the camera stream failed too many times in a row (unreachable, not MJPEG, broken parts).</summary>
     public const int CameraUnavailable = 17;
+
+    /// <summary>
+    /// A purpose's accountability documents (assessments, consultation, processor reviews, visitors' objections) do not
+    /// match the audit ledger: a row was changed, deleted or inserted outside Obscura, so none is shown or used
+    /// (HTTP: 422 with problem type <c>urn:obscura:problem:document-not-committed</c>).
+    /// </summary>
+    public const int DocumentNotCommitted = 18;
+
+    /// <summary>
+    /// <c>store notice</c> / <c>store report</c>: the purpose's governance is incomplete (no passed legitimate-interests
+    /// assessment, no DPIA, a high residual risk without an answered prior consultation or with a refusal, a processor
+    /// not reviewed or with open checklist items, or for the notice no notice particulars); the message lists what.
+    /// </summary>
+    public const int GovernanceIncomplete = 19;
 }

@@ -1,6 +1,7 @@
 using Obscura.Biometrics.Roles;
 using Obscura.Governance;
 using Obscura.Governance.Access;
+using Obscura.Governance.Accountability;
 using Obscura.Governance.Budgets;
 using Obscura.Governance.Consent;
 using Obscura.Governance.Ledger;
@@ -27,6 +28,7 @@ internal sealed class LocalServices : IDisposable
         _ledger = ledger;
         PrivacyBudgets = new PrivacyBudgetLedger(Folder.Store, ledger, TimeProvider.System);
         Governance = new GovernanceService(Folder.Store, ledger, TimeProvider.System);
+        Accountability = new AccountabilityService(Folder.Store, ledger, TimeProvider.System);
         Ledger = new LedgerService(Folder.Store, ledger);
         Keys = new ApiKeys(Folder.Store, ledger, TimeProvider.System);
         Verification = new Lazy<ProtectedFaceVerification>(() => ProtectedVerificationHost.Open(
@@ -67,6 +69,9 @@ internal sealed class LocalServices : IDisposable
     public GovernanceService Governance { get; }
 
     public LedgerService Ledger { get; }
+
+    /// <summary>The accountability documents of purposes and the visitors' objections.</summary>
+    public AccountabilityService Accountability { get; }
 
     public ApiKeys Keys { get; }
 

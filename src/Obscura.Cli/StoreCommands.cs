@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Obscura.Biometrics.Onnx.Models;
+using Obscura.Governance.Accountability;
 using Obscura.Privacy;
 using Obscura.Security.Files;
 using Obscura.StoreAnalytics.Analytics;
@@ -20,7 +21,8 @@ namespace Obscura.Cli;
 /// folder (key ratchet, signing key, outbox); <c>edge run</c> runs the edge host on a spool folder or an MJPEG camera
 /// and stores signed batches in the outbox; <c>ingest</c> verifies and imports an outbox's batches into the
 /// processor's inbox; <c>report</c> publishes the aggregates with small-cell suppression (and, charged to a privacy
-/// budget, noised visit counts); <c>notice</c> writes the layered notice. The edge commands need no data folder.
+/// budget, noised visit counts) and <c>notice</c> writes the layered notice, each only for a purpose whose governance
+/// records are complete (<see cref="PublicationGate"/>). The edge commands need no data folder.
 /// </summary>
 internal static class StoreCommands
 {
@@ -238,7 +240,7 @@ internal static class StoreCommands
         var minCell = new Option<int>("--min-cell") { Description = "Suppress every cell resting on fewer than this many events (k).", DefaultValueFactory = _ => 5 };
         var epsilon = new Option<string?>("--epsilon") { Description = "Noise the visit counts with discrete Laplace noise under ε-DP per visit (a decimal such as 0.5); charged to --dataset's privacy budget in the data folder (--data) first." };
         var dataset = new Option<string?>("--dataset") { Description = "With --epsilon: the dataset whose privacy budget is charged (set one with 'obscura dp budget set')." };
-        var purpose = CliOptions.Purpose(description: "With --epsilon: the purpose whose budget is charged.", required: false);
+        var purpose = CliOptions.Purpose(description: "The purpose the report publishes for: its governance records in the data folder (--data) must be complete (exit 19 otherwise); with --epsilon, also the purpose whose budget is charged.");
         var html = new Option<FileInfo?>("--html") { Description = "Also write the store dashboard as one self-contained HTML file: the plots (zone heat map, queues over the day, flow matrix, visits per band) with alt text and tables of the same published numbers." };
         var pngDir = new Option<DirectoryInfo?>("--png-dir") { Description = "Also write each dashboard plot as a PNG file in this folder." };
         var command = new Command("report", "Visits, dwell, queues, returning share and flows per store and zone from the inbox, with small cells suppressed (JSON; with --html/--png-dir also the dashboard's plots).") { inboxOption, minCell, epsilon, dataset, purpose, html, pngDir };
@@ -247,6 +249,11 @@ internal static class StoreCommands
             if (!File.Exists(r.GetValue(inboxOption)!.FullName))
             {
                 throw new FileNotFoundException($"No inbox at {r.GetValue(inboxOption)!.FullName}.");
+            }
+
+            using (var governance = LocalServices.Open(r))
+            {
+                await GovernedAsync(governance, r.GetValue(purpose), ct);
             }
 
             Rational? eps = r.GetValue(epsilon) is { } e ? Rational.Parse(e) : null;
@@ -273,9 +280,9 @@ internal static class StoreCommands
             }
             else
             {
-                if (r.GetValue(dataset) is not { } budget || r.GetResult(purpose) is null)
+                if (r.GetValue(dataset) is not { } budget)
                 {
-                    throw new FormatException("--epsilon is charged to a privacy budget: give --dataset and --purpose (and --data).");
+                    throw new FormatException("--epsilon is charged to a privacy budget: give --dataset (and --data).");
                 }
 
                 using var services = LocalServices.Open(r);
@@ -347,23 +354,20 @@ internal static class StoreCommands
 
     private static Command Notice(TextWriter stdout, TextWriter stderr)
     {
-        var notice = new Option<FileInfo>("--notice") { Description = "The notice configuration (JSON: controller, contact, DPO, legitimate interest, processor, retention, https addresses of the second layer and the objection form, in-store objection route, supervisory authority).", Required = true };
+        var purpose = CliOptions.Purpose(description: "The purpose the notice informs about: the notice is generated from its governance records in the data folder (--data).");
         var config = ConfigOption();
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for sign.svg, sign.txt and second-layer.html.", Required = true };
-        var command = new Command("notice", "Write the layered notice: the first-layer sign (SVG, A4) and the second-layer page (HTML), from the notice and the edge configuration.") { notice, config, output };
-        command.SetAction((r, _) => Guard(stderr, () =>
+        var command = new Command("notice", "Write the layered notice: the first-layer sign (SVG, A4) and the second-layer page (HTML), generated from the purpose's governance records (registration, LIA, notice particulars) and the edge configuration; refused (exit 19) while the governance is incomplete.") { purpose, config, output };
+        command.SetAction((r, ct) => Guard(stderr, async () =>
         {
-            NoticeConfiguration? text;
-            try
+            var edge = EdgeConfiguration.Load(r.GetValue(config)!.FullName);
+            LayeredNotice layers;
+            using (var services = LocalServices.Open(r))
             {
-                text = JsonSerializer.Deserialize<NoticeConfiguration>(File.ReadAllText(r.GetValue(notice)!.FullName), EdgeConfiguration.Json);
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException($"{r.GetValue(notice)!.Name} is not a valid notice configuration: {ex.Message}", ex);
+                var (registered, accountability) = await GovernedAsync(services, r.GetValue(purpose), ct);
+                layers = GovernedNotice.Generate(registered, accountability, edge);
             }
 
-            var layers = LayeredNotice.Generate(text ?? throw new InvalidDataException("The notice configuration is empty."), EdgeConfiguration.Load(r.GetValue(config)!.FullName));
             var folder = OwnerOnlyFiles.CreateDirectory(r.GetValue(output)!.FullName);
             var files = new Dictionary<string, string> { ["sign.svg"] = layers.SignSvg, ["sign.txt"] = string.Join('\n', layers.SignText) + "\n", ["second-layer.html"] = layers.SecondLayerHtml };
             foreach (var (name, content) in files)
@@ -372,9 +376,32 @@ internal static class StoreCommands
             }
 
             stdout.WriteLine(JsonSerializer.Serialize(new { files = files.Keys.Select(n => Path.Combine(folder, n)) }, CliJson.Indented));
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The purpose and its accountability documents (checked against the ledger) once <see cref="PublicationGate"/> lets
+    /// a report through; the notice asks the gate again for its own particulars.
+    /// </summary>
+    /// <exception cref="CliFailure">The purpose is not registered.</exception>
+    /// <exception cref="PublicationRefusedException">Its governance is incomplete.</exception>
+    private static async Task<(Governance.Purposes.Purpose Purpose, PurposeAccountability Accountability)> GovernedAsync(LocalServices services, Governance.Purposes.PurposeId id, CancellationToken ct)
+    {
+        if (await services.Governance.GetPurposeAsync(id, ct) is not { } registered)
+        {
+            throw new CliFailure(ExitCodes.Refused, $"Purpose '{id}' is not registered in the data folder.");
+        }
+
+        var accountability = await services.Accountability.GetAsync(id, ct);
+        if (!accountability.Succeeded)
+        {
+            throw new CliFailure(ExitCodes.Refused, accountability.Error.Message);
+        }
+
+        PublicationGate.Ensure(registered, accountability.Value, Publication.Report);
+        return (registered, accountability.Value);
     }
 
     private static byte[] ReadPublicKey(string path)
@@ -388,7 +415,11 @@ internal static class StoreCommands
         return Convert.FromBase64String(pem[fields.Base64Data]);
     }
 
-    /// <summary>Maps input mistakes to exit codes: unreadable or invalid files and options are usage errors; a refused step is <see cref="ExitCodes.Refused"/>.</summary>
+    /// <summary>
+    /// Maps input mistakes to exit codes: unreadable or invalid files and options are usage errors; incomplete
+    /// governance is <see cref="ExitCodes.GovernanceIncomplete"/>, forged documents <see cref="ExitCodes.DocumentNotCommitted"/>,
+    /// another refused step <see cref="ExitCodes.Refused"/>.
+    /// </summary>
     private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> action)
     {
         try
@@ -400,15 +431,16 @@ internal static class StoreCommands
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.Usage;
         }
-        catch (KeyErasedException ex)
+        catch (Exception ex) when (ex is PublicationRefusedException or DocumentNotCommittedException or KeyErasedException or CliFailure)
         {
             await stderr.WriteLineAsync(ex.Message);
-            return ExitCodes.Refused;
-        }
-        catch (CliFailure ex)
-        {
-            await stderr.WriteLineAsync(ex.Message);
-            return ex.ExitCode;
+            return ex switch
+            {
+                PublicationRefusedException => ExitCodes.GovernanceIncomplete,
+                DocumentNotCommittedException => ExitCodes.DocumentNotCommitted,
+                CliFailure failure => failure.ExitCode,
+                _ => ExitCodes.Refused,
+            };
         }
     }
 

@@ -331,6 +331,7 @@ public sealed class GovernanceService
         }, cancellationToken);
 
     /// <summary>The Art. 30 records of processing, generated from the registered purposes and assessments, with each purpose's accountability documents and gaps.</summary>
+    /// <exception cref="Accountability.DocumentNotCommittedException">A purpose's accountability documents do not match what the ledger committed.</exception>
     public Task<RecordsOfProcessing> GetRecordsOfProcessingAsync(CancellationToken cancellationToken) =>
         _store.ReadAsync(async (s, ct) =>
         {
@@ -341,7 +342,7 @@ public sealed class GovernanceService
             {
                 // Only purposes the controller keeps accountability documents for: a DPIA is not required of every purpose (Art. 35(1)).
                 var summary = await Accountability.AccountabilityService.SummaryAsync(s, p, ct).ConfigureAwait(false);
-                if (summary.LegitimateInterests is not null || summary.ImpactAssessment is not null || summary.PriorConsultation is not null || summary.ProcessorReviews.Count > 0 || summary.VisitorObjections > 0)
+                if (summary.LegitimateInterests is not null || summary.ImpactAssessment is not null || summary.PriorConsultation is not null || summary.ProcessorReviews.Count > 0 || summary.VisitorObjections > 0 || summary.NoticeParticulars is not null)
                 {
                     accountability[p.Id] = summary;
                 }

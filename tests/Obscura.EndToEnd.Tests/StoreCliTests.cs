@@ -83,7 +83,11 @@ public sealed class StoreCliTests : IDisposable
             Assert.Equal((0, batches), (drained.RootElement.GetProperty("delivered").GetInt32(), drained.RootElement.GetProperty("inboxBatches").GetInt32()));
         }
 
-        var report = await Cli.RunAsync("store", "report", "--inbox", inbox, "--min-cell", "1");
+        // Reports are published for a purpose whose governance is complete (recorded through the CLI).
+        var data = Path.Combine(_dir.Path, "data");
+        await StoreGovernance.PrepareAsync(data, _dir.Path);
+        string[] governed = ["--data", data, "store", "report", "--purpose", StoreGovernance.Purpose.Value];
+        var report = await Cli.RunAsync([.. governed, "--inbox", inbox, "--min-cell", "1"]);
 
         Assert.True(report.Code == ExitCodes.Success, report.Err);
         using var published = JsonDocument.Parse(report.Out);
@@ -102,7 +106,7 @@ public sealed class StoreCliTests : IDisposable
 
         var queues = root.GetProperty("queues").EnumerateArray().ToDictionary(q => q.GetProperty("minute").GetInt32(), q => q.GetProperty("queueLength") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : 0);
         // k-suppression through the command: with a minimum cell above every count, no visit count is published.
-        var suppressed = await Cli.RunAsync("store", "report", "--inbox", inbox, "--min-cell", "1000");
+        var suppressed = await Cli.RunAsync([.. governed, "--inbox", inbox, "--min-cell", "1000"]);
         using (var none = JsonDocument.Parse(suppressed.Out))
         {
             Assert.All(none.RootElement.GetProperty("visits").EnumerateArray(), v => Assert.Equal(JsonValueKind.Null, v.GetProperty("visits").ValueKind));
@@ -112,7 +116,7 @@ public sealed class StoreCliTests : IDisposable
         // The dashboard of the same published cells: the HTML and one PNG per plot.
         var html = Path.Combine(_dir.Path, "dashboard.html");
         var pngs = Path.Combine(_dir.Path, "plots");
-        var dashboard = await Cli.RunAsync("store", "report", "--inbox", inbox, "--min-cell", "1", "--html", html, "--png-dir", pngs);
+        var dashboard = await Cli.RunAsync([.. governed, "--inbox", inbox, "--min-cell", "1", "--html", html, "--png-dir", pngs]);
         Assert.True(dashboard.Code == ExitCodes.Success, dashboard.Err);
         var page = await File.ReadAllTextAsync(html, TestContext.Current.CancellationToken);
         var files = Directory.GetFiles(pngs, "*.png").Select(Path.GetFileName).ToList();
@@ -134,7 +138,7 @@ public sealed class StoreCliTests : IDisposable
 
         // With every cell suppressed, the dashboard's visits table holds no count, only "suppressed".
         var hidden = Path.Combine(_dir.Path, "hidden.html");
-        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync("store", "report", "--inbox", inbox, "--min-cell", "1000", "--html", hidden)).Code);
+        Assert.Equal(ExitCodes.Success, (await Cli.RunAsync([.. governed, "--inbox", inbox, "--min-cell", "1000", "--html", hidden])).Code);
         var visitsTable = (await File.ReadAllTextAsync(hidden, TestContext.Current.CancellationToken)).Split("<section id=\"visits\">")[1].Split("</section>")[0];
         Assert.DoesNotMatch("<td>\\d+</td>", visitsTable);
         Assert.Equal(truth.Visits.Count, System.Text.RegularExpressions.Regex.Matches(visitsTable, "<td class=\"suppressed\">suppressed</td>").Count);
@@ -142,43 +146,6 @@ public sealed class StoreCliTests : IDisposable
         // With --min-cell 1 a null cell rests on no capture at all: nobody at the till.
         var error = truth.Queue.Average(t => Math.Abs(queues.GetValueOrDefault(t.Key.Minute) - t.Value));
         Assert.InRange(error, 0, 0.1);
-    }
-
-    [Fact]
-    public async Task Notice_writes_the_sign_and_the_second_layer_with_the_art_13_items_and_refuses_an_http_address()
-    {
-        var config = await WriteConfigurationAsync(new StoreSimulator(new SimulationOptions { GenuineAngles = [0.1], ImpostorCosine = 0.5 }), GroupIdDefaults.Parameters);
-        var notice = Path.Combine(_dir.Path, "notice.json");
-        string Notice(string scheme) => $$"""
-            {
-              "controller": "Example Retail AB", "controllerContact": "privacy@example.se, Storgatan 1, Stockholm",
-              "dataProtectionOfficer": "dpo@example.se",
-              "legitimateInterest": "Planning staff and the store layout from visitor numbers, queues and flows",
-              "processor": "Analytics Processor AB", "aggregateRetention": "Aggregates are kept for 24 months",
-              "secondLayerUrl": "{{scheme}}://example.se/cameras", "objectionUrl": "https://example.se/object",
-              "supervisoryAuthority": "Integritetsskyddsmyndigheten (IMY), www.imy.se"
-            }
-            """;
-        await File.WriteAllTextAsync(notice, Notice("https"), TestContext.Current.CancellationToken);
-        var output = Path.Combine(_dir.Path, "notice");
-
-        var (code, stdout, stderr) = await Cli.RunAsync("store", "notice", "--notice", notice, "--config", config, "--out", output);
-
-        Assert.True(code == ExitCodes.Success, stderr);
-        Assert.Contains("sign.svg", stdout, StringComparison.Ordinal);
-        var svg = await File.ReadAllTextAsync(Path.Combine(output, "sign.svg"), TestContext.Current.CancellationToken);
-        var html = await File.ReadAllTextAsync(Path.Combine(output, "second-layer.html"), TestContext.Current.CancellationToken);
-        Assert.StartsWith("<svg", svg.TrimStart().Replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "", StringComparison.Ordinal).TrimStart(), StringComparison.Ordinal);
-        Assert.Contains("Example Retail AB", svg, StringComparison.Ordinal);
-        foreach (var item in new[] { "Example Retail AB", "dpo@example.se", "Art. 6(1)(f)", "Art. 21", "Analytics Processor AB", "24 months", "https://example.se/object", "IMY" })
-        {
-            Assert.Contains(item, html, StringComparison.Ordinal);
-        }
-
-        await File.WriteAllTextAsync(notice, Notice("http"), TestContext.Current.CancellationToken);
-        var refused = await Cli.RunAsync("store", "notice", "--notice", notice, "--config", config, "--out", output);
-        Assert.Equal(ExitCodes.Usage, refused.Code);
-        Assert.Contains("https", refused.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Obscura.Server.Tests;
 /// <summary>
 /// The Art. 21 objection channel of anonymous store visitors (issue 16), through the real server and its SQLite file:
 /// a kiosk key records, the controller and auditors list (rows changed behind the server's back:
-/// <see cref="StoreObjectionTamperTests"/>).
+/// <see cref="StoreDocumentLedgerCheckTests"/>).
 /// </summary>
 public sealed class StoreObjectionEndpointTests : IClassFixture<ServerFixture>
 {

@@ -35,3 +35,7 @@ public sealed class PostgresPrivacyChargeMigrationTests() : PrivacyChargeMigrati
 public sealed class SqliteRegisteredReportsTests() : RegisteredReportsTests(StorageBackend.Sqlite);
 
 public sealed class PostgresRegisteredReportsTests() : RegisteredReportsTests(StorageBackend.Postgres);
+
+public sealed class SqlitePurposeDocumentTamperingTests() : PurposeDocumentTamperingTests(StorageBackend.Sqlite);
+
+public sealed class PostgresPurposeDocumentTamperingTests() : PurposeDocumentTamperingTests(StorageBackend.Postgres);

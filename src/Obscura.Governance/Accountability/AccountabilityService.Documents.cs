@@ -1,3 +1,4 @@
+using Obscura.Governance.Ledger;
 using Obscura.Governance.Purposes;
 using Obscura.Governance.Storage;
 
@@ -40,7 +41,15 @@ public sealed partial class AccountabilityService
                 : GovernanceError.Invalid("processor", $"Purpose '{p.Id}' declares no processor of this name; register a purpose that declares it."), cancellationToken);
     }
 
+    /// <summary>Records the particulars of the purpose's layered notice (addresses, objection procedure, complaint route); the latest is in force.</summary>
+    public Task<Outcome<NoticeParticulars>> RecordNoticeParticularsAsync(Actor actor, NoticeParticulars particulars, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(particulars);
+        return RecordAsync(actor, DocumentKinds.NoticeParticulars, "ntc", particulars.Purpose, particulars, DocumentValidation.Validate(particulars), _ => null, cancellationToken);
+    }
+
     /// <summary>The documents in force for <paramref name="purpose"/> and every gap, or <see cref="GovernanceErrorKind.NotFound"/>.</summary>
+    /// <exception cref="DocumentNotCommittedException">The purpose's documents do not match what the ledger committed.</exception>
     public Task<Outcome<PurposeAccountability>> GetAsync(PurposeId purpose, CancellationToken cancellationToken) =>
         _store.ReadAsync<Outcome<PurposeAccountability>>(async (s, ct) =>
             await s.GetPurposeAsync(purpose, ct).ConfigureAwait(false) is { } p
@@ -48,8 +57,10 @@ public sealed partial class AccountabilityService
                 : GovernanceError.NotFound($"Purpose '{purpose}' is not registered."), cancellationToken);
 
     /// <summary>The summary of <paramref name="purpose"/> read in session <paramref name="s"/> (also used by the records of processing).</summary>
+    /// <exception cref="DocumentNotCommittedException">The purpose's documents do not match what the ledger committed.</exception>
     internal static async Task<PurposeAccountability> SummaryAsync(IGovernanceSession s, Purpose purpose, CancellationToken ct)
     {
+        await EnsureCommittedAsync(s, purpose.Id, ct).ConfigureAwait(false);
         var lia = await LatestAsync<LegitimateInterestsAssessment>(s, purpose.Id, DocumentKinds.LegitimateInterests, ct).ConfigureAwait(false);
         var dpia = await LatestAsync<ImpactAssessment>(s, purpose.Id, DocumentKinds.ImpactAssessment, ct).ConfigureAwait(false);
         var consultation = await LatestAsync<PriorConsultation>(s, purpose.Id, DocumentKinds.PriorConsultation, ct).ConfigureAwait(false);
@@ -60,7 +71,28 @@ public sealed partial class AccountabilityService
             .OrderBy(r => r.Processor, StringComparer.Ordinal)
             .ToList();
         var objections = await s.CountDocumentsAsync(purpose.Id, DocumentKinds.VisitorObjection, ct).ConfigureAwait(false);
-        return PurposeAccountability.Build(purpose, lia, dpia, consultation, reviews, objections);
+        var particulars = await LatestAsync<NoticeParticulars>(s, purpose.Id, DocumentKinds.NoticeParticulars, ct).ConfigureAwait(false);
+        return PurposeAccountability.Build(purpose, lia, dpia, consultation, reviews, objections) with { NoticeParticulars = particulars };
+    }
+
+    /// <summary>
+    /// Refuses to go on unless the stored documents of <paramref name="purpose"/> are exactly those the ledger committed,
+    /// each with the content committed: a changed row would be served as genuine, a deleted one would put an older
+    /// document back in force, and one inserted under a committed row's key is counted out.
+    /// </summary>
+    /// <exception cref="DocumentNotCommittedException">They are not.</exception>
+    internal static async Task EnsureCommittedAsync(IGovernanceSession s, PurposeId purpose, CancellationToken ct)
+    {
+        long stored = 0;
+        foreach (var kind in DocumentKinds.All)
+        {
+            stored += await s.CountDocumentsAsync(purpose, kind, ct).ConfigureAwait(false);
+        }
+
+        if (stored > int.MaxValue || !await RecordCheck.ExactlyCommittedAsync(s, RecordTables.PurposeDocuments, null, purpose, (int)stored, null, ct).ConfigureAwait(false))
+        {
+            throw new DocumentNotCommittedException(purpose);
+        }
     }
 
     private static async Task<T?> LatestAsync<T>(IGovernanceSession s, PurposeId purpose, string kind, CancellationToken ct)

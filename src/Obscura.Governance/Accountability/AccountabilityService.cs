@@ -68,6 +68,7 @@ public sealed partial class AccountabilityService
     /// the read is recorded in the access log (a reason may hold what a visitor wrote about himself).
     /// </summary>
     /// <returns>The page, or <see cref="GovernanceErrorKind.Invalid"/> (field <c>limit</c>) when <paramref name="limit"/> is not between 1 and <see cref="VisitorObjection.MaxPageSize"/>.</returns>
+    /// <exception cref="DocumentNotCommittedException">The purpose's documents do not match what the ledger committed.</exception>
     public Task<Outcome<IReadOnlyList<VisitorObjection>>> ListVisitorObjectionsAsync(Actor actor, PurposeId purpose, string? afterId, int limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > VisitorObjection.MaxPageSize)
@@ -77,6 +78,7 @@ public sealed partial class AccountabilityService
 
         return _store.WriteAsync<Outcome<IReadOnlyList<VisitorObjection>>>(async (s, ct) =>
         {
+            await EnsureCommittedAsync(s, purpose, ct).ConfigureAwait(false);
             var rows = await s.GetDocumentsAsync(purpose, DocumentKinds.VisitorObjection, afterId, limit, ct).ConfigureAwait(false);
             if (rows.Count > 0)
             {

@@ -20,4 +20,10 @@ public static class DocumentKinds
 
     /// <summary>The controller's review of a processor (Art. 28), with its security checklist.</summary>
     public const string ProcessorReview = "processor-review";
+
+    /// <summary>The particulars of the layered notice (<see cref="Accountability.NoticeParticulars"/>).</summary>
+    public const string NoticeParticulars = "notice-particulars";
+
+    /// <summary>Every kind, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } = [VisitorObjection, LegitimateInterests, ImpactAssessment, PriorConsultation, ProcessorReview, NoticeParticulars];
 }

@@ -122,6 +122,18 @@ internal static class DocumentValidation
         return Office("reviewer", r.Reviewer);
     }
 
+    public static GovernanceError? Validate(NoticeParticulars n) =>
+        Text.Check("supervisoryAuthority", n.SupervisoryAuthority, 200, required: true)
+        ?? Https("secondLayerUrl", n.SecondLayerUrl)
+        ?? Https("objectionUrl", n.ObjectionUrl)
+        ?? Text.Check("inStoreObjection", n.InStoreObjection, 1000, required: false)
+        ?? Text.Check("dataProtectionOfficer", n.DataProtectionOfficer, 200, required: false);
+
+    private static GovernanceError? Https(string field, Uri? url) =>
+        url is { IsAbsoluteUri: true } && url.Scheme == Uri.UriSchemeHttps && url.AbsoluteUri.Length <= 2000
+            ? null
+            : GovernanceError.Invalid(field, "An absolute https address of at most 2000 characters is required.");
+
     private static GovernanceError? Answers(string field, IReadOnlyList<AssessmentAnswer>? answers)
     {
         if (answers is null || answers.Count == 0)

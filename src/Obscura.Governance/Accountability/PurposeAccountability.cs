@@ -13,6 +13,7 @@ namespace Obscura.Governance.Accountability;
 /// <param name="LegitimateInterests">The latest legitimate-interests assessment, if any.</param>
 /// <param name="ImpactAssessment">The latest DPIA, if any.</param>
 /// <param name="PriorConsultation">The latest prior consultation, if any.</param>
+/// <param name="NoticeParticulars">The latest particulars of the layered notice, if any (not a gap: only the notice needs them).</param>
 public sealed record PurposeAccountability(
     PurposeId Purpose,
     IReadOnlyList<ProcessorReview> ProcessorReviews,
@@ -20,7 +21,8 @@ public sealed record PurposeAccountability(
     IReadOnlyList<string> Gaps,
     LegitimateInterestsAssessment? LegitimateInterests = null,
     ImpactAssessment? ImpactAssessment = null,
-    PriorConsultation? PriorConsultation = null)
+    PriorConsultation? PriorConsultation = null,
+    NoticeParticulars? NoticeParticulars = null)
 {
     /// <summary>Whether nothing is missing or incomplete.</summary>
     public bool Complete => Gaps.Count == 0;

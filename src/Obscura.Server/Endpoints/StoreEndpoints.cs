@@ -30,6 +30,9 @@ internal static class StoreEndpoints
         purposes.MapPost("/processor-reviews", (PurposeId purposeId, ProcessorReview body, AccountabilityService a, ClaimsPrincipal user, CancellationToken ct) =>
             Record(purposeId, body.Purpose, () => a.RecordProcessorReviewAsync(Policies.ActorOf(user), body, ct))).RequireAuthorization(Policies.Controller)
             .WithSummary("Records the controller's review of a declared processor (Art. 28) with its security checklist.");
+        purposes.MapPost("/notice-particulars", (PurposeId purposeId, NoticeParticulars body, AccountabilityService a, ClaimsPrincipal user, CancellationToken ct) =>
+            Record(purposeId, body.Purpose, () => a.RecordNoticeParticularsAsync(Policies.ActorOf(user), body, ct))).RequireAuthorization(Policies.Controller)
+            .WithSummary("Records the particulars of the layered notice: https addresses of the second layer and the objection form, the in-store objection procedure, the supervisory authority, the DPO.");
         purposes.MapGet("/accountability", async (PurposeId purposeId, AccountabilityService a, CancellationToken ct) => Problems.OkOr(await a.GetAsync(purposeId, ct))).RequireAuthorization(Policies.ControllerOrAuditor)
             .WithSummary("The accountability documents in force for the purpose and every gap (missing, failed, pending or incomplete).");
         return app;

@@ -110,6 +110,7 @@ public static class ObscuraServer
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DocumentNotCommittedExceptionHandler>();
         // A role service has no API keys (it admits role credentials only), so no API-key authentication runs there:
         // it would open a governance database in the role's folder.
         if (configured.Role == ServerRole.All)

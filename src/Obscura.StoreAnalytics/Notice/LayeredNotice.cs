@@ -69,7 +69,8 @@ public sealed record LayeredNotice(IReadOnlyList<string> SignText, string SignSv
             "CAMERAS ANALYSE FACES IN THIS STORE",
             $"{n.Controller} analyses the faces of visitors filmed in these zones: {Zones(edge)}, to count visits and measure dwell time, queues and the flow between zones ({n.LegitimateInterest}).",
             $"Each face is categorised into a group ID shared by at least {edge.GroupIds.MinimumGroupSize} visits and a time band (morning, lunch, afternoon); the image is deleted at once and never stored. A returning visitor gets the same group ID only about {Percent(ReMatch(edge))} of the time.",
-            "Legal basis: legitimate interests, GDPR Art. 6(1)(f).",
+            n.InterestAssessment is { Length: > 0 } assessed ? $"Legal basis: legitimate interests, GDPR Art. 6(1)(f). {assessed}" : "Legal basis: legitimate interests, GDPR Art. 6(1)(f).",
+            $"Statistics are computed by: {n.Processor}. Statistics kept: {n.AggregateRetention}.",
             n.InStoreObjection is { Length: > 0 } lane
                 ? $"You may object (GDPR Art. 21): {lane} Or object online: {n.ObjectionUrl}"
                 : $"You may object (GDPR Art. 21) online: {n.ObjectionUrl}",
@@ -149,13 +150,15 @@ public sealed record LayeredNotice(IReadOnlyList<string> SignText, string SignSv
             "What we do and why",
             $"Cameras in these zones are analysed: {E(Zones(edge))}. Software in the store detects each face, turns it into a group ID and deletes the image and the face measurements at once; nothing of the image is stored or sent.",
             $"A group ID is a randomised category of similar-looking faces, valid for one day and one time band (morning until {edge.LunchStarts:HH:mm}, lunch until {edge.AfternoonStarts:HH:mm}, afternoon). Every published group ID stands for at least {edge.GroupIds.MinimumGroupSize} visits; a returning visitor gets the same group ID only about {E(Percent(ReMatch(edge)))} of the time; the key that makes the IDs changes every day and the old one is erased. Only the group ID, the zone, the time band and the time rounded to {edge.CoarseMinutes} minutes leave the store.",
-            $"Purposes: counting visits and measuring dwell time, queues at the checkouts and the flow between zones, also compared across our stores. We do not identify you, follow you across days or make any decision about you (no automated decision-making, Art. 22).");
+            n.Purpose is { Length: > 0 } registered
+                ? $"Purpose: {E(registered)} We do not identify you, follow you across days or make any decision about you (no automated decision-making, Art. 22)."
+                : "Purposes: counting visits and measuring dwell time, queues at the checkouts and the flow between zones, also compared across our stores. We do not identify you, follow you across days or make any decision about you (no automated decision-making, Art. 22).");
         Section(
             "Legal basis",
-            $"Our legitimate interests (GDPR Art. 6(1)(f)): {E(n.LegitimateInterest)}.");
+            $"Our legitimate interests (GDPR Art. 6(1)(f)): {E(n.LegitimateInterest)}.{(n.InterestAssessment is { Length: > 0 } assessed ? " " + E(assessed) : "")}");
         Section(
             "Who receives the data",
-            $"The processor {E(n.Processor)} computes the statistics on our behalf under a data processing agreement (Art. 28).",
+            $"Recipients: the processors that compute the statistics on our behalf under a data processing agreement (Art. 28): {E(n.Processor)}.",
             n.ThirdCountryTransfers is { Length: > 0 } t ? $"Transfers outside the EU/EEA: {E(t)}." : "No data is transferred outside the EU/EEA.");
         Section(
             "How long",

@@ -4,7 +4,8 @@ namespace Obscura.StoreAnalytics.Notice;
 /// What the controller states in the layered notice that the edge's configuration cannot say: who it is, how to reach
 /// it and its data protection officer, the legitimate interest it relies on (Art. 6(1)(f)), the processor, how long
 /// the aggregates are kept, where the second layer is published and how a visitor objects (Art. 21). Every text is
-/// shown as written (escaped), in the language of the sign.
+/// shown as written (escaped), in the language of the sign. <see cref="GovernedNotice"/> builds it from the governance
+/// records.
 /// </summary>
 public sealed record NoticeConfiguration
 {
@@ -20,7 +21,13 @@ public sealed record NoticeConfiguration
     /// <summary>The legitimate interest pursued (Art. 13(1)(d)), e.g. "to plan staffing and the store layout from visitor flows and queues".</summary>
     public required string LegitimateInterest { get; init; }
 
-    /// <summary>The processor that computes the statistics (a recipient, Art. 13(1)(e)).</summary>
+    /// <summary>The purpose as registered (Art. 13(1)(c)); null for the fixed description of the store analytics.</summary>
+    public string? Purpose { get; init; }
+
+    /// <summary>The outcome of the legitimate-interests assessment, as the notice states it; null when not stated.</summary>
+    public string? InterestAssessment { get; init; }
+
+    /// <summary>The processors that compute the statistics, the recipients (Art. 13(1)(e)).</summary>
     public required string Processor { get; init; }
 
     /// <summary>Transfers outside the EU/EEA and their safeguard (Art. 13(1)(f)); null when there are none.</summary>
