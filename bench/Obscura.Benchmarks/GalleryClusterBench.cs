@@ -151,7 +151,7 @@ internal static class GalleryClusterBench
         }
 
         int[] gateways = [.. Enumerable.Range(0, silos).Select(i => ports[(2 * i) + 1])];
-        var client = new HostBuilder().UseOrleansClient(c => c.UseLocalhostClustering(gateways, clusterId, clusterId)).Build();
+        var client = new HostBuilder().UseOrleansClient(c => c.UseLocalhostClustering(gateways, clusterId, clusterId).AddEncryptedGalleryClient()).Build();
         await client.StartAsync();
         hosts.Add(client);
         return hosts;

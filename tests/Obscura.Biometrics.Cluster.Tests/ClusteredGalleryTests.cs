@@ -209,6 +209,28 @@ public sealed class ClusteredGalleryTests(ClusterGalleryFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_block_at_d_512_larger_than_orleans_default_message_limit_is_enrolled_and_searched()
+    {
+        // A serialised block at d = 512 is about 105 MB, over Orleans' default 100 MB message body: without the limits
+        // AddEncryptedGallery and AddEncryptedGalleryClient set, the connection is closed and enrolment never completes.
+        const int Wide = 512;
+        using var galleryKey = GalleryTransformationKey.Generate(PurposeId.Parse("border-watchlist"));
+        var random = new Random(43);
+        var faces = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, Wide).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray()).ToArray();
+        var gallery = new EncryptedGallery(Wide, galleryKey);
+        gallery.Add(fixture.Encryptor, fixture.PublicKey, ["w0", "w1", "w2"], [.. faces.Select(f => galleryKey.Apply(FaceTemplate.FromEmbedding(f)))]);
+        Assert.True(gallery.Blocks[0].Serialize().Length > 100 * 1024 * 1024);
+
+        using var folder = new TempDirectory();
+        await using var cluster = await StartAsync(1, new FileGalleryBlockStore(folder.Path));
+        var clustered = new ClusteredGallery(cluster.Client, galleryKey.Id, Wide);
+        await clustered.EnrolAsync(gallery, TestContext.Current.CancellationToken);
+        using var keyHolder = fixture.KeyHolder();
+        var probe = GalleryProbe.Prepare(galleryKey, FaceTemplate.FromEmbedding(faces[1]), 0.5, fixture.Encryptor);
+        Assert.Equal(["w1"], keyHolder.Identify(await clustered.SearchAsync(probe, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
     public void A_silo_refuses_a_public_key_with_a_zero_half_at_start_up()
     {
         var bytes = CkksSerializer.Serialize(fixture.PublicKey);

@@ -46,7 +46,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
         int[] gateways = [.. Enumerable.Range(0, silos).Select(i => ports[(2 * i) + 1])];
         cluster._client = new HostBuilder()
-            .UseOrleansClient(client => client.UseLocalhostClustering(gateways, serviceId: clusterId, clusterId: clusterId))
+            .UseOrleansClient(client => client.UseLocalhostClustering(gateways, serviceId: clusterId, clusterId: clusterId).AddEncryptedGalleryClient())
             .Build();
         await cluster._client.StartAsync(TestContext.Current.CancellationToken);
         return cluster;
