@@ -32,6 +32,12 @@ if (args.Length > 0 && args[0] == EdgeBench.Command)
     return await EdgeBench.RunAsync(args[1..]);
 }
 
+// `-- gallery-cluster [--blocks N] [--queries N] [--dimension D]` times the 1:N gallery on 1, 2 and 3 in-process Orleans silos (GalleryClusterBench).
+if (args.Length > 0 && args[0] == GalleryClusterBench.Command)
+{
+    return await GalleryClusterBench.RunAsync(args[1..]);
+}
+
 // `--iterations N` (N >= 1) replaces the default ShortRun job (3 iterations) by one of 5 warm-up and N measured
 // iterations, for comparisons that need tighter error bars (bench/seal-compare passes 15).
 var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess");

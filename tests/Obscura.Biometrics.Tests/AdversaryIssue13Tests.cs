@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Numerics;
 using System.Reflection;
 using Obscura.Biometrics.Identification;
@@ -151,11 +150,7 @@ public sealed class AdversaryIssue13Tests(GalleryProviderFixture fixture) : ICla
         Assert.True(served <= policy.MaxDecryptions, $"{served} flooded decryptions under one key whose flooding was sized for {policy.MaxDecryptions}.");
     }
 
-    private static List<CkksCiphertextBatch> Blocks(EncryptedGallery gallery)
-    {
-        var blocks = (IEnumerable)typeof(EncryptedGallery).GetField("_blocks", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gallery)!;
-        return [.. blocks.Cast<object>().Select(b => (CkksCiphertextBatch)b.GetType().GetProperty("Columns")!.GetValue(b)!)];
-    }
+    private static List<CkksCiphertextBatch> Blocks(EncryptedGallery gallery) => [.. gallery.Blocks.Select(b => b.Columns)];
 
     /// <summary>Each column's c1 modulo q_0 in coefficient form, read at the search level with a keyless unit-weight sum.</summary>
     private static ulong[][] Columns(CkksCiphertextBatch batch)

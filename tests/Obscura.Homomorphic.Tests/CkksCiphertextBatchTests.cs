@@ -108,6 +108,31 @@ public sealed class CkksCiphertextBatchTests : IDisposable
     }
 
     [Fact]
+    public void Every_ciphertext_unpacks_from_a_batch_residue_for_residue_including_the_extreme_residues()
+    {
+        var publicKey = CkksKeyGenerator.CreatePublicKey(_secretKey);
+        var ciphertexts = Enumerable.Range(0, 17).Select(i => _encryptor.Encrypt(publicKey, _encryptor.Encode(Slots(i), scale: Math.Pow(2, 40)))).ToArray();
+
+        // 0 and q − 1 in the first coefficients: the halves' offset is undone at both ends of the range.
+        for (var limb = 0; limb <= ciphertexts[0].Level; limb++)
+        {
+            ciphertexts[3].C0.Limb(limb)[0] = 0;
+            ciphertexts[3].C1.Limb(limb)[1] = P.ModulusAt(limb).Value - 1;
+        }
+
+        var batch = CkksCiphertextBatch.Create(ciphertexts);
+        for (var c = 0; c < ciphertexts.Length; c++)
+        {
+            var unpacked = batch.Ciphertext(c);
+            AssertSameResidues(ciphertexts[c], unpacked);
+            Assert.Equal((ciphertexts[c].Level, ciphertexts[c].Scale), (unpacked.Level, unpacked.Scale));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => batch.Ciphertext(17));
+        Assert.Throws<ArgumentOutOfRangeException>(() => batch.Ciphertext(-1));
+    }
+
+    [Fact]
     public void A_batch_refuses_wide_primes_mixed_ciphertexts_and_out_of_range_weights()
     {
         var publicKey = CkksKeyGenerator.CreatePublicKey(_secretKey);

@@ -27,7 +27,7 @@ namespace Obscura.Biometrics.Identification;
 /// </remarks>
 public sealed class EncryptedGallery
 {
-    private readonly List<GalleryBlock> _blocks;
+    private readonly List<EncryptedGalleryBlock> _blocks;
     private CkksEncryptor? _encryptor;
     private CkksPublicKey? _publicKey;
 
@@ -44,7 +44,7 @@ public sealed class EncryptedGallery
         _blocks = [];
     }
 
-    private EncryptedGallery(EncryptedGallery source, GalleryTransformationKey galleryKey, List<GalleryBlock> blocks)
+    private EncryptedGallery(EncryptedGallery source, GalleryTransformationKey galleryKey, List<EncryptedGalleryBlock> blocks)
     {
         Dimension = source.Dimension;
         GalleryKeyId = galleryKey.Id;
@@ -81,11 +81,14 @@ public sealed class EncryptedGallery
     /// <summary>Number of blocks.</summary>
     public int BlockCount => _blocks.Count;
 
+    /// <summary>The blocks, in order: what a store or a cluster keeps, one at a time (<see cref="EncryptedGalleryBlock.Serialize"/>).</summary>
+    public IReadOnlyList<EncryptedGalleryBlock> Blocks => _blocks;
+
     /// <summary>Memory the encrypted columns take, in bytes (a search reads the two search primes' share of it).</summary>
     public long SizeInBytes => _blocks.Sum(b => b.Columns.SizeInBytes);
 
     /// <summary>Encrypts and adds templates (the enrolment side, with the 1:N public key), filling new blocks in order.</summary>
-    /// <exception cref="ArgumentException">A template of another dimension or key, mismatched lists, an encryptor or key of another parameter set, or another public key than the gallery's earlier entries were encrypted under.</exception>
+    /// <exception cref="ArgumentException">A template of another dimension or key, mismatched lists, a block's subject ids not distinct non-empty ids of at most 256 bytes, an encryptor or key of another parameter set, or another public key than the gallery's earlier entries were encrypted under.</exception>
     public void Add(CkksEncryptor encryptor, CkksPublicKey publicKey, IReadOnlyList<string> subjectIds, IReadOnlyList<TransformedTemplate> templates, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(encryptor);
@@ -109,6 +112,11 @@ public sealed class EncryptedGallery
             throw new ArgumentException("A gallery's entries are all encrypted under one 1:N public key.", nameof(publicKey));
         }
 
+        for (var start = 0; start < templates.Count; start += BlockSize)
+        {
+            GalleryFormat.CheckSubjectIds([.. subjectIds.Skip(start).Take(BlockSize)], m => new ArgumentException(m, nameof(subjectIds)));
+        }
+
         _encryptor = encryptor;
         _publicKey = publicKey;
 
@@ -128,7 +136,7 @@ public sealed class EncryptedGallery
                 Array.Clear(slots);
                 return column;
             }, maxDegreeOfParallelism);
-            _blocks.Add(new GalleryBlock([.. subjectIds.Skip(start).Take(count)], CkksCiphertextBatch.Create(columns)));
+            _blocks.Add(new EncryptedGalleryBlock(GalleryKeyId, Dimension, [.. subjectIds.Skip(start).Take(count)], CkksCiphertextBatch.Create(columns)));
         }
     }
 
@@ -229,7 +237,7 @@ public sealed class EncryptedGallery
         }
 
         var evaluator = new CkksEvaluator(GalleryScheme.Parameters);
-        var blocks = new List<GalleryBlock>(_blocks.Count);
+        var blocks = new List<EncryptedGalleryBlock>(_blocks.Count);
         const int OutputsPerPass = 32;
 
         // Zero at the renewal level and the sums' scale Δ_g·r, encrypted afresh for every renewed column.
@@ -252,7 +260,7 @@ public sealed class EncryptedGallery
                 renewed.CopyTo(columns, from);
             }
 
-            blocks.Add(new GalleryBlock(block.SubjectIds, CkksCiphertextBatch.Create(columns)));
+            blocks.Add(new EncryptedGalleryBlock(next.Id, d, block.SubjectIds, CkksCiphertextBatch.Create(columns)));
         }
 
         foreach (var row in high.Concat(low))
@@ -296,6 +304,4 @@ public sealed class EncryptedGallery
             throw new ArgumentException("1:N identification uses its own provider key of GalleryScheme.Parameters, never the 1:1 key.", name);
         }
     }
-
-    private sealed record GalleryBlock(IReadOnlyList<string> SubjectIds, CkksCiphertextBatch Columns);
 }

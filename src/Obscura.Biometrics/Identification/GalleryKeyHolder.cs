@@ -111,7 +111,7 @@ public sealed class GalleryKeyHolder : IDisposable
         var publicKey = CkksKeyGenerator.CreatePublicKey(secretKey);
         var random = new Random();
         const int Columns = 16;
-        var weightNorm = GalleryScheme.ProbeScale + (Math.Sqrt(Templates.FaceTemplate.MaxDimension) / 2);
+        var weightNorm = GalleryScheme.MaxWeightNorm;
         var evaluator = new CkksEvaluator(p);
         var zero = encryptor.Encode(new Complex[p.SlotCount], GalleryScheme.SearchLevel, GalleryScheme.ResultScale);
         var sumOfSquares = 0.0;
@@ -179,6 +179,8 @@ public sealed class GalleryKeyHolder : IDisposable
             {
                 throw new CkksFormatException("Not a 1:N search result: wrong parameter set, level, scale or number of subjects.");
             }
+
+            GalleryFormat.CheckSubjectIds(block.SubjectIds, m => new CkksFormatException($"Not a 1:N search result: {m}"));
         }
 
         var matches = new List<string>();

@@ -19,6 +19,13 @@ public static class GalleryScheme
     /// <summary>Δ_p: a probe coordinate y becomes the integer round(512·y), at most 512 in magnitude for a unit template.</summary>
     public const int ProbeScale = 512;
 
+    /// <summary>
+    /// The largest Euclidean norm of a probe's integers: 512 for the unit template plus √512 / 2 for the rounding of at
+    /// most 512 coordinates. The key holder's flooding is calibrated for search results at this norm
+    /// (<see cref="GalleryKeyHolder.Calibrate"/>); a probe beyond it would leave more error than the flooding hides.
+    /// </summary>
+    public static double MaxWeightNorm => ProbeScale + (Math.Sqrt(Templates.FaceTemplate.MaxDimension) / 2);
+
     private static readonly Lazy<CkksParameters> Lazy = new(() => CkksParameters.Create(8192, [32, 32, 20, 20], 32, 31));
 
     /// <summary>The parameter set of the 1:N provider key.</summary>

@@ -128,6 +128,38 @@ public sealed class CkksCiphertextBatch
     }
 
     /// <summary>
+    /// The ciphertext at <paramref name="index"/>, unpacked (every residue as it was packed): for storing or sending a
+    /// batch one ciphertext at a time through <see cref="CkksSerializer"/>, whose reader checks each residue again.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not between 0 and <see cref="Count"/> − 1.</exception>
+    public CkksCiphertext Ciphertext(int index)
+    {
+        if (index < 0 || index >= Count)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(index), $"The index is between 0 and {Count - 1}.");
+        }
+
+        var n = Parameters.PolyDegree;
+        var c0 = new RnsPolynomial(n, Level + 1, isNtt: true);
+        var c1 = new RnsPolynomial(n, Level + 1, isNtt: true);
+        for (var limb = 0; limb <= Level; limb++)
+        {
+            for (var component = 0; component < 2; component++)
+            {
+                var residues = (component == 0 ? c0 : c1).Limb(limb);
+                var rowBase = (long)((limb * 2) + component) * n;
+                for (var k = 0; k < n; k++)
+                {
+                    var offset = (((rowBase + k) * 2) * _stride) + index;
+                    residues[k] = Join(_planes[offset], _planes[offset + _stride]);
+                }
+            }
+        }
+
+        return new CkksCiphertext(Parameters, c0, c1, Level, Scale);
+    }
+
+    /// <summary>
     /// Σ weights[c]·ct_c at <paramref name="level"/> (default: the batch's level; the limbs above it are dropped without
     /// dividing, so values and scale are unchanged), as a ciphertext of scale <see cref="Scale"/> × <paramref name="weightScale"/>:
     /// the integers weights[c] encode the real weights weights[c] / <paramref name="weightScale"/>. Rows are split across
@@ -248,6 +280,9 @@ public sealed class CkksCiphertextBatch
     /// <summary>A residue r &lt; 2^32 as two signed 16-bit halves with r = 2^16·high + low + <see cref="SplitOffset"/>.</summary>
     private static (short Low, short High) Split(ulong residue) =>
         (unchecked((short)((int)(residue & 0xFFFF) - 0x8000)), unchecked((short)((int)(residue >> 16) - 0x8000)));
+
+    /// <summary>The residue <see cref="Split"/> took apart.</summary>
+    private static ulong Join(short low, short high) => ((ulong)(uint)(high + 0x8000) << 16) + (uint)(low + 0x8000);
 
     /// <summary>totals[r·k + j] = Σ_c weights_j[c]·(2^16·high + low) of row firstRow + r, for each weight vector j.</summary>
     private void SumRowsScalar(int firstRow, int rowCount, long[] totals, short[] weights)

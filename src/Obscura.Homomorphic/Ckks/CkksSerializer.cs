@@ -121,6 +121,14 @@ public static class CkksSerializer
         var b = r.Polynomial(parameters.Ring, parameters.MaxLevel + 1);
         var a = r.Polynomial(parameters.Ring, parameters.MaxLevel + 1);
         r.End();
+
+        // A key (b, a) = (−a·s + e, a) with a uniform: either half all zero happens with probability about q^−N, and such
+        // a key's encryptions would not hide (a = 0: c0 = m + e', in the clear) or not re-randomise anything (b = a = 0).
+        if (IsZero(b) || IsZero(a))
+        {
+            throw new CkksFormatException("Not a public key: a half of it is the zero polynomial.");
+        }
+
         return new CkksPublicKey(parameters, b, a);
     }
 
@@ -214,6 +222,19 @@ public static class CkksSerializer
 
     private static FormatReader Reader(ReadOnlySpan<byte> data, SerializedKind kind, CkksParameters? parameters, SerializedKind? alternative = null) =>
         new(data, Magic, "CKKS", Version, kind, alternative, parameters is null ? default : parameters.Fingerprint, static m => new CkksFormatException(m));
+
+    private static bool IsZero(Ring.RnsPolynomial polynomial)
+    {
+        for (var l = 0; l < polynomial.Limbs; l++)
+        {
+            if (polynomial.Limb(l).ContainsAnyExcept(0UL))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static int ReadLevel(ref FormatReader r, CkksParameters p)
     {
