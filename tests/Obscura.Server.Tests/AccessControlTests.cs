@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Obscura.Governance.Access;
@@ -8,7 +9,7 @@ using Obscura.TestSupport;
 
 namespace Obscura.Server.Tests;
 
-public sealed class AccessControlTests : IClassFixture<ServerFixture>
+public sealed class AccessControlTests : IClassFixture<AccessControlTests.UnlimitedServer>
 {
     private static readonly SubjectId Self = SubjectId.Parse("s-self");
     private static readonly Role[] AllRoles = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject, Role.ObjectionIntake];
@@ -72,12 +73,13 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
         ("POST", "/v1/purposes/store-analytics/impact-assessment", "{}", [Role.Controller]),
         ("POST", "/v1/purposes/store-analytics/prior-consultation", "{}", [Role.Controller]),
         ("POST", "/v1/purposes/store-analytics/processor-reviews", "{}", [Role.Controller]),
+        ("POST", "/v1/purposes/store-analytics/notice-particulars", "{}", [Role.Controller]),
         ("GET", "/v1/purposes/store-analytics/accountability", null, [Role.Controller, Role.Auditor]),
     ];
 
     private readonly ServerFixture _server;
 
-    public AccessControlTests(ServerFixture server)
+    public AccessControlTests(UnlimitedServer server)
     {
         _server = server;
         var controller = server.As(Role.Controller);
@@ -165,4 +167,14 @@ public sealed class AccessControlTests : IClassFixture<ServerFixture>
 
     private static HttpRequestMessage Request(string method, string path, string? body) =>
         new(new HttpMethod(method), path) { Content = body is null ? null : Json.Raw(body) };
+
+    /// <summary>
+    /// The server without the subject keys' rate limit: the matrix sends one request per row as each role, and one
+    /// subject key crossing the default 60 per minute would get 429 instead of the 403 this class checks. The limit
+    /// itself is tested by <see cref="RateLimitTests"/>.
+    /// </summary>
+    public sealed class UnlimitedServer : ServerFixture
+    {
+        protected override void Configure(IWebHostBuilder builder) => builder.UseSetting("Obscura:RateLimit:SubjectPermits", "0");
+    }
 }
