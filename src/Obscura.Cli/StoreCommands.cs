@@ -389,19 +389,16 @@ internal static class StoreCommands
     /// <exception cref="PublicationRefusedException">Its governance is incomplete.</exception>
     private static async Task<(Governance.Purposes.Purpose Purpose, PurposeAccountability Accountability)> GovernedAsync(LocalServices services, Governance.Purposes.PurposeId id, CancellationToken ct)
     {
-        if (await services.Governance.GetPurposeAsync(id, ct) is not { } registered)
+        // One transaction for the registration and the documents, both checked against the ledger.
+        var governed = await services.Accountability.GetGovernedAsync(id, ct);
+        if (!governed.Succeeded)
         {
-            throw new CliFailure(ExitCodes.Refused, $"Purpose '{id}' is not registered in the data folder.");
+            throw new CliFailure(ExitCodes.Refused, governed.Error.Kind == Governance.GovernanceErrorKind.NotFound ? $"Purpose '{id}' is not registered in the data folder." : governed.Error.Message);
         }
 
-        var accountability = await services.Accountability.GetAsync(id, ct);
-        if (!accountability.Succeeded)
-        {
-            throw new CliFailure(ExitCodes.Refused, accountability.Error.Message);
-        }
-
-        PublicationGate.Ensure(registered, accountability.Value, Publication.Report);
-        return (registered, accountability.Value);
+        var (registered, accountability) = governed.Value;
+        PublicationGate.Ensure(registered, accountability, Publication.Report);
+        return (registered, accountability);
     }
 
     private static byte[] ReadPublicKey(string path)

@@ -81,6 +81,25 @@ public sealed class StoreDocumentLedgerCheckTests(ServerFixture server) : IClass
         Assert.Contains(report.Problems, p => p.Kind == expected && p.Record == $"{RecordTables.PurposeDocuments}/{key}");
     }
 
+    [Fact]
+    public async Task A_purpose_registration_changed_in_the_database_is_refused_on_read_so_the_gate_never_sees_it()
+    {
+        // The gaps, the gate and the notice are built from the registration: rename the processor whose review is
+        // missing, and without a check on the purposes row the gap naming it would disappear unnoticed.
+        var purpose = await RegisterAsync("registration");
+        using var controller = _server.As(Role.Controller);
+        var before = await controller.GetStringAsync($"/v1/purposes/{purpose}/accountability");
+        Assert.Contains("Insight Labs Inc.", before, StringComparison.Ordinal);
+
+        Tamper("UPDATE purposes SET definition = replace(definition, 'Insight Labs Inc.', 'Insight Labs (reviewed)') WHERE id = @p", purpose);
+
+        await AssertRefusedAsync(await controller.GetAsync($"/v1/purposes/{purpose}/accountability"));
+        await AssertRefusedAsync(await controller.GetAsync("/v1/records"));
+        using var auditor = _server.As(Role.Auditor);
+        await AssertRefusedAsync(await auditor.GetAsync($"{Objections}?purpose={purpose}"));
+        Assert.Contains((await VerifyAsync(auditor)).Problems, p => p.Kind == LedgerProblemKind.RecordDoesNotMatchLedger && p.Record == $"{RecordTables.Purposes}/{purpose}");
+    }
+
     private static async Task AssertRefusedAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();

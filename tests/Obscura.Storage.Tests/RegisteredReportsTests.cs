@@ -41,4 +41,26 @@ public abstract class RegisteredReportsTests(StorageBackend backend) : BackendTe
         Assert.Equal(GovernanceErrorKind.Conflict, again.Error?.Kind);
         Assert.Contains("registered before", again.Error!.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_link_in_the_reports_folder_is_not_read_and_a_name_with_a_trailing_newline_is_refused()
+    {
+        using var f = Fixture();
+        var reports = new RegisteredReports(f.Folder, f.Store, f.Ledger);
+        Assert.True((await reports.RegisterAsync("test:admin", "genuine", "eval", Encoding.UTF8.GetBytes("{\"a\":1}"), Ct)).Succeeded);
+
+        // A link to /dev/zero has length 0 and never ends: read, it would fill memory. It is refused unread.
+        File.CreateSymbolicLink(reports.PathOf("zero"), "/dev/zero");
+        var link = await reports.ReadAsync("zero", Ct);
+        Assert.Equal(ReportStatus.NotRegistered, link.Status);
+        Assert.Contains("link", link.Explanation, StringComparison.Ordinal);
+        Assert.Null(link.Content);
+
+        // A link to a registered report's file is no more that report than a copy is.
+        File.CreateSymbolicLink(reports.PathOf("alias"), reports.PathOf("genuine"));
+        Assert.Equal(ReportStatus.NotRegistered, (await reports.ReadAsync("alias", Ct)).Status);
+
+        // '$' in a .NET pattern also matches before a final newline: "genuine\n" must not pass as a name.
+        await Assert.ThrowsAsync<ArgumentException>(() => reports.ReadAsync("genuine\n", Ct));
+    }
 }

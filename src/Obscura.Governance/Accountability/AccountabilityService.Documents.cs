@@ -50,10 +50,22 @@ public sealed partial class AccountabilityService
 
     /// <summary>The documents in force for <paramref name="purpose"/> and every gap, or <see cref="GovernanceErrorKind.NotFound"/>.</summary>
     /// <exception cref="DocumentNotCommittedException">The purpose's documents do not match what the ledger committed.</exception>
-    public Task<Outcome<PurposeAccountability>> GetAsync(PurposeId purpose, CancellationToken cancellationToken) =>
-        _store.ReadAsync<Outcome<PurposeAccountability>>(async (s, ct) =>
+    public async Task<Outcome<PurposeAccountability>> GetAsync(PurposeId purpose, CancellationToken cancellationToken)
+    {
+        var governed = await GetGovernedAsync(purpose, cancellationToken).ConfigureAwait(false);
+        return governed.Succeeded ? governed.Value.Accountability : governed.Error;
+    }
+
+    /// <summary>
+    /// The registered purpose and its summary, read and checked against the ledger in one transaction: what a notice or
+    /// a publication decision is built from. Reading the purpose in a transaction of its own would let a registration
+    /// changed in between (a processor dropped, the retention shortened) pass the gate unchecked.
+    /// </summary>
+    /// <exception cref="DocumentNotCommittedException">The purpose's registration or documents do not match what the ledger committed.</exception>
+    public Task<Outcome<(Purpose Purpose, PurposeAccountability Accountability)>> GetGovernedAsync(PurposeId purpose, CancellationToken cancellationToken) =>
+        _store.ReadAsync<Outcome<(Purpose Purpose, PurposeAccountability Accountability)>>(async (s, ct) =>
             await s.GetPurposeAsync(purpose, ct).ConfigureAwait(false) is { } p
-                ? await SummaryAsync(s, p, ct).ConfigureAwait(false)
+                ? (p, await SummaryAsync(s, p, ct).ConfigureAwait(false))
                 : GovernanceError.NotFound($"Purpose '{purpose}' is not registered."), cancellationToken);
 
     /// <summary>The summary of <paramref name="purpose"/> read in session <paramref name="s"/> (also used by the records of processing).</summary>
@@ -76,7 +88,7 @@ public sealed partial class AccountabilityService
     }
 
     /// <summary>
-    /// Refuses to go on unless the stored documents of <paramref name="purpose"/> are exactly those the ledger committed,
+    /// Refuses to go on unless the purpose's registration row and its stored documents are exactly those the ledger committed,
     /// each with the content committed: a changed row would be served as genuine, a deleted one would put an older
     /// document back in force, and one inserted under a committed row's key is counted out.
     /// </summary>
@@ -89,7 +101,10 @@ public sealed partial class AccountabilityService
             stored += await s.CountDocumentsAsync(purpose, kind, ct).ConfigureAwait(false);
         }
 
-        if (stored > int.MaxValue || !await RecordCheck.ExactlyCommittedAsync(s, RecordTables.PurposeDocuments, null, purpose, (int)stored, null, ct).ConfigureAwait(false))
+        // The registration too: the gaps, the gate and the notice are built from its processors, retention and controller.
+        if (stored > int.MaxValue
+            || !await RecordCheck.AllCommittedAsync(s, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
+            || !await RecordCheck.ExactlyCommittedAsync(s, RecordTables.PurposeDocuments, null, purpose, (int)stored, null, ct).ConfigureAwait(false))
         {
             throw new DocumentNotCommittedException(purpose);
         }

@@ -15,7 +15,7 @@ public sealed class DocumentNotCommittedException : InvalidOperationException
 
     /// <summary>Creates the exception for the documents of <paramref name="purpose"/>.</summary>
     public DocumentNotCommittedException(PurposeId purpose)
-        : base($"The accountability documents of purpose '{purpose}' do not match the audit ledger: a row was changed, deleted or inserted outside Obscura, so none is served. Run 'obscura ledger verify' to find it.")
+        : base($"The registration or accountability documents of purpose '{purpose}' do not match the audit ledger: a row was changed, deleted or inserted outside Obscura, so none is served. Run 'obscura ledger verify' to find it.")
     {
         Purpose = purpose;
     }

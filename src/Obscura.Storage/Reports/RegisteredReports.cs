@@ -144,12 +144,18 @@ public sealed partial class RegisteredReports
             return new ReportReading(name, ReportStatus.NotFound, null, null, $"There is no report named '{name}'.");
         }
 
-        if (new FileInfo(path).Length > MaxReportBytes)
+        // Never through a link, and never more than a report can hold: a link to /dev/zero has length 0, so the
+        // length alone does not bound the read.
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            return new ReportReading(name, ReportStatus.NotRegistered, null, null, $"The entry stored as report '{name}' is a link, not a file Obscura wrote; it is not shown.");
+        }
+
+        var content = await ReadBoundedAsync(path, cancellationToken).ConfigureAwait(false);
+        if (content is null)
         {
             return new ReportReading(name, ReportStatus.NotRegistered, null, null, $"The file stored as report '{name}' is larger than any report Obscura registers; it is not shown.");
         }
-
-        var content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         var entries = await EntriesForAsync(name, cancellationToken).ConfigureAwait(false);
         if (entries.Count == 0)
         {
@@ -193,10 +199,30 @@ public sealed partial class RegisteredReports
 
     private static string Reference(ReadOnlySpan<byte> content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
 
+    /// <summary>The file's bytes, or null as soon as it holds more than <see cref="MaxReportBytes"/> (nothing further is read).</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous });
+        using var content = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (content.Length + n > MaxReportBytes)
+            {
+                return null;
+            }
+
+            content.Write(chunk, 0, n);
+        }
+
+        return content.ToArray();
+    }
+
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     private const string NameRule = "A report name is 1-64 characters of a-z, 0-9, '_' and '-', starting with a letter or digit.";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)] // \z: "$" also matches before a final newline
     private static partial Regex NamePattern();
 }
