@@ -135,6 +135,12 @@ public sealed class GalleryValidationTests(GalleryValidationFixture fixture) : I
     {
         // q_0 is a 32-bit prime, so the packed residue 2^32 − 1 is at or above it.
         RefusedBlock(b => b.AsSpan(ColumnResiduesOffset, 4).Fill(0xFF), "not below its modulus");
+
+        // The boundary: a residue equal to q_0 (packed least significant bit first) is not below it either. Red when
+        // the check reads "v <= q" (a residue equal to its prime passed unnoticed in an earlier branch).
+        var q0 = GalleryScheme.Parameters.CiphertextModuli.Moduli[0].Value;
+        Assert.Equal(32, GalleryScheme.Parameters.CiphertextModuli.Moduli[0].BitCount);
+        RefusedBlock(b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(ColumnResiduesOffset, 4), (uint)q0), "not below its modulus");
     }
 
     [Fact]
