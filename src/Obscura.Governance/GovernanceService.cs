@@ -341,7 +341,7 @@ public sealed class GovernanceService
             foreach (var p in purposes)
             {
                 // Only purposes the controller keeps accountability documents for: a DPIA is not required of every purpose (Art. 35(1)).
-                var summary = await Accountability.AccountabilityService.SummaryAsync(s, p, ct).ConfigureAwait(false);
+                var summary = await Accountability.AccountabilityService.SummaryAsync(s, _ledger, p, ct).ConfigureAwait(false);
                 if (summary.LegitimateInterests is not null || summary.ImpactAssessment is not null || summary.PriorConsultation is not null || summary.ProcessorReviews.Count > 0 || summary.VisitorObjections > 0 || summary.NoticeParticulars is not null)
                 {
                     accountability[p.Id] = summary;
@@ -402,17 +402,17 @@ public sealed class GovernanceService
     }
 
     /// <summary>Whether the subject, the purpose and the consent and objection events read for the pair are exactly what the ledger committed.</summary>
-    private static async Task<bool> RecordsCommittedAsync(IGovernanceSession s, SubjectId subject, PurposeId purpose, IReadOnlyList<ConsentEvent> consents, IReadOnlyList<ObjectionEvent> objections, CancellationToken ct) =>
-        await RecordCheck.AllCommittedAsync(s, RecordTables.Subjects, [subject.Value], ct).ConfigureAwait(false)
-        && await RecordCheck.AllCommittedAsync(s, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
-        && await RecordCheck.ExactlyCommittedAsync(s, RecordTables.ConsentEvents, subject, purpose, consents.Count, null, ct).ConfigureAwait(false)
-        && await RecordCheck.ExactlyCommittedAsync(s, RecordTables.ObjectionEvents, subject, purpose, objections.Count, null, ct).ConfigureAwait(false);
+    private async Task<bool> RecordsCommittedAsync(IGovernanceSession s, SubjectId subject, PurposeId purpose, IReadOnlyList<ConsentEvent> consents, IReadOnlyList<ObjectionEvent> objections, CancellationToken ct) =>
+        await RecordCheck.AllCommittedAsync(s, _ledger, RecordTables.Subjects, [subject.Value], ct).ConfigureAwait(false)
+        && await RecordCheck.AllCommittedAsync(s, _ledger, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
+        && await RecordCheck.ExactlyCommittedAsync(s, _ledger, RecordTables.ConsentEvents, subject, purpose, consents.Count, null, ct).ConfigureAwait(false)
+        && await RecordCheck.ExactlyCommittedAsync(s, _ledger, RecordTables.ObjectionEvents, subject, purpose, objections.Count, null, ct).ConfigureAwait(false);
 
     /// <summary>Whether the assessments of reuse for <paramref name="toPurpose"/> are exactly what the ledger committed.</summary>
-    private static async Task<bool> AssessmentsCommittedAsync(IGovernanceSession s, PurposeId toPurpose, CancellationToken ct)
+    private async Task<bool> AssessmentsCommittedAsync(IGovernanceSession s, PurposeId toPurpose, CancellationToken ct)
     {
         var all = await s.GetAssessmentsAsync(null, toPurpose, ct).ConfigureAwait(false);
-        return await RecordCheck.ExactlyCommittedAsync(s, RecordTables.Assessments, null, toPurpose, all.Count, null, ct).ConfigureAwait(false);
+        return await RecordCheck.ExactlyCommittedAsync(s, _ledger, RecordTables.Assessments, null, toPurpose, all.Count, null, ct).ConfigureAwait(false);
     }
 
     private Task<SignedTreeHead> LogAsync(IGovernanceSession s, AuditEvent e, CancellationToken ct) => _ledger.AppendAsync(s, [e], ct);

@@ -62,8 +62,20 @@ public static class DatabaseCopy
             throw new NotSupportedException($"Obscura moves a governance database only out of the embedded SQLite file, not out of {source.Location}.");
         }
 
-        // The target's writer lock first, held to the end: nobody fills the target between its check and the copy.
         await using var to = await target.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CopyLockedAsync(source, target, to, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await target.EndWriteAsync(to).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<DatabaseCopyResult> CopyLockedAsync(GovernanceDatabase source, GovernanceDatabase target, DbConnection to, CancellationToken cancellationToken)
+    {
+        // The target's writer lock first, held to the end: nobody fills the target between its check and the copy.
         await using var write = await target.BeginWriteAsync(to, cancellationToken).ConfigureAwait(false);
         var targetRows = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in Tables)

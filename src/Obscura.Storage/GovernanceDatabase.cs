@@ -8,7 +8,7 @@ namespace Obscura.Storage;
 /// A relational governance store: the embedded SQLite file (<see cref="Sqlite.SqliteGovernanceStore"/>) or a
 /// PostgreSQL database (<see cref="Postgres.PostgresGovernanceStore"/>). Both run the same SQL through one session
 /// type; each backend decides how a write transaction is made the only writer (SQLite's <c>BEGIN IMMEDIATE</c>,
-/// PostgreSQL's transaction-scoped advisory lock), so the ledger's next tree edge is computed by one writer at a time
+/// PostgreSQL's advisory lock taken before BEGIN), so the ledger's next tree edge is computed by one writer at a time
 /// across every process that shares the database.
 /// </summary>
 public abstract class GovernanceDatabase : IGovernanceStore, IDisposable
@@ -57,12 +57,19 @@ public abstract class GovernanceDatabase : IGovernanceStore, IDisposable
         try
         {
             await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-            var result = await work(new GovernanceSession(connection, tx, writable: true, Tables), cancellationToken).ConfigureAwait(false);
-            // Cancellation after the work is done would lose a completed operation; commit regardless.
-            await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            committed = true;
-            return result;
+            try
+            {
+                await using var tx = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                var result = await work(new GovernanceSession(connection, tx, writable: true, Tables), cancellationToken).ConfigureAwait(false);
+                // Cancellation after the work is done would lose a completed operation; commit regardless.
+                await tx.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                committed = true;
+                return result;
+            }
+            finally
+            {
+                await EndWriteAsync(connection).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -96,6 +103,13 @@ public abstract class GovernanceDatabase : IGovernanceStore, IDisposable
     /// <summary>A transaction that reads one consistent snapshot.</summary>
     internal abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>A transaction that holds the database's single-writer lock from its first statement to its end.</summary>
+    /// <summary>
+    /// A transaction that holds the database's single-writer lock from before its first statement to its end, and reads
+    /// one snapshot taken after the lock was granted. Call <see cref="EndWriteAsync"/> on the connection afterwards,
+    /// also when this throws, once the transaction is disposed.
+    /// </summary>
     internal abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Releases what <see cref="BeginWriteAsync"/> holds beyond its transaction (nothing, unless the backend says otherwise); never throws.</summary>
+    internal virtual Task EndWriteAsync(DbConnection connection) => Task.CompletedTask;
 }

@@ -39,3 +39,7 @@ public sealed class PostgresRegisteredReportsTests() : RegisteredReportsTests(St
 public sealed class SqlitePurposeDocumentTamperingTests() : PurposeDocumentTamperingTests(StorageBackend.Sqlite);
 
 public sealed class PostgresPurposeDocumentTamperingTests() : PurposeDocumentTamperingTests(StorageBackend.Postgres);
+
+public sealed class SqliteEntryRewriteTests() : EntryRewriteTests(StorageBackend.Sqlite);
+
+public sealed class PostgresEntryRewriteTests() : EntryRewriteTests(StorageBackend.Postgres);

@@ -63,4 +63,36 @@ public abstract class RegisteredReportsTests(StorageBackend backend) : BackendTe
         // '$' in a .NET pattern also matches before a final newline: "genuine\n" must not pass as a name.
         await Assert.ThrowsAsync<ArgumentException>(() => reports.ReadAsync("genuine\n", Ct));
     }
+
+    [Fact]
+    public async Task A_named_pipe_in_the_reports_folder_is_refused_without_opening_it()
+    {
+        using var f = Fixture();
+        var reports = new RegisteredReports(f.Folder, f.Store, f.Ledger);
+        Assert.True((await reports.RegisterAsync("test:admin", "genuine", "eval", Encoding.UTF8.GetBytes("{\"a\":1}"), Ct)).Succeeded);
+        var pipe = reports.PathOf("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            await mkfifo.WaitForExitAsync(Ct);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // Opened for reading, a pipe blocks until a writer comes: the read must not get that far. Should it hang
+        // (the check removed), the wait below fails the test and a writer is opened so that nothing stays blocked.
+        var reading = Task.Run(() => reports.ReadAsync("pipe", Ct), Ct);
+        var finished = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(30), Ct));
+        if (finished != reading)
+        {
+            await using (new FileStream(pipe, FileMode.Open, FileAccess.Write))
+            {
+            }
+
+            Assert.Fail("reading the pipe blocked: it was opened");
+        }
+
+        var read = await reading;
+        Assert.Equal(ReportStatus.NotRegistered, read.Status);
+        Assert.Null(read.Content);
+        Assert.Equal(ReportStatus.Verified, (await reports.ReadAsync("genuine", Ct)).Status);
+    }
 }

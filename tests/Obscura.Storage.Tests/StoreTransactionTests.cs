@@ -165,6 +165,31 @@ public abstract class StoreTransactionTests(StorageBackend backend) : BackendTes
         }
     }
 
+    /// <summary>
+    /// A writer reads one snapshot: a row changed by raw SQL (no lock taken) between a ledger check and the read it
+    /// guards is seen by neither. On PostgreSQL this needs the lock taken before BEGIN and REPEATABLE READ; at READ
+    /// COMMITTED each statement would see the change as soon as it commits.
+    /// </summary>
+    [Fact]
+    public async Task A_writer_reads_one_snapshot_so_a_row_changed_between_a_check_and_its_read_is_not_seen()
+    {
+        Assert.SkipWhen(Backend == StorageBackend.Sqlite, "SQLite's BEGIN IMMEDIATE keeps every other writer out until the transaction ends: the raw change could not run during it.");
+        using var f = Fixture();
+        await f.Governance.RegisterSubjectAsync(GovernanceFixture.Admin, SubjectId.Parse("alice"), Ct);
+        static Task<byte[]> RowAsync(Governance.Storage.IGovernanceSession s, CancellationToken ct) =>
+            s.FindRecordsAsync("subjects", ["alice"], ct).ContinueWith(t => t.Result["alice"], ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+        var (atCheck, atRead) = await f.Store.WriteAsync(async (s, ct) =>
+        {
+            var first = await RowAsync(s, ct);
+            Assert.Equal(1, RawDatabase.Tamper(f, "UPDATE subjects SET registered_at = registered_at - 1 WHERE id = 'alice'"));
+            return (first, await RowAsync(s, ct));
+        }, Ct);
+
+        Assert.Equal(atCheck, atRead);
+        Assert.NotEqual(atCheck, await f.Store.ReadAsync(RowAsync, Ct));
+    }
+
     [Fact]
     public async Task A_writer_that_dies_holding_the_write_lock_leaves_nothing_and_the_next_writer_goes_on()
     {

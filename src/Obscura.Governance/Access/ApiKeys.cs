@@ -141,7 +141,7 @@ public sealed class ApiKeys
             }
 
             // A key row inserted, changed or un-revoked outside Obscura does not match the ledger and is refused.
-            return await RecordCheck.AllCommittedAsync(s, RecordTables.ApiKeys, [record.Id], ct).ConfigureAwait(false) ? record : null;
+            return await RecordCheck.AllCommittedAsync(s, _ledger, RecordTables.ApiKeys, [record.Id], ct).ConfigureAwait(false) ? record : null;
         }, cancellationToken);
     }
 

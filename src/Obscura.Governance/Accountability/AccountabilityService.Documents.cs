@@ -65,14 +65,14 @@ public sealed partial class AccountabilityService
     public Task<Outcome<(Purpose Purpose, PurposeAccountability Accountability)>> GetGovernedAsync(PurposeId purpose, CancellationToken cancellationToken) =>
         _store.ReadAsync<Outcome<(Purpose Purpose, PurposeAccountability Accountability)>>(async (s, ct) =>
             await s.GetPurposeAsync(purpose, ct).ConfigureAwait(false) is { } p
-                ? (p, await SummaryAsync(s, p, ct).ConfigureAwait(false))
+                ? (p, await SummaryAsync(s, _ledger, p, ct).ConfigureAwait(false))
                 : GovernanceError.NotFound($"Purpose '{purpose}' is not registered."), cancellationToken);
 
     /// <summary>The summary of <paramref name="purpose"/> read in session <paramref name="s"/> (also used by the records of processing).</summary>
     /// <exception cref="DocumentNotCommittedException">The purpose's documents do not match what the ledger committed.</exception>
-    internal static async Task<PurposeAccountability> SummaryAsync(IGovernanceSession s, Purpose purpose, CancellationToken ct)
+    internal static async Task<PurposeAccountability> SummaryAsync(IGovernanceSession s, AuditLedger ledger, Purpose purpose, CancellationToken ct)
     {
-        await EnsureCommittedAsync(s, purpose.Id, ct).ConfigureAwait(false);
+        await EnsureCommittedAsync(s, ledger, purpose.Id, ct).ConfigureAwait(false);
         var lia = await LatestAsync<LegitimateInterestsAssessment>(s, purpose.Id, DocumentKinds.LegitimateInterests, ct).ConfigureAwait(false);
         var dpia = await LatestAsync<ImpactAssessment>(s, purpose.Id, DocumentKinds.ImpactAssessment, ct).ConfigureAwait(false);
         var consultation = await LatestAsync<PriorConsultation>(s, purpose.Id, DocumentKinds.PriorConsultation, ct).ConfigureAwait(false);
@@ -93,7 +93,7 @@ public sealed partial class AccountabilityService
     /// document back in force, and one inserted under a committed row's key is counted out.
     /// </summary>
     /// <exception cref="DocumentNotCommittedException">They are not.</exception>
-    internal static async Task EnsureCommittedAsync(IGovernanceSession s, PurposeId purpose, CancellationToken ct)
+    internal static async Task EnsureCommittedAsync(IGovernanceSession s, AuditLedger ledger, PurposeId purpose, CancellationToken ct)
     {
         long stored = 0;
         foreach (var kind in DocumentKinds.All)
@@ -103,8 +103,8 @@ public sealed partial class AccountabilityService
 
         // The registration too: the gaps, the gate and the notice are built from its processors, retention and controller.
         if (stored > int.MaxValue
-            || !await RecordCheck.AllCommittedAsync(s, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
-            || !await RecordCheck.ExactlyCommittedAsync(s, RecordTables.PurposeDocuments, null, purpose, (int)stored, null, ct).ConfigureAwait(false))
+            || !await RecordCheck.AllCommittedAsync(s, ledger, RecordTables.Purposes, [purpose.Value], ct).ConfigureAwait(false)
+            || !await RecordCheck.ExactlyCommittedAsync(s, ledger, RecordTables.PurposeDocuments, null, purpose, (int)stored, null, ct).ConfigureAwait(false))
         {
             throw new DocumentNotCommittedException(purpose);
         }

@@ -78,7 +78,7 @@ public sealed partial class AccountabilityService
 
         return _store.WriteAsync<Outcome<IReadOnlyList<VisitorObjection>>>(async (s, ct) =>
         {
-            await EnsureCommittedAsync(s, purpose, ct).ConfigureAwait(false);
+            await EnsureCommittedAsync(s, _ledger, purpose, ct).ConfigureAwait(false);
             var rows = await s.GetDocumentsAsync(purpose, DocumentKinds.VisitorObjection, afterId, limit, ct).ConfigureAwait(false);
             if (rows.Count > 0)
             {

@@ -25,7 +25,7 @@ public sealed partial class PrivacyBudgetLedger
             return listed;
         }, cancellationToken);
 
-    private static async Task<PrivacyBudgetListing> StatusOfAsync(IGovernanceSession s, PrivacyBudget budget, CancellationToken ct)
+    private async Task<PrivacyBudgetListing> StatusOfAsync(IGovernanceSession s, PrivacyBudget budget, CancellationToken ct)
     {
         var (committed, charges, error) = await ReadCommittedAsync(s, budget.Dataset, budget.Purpose, ct).ConfigureAwait(false);
         if (error is not null)

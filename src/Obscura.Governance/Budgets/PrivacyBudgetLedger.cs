@@ -177,7 +177,7 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
         }, cancellationToken);
 
     /// <summary>A budget and its charges, or why they cannot be used: no such budget, or rows the ledger did not commit.</summary>
-    private static async Task<(PrivacyBudget? Budget, IReadOnlyList<PrivacyCharge> Charges, GovernanceError? Error)> ReadCommittedAsync(IGovernanceSession s, string dataset, PurposeId purpose, CancellationToken ct)
+    private async Task<(PrivacyBudget? Budget, IReadOnlyList<PrivacyCharge> Charges, GovernanceError? Error)> ReadCommittedAsync(IGovernanceSession s, string dataset, PurposeId purpose, CancellationToken ct)
     {
         if (await s.GetPrivacyBudgetAsync(dataset, purpose, ct).ConfigureAwait(false) is not { } budget)
         {
@@ -194,9 +194,9 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
     /// Whether the budget and the charges read against it are exactly what the ledger committed: a charge deleted or
     /// lowered outside Obscura would otherwise refill the budget.
     /// </summary>
-    private static async Task<bool> CommittedAsync(IGovernanceSession s, string dataset, PurposeId purpose, IReadOnlyList<PrivacyCharge> charges, CancellationToken ct) =>
-        await RecordCheck.AllCommittedAsync(s, RecordTables.PrivacyBudgets, [BudgetKey(dataset, purpose)], ct).ConfigureAwait(false)
-        && await RecordCheck.ExactlyCommittedAsync(s, RecordTables.PrivacyCharges, null, purpose, charges.Count, e => e.From == BudgetLocation(dataset), ct).ConfigureAwait(false);
+    private async Task<bool> CommittedAsync(IGovernanceSession s, string dataset, PurposeId purpose, IReadOnlyList<PrivacyCharge> charges, CancellationToken ct) =>
+        await RecordCheck.AllCommittedAsync(s, ledger, RecordTables.PrivacyBudgets, [BudgetKey(dataset, purpose)], ct).ConfigureAwait(false)
+        && await RecordCheck.ExactlyCommittedAsync(s, ledger, RecordTables.PrivacyCharges, null, purpose, charges.Count, e => e.From == BudgetLocation(dataset), ct).ConfigureAwait(false);
 
     private static GovernanceError NotCommitted(string dataset, PurposeId purpose) =>
         new(GovernanceErrorKind.Refused, $"The privacy budget of '{dataset}' for '{purpose}' or its charges do not match the audit ledger: they were written outside Obscura. Run 'obscura ledger verify'.", "budget");

@@ -10,7 +10,7 @@ namespace Obscura.Governance.Ledger;
 /// signed tree head written in the same transaction as every append. Reads (heads, proofs, verification) need no key.
 /// Reads of personal data go to an access log instead, which the ledger commits in batches (<see cref="AccessLogPolicy"/>).
 /// </summary>
-public sealed class AuditLedger
+public sealed partial class AuditLedger
 {
     private const int PageSize = 10_000;
     private const int MaxProblems = 1_000;
@@ -19,6 +19,7 @@ public sealed class AuditLedger
     private readonly LedgerSigningKey _signingKey;
     private readonly TimeProvider _time;
     private volatile SignedTreeHead? _lastSigned;
+    private volatile SignedTreeHead? _lastVerified;
 
     /// <summary>Creates a ledger that signs heads with <paramref name="signingKey"/> and stamps entries with <paramref name="timeProvider"/>.</summary>
     /// <param name="signingKey">The key that signs tree heads.</param>
@@ -95,11 +96,29 @@ public sealed class AuditLedger
         return head;
     }
 
-    /// <summary>Whether <paramref name="head"/> is signed by this ledger's key; the head this instance signed last is known without a signature check.</summary>
-    private bool IsOwnHead(SignedTreeHead head) =>
-        (_lastSigned is { } last && last.TreeSize == head.TreeSize && last.Timestamp == head.Timestamp && last.KeyId == head.KeyId
-            && last.RootHash.AsSpan().SequenceEqual(head.RootHash) && last.Signature.AsSpan().SequenceEqual(head.Signature))
-        || _signingKey.VerificationKey.Verify(head);
+    /// <summary>
+    /// Whether <paramref name="head"/> is signed by this ledger's key; the head this instance signed or verified last
+    /// is known without a signature check (it is compared field by field, so a changed head is checked again).
+    /// </summary>
+    private bool IsOwnHead(SignedTreeHead head)
+    {
+        if (SameHead(_lastSigned, head) || SameHead(_lastVerified, head))
+        {
+            return true;
+        }
+
+        if (!_signingKey.VerificationKey.Verify(head))
+        {
+            return false;
+        }
+
+        _lastVerified = head;
+        return true;
+    }
+
+    private static bool SameHead(SignedTreeHead? known, SignedTreeHead head) =>
+        known is not null && known.TreeSize == head.TreeSize && known.Timestamp == head.Timestamp && known.KeyId == head.KeyId
+            && known.RootHash.AsSpan().SequenceEqual(head.RootHash) && known.Signature.AsSpan().SequenceEqual(head.Signature);
 
     /// <summary>
     /// Records a read of personal data in the access log, inside the caller's write transaction, and commits the

@@ -7,11 +7,13 @@ namespace Obscura.Storage.Postgres;
 
 /// <summary>
 /// The governance store on a PostgreSQL server, for deployments where several server processes share one database.
-/// Every write transaction runs at READ COMMITTED and first takes a transaction-scoped advisory lock
-/// (<c>pg_advisory_xact_lock</c>), so writers of every process run one at a time, like SQLite's <c>BEGIN IMMEDIATE</c>,
-/// and each sees every earlier writer's commit: the ledger's next tree edge is computed by one writer from the
-/// committed tree. The lock is released by COMMIT or ROLLBACK, and by the server when a crashed client's connection
-/// drops. Reads run in a REPEATABLE READ, READ ONLY transaction: one snapshot.
+/// Every writer first takes a session advisory lock (<c>pg_advisory_lock</c>) outside any transaction, then begins a
+/// REPEATABLE READ transaction, and unlocks after COMMIT or ROLLBACK; so writers of every process run one at a time,
+/// like SQLite's <c>BEGIN IMMEDIATE</c>, and each reads one snapshot taken after the lock was granted, which holds every
+/// earlier writer's commit: the ledger's next tree edge is computed by one writer from the committed tree, and a row
+/// changed by raw SQL between a ledger check and the read it guards is not seen by either. The server releases the lock
+/// when a crashed client's connection drops; a connection whose unlock fails is discarded, never pooled with the lock.
+/// Reads run in a REPEATABLE READ, READ ONLY transaction: one snapshot.
 /// </summary>
 public sealed class PostgresGovernanceStore : GovernanceDatabase
 {
@@ -88,16 +90,31 @@ public sealed class PostgresGovernanceStore : GovernanceDatabase
 
     internal override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        // READ COMMITTED, not REPEATABLE READ: a repeatable-read snapshot would be taken by the lock statement itself,
-        // before the lock is granted, and miss the commit of the writer it waited for.
-        var tx = await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-        await RunAsync(connection, tx, "SELECT pg_advisory_xact_lock(@key)", WriterLockKey, cancellationToken).ConfigureAwait(false);
-        return tx;
+        // The lock before BEGIN: a repeatable-read snapshot taken by a lock statement inside the transaction would be
+        // taken before the lock is granted and miss the commit of the writer it waited for; READ COMMITTED instead would
+        // give each statement a snapshot of its own, so a check and the read it guards could see different rows.
+        await RunAsync(connection, null, "SELECT pg_advisory_lock(@key)", WriterLockKey, cancellationToken).ConfigureAwait(false);
+        return await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal override async Task EndWriteAsync(DbConnection connection)
+    {
+        try
+        {
+            // Also after a failed or cancelled BeginWriteAsync: the lock may have been granted as the wait was cancelled.
+            await RunAsync(connection, null, "SELECT pg_advisory_unlock(@key)", WriterLockKey, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // Never back into the pool holding the lock: ClearPool closes this connection when it is returned, and the
+            // server releases a session's locks when its connection closes.
+            NpgsqlConnection.ClearPool((NpgsqlConnection)connection);
+        }
     }
 
     private protected override void DisposeCore() => _source.Dispose();
 
-    private static async Task RunAsync(DbConnection connection, NpgsqlTransaction tx, string sql, long? key, CancellationToken cancellationToken)
+    private static async Task RunAsync(DbConnection connection, NpgsqlTransaction? tx, string sql, long? key, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)connection, tx);
         if (key is { } k)

@@ -146,9 +146,18 @@ public sealed partial class RegisteredReports
 
         // Never through a link, and never more than a report can hold: a link to /dev/zero has length 0, so the
         // length alone does not bound the read.
-        if (new FileInfo(path).LinkTarget is not null)
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
         {
             return new ReportReading(name, ReportStatus.NotRegistered, null, null, $"The entry stored as report '{name}' is a link, not a file Obscura wrote; it is not shown.");
+        }
+
+        // Nor an empty entry: no report is empty, and a named pipe (or a device) has length 0 and would block the open
+        // until someone writes to it. (An entry swapped for a pipe between this check and the open still blocks: only
+        // an insider who can write to the data folder can do that.)
+        if (info.Length == 0)
+        {
+            return new ReportReading(name, ReportStatus.NotRegistered, null, null, $"The entry stored as report '{name}' is empty or not a regular file; it is not shown.");
         }
 
         var content = await ReadBoundedAsync(path, cancellationToken).ConfigureAwait(false);
