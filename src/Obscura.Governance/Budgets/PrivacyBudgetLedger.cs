@@ -81,7 +81,9 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
                 return NotCommitted(dataset, purpose);
             }
 
-            var before = charges.Count == 0 ? 0 : Spent(Accountant(charges), budget.Delta).Epsilon;
+            // The ε before this charge is only for the metric: composing the stored charges again (a PLD accountant for
+            // DP-SGD charges) is skipped unless someone listens to it.
+            var before = charges.Count == 0 || !GovernanceInstruments.EpsilonCharged.Enabled ? 0 : Spent(Accountant(charges), budget.Delta).Epsilon;
             var accountant = Accountant(charges);
             accountant.Add(cost);
             var accounted = Spent(accountant, budget.Delta);
@@ -102,7 +104,7 @@ public sealed partial class PrivacyBudgetLedger(IGovernanceStore store, AuditLed
         }, cancellationToken).ConfigureAwait(false);
 
         // Counted once the charge and its ledger entry are committed; the tags are controller-defined names.
-        if (outcome.Succeeded)
+        if (outcome.Succeeded && GovernanceInstruments.EpsilonCharged.Enabled)
         {
             GovernanceInstruments.EpsilonCharged.Add(charged, new(GovernanceInstruments.PurposeTag, purpose.Value), new(GovernanceInstruments.DatasetTag, dataset));
         }

@@ -14,6 +14,75 @@ public sealed partial class AuditLedger
     /// another leaf hash and is proven again (and fails). Per process: each process sharing a data folder proves for itself.
     /// </summary>
     private readonly ConcurrentDictionary<long, byte[]> _proven = new();
+    private readonly Lock _witnessGate = new();
+    private volatile SignedTreeHead? _witnessed;
+    private volatile WitnessedExtension? _extension;
+
+    /// <summary>The head, kept outside the database, that the ledger must extend; null until one is set.</summary>
+    public SignedTreeHead? WitnessedHead => _witnessed;
+
+    /// <summary>
+    /// Sets a head kept outside the database (a witness's copy, <c>obscura ledger head</c>) that the ledger must
+    /// extend from now on: every per-read check (<see cref="RecordCheck"/>) and every append then also requires a
+    /// consistency proof (RFC 9162) from it to the latest head, so a database rolled back to an older copy, or
+    /// rewritten and re-signed, takes no decision and no append until someone looks. Of several heads the largest is kept.
+    /// </summary>
+    /// <param name="head">The witnessed head.</param>
+    /// <returns><see langword="false"/> when the head is not signed with this ledger's key (it is ignored).</returns>
+    public bool TrySetWitnessedHead(SignedTreeHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        if (!_signingKey.VerificationKey.Verify(head))
+        {
+            return false;
+        }
+
+        lock (_witnessGate)
+        {
+            if (_witnessed is null || head.TreeSize > _witnessed.TreeSize)
+            {
+                _witnessed = head;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="head"/> (the database's latest, already checked to be signed with this ledger's key)
+    /// extends the witnessed head: at least as large, with a consistency proof from the stored subtree hashes.
+    /// </summary>
+    private async Task<bool> ExtendsWitnessedAsync(ILedgerSession session, SignedTreeHead? head, CancellationToken cancellationToken)
+    {
+        var witnessed = _witnessed;
+        if (witnessed is null)
+        {
+            return true;
+        }
+
+        if (head is null || head.TreeSize < witnessed.TreeSize)
+        {
+            return false;
+        }
+
+        if (_extension is { } known && ReferenceEquals(known.Witnessed, witnessed) && SameHead(known.Head, head))
+        {
+            return true;
+        }
+
+        var required = MerkleProofs.RequiredNodes(node => MerkleProofs.ConsistencyPath(witnessed.TreeSize, head.TreeSize, node));
+        var nodes = await session.GetLedgerNodesAsync(required, cancellationToken).ConfigureAwait(false);
+        if (nodes.Count != required.Count
+            || !MerkleProofs.VerifyConsistency(witnessed.TreeSize, head.TreeSize, witnessed.RootHash, head.RootHash, MerkleProofs.ConsistencyPath(witnessed.TreeSize, head.TreeSize, c => nodes[c])))
+        {
+            return false;
+        }
+
+        _extension = new WitnessedExtension(witnessed, head);
+        return true;
+    }
+
+    private sealed record WitnessedExtension(SignedTreeHead Witnessed, SignedTreeHead Head);
 
     /// <summary>
     /// Whether every one of <paramref name="entries"/>, as stored, is in the tree that the latest signed head covers:
@@ -21,6 +90,7 @@ public sealed partial class AuditLedger
     /// to that head's root from the stored subtree hashes. An entry rewritten outside Obscura (say, a commitment's
     /// content hash changed to match a rewritten row) fails unless the attacker can also sign a head over it. Entries
     /// deleted outside Obscura are not found this way (nothing is read to prove); only full verification finds them.
+    /// With a <see cref="WitnessedHead"/>, the latest head must also extend it.
     /// </summary>
     /// <param name="session">The caller's transaction.</param>
     /// <param name="entries">The entries a decision rests on.</param>
@@ -37,15 +107,24 @@ public sealed partial class AuditLedger
             }
         }
 
-        if (pending.Count == 0)
+        var witnessed = _witnessed;
+        if (pending.Count == 0 && witnessed is null)
         {
             return true;
         }
 
+        // With a witnessed head, the database's head is read every time, proven entries or not: a copy rolled back
+        // to before a withdrawal holds only entries proven long ago.
         var head = await session.GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
-        if (head is null || !IsOwnHead(head) || pending.Any(p => p.Entry.Sequence < 0 || p.Entry.Sequence >= head.TreeSize))
+        if (head is null || !IsOwnHead(head) || !await ExtendsWitnessedAsync(session, head, cancellationToken).ConfigureAwait(false)
+            || pending.Any(p => p.Entry.Sequence < 0 || p.Entry.Sequence >= head.TreeSize))
         {
             return false;
+        }
+
+        if (pending.Count == 0)
+        {
+            return true;
         }
 
         var required = new HashSet<NodeCoordinate>();

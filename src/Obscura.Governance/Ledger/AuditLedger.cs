@@ -77,6 +77,12 @@ public sealed partial class AuditLedger
             throw Altered(Inv($"its latest head (for {latest.TreeSize} entries) is not signed by this ledger's key or does not match the stored subtree hashes"));
         }
 
+        // Never grow a ledger that was cut back or rewritten below the witnessed head: the fork would outgrow it.
+        if (!await ExtendsWitnessedAsync(session, latest, cancellationToken).ConfigureAwait(false))
+        {
+            throw Altered(Inv($"it does not extend the witnessed head (for {_witnessed?.TreeSize} entries): it was rolled back or rewritten"));
+        }
+
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var entries = new List<AuditEntry>(events.Count);
         var nodes = new List<KeyValuePair<NodeCoordinate, byte[]>>(events.Count * 2);

@@ -13,7 +13,7 @@ namespace Obscura.Server.Hosting;
 /// back or rewritten while the server was stopped is then logged as critical and the evidence kept, never
 /// overwritten. Publishing happens after commit, off the write path; a failure is logged and retried.
 /// </summary>
-internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<ObscuraOptions> options, IHttpClientFactory http, ILogger<LedgerWitness> log) : IDisposable
+internal sealed partial class LedgerWitness(LedgerService ledger, AuditLedger auditLedger, IOptions<ObscuraOptions> options, IHttpClientFactory http, ILogger<LedgerWitness> log) : IDisposable
 {
     /// <summary>The name of the <see cref="HttpClient"/> that posts heads.</summary>
     public const string HttpClientName = "obscura-witness";
@@ -60,6 +60,32 @@ internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<Obscu
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
+    /// <summary>
+    /// Gives <paramref name="ledger"/> the head in the witness folder, if any, before the server takes its first request:
+    /// every decision and append then requires the database's ledger to extend it (<see cref="AuditLedger.TrySetWitnessedHead"/>),
+    /// so a database restored from an older copy while the server was stopped decides nothing.
+    /// </summary>
+    public static void LoadWitnessedHead(AuditLedger ledger, WitnessOptions witness, ILogger<LedgerWitness> log)
+    {
+        if (string.IsNullOrWhiteSpace(witness.Folder) || !File.Exists(Path.Combine(witness.Folder, FileName)))
+        {
+            return;
+        }
+
+        try
+        {
+            if (JsonSerializer.Deserialize<SignedTreeHead>(File.ReadAllText(Path.Combine(witness.Folder, FileName)), GovernanceJson.Options) is { } head
+                && !ledger.TrySetWitnessedHead(head))
+            {
+                LogWitnessedHeadNotOurs(log, head.TreeSize);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            LogWitnessedHeadUnreadable(log, ex);
+        }
+    }
+
     private static bool Same(SignedTreeHead? a, SignedTreeHead b) => a is not null && a.TreeSize == b.TreeSize && a.RootHash.AsSpan().SequenceEqual(b.RootHash);
 
     private async Task<bool> ToFolderAsync(string folder, SignedTreeHead head, CancellationToken cancellationToken)
@@ -71,6 +97,8 @@ internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<Obscu
             var path = Path.Combine(directory, FileName);
             if (File.Exists(path) && JsonSerializer.Deserialize<SignedTreeHead>(await File.ReadAllTextAsync(path, cancellationToken), GovernanceJson.Options) is { } previous)
             {
+                // Another process sharing the data folder may have published a later head: the ledger must extend it too.
+                auditLedger.TrySetWitnessedHead(previous);
                 var proof = previous.TreeSize <= head.TreeSize ? (await ledger.GetConsistencyProofAsync(previous.TreeSize, head.TreeSize, cancellationToken)).Value : null;
                 var problems = AuditLedger.CheckWitnessedHead(previous, head, proof, ledger.VerificationKey);
                 if (problems.Count > 0)
@@ -81,6 +109,7 @@ internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<Obscu
             }
 
             OwnerOnlyFiles.WriteAtomically(path, JsonSerializer.Serialize(head, GovernanceJson.Indented));
+            auditLedger.TrySetWitnessedHead(head);
             _toFolder = head;
             return true;
         }
@@ -115,6 +144,12 @@ internal sealed partial class LedgerWitness(LedgerService ledger, IOptions<Obscu
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The ledger does not extend the head in the witness folder ({Witnessed} entries; the ledger's head covers {Current}): {Kind}. {Detail} The witnessed head is kept; run 'obscura ledger verify --against-head'.")]
     private static partial void LogNotExtended(ILogger logger, long witnessed, long current, LedgerProblemKind kind, string detail);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The head in the witness folder ({Witnessed} entries) is not signed with this data folder's ledger key; it is ignored. Check the witness folder and the key.")]
+    private static partial void LogWitnessedHeadNotOurs(ILogger logger, long witnessed);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The head in the witness folder cannot be read; decisions are not checked against it until it is published again")]
+    private static partial void LogWitnessedHeadUnreadable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the signed head to the witness folder failed; retried at the next commit")]
     private static partial void LogFolderFailed(ILogger logger, Exception exception);

@@ -54,6 +54,14 @@ public sealed class ObscuraOptions : IValidatableObject
     /// </summary>
     public string? Database { get; set; }
 
+    /// <summary>
+    /// A PEM file with the ledger's public key, kept outside the data folder (<c>keys/ledger-signing.pub.pem</c> copied
+    /// elsewhere at installation): when set, the server starts only if the data folder's signing key is this key, so a
+    /// key swapped in the data folder (to re-sign a rewritten ledger, and make the witness's head look foreign) stops
+    /// the server instead of being trusted. Empty: the key in the data folder is trusted as found.
+    /// </summary>
+    public string? LedgerPublicKeyFile { get; set; }
+
     /// <summary>Largest request body accepted, in bytes; larger ones get 413.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;

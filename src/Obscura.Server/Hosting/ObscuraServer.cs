@@ -49,7 +49,15 @@ public static class ObscuraServer
             return DataFolder.Open(options.DataDirectory, options.Database);
         });
         builder.Services.AddSingleton<IGovernanceStore>(sp => sp.GetRequiredService<DataFolder>().Store);
-        builder.Services.AddSingleton(sp => new AuditLedger(sp.GetRequiredService<DataFolder>().SigningKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.AccessLog.Policy));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value;
+            var signingKey = sp.GetRequiredService<DataFolder>().SigningKey;
+            LedgerKeyPin.Ensure(signingKey, options.LedgerPublicKeyFile);
+            var ledger = new AuditLedger(signingKey, sp.GetRequiredService<TimeProvider>(), options.AccessLog.Policy);
+            LedgerWitness.LoadWitnessedHead(ledger, options.Witness, sp.GetRequiredService<ILogger<LedgerWitness>>());
+            return ledger;
+        });
         builder.Services.AddSingleton<GovernanceService>();
         builder.Services.AddSingleton<AccountabilityService>();
         builder.Services.AddSingleton<LedgerService>();
@@ -241,6 +249,8 @@ public static class ObscuraServer
         }
 
         var folder = app.Services.GetRequiredService<DataFolder>();
+        // At start, not at the first request: the pinned key is checked and the witnessed head read when the ledger is made.
+        app.Services.GetRequiredService<AuditLedger>();
         if (options.CreateBootstrapKey)
         {
             await BootstrapKey.EnsureAsync(app.Services.GetRequiredService<ApiKeys>(), folder, app.Logger, cancellationToken);
