@@ -138,11 +138,12 @@ public sealed class ConsoleBrowserTests(ConsoleServer server) : IClassFixture<Co
             (controller, "/console"), (controller, "/console/subjects"), (controller, $"/console/subject?id={ConsoleServer.Customer.Value}"),
             (controller, "/console/purposes"), (controller, "/console/ledger?leaf=1"), (controller, "/console/records"), (auditor, "/console/ledger?leaf=1"),
             (auditor, "/console/budgets"), (auditor, "/console/vault"), (auditor, "/console/verification"), (auditor, "/console/metrics"), (auditor, "/console/budget?dataset=visits&purpose=store-analytics"),
+            (controller, "/console/reports"), (auditor, $"/console/report?name={ConsoleServer.EvaluationReport}"), (auditor, $"/console/report?name={ConsoleServer.AuditReport}"),
         ];
         var wcag = new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } };
         foreach (var (page, path) in visits)
         {
-            await page.GotoAsync(path);
+            Assert.Equal(200, (await page.GotoAsync(path))!.Status);
 
             // axe-core's WCAG 2.1 A/AA rules: labels, contrast, landmarks, table headers, names of links and buttons.
             var result = await page.RunAxe(wcag);

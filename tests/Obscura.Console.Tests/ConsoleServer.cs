@@ -25,6 +25,12 @@ public sealed class ConsoleServer : IAsyncLifetime
     public const string OptOutVariable = "OBSCURA_SKIP_BROWSER";
     public static readonly SubjectId Customer = SubjectId.Parse("customer-0001");
 
+    /// <summary>The registered evaluation report's name.</summary>
+    public const string EvaluationReport = "a11y-eval";
+
+    /// <summary>The registered audit report's name.</summary>
+    public const string AuditReport = "a11y-audit";
+
     /// <summary>A subject no test gives consent for.</summary>
     public static readonly SubjectId Bystander = SubjectId.Parse("customer-0002");
     private readonly TempDirectory _data = new();
@@ -86,6 +92,13 @@ public sealed class ConsoleServer : IAsyncLifetime
         foreach (var query in new[] { "count", "histogram" })
         {
             Assert.True((await budgets.ChargeAsync(system, "visits", SamplePurposes.StoreAnalytics.Id, new PrivacyCost.Pure(Rational.Of(1, 10)), query, CancellationToken.None)).Succeeded);
+        }
+
+        // An evaluation and an audit report, registered as the CLI's --register does, for the report pages.
+        var reports = _app.Services.GetRequiredService<Obscura.Storage.Reports.RegisteredReports>();
+        foreach (var report in new[] { SampleReports.Evaluation(EvaluationReport), SampleReports.Audit(AuditReport) })
+        {
+            Assert.True((await reports.RegisterAsync("test:setup", report.Name, "eval", report.ToJson(), CancellationToken.None)).Succeeded);
         }
 
         _playwright = await Playwright.CreateAsync();

@@ -6,6 +6,7 @@ using Obscura.Governance;
 using Obscura.Governance.Access;
 using Obscura.Plots;
 using Obscura.Storage.Reports;
+using Obscura.TestSupport;
 
 namespace Obscura.Server.Tests;
 
@@ -23,8 +24,8 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task An_auditor_sees_the_reports_their_figures_and_their_plots_with_alt_text()
     {
-        await RegisterAsync(Evaluation("eval-shown"));
-        await RegisterAsync(Audit("audit-shown"));
+        await RegisterAsync(SampleReports.Evaluation("eval-shown"));
+        await RegisterAsync(SampleReports.Audit("audit-shown"));
 
         using var auditor = ConsoleClient.For(server);
         await auditor.SignInAsync(server.KeyOf(Role.Auditor));
@@ -74,8 +75,8 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task A_report_file_edited_after_registration_is_refused_with_409_and_the_others_still_shown()
     {
-        await RegisterAsync(Evaluation("eval-edited"));
-        await RegisterAsync(Evaluation("eval-intact"));
+        await RegisterAsync(SampleReports.Evaluation("eval-edited"));
+        await RegisterAsync(SampleReports.Evaluation("eval-intact"));
         using var controller = ConsoleClient.For(server);
         await controller.SignInAsync(server.KeyOf(Role.Controller));
         Assert.Equal(HttpStatusCode.OK, (await controller.Http.GetAsync("/console/report?name=eval-edited", Ct)).StatusCode);
@@ -103,12 +104,12 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task A_report_planted_without_a_ledger_entry_or_copied_under_another_name_is_refused_with_409()
     {
-        await RegisterAsync(Evaluation("eval-original"));
+        await RegisterAsync(SampleReports.Evaluation("eval-original"));
         using var auditor = ConsoleClient.For(server);
         await auditor.SignInAsync(server.KeyOf(Role.Auditor));
 
         // A well-formed report written straight into the folder, and a registered one copied under a new name.
-        await File.WriteAllBytesAsync(Path.Combine(Reports.Directory, "eval-planted.json"), Evaluation("eval-planted").ToJson(), Ct);
+        await File.WriteAllBytesAsync(Path.Combine(Reports.Directory, "eval-planted.json"), SampleReports.Evaluation("eval-planted").ToJson(), Ct);
         File.Copy(Reports.PathOf("eval-original"), Path.Combine(Reports.Directory, "eval-copy.json"));
         foreach (var name in new[] { "eval-planted", "eval-copy" })
         {
@@ -125,14 +126,14 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task Registration_refuses_a_name_in_use_and_names_with_path_characters_and_writes_nothing()
     {
-        await RegisterAsync(Evaluation("eval-taken"));
-        var again = await Reports.RegisterAsync("test:setup", "eval-taken", "eval", Evaluation("eval-taken").ToJson(), Ct);
+        await RegisterAsync(SampleReports.Evaluation("eval-taken"));
+        var again = await Reports.RegisterAsync("test:setup", "eval-taken", "eval", SampleReports.Evaluation("eval-taken").ToJson(), Ct);
         Assert.Equal(GovernanceErrorKind.Conflict, again.Error?.Kind);
 
         var before = Directory.GetFiles(Reports.Directory).Length;
         foreach (var name in new[] { "../escape", "a/b", "a\\b", "Upper", ".hidden", "", "x.json", new string('a', 65) })
         {
-            var outcome = await Reports.RegisterAsync("test:setup", name, "eval", Evaluation("whatever").ToJson(), Ct);
+            var outcome = await Reports.RegisterAsync("test:setup", name, "eval", SampleReports.Evaluation("whatever").ToJson(), Ct);
             Assert.Equal(GovernanceErrorKind.Invalid, outcome.Error?.Kind);
         }
 
@@ -143,7 +144,7 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task A_processor_key_cannot_open_the_report_pages()
     {
-        await RegisterAsync(Evaluation("eval-for-roles"));
+        await RegisterAsync(SampleReports.Evaluation("eval-for-roles"));
         using var processor = ConsoleClient.For(server);
         Assert.Equal(HttpStatusCode.Forbidden, (await processor.SignInAsync(server.KeyOf(Role.Processor))).StatusCode);
         foreach (var path in new[] { "/console/reports", "/console/report?name=eval-for-roles", "/console/report?handler=Plot&name=eval-for-roles&plot=det" })
@@ -159,43 +160,6 @@ public sealed class ConsoleReportTests(ServerFixture server) : IClassFixture<Ser
         var outcome = await Reports.RegisterAsync("test:setup", report.Name, "eval", report.ToJson(), Ct);
         Assert.True(outcome.Succeeded, outcome.Error?.Message);
     }
-
-    internal static PlotReport Evaluation(string name) => new(
-        PlotReport.CurrentSchemaVersion,
-        name,
-        PlotReport.EvaluationKind,
-        "obscura eval",
-        "/data/embeddings.csv",
-        new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero),
-        "9.9.9-test",
-        null,
-        [
-            new ReportFigure("Templates", 90, ReportFigure.CountUnit, false),
-            new ReportFigure("EER, plaintext", 0.0325, ReportFigure.RateUnit, true),
-            new ReportFigure("System linkability D↔sys", 0.125, null, true),
-        ],
-        [
-            new DetSeries("Plaintext", [new DataPoint(0.001, 0.2), new DataPoint(0.0325, 0.0325), new DataPoint(0.3, 0.001)], 0.0325, 90),
-            new DetSeries("Encrypted", [new DataPoint(0.001, 0.21), new DataPoint(0.035, 0.035), new DataPoint(0.3, 0.002)], 0.035, 90),
-        ],
-        [new UnlinkabilityBin(0.1, 2, 1, 0.5), new UnlinkabilityBin(0.2, 1, 2, 0.1)],
-        0.125,
-        null);
-
-    private static PlotReport Audit(string name) => new(
-        PlotReport.CurrentSchemaVersion,
-        name,
-        PlotReport.MembershipAuditKind,
-        "obscura audit model",
-        "/data/fashion-mnist",
-        new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero),
-        "9.9.9-test",
-        "The model leaks membership.",
-        [new ReportFigure("AUC, lira-online", 0.8125, null, true)],
-        null,
-        null,
-        null,
-        [new RocSeries("lira-online  AUC 0.812", [new DataPoint(0, 0), new DataPoint(0.01, 0.2), new DataPoint(1, 1)], 200, 200)]);
 
     private static string Row(string html, string marker)
     {
@@ -220,7 +184,7 @@ public sealed class ConsoleReportLedgerTamperTests(ServerFixture server) : IClas
     {
         using var auditor = ConsoleClient.For(server);
         await auditor.SignInAsync(server.KeyOf(Role.Auditor)); // the key before the ledger is broken: nothing is appended after
-        var planted = ConsoleReportTests.Evaluation("eval-forged-entry").ToJson();
+        var planted = SampleReports.Evaluation("eval-forged-entry").ToJson();
         Directory.CreateDirectory(Reports.Directory);
         await File.WriteAllBytesAsync(Path.Combine(Reports.Directory, "eval-forged-entry.json"), planted, Ct);
 
@@ -242,7 +206,7 @@ public sealed class ConsoleReportLedgerTamperTests(ServerFixture server) : IClas
 
         // With the ledger refusing appends, a registration fails loudly and leaves no report (nor a temporary file) behind.
         var before = Directory.GetFiles(Reports.Directory).Order(StringComparer.Ordinal).ToList();
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Reports.RegisterAsync("test:setup", "eval-unledgered", "eval", ConsoleReportTests.Evaluation("eval-unledgered").ToJson(), Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Reports.RegisterAsync("test:setup", "eval-unledgered", "eval", SampleReports.Evaluation("eval-unledgered").ToJson(), Ct));
         Assert.Equal(before, Directory.GetFiles(Reports.Directory).Order(StringComparer.Ordinal));
         Assert.Equal(ReportStatus.NotFound, (await Reports.ReadAsync("eval-unledgered", Ct)).Status);
     }
