@@ -26,9 +26,8 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
     {
         var ct = TestContext.Current.CancellationToken;
         var id = await StartMinimiseAsync(ct);
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        using var storeA = JobStore.Open(server.DataDirectory, clock);
-        using var storeB = JobStore.Open(server.DataDirectory, clock);
+        using var workers = new TwoWorkers(server.DataDirectory);
+        var (clock, storeA, storeB) = (workers.Clock, workers.A, workers.B);
 
         var a = storeA.TryClaim(id, "worker-a", Lease);
         Assert.NotNull(a);
@@ -46,6 +45,11 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
         var b = storeB.TryClaim(id, "worker-b", Lease);
         Assert.NotNull(b);
         Assert.Equal(2, b.Attempt);
+        Assert.Equal(0, storeB.Find(id)!.Progress);
+
+        // While B runs, A (not knowing it lost the job) can neither report progress nor keep the lease.
+        Assert.False(storeA.ReportProgress(a, 0.9));
+        Assert.Equal(JobRenewal.Lost, storeA.Renew(a, Lease));
         Assert.Equal(0, storeB.Find(id)!.Progress);
         await Executor(storeB, clock).RunClaimedAsync(b, ct);
 
@@ -72,9 +76,8 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
     {
         var ct = TestContext.Current.CancellationToken;
         var id = await StartMinimiseAsync(ct);
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        using var storeA = JobStore.Open(server.DataDirectory, clock);
-        using var storeB = JobStore.Open(server.DataDirectory, clock);
+        using var workers = new TwoWorkers(server.DataDirectory);
+        var (clock, storeA, storeB) = (workers.Clock, workers.A, workers.B);
         var a = storeA.TryClaim(id, "worker-a", Lease)!;
 
         // A heartbeat keeps the job: past the first expiry it is still A's.
@@ -95,9 +98,8 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
     public async Task Two_workers_racing_on_separate_connections_for_one_queued_job_exactly_one_wins()
     {
         var ct = TestContext.Current.CancellationToken;
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        using var storeA = JobStore.Open(server.DataDirectory, clock);
-        using var storeB = JobStore.Open(server.DataDirectory, clock);
+        using var workers = new TwoWorkers(server.DataDirectory);
+        var (clock, storeA, storeB) = (workers.Clock, workers.A, workers.B);
         for (var round = 0; round < 20; round++)
         {
             var id = await StartMinimiseAsync(ct);
@@ -105,20 +107,14 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
             // Both see the job as claimable, then both claim it at once.
             Assert.Contains(id, storeA.Claimable(1000));
             Assert.Contains(id, storeB.Claimable(1000));
-            using var start = new Barrier(2);
-            var claims = await Task.WhenAll(
-                Task.Run(() => { start.SignalAndWait(ct); return storeA.TryClaim(id, "worker-a", Lease); }, ct),
-                Task.Run(() => { start.SignalAndWait(ct); return storeB.TryClaim(id, "worker-b", Lease); }, ct));
+            var claims = await RaceAsync(storeA, storeB, id, ct);
             var winner = Assert.Single(claims, c => c is not null);
             Assert.Equal(winner!.Owner, storeA.Find(id)!.LeaseOwner);
             Assert.Equal(1, storeA.Find(id)!.Attempt);
 
             // The same for a running job whose lease lapsed: one takes it over.
             clock.Advance(Lease + TimeSpan.FromSeconds(1));
-            using var again = new Barrier(2);
-            var takeovers = await Task.WhenAll(
-                Task.Run(() => { again.SignalAndWait(ct); return storeA.TryClaim(id, "worker-a", Lease); }, ct),
-                Task.Run(() => { again.SignalAndWait(ct); return storeB.TryClaim(id, "worker-b", Lease); }, ct));
+            var takeovers = await RaceAsync(storeA, storeB, id, ct);
             Assert.Single(takeovers, c => c is not null);
             Assert.Equal(2, storeA.Find(id)!.Attempt);
             Assert.True(storeA.Cancel(id).Succeeded);
@@ -229,6 +225,15 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
         return JsonDocument.Parse(await started.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>Both workers claim <paramref name="id"/> at the same moment.</summary>
+    private static async Task<JobLease?[]> RaceAsync(JobStore a, JobStore b, string id, CancellationToken ct)
+    {
+        using var start = new Barrier(2);
+        return await Task.WhenAll(
+            Task.Run(() => { start.SignalAndWait(ct); return a.TryClaim(id, "worker-a", Lease); }, ct),
+            Task.Run(() => { start.SignalAndWait(ct); return b.TryClaim(id, "worker-b", Lease); }, ct));
+    }
+
     private static async Task<int> CountAsync(HttpClient client, CancellationToken ct) =>
         JsonDocument.Parse(await (await client.GetAsync("/v1/jobs?limit=1000", ct)).Content.ReadAsStringAsync(ct)).RootElement.GetArrayLength();
 
@@ -239,6 +244,28 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
         new JobOptions { LeaseSeconds = (int)Lease.TotalSeconds },
         clock,
         NullLogger<JobExecutor>.Instance);
+
+    /// <summary>Two workers, as two processes would be: each its own store and connections, on one clock the test moves.</summary>
+    private sealed class TwoWorkers : IDisposable
+    {
+        public TwoWorkers(string dataDirectory)
+        {
+            A = JobStore.Open(dataDirectory, Clock);
+            B = JobStore.Open(dataDirectory, Clock);
+        }
+
+        public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+        public JobStore A { get; }
+
+        public JobStore B { get; }
+
+        public void Dispose()
+        {
+            A.Dispose();
+            B.Dispose();
+        }
+    }
 
     /// <summary>A server that queues jobs and runs none: the tests are the workers. Its own folder, since the tests claim its jobs.</summary>
     public sealed class QueueOnlyServer : ServerFixture

@@ -33,25 +33,9 @@ internal static class JobEndpoints
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/v1/jobs").WithTags("Jobs");
-        const string Started = "202: the job is queued; Location names it. 400: invalid options (validation problem naming the field), checked before any job is created, as the command checks them (the data is read).";
-        jobs.MapPost("/minimise", (MinimiseJobRequest body, JobStore store, ClaimsPrincipal user) =>
-            Start<MinimiseJobRequest>(JobKind.Minimise, body is null ? null : body.Validated, store, user)).RequireAuthorization(Policies.Controller)
-            .WithSummary("Starts 'obscura minimise features' as a job: body {dataFile, target, minAccuracy, folds?, seed?, purpose?}.")
-            .WithDescription(Started)
-            .Produces<JobView>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem();
-        jobs.MapPost("/train", (TrainJobRequest body, JobStore store, ClaimsPrincipal user) =>
-            Start<TrainJobRequest>(JobKind.Train, body is null ? null : body.Validated, store, user)).RequireAuthorization(Policies.Controller)
-            .WithSummary("Starts 'obscura train' as a job: body {dataDir, epsilon+dataset+purpose | nonPrivate, hidden?, epochs?, batch?, learningRate?, clip?, accountant?, delta?, trainLimit?, seed?}. DP-SGD is charged to the budget when the job starts.")
-            .WithDescription(Started)
-            .Produces<JobView>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem();
-        jobs.MapPost("/audit", (AuditJobRequest body, JobStore store, ClaimsPrincipal user) =>
-            Start<AuditJobRequest>(JobKind.Audit, body is null ? null : body.Validated, store, user)).RequireAuthorization(Policies.Controller)
-            .WithSummary("Starts 'obscura audit model' (of a recipe) as a job: body {dataDir, pool?, shadows?, hidden?, epochs?, batch?, learningRate?, noiseMultiplier?, clip?, seed?, purpose?}.")
-            .WithDescription(Started)
-            .Produces<JobView>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem();
+        MapStart<MinimiseJobRequest>(jobs, JobKind.Minimise, r => r.Validated, "Starts 'obscura minimise features' as a job: body {dataFile, target, minAccuracy, folds?, seed?, purpose?}.");
+        MapStart<TrainJobRequest>(jobs, JobKind.Train, r => r.Validated, "Starts 'obscura train' as a job: body {dataDir, epsilon+dataset+purpose | nonPrivate, hidden?, epochs?, batch?, learningRate?, clip?, accountant?, delta?, trainLimit?, seed?}. DP-SGD is charged to the budget when the job starts.");
+        MapStart<AuditJobRequest>(jobs, JobKind.Audit, r => r.Validated, "Starts 'obscura audit model' (of a recipe) as a job: body {dataDir, pool?, shadows?, hidden?, epochs?, batch?, learningRate?, noiseMultiplier?, clip?, seed?, purpose?}.");
         jobs.MapGet("/", (int? limit, JobStore store) => limit is < 1 or > 1000
                 ? Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit is 1 to 1000."] })
                 : Results.Ok(store.List(limit ?? 100).Select(j => View(j, withResult: false)).ToList()))
@@ -72,6 +56,16 @@ internal static class JobEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
+
+    /// <summary><c>POST /v1/jobs/KIND</c>: validates the body of type <typeparamref name="T"/> as the command would, then queues the job.</summary>
+    private static void MapStart<T>(RouteGroupBuilder jobs, JobKind kind, Func<T, Func<JobRequestErrors, T?>> validator, string summary)
+        where T : class =>
+        jobs.MapPost("/" + JobStore.Name(kind), (T body, JobStore store, ClaimsPrincipal user) => Start(kind, body is null ? null : validator(body), store, user))
+            .RequireAuthorization(Policies.Controller)
+            .WithSummary(summary)
+            .WithDescription("202: the job is queued; Location names it. 400: invalid options (validation problem naming the field), checked before any job is created, as the command checks them (the data is read).")
+            .Produces<JobView>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem();
 
     private static IResult Start<T>(JobKind kind, Func<JobRequestErrors, T?>? validate, JobStore store, ClaimsPrincipal user)
         where T : class

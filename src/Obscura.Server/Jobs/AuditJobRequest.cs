@@ -63,15 +63,7 @@ public sealed record AuditJobRequest(
         }
 
         var path = Path.GetFullPath(DataDir);
-        try
-        {
-            IdxReader.Load(path, "train", Options.PoolSize);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidDataException or ArgumentException)
-        {
-            errors.Add("dataDir", ex is IOException or UnauthorizedAccessException ? "The folder's IDX files cannot be read." : ex.Message);
-        }
-
+        errors.Reading("dataDir", () => IdxReader.Load(path, "train", Options.PoolSize));
         var options = Options;
         return errors.IsEmpty
             ? this with { DataDir = path, Pool = options.PoolSize, Shadows = options.Shadows, Hidden = options.Hidden, Seed = options.Seed, Epochs = options.Training.Epochs, Batch = options.Training.BatchSize, LearningRate = options.Training.LearningRate, Clip = options.Training.ClipNorm }

@@ -31,6 +31,29 @@ internal sealed class JobRequestErrors
         list.Add(message);
     }
 
+    /// <summary>
+    /// Reads the request's data as the job will (so unreadable or invalid data is refused before a job is created),
+    /// returning null with an error under <paramref name="field"/> when it fails; the error names no server path.
+    /// </summary>
+    public T? Reading<T>(string field, Func<T> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Add(field, "The data cannot be read.");
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or ArgumentException)
+        {
+            Add(field, ex.Message);
+        }
+
+        return null;
+    }
+
     /// <summary>The errors as a validation problem's <c>errors</c>.</summary>
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 }

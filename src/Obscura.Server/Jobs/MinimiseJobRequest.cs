@@ -32,21 +32,9 @@ public sealed record MinimiseJobRequest(string? DataFile = null, string? Target 
         }
 
         var path = Path.GetFullPath(DataFile);
-        try
+        if (errors.Reading("dataFile", () => ArffReader.Read(path)) is { } data && !string.IsNullOrWhiteSpace(Target))
         {
-            var data = ArffReader.Read(path);
-            if (!string.IsNullOrWhiteSpace(Target))
-            {
-                data.IndexOf(Target);
-            }
-        }
-        catch (ArgumentException ex)
-        {
-            errors.Add("target", ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            errors.Add("dataFile", ex is FormatException ? ex.Message : "The file cannot be read.");
+            errors.Reading("target", () => (object)data.IndexOf(Target));
         }
 
         return errors.IsEmpty ? this with { DataFile = path, Folds = folds, Seed = Seed ?? 1 } : null;

@@ -69,15 +69,9 @@ public sealed record TrainJobRequest(
         }
 
         var path = Path.GetFullPath(DataDir);
-        try
+        if (errors.Reading("dataDir", () => IdxReader.Load(path, "train", TrainLimit ?? int.MaxValue)) is { } train && errors.Reading("dataDir", () => IdxReader.Load(path, "t10k")) is not null)
         {
-            var train = IdxReader.Load(path, "train", TrainLimit ?? int.MaxValue);
-            IdxReader.Load(path, "t10k");
             errors.Add("delta", dp ? RunOptionChecks.Delta(Delta ?? 1e-5, train.Count, JobRequestErrors.Json) : null);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidDataException or ArgumentException)
-        {
-            errors.Add("dataDir", ex is IOException or UnauthorizedAccessException ? "The folder's IDX files cannot be read." : ex.Message);
         }
 
         return errors.IsEmpty
