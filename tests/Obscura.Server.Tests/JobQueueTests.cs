@@ -122,6 +122,39 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
     }
 
     [Fact]
+    public async Task Two_server_processes_on_one_data_folder_run_every_job_exactly_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await StartMinimiseAsync(ct));
+        }
+
+        // Two more servers on the fixture's folder, each with a worker, as two processes would share it.
+        using var first = new WorkerOnFolder(server.DataDirectory);
+        using var second = new WorkerOnFolder(server.DataDirectory);
+        _ = first.Services;
+        _ = second.Services;
+        using var auditor = server.As(Role.Auditor);
+        foreach (var id in ids)
+        {
+            var job = await JobWaits.UntilFinishedAsync(auditor, id, ct);
+            Assert.Equal("succeeded", job.GetProperty("state").GetString());
+            Assert.Equal(1, job.GetProperty("attempt").GetInt32());
+        }
+
+        // Each ran once: one start and one completion in the ledger.
+        var ledger = server.Services.GetRequiredService<AuditTrail>();
+        foreach (var id in ids)
+        {
+            var entries = await ledger.FindAsync(e => e.From == "job:" + id, ct);
+            Assert.Equal(2, entries.Count);
+            Assert.Equal("started:attempt-1", entries[0].Event.Reference);
+        }
+    }
+
+    [Fact]
     public async Task A_queued_job_is_cancelled_at_once_and_cannot_be_claimed_or_cancelled_again()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -264,6 +297,17 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
         {
             A.Dispose();
             B.Dispose();
+        }
+    }
+
+    /// <summary>Another server process's view of the fixture's data folder, with a worker.</summary>
+    private sealed class WorkerOnFolder(string folder) : ServerFixture
+    {
+        protected override void Configure(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Obscura:DataDirectory", folder);
+            builder.UseSetting("Obscura:Jobs:Concurrency", "1");
+            builder.UseSetting("Obscura:Jobs:PollMilliseconds", "100");
         }
     }
 
