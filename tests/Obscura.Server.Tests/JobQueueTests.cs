@@ -95,6 +95,43 @@ public sealed class JobQueueTests(JobQueueTests.QueueOnlyServer server) : IClass
     }
 
     [Fact]
+    public async Task A_running_worker_that_finds_at_its_heartbeat_its_lease_taken_over_stops_its_work_and_writes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var controller = server.As(Role.Controller);
+
+        // A training run far longer than a heartbeat.
+        var body = JsonSerializer.Serialize(new { dataDir = JobEndpointTests.ImagesPath, nonPrivate = true, seed = 1, hidden = 64, epochs = 5000, batch = 32, learningRate = 0.1 });
+        using var started = await controller.PostAsync("/v1/jobs/train", Json.Raw(body), ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("id").GetString()!;
+        using var workers = new TwoWorkers(server.DataDirectory);
+        var a = workers.A.TryClaim(id, "worker-a", Lease)!;
+        var running = new JobExecutor(
+            workers.A,
+            server.Services.GetRequiredService<AuditTrail>(),
+            server.Services.GetRequiredService<PrivacyBudgetLedger>(),
+            new JobOptions { LeaseSeconds = (int)Lease.TotalSeconds, HeartbeatSeconds = 2 },
+            workers.Clock,
+            NullLogger<JobExecutor>.Instance).RunClaimedAsync(a, ct);
+
+        // A stalls (by the clock) past its lease; B takes the job over. A's next heartbeat finds the lease gone.
+        workers.Clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        var b = workers.B.TryClaim(id, "worker-b", Lease);
+        Assert.NotNull(b);
+        await running;
+
+        var job = workers.B.Find(id)!;
+        Assert.Equal(JobState.Running, job.State);
+        Assert.Equal(2, job.Attempt);
+        Assert.Equal("worker-b", job.LeaseOwner);
+        Assert.Null(job.Result);
+        Assert.Null(job.Error);
+        Assert.False(File.Exists(Path.Combine(server.DataDirectory, "jobs", id, "attempt-1", "model.obm")));
+        Assert.True(workers.B.Complete(b, """{"ok":true}"""));
+    }
+
+    [Fact]
     public async Task Two_workers_racing_on_separate_connections_for_one_queued_job_exactly_one_wins()
     {
         var ct = TestContext.Current.CancellationToken;
