@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Obscura.ModelPrivacy.Audit;
 using Obscura.ModelPrivacy.Data;
+using Obscura.ModelPrivacy.Runs;
 using Obscura.ModelPrivacy.Training;
 
 namespace Obscura.Cli;
@@ -100,36 +101,8 @@ internal static class AuditCommand
                 return ExitCodes.Usage;
             }
 
-            var report = JsonSerializer.Serialize(
-                new
-                {
-                    result.PoolSize,
-                    result.Shadows,
-                    target = target is null ? null : new { onnx = r.GetValue(onnx)!.FullName, sha256 = r.GetValue(onnxSha)!.ToLowerInvariant(), trainingRecords = trained.Length, holdoutRecords = result.PoolSize - trained.Length },
-                    recipe = new
-                    {
-                        hidden = options.Hidden,
-                        options.Training.Epochs,
-                        options.Training.BatchSize,
-                        options.Training.LearningRate,
-                        noiseMultiplier = options.Training.NoiseMultiplier,
-                        clip = options.Training.NoiseMultiplier is null ? (float?)null : options.Training.ClipNorm,
-                        privacy = result.Privacy is not { } charged ? null : new
-                        {
-                            epsilon = charged.Epsilon,
-                            accountant = charged.MethodToken,
-                            epsilonRdp = charged.RdpEpsilon,
-                            epsilonPld = charged.PldEpsilon,
-                            delta = MembershipAudit.Delta,
-                        },
-                    },
-                    targetTrainAccuracy = result.TargetTrainAccuracy,
-                    targetTestAccuracy = result.TargetTestAccuracy,
-                    attacks = result.Attacks.Select(a => new { a.Attack, a.Auc, tprAtFpr0_1Percent = a.TprAtFpr0001, tprAtFpr1Percent = a.TprAtFpr001 }),
-                    mostExposed = result.MostExposed,
-                    result.Verdict,
-                },
-                CliJson.Indented);
+            var described = target is null ? null : new { onnx = r.GetValue(onnx)!.FullName, sha256 = r.GetValue(onnxSha)!.ToLowerInvariant(), trainingRecords = trained.Length, holdoutRecords = result.PoolSize - trained.Length };
+            var report = JsonSerializer.Serialize(RunReports.MembershipAudit(result, options, described), CliJson.Indented);
             if (CliOptions.Optional(r, purpose) is { } forPurpose)
             {
                 using var services = LocalServices.Open(r);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Obscura.ModelPrivacy.Data;
 using Obscura.ModelPrivacy.Minimisation;
+using Obscura.ModelPrivacy.Runs;
 
 namespace Obscura.Cli;
 
@@ -30,9 +31,9 @@ internal static class MinimiseCommand
             TabularDataset dataset;
             try
             {
-                if (r.GetValue(folds) is < 2 or > 20)
+                if (RunOptionChecks.Folds(r.GetValue(folds), RunOptionChecks.CommandLine) is { } bad)
                 {
-                    throw new FormatException("--folds is 2 to 20.");
+                    throw new FormatException(bad);
                 }
 
                 dataset = ArffReader.Read(r.GetValue(data)!.FullName);
@@ -55,22 +56,7 @@ internal static class MinimiseCommand
                 return ExitCodes.Usage;
             }
 
-            var report = JsonSerializer.Serialize(
-                new
-                {
-                    result.Dataset,
-                    result.Target,
-                    result.Rows,
-                    result.Folds,
-                    result.RequiredAccuracy,
-                    majorityClassAccuracy = result.MajorityAccuracy,
-                    allFeatures = new { count = result.AllFeatureCount, accuracy = result.AllFeaturesAccuracy },
-                    chosen = result.Chosen is null ? null : new { count = result.Chosen.Count, accuracy = result.ChosenAccuracy, features = result.Chosen },
-                    result.Dropped,
-                    steps = result.Steps,
-                    allowedFields = result.Chosen?.Select(f => "label:" + f),
-                },
-                CliJson.Indented);
+            var report = JsonSerializer.Serialize(RunReports.Minimisation(result), CliJson.Indented);
             if (CliOptions.Optional(r, purpose) is { } forPurpose)
             {
                 // The analysis read personal data for a purpose: recorded before the result is shown.

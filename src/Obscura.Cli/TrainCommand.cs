@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Obscura.ModelPrivacy.Data;
+using Obscura.ModelPrivacy.Runs;
 using Obscura.ModelPrivacy.Serving;
 using Obscura.ModelPrivacy.Training;
 using Obscura.Privacy.Accounting;
@@ -24,7 +25,7 @@ internal static class TrainCommand
         var clip = new Option<float>("--clip") { Description = "Per-example gradient L2 clipping norm.", DefaultValueFactory = _ => 1f };
         var epsilon = new Option<double?>("--epsilon") { Description = "Target ε of DP-SGD; the noise multiplier is the smallest that reaches it by --accountant." };
         var accountant = new Option<string>("--accountant") { Description = "How σ is calibrated: 'tightest' (the smaller σ of the PLD and RDP accountants, the default), 'pld' or 'rdp'. The budget is always charged the tighter ε of the two.", DefaultValueFactory = _ => "tightest" };
-        accountant.AcceptOnlyFromAmong("tightest", "pld", "rdp");
+        accountant.AcceptOnlyFromAmong([.. DpSgdCalibration.Accountants]);
         var delta = new Option<double>("--delta") { Description = "δ of DP-SGD (below 1/examples).", DefaultValueFactory = _ => 1e-5 };
         var dataset = new Option<string?>("--dataset") { Description = "The dataset whose privacy budget (for --purpose) is charged before training." };
         var purpose = CliOptions.Purpose(description: "The purpose whose budget on --dataset is charged.", required: false);
@@ -43,32 +44,17 @@ internal static class TrainCommand
             try
             {
                 var dp = r.GetValue(epsilon) is not null;
-                if (dp == r.GetValue(nonPrivate))
+                if (RunOptionChecks.TrainingMode(dp, r.GetValue(nonPrivate), r.GetValue(dataset) is not null, CliOptions.Optional(r, purpose) is not null, r.GetValue(seed) is not null, RunOptionChecks.CommandLine) is { } badMode)
                 {
-                    throw new FormatException("Give either --epsilon (DP-SGD) or --non-private.");
-                }
-
-                if (dp && (r.GetValue(dataset) is null || CliOptions.Optional(r, purpose) is null))
-                {
-                    throw new FormatException("DP-SGD is charged to a privacy budget: give --dataset and --purpose (set the budget with 'obscura dp budget set').");
-                }
-
-                if (dp && r.GetValue(seed) is not null)
-                {
-                    throw new FormatException("--seed is for --non-private runs only: seeded noise can be subtracted, so it gives no privacy.");
+                    throw new FormatException(badMode);
                 }
 
                 train = IdxReader.Load(r.GetValue(dataDir)!.FullName, "train", r.GetValue(limit));
                 test = IdxReader.Load(r.GetValue(dataDir)!.FullName, "t10k");
                 options = new TrainingOptions { Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), ClipNorm = r.GetValue(clip) }.Validate();
-                if (dp && !(r.GetValue(delta) > 0 && r.GetValue(delta) < 1.0 / train.Count))
+                if (((dp ? RunOptionChecks.Delta(r.GetValue(delta), train.Count, RunOptionChecks.CommandLine) : null) ?? RunOptionChecks.Hidden(r.GetValue(hidden), RunOptionChecks.CommandLine)) is { } bad)
                 {
-                    throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--delta must be above 0 and below 1/examples = {1.0 / train.Count:G3}."));
-                }
-
-                if (r.GetValue(hidden) is < 0 or > 4096)
-                {
-                    throw new FormatException("--hidden is 0 to 4096.");
+                    throw new FormatException(bad);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
@@ -85,7 +71,7 @@ internal static class TrainCommand
                 double sigma;
                 try
                 {
-                    sigma = NoiseMultiplierFor(r.GetValue(accountant)!, target, r.GetValue(delta), samplingRate, steps);
+                    sigma = DpSgdCalibration.NoiseMultiplierFor(r.GetValue(accountant)!, target, r.GetValue(delta), samplingRate, steps);
                 }
                 catch (ArgumentException ex)
                 {
@@ -96,22 +82,14 @@ internal static class TrainCommand
                 cost = new PrivacyCost.SubsampledGaussian(samplingRate, sigma, steps);
                 options = options with { NoiseMultiplier = sigma };
                 using var services = LocalServices.Open(r);
-                var status = await services.PrivacyBudgets.GetStatusAsync(r.GetValue(dataset)!, r.GetValue(purpose), ct);
-                if (status.Succeeded && !(status.Value.Budget.Delta < 1.0 / train.Count))
-                {
-                    // The ledger accounts at the budget's δ: a δ of 1/n or more allows leaking one person's record outright.
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"The budget's δ = {status.Value.Budget.Delta:G3} is not below 1/examples = {1.0 / train.Count:G3}: DP-SGD is not charged to it; set a budget with a smaller δ."));
-                    return ExitCodes.Refused;
-                }
-
-                var charged = await services.PrivacyBudgets.ChargeAsync(services.Actor, r.GetValue(dataset)!, r.GetValue(purpose), cost, "dp-sgd", ct);
+                var charged = await DpSgdCalibration.ChargeAsync(services.PrivacyBudgets, services.Actor, r.GetValue(dataset)!, r.GetValue(purpose), cost, train.Count, ct);
                 if (!charged.Succeeded)
                 {
-                    stderr.WriteLine(charged.Error.Message);
+                    stderr.WriteLine(charged.Error!.Message);
                     return ExitCodes.Refused;
                 }
 
-                var run = Accounted(cost, r.GetValue(delta));
+                var run = DpSgdCalibration.Accounted(cost, r.GetValue(delta));
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"this run: ε = {run.Epsilon:G4} by {run.MethodToken} (RDP {run.RdpEpsilon:G4}, PLD {(run.PldEpsilon is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : "n/a")}) at δ = {r.GetValue(delta):G3}; σ = {sigma:G4} ({r.GetValue(accountant)}), q = {samplingRate:G4}, {steps} steps"));
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"charged to {r.GetValue(dataset)} for {r.GetValue(purpose)}: ε spent {charged.Value.EpsilonSpent:G4} of {charged.Value.Budget.Epsilon:G4} (by {charged.Value.Accounting?.MethodToken})"));
             }
@@ -123,82 +101,17 @@ internal static class TrainCommand
             string? sha256 = null;
             if (r.GetValue(output) is { } file)
             {
-                var epsilonSpent = cost is null ? (double?)null : Accounted(cost, r.GetValue(delta)).Epsilon;
+                var epsilonSpent = cost is null ? (double?)null : DpSgdCalibration.Accounted(cost, r.GetValue(delta)).Epsilon;
                 sha256 = ModelFile.Write(file.FullName, model, result.Parameters, new ModelMetadata(DateTimeOffset.UtcNow, epsilonSpent, cost is null ? null : r.GetValue(delta), train.Count));
             }
 
+            var privacy = cost is null ? null : DpSgdCalibration.Report(cost, r.GetValue(delta), r.GetValue(accountant)!, options.ClipNorm);
             stdout.WriteLine(JsonSerializer.Serialize(
-                new
-                {
-                    model = r.GetValue(hidden) == 0 ? "logistic-regression" : $"mlp-{r.GetValue(hidden)}",
-                    trainImages = train.Count,
-                    testImages = test.Count,
-                    options.Epochs,
-                    options.BatchSize,
-                    options.LearningRate,
-                    steps = result.Steps,
-                    privacy = cost is null ? null : Report(cost, r.GetValue(delta), r.GetValue(accountant)!, options.ClipNorm),
-                    testAccuracy = accuracy,
-                    trainSeconds = result.Elapsed.TotalSeconds,
-                    examplesPerSecond = result.ExamplesPerSecond,
-                    modelFile = r.GetValue(output)?.FullName,
-                    modelSha256 = sha256,
-                },
+                RunReports.Training(r.GetValue(hidden), train, test, options, result, privacy, accuracy, r.GetValue(output)?.FullName, sha256),
                 CliJson.Indented));
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>
-    /// σ for the target by the chosen calibration: 'tightest' takes the smaller of the PLD and RDP noise multipliers
-    /// (either is valid; one that cannot reach the target, such as a PLD beyond its grid, is left out).
-    /// </summary>
-    private static double NoiseMultiplierFor(string accountant, double target, double delta, double samplingRate, long steps)
-    {
-        if (accountant == "pld")
-        {
-            return PldAccountant.NoiseMultiplierFor(target, delta, samplingRate, steps);
-        }
-
-        var rdp = PrivacyAccountant.NoiseMultiplierFor(target, delta, samplingRate, steps);
-        if (accountant == "rdp")
-        {
-            return rdp;
-        }
-
-        try
-        {
-            return Math.Min(rdp, PldAccountant.NoiseMultiplierFor(target, delta, samplingRate, steps));
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return rdp;
-        }
-    }
-
-    private static AccountedEpsilon Accounted(PrivacyCost cost, double delta)
-    {
-        var single = new PrivacyAccountant();
-        single.Add(cost);
-        return single.TightestEpsilonFor(delta);
-    }
-
-    private static object Report(PrivacyCost.SubsampledGaussian cost, double delta, string calibration, float clip)
-    {
-        var accounted = Accounted(cost, delta);
-        return new
-        {
-            epsilon = accounted.Epsilon,
-            accountant = accounted.MethodToken,
-            epsilonRdp = accounted.RdpEpsilon,
-            epsilonPld = accounted.PldEpsilon,
-            calibration,
-            delta,
-            noiseMultiplier = cost.NoiseMultiplier,
-            samplingRate = cost.SamplingRate,
-            clip,
-        };
     }
 
     private sealed class EpochProgress(TextWriter stderr) : IProgress<TrainingProgress>

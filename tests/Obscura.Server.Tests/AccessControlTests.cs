@@ -75,6 +75,12 @@ public sealed class AccessControlTests : IClassFixture<AccessControlTests.Unlimi
         ("POST", "/v1/purposes/store-analytics/processor-reviews", "{}", [Role.Controller]),
         ("POST", "/v1/purposes/store-analytics/notice-particulars", "{}", [Role.Controller]),
         ("GET", "/v1/purposes/store-analytics/accountability", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/jobs/minimise", "{}", [Role.Controller]),
+        ("POST", "/v1/jobs/train", "{}", [Role.Controller]),
+        ("POST", "/v1/jobs/audit", "{}", [Role.Controller]),
+        ("GET", "/v1/jobs", null, [Role.Controller, Role.Auditor]),
+        ("GET", "/v1/jobs/job_00000000000000000000000000000000", null, [Role.Controller, Role.Auditor]),
+        ("POST", "/v1/jobs/job_00000000000000000000000000000000/cancel", null, [Role.Controller]),
     ];
 
     private readonly ServerFixture _server;

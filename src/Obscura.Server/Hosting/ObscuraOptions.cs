@@ -122,6 +122,9 @@ public sealed class ObscuraOptions : IValidatableObject
     /// <summary>When reads recorded in the access log are committed to the ledger (section <c>Obscura:AccessLog</c>).</summary>
     public AccessLogOptions AccessLog { get; set; } = new();
 
+    /// <summary>How this process runs minimisation, training and audit jobs (section <c>Obscura:Jobs</c>).</summary>
+    public Obscura.Server.Jobs.JobOptions Jobs { get; set; } = new();
+
     /// <summary>
     /// This process's own role credential, sent as <c>Authorization: Bearer …</c> when it calls a role service (the
     /// full API of a separated deployment as <see cref="CallingRole.Capture"/>, the comparison role as
@@ -215,7 +218,12 @@ public sealed class ObscuraOptions : IValidatableObject
             yield return new ValidationResult("The comparison role fetches its public keys from the key holder: set Obscura:KeyHolderUrl.", [nameof(KeyHolderUrl)]);
         }
 
-        foreach (var nested in new object[] { RateLimit, Witness, AccessLog })
+        if (Jobs.HeartbeatSeconds >= Jobs.LeaseSeconds)
+        {
+            yield return new ValidationResult("Obscura:Jobs:HeartbeatSeconds is below Obscura:Jobs:LeaseSeconds, or leases lapse while their jobs run.", [nameof(Jobs)]);
+        }
+
+        foreach (var nested in new object[] { RateLimit, Witness, AccessLog, Jobs })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(nested, new ValidationContext(nested), results, validateAllProperties: true);

@@ -100,12 +100,21 @@ public static class ObscuraServer
             sp.GetRequiredService<TimeProvider>(),
             new QueryMonitorOptions { ScoreAnswerShare = sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.ModelScoreAnswerShare }));
         builder.Services.AddSingleton<BiometricShredding>();
+        builder.Services.AddSingleton(sp => Obscura.Server.Jobs.JobStore.Open(sp.GetRequiredService<DataFolder>().Path, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new Obscura.Server.Jobs.JobExecutor(
+            sp.GetRequiredService<Obscura.Server.Jobs.JobStore>(),
+            sp.GetRequiredService<AuditTrail>(),
+            sp.GetRequiredService<PrivacyBudgetLedger>(),
+            sp.GetRequiredService<IOptions<ObscuraOptions>>().Value.Jobs,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Obscura.Server.Jobs.JobExecutor>>()));
         var configured = builder.Configuration.GetSection(ObscuraOptions.Section).Get<ObscuraOptions>() ?? new ObscuraOptions();
         if (configured.Role == ServerRole.All)
         {
             builder.Services.AddHostedService<VaultRetentionService>();
             builder.Services.AddHostedService<BiometricRetentionService>();
             builder.Services.AddHostedService<AccessLogFlushService>();
+            builder.Services.AddHostedService<Obscura.Server.Jobs.JobWorkerService>();
             builder.Services.AddHttpClient(LedgerWitness.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
             builder.Services.AddSingleton<LedgerWitness>();
             if (configured.Witness.Enabled)
@@ -203,6 +212,7 @@ public static class ObscuraServer
         app.MapVault();
         app.MapRetention();
         app.MapModels();
+        app.MapJobs();
         app.MapStore();
         app.MapObscuraConsole();
         app.MapTelemetry();
