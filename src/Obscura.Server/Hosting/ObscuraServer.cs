@@ -86,6 +86,7 @@ public static class ObscuraServer
 
         builder.Services.AddSingleton(sp => new Obscura.Storage.Reports.RegisteredReports(sp.GetRequiredService<DataFolder>().Path, sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
         builder.Services.AddSingleton<VaultAccessor>();
+        builder.Services.AddSingleton<StoreInbox>();
         builder.Services.AddSingleton(sp => ClassifierRegistry.Open(
             sp.GetRequiredService<DataFolder>().Path,
             sp.GetRequiredService<AuditTrail>(),
@@ -196,6 +197,7 @@ public static class ObscuraServer
         app.MapRetention();
         app.MapModels();
         app.MapStore();
+        app.MapStoreInbox();
         app.MapObscuraConsole();
         app.MapTelemetry();
         return app;
