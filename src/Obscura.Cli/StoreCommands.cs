@@ -35,12 +35,13 @@ internal static class StoreCommands
     /// <summary>The outbox database in the edge folder.</summary>
     public const string OutboxFile = "outbox.db";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    /// <summary>The <c>store</c> command; <paramref name="httpHandler"/>, when given, carries <c>store push</c>'s requests (for embedding and tests).</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler = null)
     {
         var edge = new Command("edge", "The in-store edge: provision its folder, run it on frames.") { EdgeInit(stdout, stderr), EdgeRun(stdout, stderr), EdgeRegister(stdout, stderr) };
         return new Command("store", "In-store visitor analytics: edge group IDs, signed batches, aggregates only, layered notice.")
         {
-            edge, Ingest(stdout, stderr), Push(stdout, stderr), Report(stdout, stderr), Notice(stdout, stderr),
+            edge, Ingest(stdout, stderr), Push(stdout, stderr, httpHandler), Report(stdout, stderr), Notice(stdout, stderr),
         };
     }
 
@@ -219,13 +220,13 @@ internal static class StoreCommands
         return command;
     }
 
-    private static Command Push(TextWriter stdout, TextWriter stderr)
+    private static Command Push(TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler)
     {
         var outboxOption = new Option<string>("--outbox") { Description = "The edge's outbox database, or the edge folder holding it.", Required = true };
-        var server = new Option<Uri>("--server") { Description = "The processor's server (http or https URL).", Required = true };
         var apiKeyFile = new Option<FileInfo>("--api-key-file") { Description = "A file holding the edge's API key (role Edge, registered for this store), owner-only.", Required = true };
         var attempts = new Option<int>("--attempts") { Description = "Tries per batch when a request or its answer is lost (1-100); what is still pending stays in the outbox for the next push.", DefaultValueFactory = _ => 5 };
-        var command = new Command("push", "Send an outbox's signed batches to the processor's server (POST /v1/store/batches) with retries; each batch is stored there once, and marked sent here only after the server answered.") { outboxOption, server, apiKeyFile, attempts };
+        var retryDelay = new Option<int>("--retry-delay-ms") { Description = "Wait before the second try of a batch, doubled before each further one (at most a minute).", DefaultValueFactory = _ => 1000 };
+        var command = new Command("push", "Send an outbox's signed batches to the processor's server (POST /v1/store/batches) with retries; each batch is stored there once, and marked sent here only after the server answered.") { outboxOption, apiKeyFile, attempts, retryDelay };
         command.SetAction((r, ct) => Guard(stderr, async () =>
         {
             var given = Path.GetFullPath(r.GetValue(outboxOption)!);
@@ -235,17 +236,20 @@ internal static class StoreCommands
                 throw new FileNotFoundException($"No outbox at {outboxPath}.");
             }
 
-            if (r.GetValue(attempts) is < 1 or > 100)
+            if (r.GetValue(attempts) is < 1 or > 100 || r.GetValue(retryDelay) is < 0 or > 60_000)
             {
-                throw new FormatException("--attempts is 1 to 100.");
+                throw new FormatException("--attempts is 1 to 100, --retry-delay-ms 0 to 60000.");
             }
 
+            // --server is the global option: here it names the processor's server to push to.
+            var server = r.GetValue(CliOptions.Server) ?? throw new FormatException("store push needs --server: the processor's server (http or https URL).");
             var key = File.ReadAllText(r.GetValue(apiKeyFile)!.FullName).Trim();
             using var outbox = new EdgeOutbox(outboxPath);
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-            var sink = new HttpBatchSink(http, r.GetValue(server)!, key, r.GetValue(attempts));
+            using var http = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
+            http.Timeout = TimeSpan.FromMinutes(2);
+            var sink = new HttpBatchSink(http, server, key, r.GetValue(attempts), TimeSpan.FromMilliseconds(r.GetValue(retryDelay)));
             var total = outbox.Pending;
-            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} batches to push to {r.GetValue(server)}"));
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} batches to push to {server}"));
             var drained = await outbox.DrainAsync(sink, new Progress<int>(n => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pushed {n} of {total}"))), ct);
             stdout.WriteLine(JsonSerializer.Serialize(new { drained.Delivered, drained.Duplicates, drained.Rejected, drained.Pending, requests = sink.Requests, drained.StoppedBy }, CliJson.Indented));
             if (drained.StoppedBy is not null)
