@@ -174,6 +174,21 @@ public sealed class StoreBatchEndpointTests : IClassFixture<StoreBatchEndpointTe
     }
 
     [Fact]
+    public async Task A_batch_of_a_thousand_events_passes_the_default_body_limit_that_other_routes_keep()
+    {
+        _server.Start();
+        var ct = TestContext.Current.CancellationToken;
+        using var edge = _server.Edge(_server.KeyA);
+        var large = _server.StoreA.Sign(StoreBatches.Batch("store-a", TimeBand.Lunch, 70, 1000));
+        Assert.True(large.Payload.Length > 8192 * 4, "the fixture's MaxRequestBodyBytes is 8192");
+        using var response = await edge.PostAsJsonAsync(HttpBatchSink.Route, large, Web, ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var controller = _server.As(Obscura.Governance.Access.Role.Controller);
+        using var other = await controller.PostAsync("/v1/subjects", new StringContent(new string(' ', 9000) + "{}", System.Text.Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, other.StatusCode);
+    }
+
+    [Fact]
     public async Task A_tampered_or_forged_batch_or_one_of_an_unknown_store_is_refused_with_its_problem_type_and_not_stored()
     {
         _server.Start();

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Obscura.Governance;
 using Obscura.Governance.Access;
+using Obscura.Governance.Budgets;
 using Obscura.StoreAnalytics.Analytics;
 using Obscura.StoreAnalytics.Edge;
 using Obscura.StoreAnalytics.Outbox;
@@ -63,6 +66,21 @@ public sealed class StoreReportEndpointTests(PublicationServer server) : IClassF
         }
 
         Assert.Equal(HttpStatusCode.BadRequest, (await auditor.GetAsync($"/v1/store/report?purpose={PublicationServer.Purpose}&epsilon=0.5", ct)).StatusCode);
+
+        // With epsilon the visit counts are noised and the charge goes to the dataset's budget first; a charge the
+        // budget cannot take returns no report and spends nothing.
+        var budgets = server.Services.GetRequiredService<PrivacyBudgetLedger>();
+        Assert.True((await budgets.SetAsync(Actor.Parse("apikey:ops"), "store-visits", PublicationServer.Purpose, 1.0, 0, ct)).Succeeded);
+        using (var noised = await auditor.GetAsync($"/v1/store/report?purpose={PublicationServer.Purpose}&minCell=1&epsilon=0.6&dataset=store-visits", ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, noised.StatusCode);
+            using var json = JsonDocument.Parse(await noised.Content.ReadAsStringAsync(ct));
+            Assert.Equal("3/5", json.RootElement.GetProperty("visitsEpsilon").GetString());
+        }
+
+        Assert.Equal(0.6, (await budgets.GetStatusAsync("store-visits", PublicationServer.Purpose, ct)).Value!.EpsilonSpent, 9);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await auditor.GetAsync($"/v1/store/report?purpose={PublicationServer.Purpose}&minCell=1&epsilon=0.6&dataset=store-visits", ct)).StatusCode);
+        Assert.Equal(0.6, (await budgets.GetStatusAsync("store-visits", PublicationServer.Purpose, ct)).Value!.EpsilonSpent, 9);
         Assert.Equal(HttpStatusCode.BadRequest, (await auditor.GetAsync($"/v1/store/report?purpose={PublicationServer.Purpose}&minCell=0", ct)).StatusCode);
     }
 }
