@@ -35,6 +35,17 @@ public sealed class StorePublicationEndpointTests(PublicationServer server) : IC
         Assert.Contains(reportBlockers, b => b.Contains("Art. 6(1)(f)", StringComparison.Ordinal));
         Assert.DoesNotContain(reportBlockers, b => b.Contains("notice particulars", StringComparison.Ordinal));
 
+        // The console's store page: 409 and the blockers, no dashboard.
+        using (var console = ConsoleClient.For(server))
+        {
+            await console.SignInAsync(server.KeyOf(Role.Auditor));
+            using var blocked = await console.Http.GetAsync($"/console/store?purpose={PublicationServer.Purpose}", ct);
+            Assert.Equal(HttpStatusCode.Conflict, blocked.StatusCode);
+            var blockedPage = System.Net.WebUtility.HtmlDecode(await blocked.Content.ReadAsStringAsync(ct));
+            Assert.All(reportBlockers, b => Assert.Contains(b, blockedPage, StringComparison.Ordinal));
+            Assert.DoesNotContain("<table", blockedPage, StringComparison.Ordinal);
+        }
+
         // The documents a report needs: the report is published, the notice still needs its particulars.
         await server.CompleteForReportAsync();
         Assert.Equal(HttpStatusCode.OK, (await controller.GetAsync(Report, ct)).StatusCode);

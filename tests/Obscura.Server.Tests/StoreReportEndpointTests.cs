@@ -65,6 +65,22 @@ public sealed class StoreReportEndpointTests(PublicationServer server) : IClassF
             Assert.Equal(k == 30 ? 0 : 3, published);
         }
 
+        // The console's store page draws the same published report: each published visit count in its table, alt text
+        // on every plot, the plot a PNG; at k = 30 the visits read "suppressed".
+        using var console = ConsoleClient.For(server);
+        await console.SignInAsync(server.KeyOf(Role.Auditor));
+        var published1 = await VisitorStatistics.BuildAsync(local.Read(), new ReportOptions(1), cancellationToken: ct);
+        var page = System.Net.WebUtility.HtmlDecode(await console.Http.GetStringAsync($"/console/store?purpose={PublicationServer.Purpose}&minCell=1", ct));
+        Assert.All(published1!.Visits, v => Assert.Contains($"<td>{v.Visits}</td>", page, StringComparison.Ordinal));
+        Assert.Contains("alt=\"Heat map of visits", page, StringComparison.Ordinal);
+        Assert.All(page.Split("<img").Skip(1), img => Assert.Contains(" alt=\"", img.Split('>')[0], StringComparison.Ordinal));
+        using var plot = await console.Http.GetAsync($"/console/store?handler=Plot&purpose={PublicationServer.Purpose}&minCell=1&section=visits", ct);
+        Assert.Equal("image/png", plot.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await plot.Content.ReadAsByteArrayAsync(ct)).Take(4));
+        var suppressed = System.Net.WebUtility.HtmlDecode(await console.Http.GetStringAsync($"/console/store?purpose={PublicationServer.Purpose}&minCell=30", ct));
+        Assert.Contains("<td>suppressed</td>", suppressed, StringComparison.Ordinal);
+        Assert.All(published1.Visits, v => Assert.DoesNotContain($"<td>{v.Visits}</td>", suppressed, StringComparison.Ordinal));
+
         Assert.Equal(HttpStatusCode.BadRequest, (await auditor.GetAsync($"/v1/store/report?purpose={PublicationServer.Purpose}&epsilon=0.5", ct)).StatusCode);
 
         // With epsilon the visit counts are noised and the charge goes to the dataset's budget first; a charge the

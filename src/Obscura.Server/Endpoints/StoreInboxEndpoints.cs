@@ -118,7 +118,7 @@ internal static class StoreInboxEndpoints
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReportAsync(
-        PurposeId purpose, int? minCell, string? epsilon, string? dataset, StoreInbox inbox, AccountabilityService accountability, PrivacyBudgetLedger budgets, ClaimsPrincipal user, CancellationToken ct)
+        PurposeId purpose, int? minCell, string? epsilon, string? dataset, StorePublication publication, PrivacyBudgetLedger budgets, ClaimsPrincipal user, CancellationToken ct)
     {
         Rational? eps;
         try
@@ -145,33 +145,32 @@ internal static class StoreInboxEndpoints
             return Problems.From(new GovernanceError(GovernanceErrorKind.Invalid, "epsilon is charged to a privacy budget: give dataset.", "dataset"));
         }
 
-        var governed = await accountability.GetGovernedAsync(purpose, ct);
-        if (!governed.Succeeded)
-        {
-            return Problems.From(governed.Error);
-        }
-
+        GovernanceError? refusal = null;
+        Outcome<VisitorReport?> published;
         try
         {
-            PublicationGate.Ensure(governed.Value.Purpose, governed.Value.Accountability, Publication.Report);
+            published = await publication.ReportAsync(
+                purpose,
+                options,
+                eps is null ? null : async (cost, token) =>
+                {
+                    var charged = await budgets.ChargeAsync(Policies.ActorOf(user), dataset!, purpose, cost, "store report: visits", token);
+                    refusal = charged.Succeeded ? null : charged.Error;
+                    return charged.Succeeded;
+                },
+                ct);
         }
         catch (PublicationRefusedException ex)
         {
             return Blocked(ex);
         }
 
-        GovernanceError? refusal = null;
-        var report = await VisitorStatistics.BuildAsync(
-            inbox.Batches.Read(),
-            options,
-            eps is null ? null : async (cost, token) =>
-            {
-                var charged = await budgets.ChargeAsync(Policies.ActorOf(user), dataset!, purpose, cost, "store report: visits", token);
-                refusal = charged.Succeeded ? null : charged.Error;
-                return charged.Succeeded;
-            },
-            cancellationToken: ct);
-        return report is null
+        if (!published.Succeeded)
+        {
+            return Problems.From(published.Error);
+        }
+
+        return published.Value is not { } report
             ? Problems.From(refusal ?? new GovernanceError(GovernanceErrorKind.Refused, "The privacy budget refused the charge."))
             : TypedResults.Content(PublishedReportJson.Serialize(report, options), "application/json; charset=utf-8");
     }
