@@ -66,7 +66,7 @@ internal static class CliOptions
     public static Option<PurposeId> Purpose(string name = "--purpose", string description = "Purpose id, for example identity-verification.", bool required = true) =>
         Token<PurposeId>(name, description, PurposeId.TryParse, required);
 
-    public static Option<Role> Role() => new("--role") { Description = "Controller, Processor, Auditor or Subject.", Required = true };
+    public static Option<Role> Role() => new("--role") { Description = "Controller, Processor, Auditor, Subject, ObjectionIntake (a store's objection kiosk) or Edge (a store's edge device: posts its batches only).", Required = true };
 
     public static Option<FileInfo> File(string description) => new("--file") { Description = description + " ('-' reads standard input).", Required = true };
 

@@ -28,7 +28,7 @@ public static partial class ObscuraCli
             Decide(runner), AssessmentCommands(runner), RecordCommands(runner), LedgerCommands(runner),
             FaceCommands(runner), EvalCommand.Create(stdout, stderr), VaultCommands(runner), RetentionCommands(runner),
             DpGroup(runner, stdout, stderr), DpCommands.Simulate(stdout, stderr), ModelCommands.Create(stdout, stderr), MinimiseCommand.Create(stdout, stderr), TrainCommand.Create(stdout, stderr), AuditCommand.Create(stdout, stderr), MigrateCommand.Create(stdout, stderr),
-            ClassifierCommands.Create(stdout, stderr), StoreCommands.Create(stdout, stderr), AccountabilityCommands(runner),
+            ClassifierCommands.Create(stdout, stderr), StoreCommands.Create(stdout, stderr, httpHandler), AccountabilityCommands(runner),
         };
         var parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);

@@ -35,12 +35,13 @@ internal static class StoreCommands
     /// <summary>The outbox database in the edge folder.</summary>
     public const string OutboxFile = "outbox.db";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    /// <summary>The <c>store</c> command; <paramref name="httpHandler"/>, when given, carries <c>store push</c>'s requests (for embedding and tests).</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler = null)
     {
-        var edge = new Command("edge", "The in-store edge: provision its folder, run it on frames.") { EdgeInit(stdout, stderr), EdgeRun(stdout, stderr) };
+        var edge = new Command("edge", "The in-store edge: provision its folder, run it on frames.") { EdgeInit(stdout, stderr), EdgeRun(stdout, stderr), EdgeRegister(stdout, stderr) };
         return new Command("store", "In-store visitor analytics: edge group IDs, signed batches, aggregates only, layered notice.")
         {
-            edge, Ingest(stdout, stderr), Report(stdout, stderr), Notice(stdout, stderr),
+            edge, Ingest(stdout, stderr), Push(stdout, stderr, httpHandler), Report(stdout, stderr), Notice(stdout, stderr),
         };
     }
 
@@ -148,7 +149,7 @@ internal static class StoreCommands
                     ? new FolderFrameSource(spool.FullName, r.GetValue(camera))
                     : new MjpegFrameSource(Uri.TryCreate(r.GetValue(mjpeg), UriKind.Absolute, out var uri) ? uri : throw new FormatException("--mjpeg is an absolute http or https URL."), r.GetValue(camera)!, http, TimeProvider.System, problems: p => stderr.WriteLine(p));
                 var shown = 0;
-                var progress = new Progress(s =>
+                var progress = new Progress<EdgeRunSummary>(s =>
                 {
                     if (s.Frames + s.LateFrames + s.RefusedFrames >= shown + 100)
                     {
@@ -188,6 +189,82 @@ internal static class StoreCommands
                     CliJson.Indented));
                 return ExitCodes.Success;
             }
+        }));
+        return command;
+    }
+
+    private static Command EdgeRegister(TextWriter stdout, TextWriter stderr)
+    {
+        var store = new Option<string>("--store") { Description = "The store id, as in the edge configuration.", Required = true };
+        var publicKey = new Option<FileInfo>("--public-key") { Description = "The public key file the edge wrote (edge-signing.pub.pem).", Required = true };
+        var apiKeyName = new Option<string>("--api-key-name") { Description = "The name of the API key of role Edge that may post this store's batches (obscura apikey create --role Edge).", Required = true };
+        var config = new Option<FileInfo?>("--config") { Description = "The store's edge configuration, kept for the notice (GET /v1/store/purposes/{id}/notice?store=…)." };
+        var command = new Command("register", "On the processor's data folder (--data): accept a store's batches over HTTP (POST /v1/store/batches) under its edge's public key, from one API key of role Edge only.") { store, publicKey, apiKeyName, config };
+        command.SetAction((r, ct) => Guard(stderr, async () =>
+        {
+            var name = r.GetValue(apiKeyName)!;
+            using (var services = LocalServices.Open(r))
+            {
+                var keys = await services.Keys.ListAsync(ct);
+                if (!keys.Any(k => k.Name == name && k.RevokedAt is null && k.Role == Governance.Access.Role.Edge))
+                {
+                    throw new CliFailure(ExitCodes.Refused, $"There is no live API key '{name}' of role Edge in the data folder: create one with 'obscura apikey create --name {name} --role Edge'.");
+                }
+            }
+
+            var registry = StoreEdgeRegistry.InDataFolder(Path.GetFullPath(r.GetValue(CliOptions.Data)!));
+            registry.Register(new StoreEdge(r.GetValue(store)!, ReadPublicKey(r.GetValue(publicKey)!.FullName), name), r.GetValue(config)?.FullName);
+            stdout.WriteLine(JsonSerializer.Serialize(new { store = r.GetValue(store), apiKey = name, registry = registry.Folder, configuration = r.GetValue(config) is not null }, CliJson.Indented));
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Push(TextWriter stdout, TextWriter stderr, HttpMessageHandler? httpHandler)
+    {
+        var outboxOption = new Option<string>("--outbox") { Description = "The edge's outbox database, or the edge folder holding it.", Required = true };
+        var apiKeyFile = new Option<FileInfo>("--api-key-file") { Description = "A file holding the edge's API key (role Edge, registered for this store), owner-only.", Required = true };
+        var attempts = new Option<int>("--attempts") { Description = "Tries per batch when a request or its answer is lost (1-100); what is still pending stays in the outbox for the next push.", DefaultValueFactory = _ => 5 };
+        var retryDelay = new Option<int>("--retry-delay-ms") { Description = "Wait before the second try of a batch, doubled before each further one (at most a minute).", DefaultValueFactory = _ => 1000 };
+        var command = new Command("push", "Send an outbox's signed batches to the processor's server (POST /v1/store/batches) with retries; each batch is stored there once, and marked sent here only after the server answered.") { outboxOption, apiKeyFile, attempts, retryDelay };
+        command.SetAction((r, ct) => Guard(stderr, async () =>
+        {
+            var given = Path.GetFullPath(r.GetValue(outboxOption)!);
+            var outboxPath = Directory.Exists(given) ? Path.Combine(given, OutboxFile) : given;
+            if (!File.Exists(outboxPath))
+            {
+                throw new FileNotFoundException($"No outbox at {outboxPath}.");
+            }
+
+            if (r.GetValue(attempts) is < 1 or > 100 || r.GetValue(retryDelay) is < 0 or > 60_000)
+            {
+                throw new FormatException("--attempts is 1 to 100, --retry-delay-ms 0 to 60000.");
+            }
+
+            // --server is the global option: here it names the processor's server to push to.
+            var server = r.GetValue(CliOptions.Server) ?? throw new FormatException("store push needs --server: the processor's server (http or https URL).");
+            var key = File.ReadAllText(r.GetValue(apiKeyFile)!.FullName).Trim();
+            using var outbox = new EdgeOutbox(outboxPath);
+            using var http = httpHandler is null ? new HttpClient() : new HttpClient(httpHandler, disposeHandler: false);
+            http.Timeout = TimeSpan.FromMinutes(2);
+            var sink = new HttpBatchSink(http, server, key, r.GetValue(attempts), TimeSpan.FromMilliseconds(r.GetValue(retryDelay)));
+            var total = outbox.Pending;
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} batches to push to {server}"));
+            var drained = await outbox.DrainAsync(sink, new Progress<int>(n => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pushed {n} of {total}"))), ct);
+            stdout.WriteLine(JsonSerializer.Serialize(new { drained.Delivered, drained.Duplicates, drained.Rejected, drained.Pending, requests = sink.Requests, drained.StoppedBy }, CliJson.Indented));
+            if (drained.StoppedBy is not null)
+            {
+                stderr.WriteLine($"the server could not be reached ({drained.StoppedBy}); {drained.Pending} batches stay in the outbox for the next push.");
+                return ExitCodes.ServerUnavailable;
+            }
+
+            if (drained.Rejected > 0)
+            {
+                stderr.WriteLine($"{drained.Rejected} batches were rejected (unknown store, bad signature or malformed payload) and will not be retried.");
+                return ExitCodes.Refused;
+            }
+
+            return ExitCodes.Success;
         }));
         return command;
     }
@@ -304,25 +381,10 @@ internal static class StoreCommands
                 }
             }
 
-            stdout.WriteLine(JsonSerializer.Serialize(
-                new
-                {
-                    minimumCell = options.MinimumCell,
-                    visitsEpsilon = eps?.ToString(),
-                    report!.Suppressed,
-                    report.Withheld,
-                    report.Visits,
-                    report.Dwell,
-                    report.Queues,
-                    report.Returning,
-                    report.Flows,
-                    report.ZoneBands,
-                    comparison = report.Comparison.Select(c => new { c.Store, c.Visits, c.ReturningShare, c.MinutesPerVisit }),
-                },
-                EdgeConfiguration.Json));
+            stdout.WriteLine(PublishedReportJson.Serialize(report!, options));
             if (r.GetValue(html) is not null || r.GetValue(pngDir) is not null)
             {
-                WriteDashboard(report, options, r.GetValue(html), r.GetValue(pngDir));
+                WriteDashboard(report!, options, r.GetValue(html), r.GetValue(pngDir));
             }
 
             return ExitCodes.Success;
@@ -441,8 +503,9 @@ internal static class StoreCommands
         }
     }
 
-    private sealed class Progress(Action<EdgeRunSummary> report) : IProgress<EdgeRunSummary>
+    /// <summary>Reports on the caller's thread, in order (System.Progress posts to the thread pool).</summary>
+    private sealed class Progress<T>(Action<T> report) : IProgress<T>
     {
-        public void Report(EdgeRunSummary value) => report(value);
+        public void Report(T value) => report(value);
     }
 }

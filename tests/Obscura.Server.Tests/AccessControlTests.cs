@@ -12,9 +12,9 @@ namespace Obscura.Server.Tests;
 public sealed class AccessControlTests : IClassFixture<AccessControlTests.UnlimitedServer>
 {
     private static readonly SubjectId Self = SubjectId.Parse("s-self");
-    private static readonly Role[] AllRoles = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject, Role.ObjectionIntake];
+    private static readonly Role[] AllRoles = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject, Role.ObjectionIntake, Role.Edge];
 
-    /// <summary>Every role but the objection kiosk's, which records visitors' objections and reads nothing.</summary>
+    /// <summary>Every role but the objection kiosk's and the store edge's, which only post (objections, batches) and read nothing.</summary>
     private static readonly Role[] Anyone = [Role.Controller, Role.Processor, Role.Auditor, Role.Subject];
 
     /// <summary>Every /v1 endpoint and the roles admitted to it. A new endpoint must be added here (checked below).</summary>
@@ -81,6 +81,9 @@ public sealed class AccessControlTests : IClassFixture<AccessControlTests.Unlimi
         ("GET", "/v1/jobs", null, [Role.Controller, Role.Auditor]),
         ("GET", "/v1/jobs/job_00000000000000000000000000000000", null, [Role.Controller, Role.Auditor]),
         ("POST", "/v1/jobs/job_00000000000000000000000000000000/cancel", null, [Role.Controller]),
+        ("POST", "/v1/store/batches", "{}", [Role.Edge]),
+        ("GET", "/v1/store/purposes/store-analytics/notice?store=store-1", null, [Role.Controller, Role.Auditor]),
+        ("GET", "/v1/store/report?purpose=store-analytics", null, [Role.Controller, Role.Auditor]),
     ];
 
     private readonly ServerFixture _server;

@@ -52,6 +52,8 @@ public sealed class ConsoleSecurityTests : IClassFixture<ServerFixture>
         "/console/report?handler=Plot&name=any-report&plot=det",
         "/console/budget?dataset=visits&purpose=store-analytics",
         "/console/budget?handler=Plot&dataset=visits&purpose=store-analytics",
+        "/console/store?purpose=store-analytics",
+        "/console/store?handler=Plot&purpose=store-analytics&section=visits",
         "/console/logout",
     ];
 

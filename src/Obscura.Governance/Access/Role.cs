@@ -20,4 +20,10 @@ public enum Role
     /// (Art. 21) and nothing else; it reads nothing.
     /// </summary>
     ObjectionIntake,
+
+    /// <summary>
+    /// A store's edge device: posts its signed batches of group-ID events (<c>POST /v1/store/batches</c>) for the one
+    /// store it is registered for, and nothing else; it reads nothing.
+    /// </summary>
+    Edge,
 }

@@ -94,6 +94,8 @@ public static class ObscuraServer
 
         builder.Services.AddSingleton(sp => new Obscura.Storage.Reports.RegisteredReports(sp.GetRequiredService<DataFolder>().Path, sp.GetRequiredService<IGovernanceStore>(), sp.GetRequiredService<AuditLedger>()));
         builder.Services.AddSingleton<VaultAccessor>();
+        builder.Services.AddSingleton<StoreInbox>();
+        builder.Services.AddSingleton<StorePublication>();
         builder.Services.AddSingleton(sp => ClassifierRegistry.Open(
             sp.GetRequiredService<DataFolder>().Path,
             sp.GetRequiredService<AuditTrail>(),
@@ -214,6 +216,7 @@ public static class ObscuraServer
         app.MapModels();
         app.MapJobs();
         app.MapStore();
+        app.MapStoreInbox();
         app.MapObscuraConsole();
         app.MapTelemetry();
         return app;

@@ -17,6 +17,7 @@ internal static class Policies
     public const string AuditorOrSubject = nameof(AuditorOrSubject);
     public const string AnyRole = nameof(AnyRole);
     public const string ObjectionIntake = nameof(ObjectionIntake);
+    public const string Edge = nameof(Edge);
 
     public static void Add(Microsoft.AspNetCore.Authorization.AuthorizationOptions options)
     {
@@ -31,6 +32,9 @@ internal static class Policies
         Roles(AuditorOrSubject, Role.Auditor, Role.Subject);
         Roles(AnyRole, Role.Controller, Role.Processor, Role.Auditor, Role.Subject);
         Roles(ObjectionIntake, Role.Controller, Role.ObjectionIntake);
+
+        // A store's edge posts its own store's batches and nothing else; not even the controller posts as an edge.
+        Roles(Edge, Role.Edge);
     }
 
     /// <summary>The ledger actor for the caller.</summary>
