@@ -60,7 +60,7 @@ public sealed class WitnessedReadTests(WitnessTests.FolderWitnessed server) : IC
     }
 
     [Fact]
-    public void The_head_in_the_witness_folder_is_loaded_before_the_first_request_and_a_foreign_head_is_ignored()
+    public void The_head_in_the_witness_folder_is_loaded_before_the_first_request_and_a_foreign_or_unreadable_head_stops_the_server()
     {
         using var folder = new TempDirectory();
         using var key = LedgerSigningKey.Generate();
@@ -73,8 +73,10 @@ public sealed class WitnessedReadTests(WitnessTests.FolderWitnessed server) : IC
 
         var foreign = other.Sign(5, new byte[32], DateTimeOffset.UnixEpoch);
         File.WriteAllText(Path.Combine(folder.Path, LedgerWitness.FileName), JsonSerializer.Serialize(foreign, GovernanceJson.Options));
-        LedgerWitness.LoadWitnessedHead(ledger, options, NullLogger<LedgerWitness>.Instance);
+        Assert.Throws<InvalidOperationException>(() => LedgerWitness.LoadWitnessedHead(ledger, options, NullLogger<LedgerWitness>.Instance));
         Assert.Null(ledger.WitnessedHead);
+        File.WriteAllText(Path.Combine(folder.Path, LedgerWitness.FileName), "{ not json");
+        Assert.Throws<InvalidOperationException>(() => LedgerWitness.LoadWitnessedHead(ledger, options, NullLogger<LedgerWitness>.Instance));
 
         var ours = key.Sign(7, new byte[32], DateTimeOffset.UnixEpoch);
         File.WriteAllText(Path.Combine(folder.Path, LedgerWitness.FileName), JsonSerializer.Serialize(ours, GovernanceJson.Options));

@@ -17,6 +17,23 @@ public sealed partial class AuditLedger
     private readonly Lock _witnessGate = new();
     private volatile SignedTreeHead? _witnessed;
     private volatile WitnessedExtension? _extension;
+    private volatile string? _altered;
+
+    /// <summary>Why a full verification found the ledger altered, or null: while set, no per-read check passes.</summary>
+    public string? AlteredReason => _altered;
+
+    /// <summary>
+    /// Records that a full verification found the ledger altered: from then on every per-read check
+    /// (<see cref="RecordCheck"/>) fails, in this process, so decisions, key checks, charges and documents are refused
+    /// until the ledger is repaired and the process restarted. This closes what the per-read proofs cannot see (an entry
+    /// deleted with its row, or a row rolled back to an older committed state) within one verification interval.
+    /// </summary>
+    /// <param name="reason">What verification found, for operators; no personal data.</param>
+    public void MarkAltered(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        _altered = reason;
+    }
 
     /// <summary>The head, kept outside the database, that the ledger must extend; null until one is set.</summary>
     public SignedTreeHead? WitnessedHead => _witnessed;
@@ -97,6 +114,11 @@ public sealed partial class AuditLedger
     /// <param name="cancellationToken">Cancels the check.</param>
     internal async Task<bool> AreInSignedTreeAsync(ILedgerSession session, IReadOnlyCollection<AuditEntry> entries, CancellationToken cancellationToken)
     {
+        if (_altered is not null)
+        {
+            return false;
+        }
+
         var pending = new List<(AuditEntry Entry, byte[] Leaf)>();
         foreach (var entry in entries)
         {
@@ -107,14 +129,8 @@ public sealed partial class AuditLedger
             }
         }
 
-        var witnessed = _witnessed;
-        if (pending.Count == 0 && witnessed is null)
-        {
-            return true;
-        }
-
-        // With a witnessed head, the database's head is read every time, proven entries or not: a copy rolled back
-        // to before a withdrawal holds only entries proven long ago.
+        // The database's head is read and checked every time, proven entries or not: a head whose signature was
+        // broken, or a copy rolled back below the witnessed head, holds only entries proven long ago.
         var head = await session.GetLatestTreeHeadAsync(cancellationToken).ConfigureAwait(false);
         if (head is null || !IsOwnHead(head) || !await ExtendsWitnessedAsync(session, head, cancellationToken).ConfigureAwait(false)
             || pending.Any(p => p.Entry.Sequence < 0 || p.Entry.Sequence >= head.TreeSize))

@@ -65,6 +65,7 @@ internal sealed partial class LedgerWitness(LedgerService ledger, AuditLedger au
     /// every decision and append then requires the database's ledger to extend it (<see cref="AuditLedger.TrySetWitnessedHead"/>),
     /// so a database restored from an older copy while the server was stopped decides nothing.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The file exists but cannot be read, or its head is not signed with the ledger's key.</exception>
     public static void LoadWitnessedHead(AuditLedger ledger, WitnessOptions witness, ILogger<LedgerWitness> log)
     {
         if (string.IsNullOrWhiteSpace(witness.Folder) || !File.Exists(Path.Combine(witness.Folder, FileName)))
@@ -72,17 +73,23 @@ internal sealed partial class LedgerWitness(LedgerService ledger, AuditLedger au
             return;
         }
 
+        SignedTreeHead? head;
         try
         {
-            if (JsonSerializer.Deserialize<SignedTreeHead>(File.ReadAllText(Path.Combine(witness.Folder, FileName)), GovernanceJson.Options) is { } head
-                && !ledger.TrySetWitnessedHead(head))
-            {
-                LogWitnessedHeadNotOurs(log, head.TreeSize);
-            }
+            head = JsonSerializer.Deserialize<SignedTreeHead>(File.ReadAllText(Path.Combine(witness.Folder, FileName)), GovernanceJson.Options);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
             LogWitnessedHeadUnreadable(log, ex);
+            throw new InvalidOperationException($"The head in the witness folder ({witness.Folder}) cannot be read; the server does not start without the check it gives. Restore the file or the folder's permissions.", ex);
+        }
+
+        // A head not signed with the data folder's key means the key (and so perhaps the whole ledger) was swapped:
+        // ignoring it would drop the very check it exists for.
+        if (head is null || !ledger.TrySetWitnessedHead(head))
+        {
+            LogWitnessedHeadNotOurs(log, head?.TreeSize ?? 0);
+            throw new InvalidOperationException($"The head in the witness folder ({witness.Folder}) is not signed with the data folder's ledger key: the key or the ledger was replaced, or the folder belongs to another deployment. The server does not start.");
         }
     }
 
@@ -145,10 +152,10 @@ internal sealed partial class LedgerWitness(LedgerService ledger, AuditLedger au
     [LoggerMessage(Level = LogLevel.Critical, Message = "The ledger does not extend the head in the witness folder ({Witnessed} entries; the ledger's head covers {Current}): {Kind}. {Detail} The witnessed head is kept; run 'obscura ledger verify --against-head'.")]
     private static partial void LogNotExtended(ILogger logger, long witnessed, long current, LedgerProblemKind kind, string detail);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The head in the witness folder ({Witnessed} entries) is not signed with this data folder's ledger key; it is ignored. Check the witness folder and the key.")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The head in the witness folder ({Witnessed} entries) is not signed with this data folder's ledger key; the server does not start. Check the witness folder and the key.")]
     private static partial void LogWitnessedHeadNotOurs(ILogger logger, long witnessed);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The head in the witness folder cannot be read; decisions are not checked against it until it is published again")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The head in the witness folder cannot be read; the server does not start")]
     private static partial void LogWitnessedHeadUnreadable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the signed head to the witness folder failed; retried at the next commit")]

@@ -84,6 +84,13 @@ public sealed class ObscuraOptions : IValidatableObject
     [Range(1e-6, 1e6)]
     public double ModelScoreAnswerShare { get; set; } = 0.1;
 
+    /// <summary>
+    /// Minutes between full verifications of the audit ledger by the server (also one at start); a ledger found altered
+    /// stops every decision until it is repaired and the server restarted. 0 turns the background verification off.
+    /// </summary>
+    [Range(0, 7 * 24 * 60)]
+    public int LedgerVerifyIntervalMinutes { get; set; } = 60;
+
     /// <summary>Minutes between runs of the vault's retention job; 0 turns the background job off.</summary>
     [Range(0, 7 * 24 * 60)]
     public int RetentionIntervalMinutes { get; set; } = 60;

@@ -117,6 +117,8 @@ public static class ObscuraServer
             builder.Services.AddHostedService<BiometricRetentionService>();
             builder.Services.AddHostedService<AccessLogFlushService>();
             builder.Services.AddHostedService<Obscura.Server.Jobs.JobWorkerService>();
+            builder.Services.AddSingleton<LedgerVerificationService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerVerificationService>());
             builder.Services.AddHttpClient(LedgerWitness.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
             builder.Services.AddSingleton<LedgerWitness>();
             if (configured.Witness.Enabled)
